@@ -1,0 +1,94 @@
+"""Typed sync and async client for the TikMatrix Local API.
+
+>>> from tikmatrix_sdk import TikMatrix, PostConfig
+>>> with TikMatrix() as client:                                   # doctest: +SKIP
+...     created = client.tasks.create(PostConfig(captions="Hi!"), serials=["device_serial_1"])
+"""
+
+from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
+from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    BadRequestError,
+    ClientValidationError,
+    InternalServerError,
+    LicenseError,
+    MissingScriptNameError,
+    NotFoundError,
+    ResponseValidationError,
+    TikMatrixError,
+    UnexpectedResponseError,
+    UnsupportedScriptError,
+    WaitTimeoutError,
+)
+from .models import (
+    Account,
+    AccountPage,
+    CreatedTasks,
+    DeletedTasks,
+    License,
+    RetriedTasks,
+    Task,
+    TaskPage,
+    TaskSource,
+    TaskStats,
+    TaskStatus,
+)
+from .scripts import (
+    SCRIPT_CONFIGS,
+    AccountWarmupConfig,
+    ChatGPTSettings,
+    CommentConfig,
+    FollowConfig,
+    PostConfig,
+    ScriptConfig,
+    UnfollowConfig,
+)
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "SCRIPT_CONFIGS",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "Account",
+    "AccountPage",
+    "AccountWarmupConfig",
+    "AsyncTikMatrix",
+    "BadRequestError",
+    "ChatGPTSettings",
+    "ClientValidationError",
+    "CommentConfig",
+    "CreatedTasks",
+    "DeletedTasks",
+    "FollowConfig",
+    "InternalServerError",
+    "License",
+    "LicenseError",
+    "MissingScriptNameError",
+    "NotFoundError",
+    "NotGiven",
+    "PostConfig",
+    "ResponseValidationError",
+    "RetriedTasks",
+    "ScriptConfig",
+    "Task",
+    "TaskPage",
+    "TaskSource",
+    "TaskStats",
+    "TaskStatus",
+    "TikMatrix",
+    "TikMatrixError",
+    "UnexpectedResponseError",
+    "UnfollowConfig",
+    "UnsupportedScriptError",
+    "WaitTimeoutError",
+    "__version__",
+]

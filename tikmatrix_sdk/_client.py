@@ -1,0 +1,233 @@
+"""The two clients: :class:`TikMatrix` (blocking) and :class:`AsyncTikMatrix` (``async``)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx
+from typing_extensions import Self
+
+from ._options import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ClientOptions,
+    resolve_base_url,
+    to_timeout,
+)
+from ._resource import AsyncMode, SyncMode
+from ._shell import AsyncShell, SyncShell
+from .resources import Accounts, LicenseResource, Tasks
+
+__all__ = ["NOT_GIVEN", "AsyncTikMatrix", "ClientCore", "NotGiven", "TikMatrix"]
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN`: "keep the current value" (``None`` may mean no timeout)."""
+
+    NOT_GIVEN = enum.auto()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven.NOT_GIVEN
+
+ShellT = TypeVar("ShellT", SyncShell, AsyncShell)
+
+
+class ClientCore(Generic[ShellT]):
+    """What both clients share: options, the HTTP client, and the resource namespaces."""
+
+    _options: ClientOptions
+    _shell: ShellT
+    _owns_http: bool
+    tasks: Tasks[Any]
+    license: LicenseResource[Any]
+    accounts: Accounts[Any]
+
+    def _setup(self, options: ClientOptions, shell: ShellT, *, owns_http: bool) -> None:
+        self._options = options
+        self._shell = shell
+        self._owns_http = owns_http
+
+    @staticmethod
+    def _options_from(
+        base_url: str | httpx.URL | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        headers: Mapping[str, str] | None,
+    ) -> ClientOptions:
+        return ClientOptions(
+            base_url=resolve_base_url(base_url),
+            timeout=to_timeout(timeout),
+            max_retries=max_retries,
+            headers=dict(headers or {}),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The root URL of the TikMatrix instance (without ``/api/v1``)."""
+        return self._options.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout applied to each request."""
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a request may be retried where retrying is safe."""
+        return self._options.max_retries
+
+    def with_options(
+        self,
+        *,
+        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """Return a client that shares this one's connections but uses other settings.
+
+        ``client.with_options(timeout=5, max_retries=0).tasks.get(1)`` changes nothing on
+        ``client``. Closing the copy does not close the shared connections.
+        """
+        old = self._options
+        options = ClientOptions(
+            base_url=old.base_url if isinstance(base_url, NotGiven) else resolve_base_url(base_url),
+            timeout=old.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
+            max_retries=old.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            headers=dict(old.headers) if isinstance(headers, NotGiven) else {**old.headers, **headers},
+        )
+        copy = object.__new__(type(self))
+        shell = type(self._shell)(self._shell.http)
+        shell.sleep = self._shell.sleep
+        copy._setup(options, shell, owns_http=False)
+        copy._bind_resources()
+        return copy
+
+    def _bind_resources(self) -> None:
+        self.tasks = Tasks(self)
+        self.license = LicenseResource(self)
+        self.accounts = Accounts(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class TikMatrix(ClientCore[SyncShell]):
+    """Blocking client of the TikMatrix Local API.
+
+    Args:
+        base_url: the root of the TikMatrix instance. Defaults to the environment variable
+            ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing ``/api/v1`` is
+            accepted.
+        timeout: seconds, an :class:`httpx.Timeout`, or ``None`` for no timeout.
+        max_retries: retries of a request where a retry cannot do harm (see the guide).
+        headers: extra headers sent with every request.
+        http_client: an :class:`httpx.Client` to use instead of the client's own; it is not
+            closed by :meth:`close`.
+
+    Use it as a context manager, or call :meth:`close` when done::
+
+        with TikMatrix() as client:
+            print(client.license.check().plan_name)
+    """
+
+    tasks: Tasks[SyncMode]
+    license: LicenseResource[SyncMode]
+    accounts: Accounts[SyncMode]
+
+    def __init__(
+        self,
+        base_url: str | httpx.URL | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        options = self._options_from(base_url, timeout, max_retries, headers)
+        http = http_client if http_client is not None else httpx.Client(timeout=options.timeout)
+        self._setup(options, SyncShell(http), owns_http=http_client is None)
+        self._bind_resources()
+
+    @property
+    def http_client(self) -> httpx.Client:
+        """The underlying :class:`httpx.Client`."""
+        return self._shell.http
+
+    def close(self) -> None:
+        """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
+        if self._owns_http:
+            self._shell.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncTikMatrix(ClientCore[AsyncShell]):
+    """``async`` client of the TikMatrix Local API: the same surface as :class:`TikMatrix`.
+
+    Every operation is awaited, and ``iter`` methods are used with ``async for``::
+
+        async with AsyncTikMatrix() as client:
+            async for task in client.tasks.iter(status=TaskStatus.FAILED):
+                await client.tasks.retry(task.id)
+
+    The arguments are those of :class:`TikMatrix`; ``http_client`` is an
+    :class:`httpx.AsyncClient`.
+    """
+
+    tasks: Tasks[AsyncMode]
+    license: LicenseResource[AsyncMode]
+    accounts: Accounts[AsyncMode]
+
+    def __init__(
+        self,
+        base_url: str | httpx.URL | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        options = self._options_from(base_url, timeout, max_retries, headers)
+        http = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=options.timeout)
+        )
+        self._setup(options, AsyncShell(http), owns_http=http_client is None)
+        self._bind_resources()
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The underlying :class:`httpx.AsyncClient`."""
+        return self._shell.http
+
+    async def close(self) -> None:
+        """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
+        if self._owns_http:
+            await self._shell.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+

@@ -1,0 +1,97 @@
+"""The steps an operation asks its client to perform: the seam between rules and I/O.
+
+An operation (create a task, walk the pages, wait for a task) is written once as a generator
+that yields these effects and returns its result. The blocking client performs them with
+``httpx.Client`` and ``time.sleep``, the async client with ``httpx.AsyncClient`` and
+``anyio.sleep``; neither holds any rule of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+__all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Send:
+    """Send one HTTP request.
+
+    The client builds it with its own ``httpx`` client (so that client's headers, auth and
+    hooks apply); the reply is the :class:`httpx.Response`, or the transport error, raised
+    into the generator.
+    """
+
+    method: str
+    url: str
+    params: Mapping[str, str] | None = None
+    content: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    timeout: httpx.Timeout | None = None
+
+    def build_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        """Build the request with ``http``, so its default headers, cookies and auth apply."""
+        return http.build_request(
+            self.method,
+            self.url,
+            params=self.params,
+            content=self.content,
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+
+
+@attrs.frozen
+class Sleep:
+    """Pause for ``seconds``; the reply is ``None``."""
+
+    seconds: float
+
+
+@attrs.frozen
+class Emit(Generic[T]):
+    """Hand ``item`` to the caller of a streaming operation; the reply is ``None``."""
+
+    item: T
+
+
+Effect = Send | Sleep | Emit[Any]
+
+#: An operation: yields effects, receives their replies, returns its result.
+Program = Generator[Effect, Any, T]
+#: A streaming operation: also emits items of type ``T`` to its caller.
+Stream = Generator[Send | Sleep | Emit[T], Any, None]
+
+
+class Stepper(Generic[T]):
+    """Advance a program one effect at a time, carrying each reply back into it."""
+
+    __slots__ = ("_error", "_program", "_value", "result")
+
+    def __init__(self, program: Generator[Any, Any, T]) -> None:
+        self._program = program
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self.result: T | None = None
+
+    def reply(self, value: Any, error: BaseException | None) -> None:
+        """Record the outcome of the effect last returned by :meth:`next_effect`."""
+        self._value, self._error = value, error
+
+    def next_effect(self) -> Any:
+        """Return the next effect, or ``None`` once the program has returned its result."""
+        value, error = self._value, self._error
+        self._value = self._error = None
+        try:
+            if error is not None:
+                return self._program.throw(error)
+            return self._program.send(value)
+        except StopIteration as stop:
+            self.result = stop.value
+            return None

@@ -1,0 +1,84 @@
+"""An endpoint as data, and the one program that sends it with retries and reads the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from . import _json
+from ._effects import Program, Send, Sleep
+from ._options import ClientOptions
+from ._response import read_envelope
+from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error
+from .errors import APIConnectionError, APIError, APITimeoutError, UnexpectedResponseError
+
+__all__ = ["Endpoint", "call"]
+
+T = TypeVar("T")
+
+_NO_BODY = object()
+
+
+@attrs.frozen(kw_only=True)
+class Endpoint(Generic[T]):
+    """What one API operation sends and how its ``data`` is read. Pure data, no I/O."""
+
+    method: str
+    path: str
+    parse: Callable[[Any], T]
+    params: Mapping[str, str] | None = None
+    body: Any = _NO_BODY
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending it twice is harmless: only reads are."""
+        return self.method == "GET"
+
+    def to_send(self, options: ClientOptions) -> Send:
+        """The :class:`Send` effect for this endpoint under a client's options."""
+        has_body = self.body is not _NO_BODY
+        return Send(
+            method=self.method,
+            url=options.url(self.path),
+            params=self.params,
+            content=_json.dumps(self.body) if has_body else None,
+            headers=options.request_headers(has_body=has_body),
+            timeout=options.timeout,
+        )
+
+
+def _transport_error(exc: httpx.RequestError) -> APIConnectionError:
+    request = exc.request
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
+    return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
+
+
+def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
+    """Send ``endpoint``, retrying only where a repeat cannot do harm, and return its data."""
+    send = endpoint.to_send(options)
+    idempotent = endpoint.idempotent
+    retries = 0
+    while True:
+        try:
+            response: httpx.Response = yield send
+        except httpx.RequestError as exc:
+            if retries >= options.max_retries or not may_retry_transport_error(
+                exc, idempotent=idempotent
+            ):
+                raise _transport_error(exc) from exc
+            headers = None
+        else:
+            try:
+                return read_envelope(response, endpoint.parse)
+            except (APIError, UnexpectedResponseError) as error:
+                if retries >= options.max_retries or not may_retry_answer(
+                    response, error, idempotent=idempotent
+                ):
+                    raise
+            headers = response.headers
+        yield Sleep(backoff_delay(retries, headers))
+        retries += 1

@@ -1,0 +1,30 @@
+"""JSON encoding and decoding, with orjson when it is installed (``pip install tikmatrix-sdk[fast]``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["dumps", "loads"]
+
+
+def _std_loads(content: bytes | str) -> Any:
+    return json.loads(content)
+
+
+def _std_dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+#: Decode a JSON document; raises :class:`ValueError` when it is not JSON.
+loads: Callable[[bytes | str], Any]
+#: Encode a value as compact UTF-8 JSON.
+dumps: Callable[[Any], bytes]
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    loads, dumps = _std_loads, _std_dumps
+else:
+    loads, dumps = orjson.loads, orjson.dumps

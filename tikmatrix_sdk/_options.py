@@ -1,0 +1,97 @@
+"""A client's settings, and how an endpoint becomes the request to send."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from ._version import __version__
+from .errors import ClientValidationError
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ClientOptions",
+    "resolve_base_url",
+    "to_timeout",
+]
+
+#: Where TikMatrix listens unless told otherwise.
+DEFAULT_BASE_URL = "http://localhost:50809"
+#: The environment variable read when no ``base_url`` is given.
+BASE_URL_ENV = "TIKMATRIX_BASE_URL"
+#: 30 s for the whole request, 5 s to connect: TikMatrix runs on the same machine.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+
+_API_PREFIX = "/api/v1"
+_USER_AGENT = (
+    f"tikmatrix-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+
+
+def resolve_base_url(base_url: str | httpx.URL | None) -> str:
+    """Normalise the server's root URL: default, environment, and a stray ``/api/v1`` suffix."""
+    if base_url is None:
+        base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    text = str(base_url).strip().rstrip("/")
+    if text.endswith(_API_PREFIX):
+        text = text[: -len(_API_PREFIX)]
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ClientValidationError(f"base_url {text!r} is not a URL: {exc}", field="base_url") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ClientValidationError(
+            f"base_url must be an http:// or https:// URL with a host, got {text!r}",
+            field="base_url",
+        )
+    return text
+
+
+def to_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """Accept seconds, an :class:`httpx.Timeout`, or ``None`` (no timeout at all)."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+        raise ClientValidationError(
+            f"timeout must be a positive number of seconds or None, got {timeout!r}",
+            field="timeout",
+        )
+    return httpx.Timeout(timeout)
+
+
+def _check_max_retries(_: Any, __: Any, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ClientValidationError(
+            f"max_retries must be an integer >= 0, got {value!r}", field="max_retries"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ClientOptions:
+    """Everything a client needs to turn an endpoint into a request, and to retry it."""
+
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int = attrs.field(validator=_check_max_retries)
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+    def request_headers(self, *, has_body: bool) -> dict[str, str]:
+        """The headers of every request, with the caller's own on top."""
+        headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        headers.update(self.headers)
+        return headers
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an API path such as ``/task/42``."""
+        return f"{self.base_url}{_API_PREFIX}{path}"

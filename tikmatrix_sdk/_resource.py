@@ -1,0 +1,106 @@
+"""Resources (``client.tasks`` …) and the descriptors that give one definition two faces.
+
+An operation is written once, as a generator method of a resource. Read from a resource of the
+blocking client, it is a plain method returning the result; read from a resource of the async
+client, it is a coroutine function. :class:`operation` and :class:`stream` do that binding, and
+their overloads tell type checkers which face they get.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from typing_extensions import Concatenate, ParamSpec, Self
+
+from ._effects import Program, Stream
+
+if TYPE_CHECKING:
+    from ._client import ClientCore
+
+__all__ = ["AsyncMode", "Resource", "SyncMode", "operation", "stream"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SyncMode:
+    """Marks a resource that belongs to the blocking client."""
+
+
+class AsyncMode:
+    """Marks a resource that belongs to the async client."""
+
+
+M = TypeVar("M", SyncMode, AsyncMode)
+R = TypeVar("R", bound="Resource[Any]")
+
+
+class Resource(Generic[M]):
+    """A group of operations (``tasks``, ``license``, ``accounts``) bound to one client."""
+
+    def __init__(self, client: ClientCore[Any]) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+
+def _bind(fn: Callable[..., Any], resource: Any, run: Callable[[Any], Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        return run(fn(resource, *args, **kwargs))
+
+    signature = inspect.signature(fn)
+    bound.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    return bound
+
+
+class operation(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like property
+    """Turn a generator method returning ``T`` into a method (sync) or coroutine (async)."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], Program[T]]) -> None:
+        self._fn = fn
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self.__wrapped__ = fn
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[SyncMode], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncMode], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        return _bind(self._fn, obj, obj._client._shell.run)
+
+
+class stream(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like property
+    """Turn a generator method emitting ``T`` into an iterator (sync) or async iterator."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], Stream[T]]) -> None:
+        self._fn = fn
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self.__wrapped__ = fn
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[SyncMode], owner: type[Any]) -> Callable[P, Iterator[T]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncMode], owner: type[Any]
+    ) -> Callable[P, AsyncIterator[T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        return _bind(self._fn, obj, obj._client._shell.stream)

@@ -1,0 +1,53 @@
+"""Reading the API's envelope: success data, or the exception its code stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import cattrs
+import httpx
+
+from . import _json
+from .errors import ResponseValidationError, UnexpectedResponseError, error_class_for_code
+
+__all__ = ["read_envelope"]
+
+T = TypeVar("T")
+
+_MODEL_ERRORS = (TypeError, ValueError, KeyError, AttributeError, cattrs.BaseValidationError)
+
+
+def read_envelope(response: httpx.Response, parse: Callable[[Any], T]) -> T:
+    """Return ``parse(data)`` for a success envelope; raise the matching error otherwise.
+
+    Errors may come with HTTP 200 or with a 4xx/5xx status: the envelope's ``code`` decides.
+    """
+    try:
+        body = _json.loads(response.content)
+    except ValueError:
+        raise UnexpectedResponseError("The answer is not JSON", response=response) from None
+    if not isinstance(body, dict) or "code" not in body:
+        raise UnexpectedResponseError("The answer is not the API's envelope", response=response)
+    try:
+        code = int(body["code"])
+    except (TypeError, ValueError):
+        raise UnexpectedResponseError(
+            "The envelope's code is not a number", response=response
+        ) from None
+    message = body.get("message")
+    message = message if isinstance(message, str) else ""
+    data = body.get("data")
+    if code != 0:
+        error_class = error_class_for_code(code)
+        raise error_class(message or f"error code {code}", code=code, data=data, response=response)
+    if response.status_code >= 400:
+        raise UnexpectedResponseError(
+            "The answer has an HTTP error status but a success code", response=response
+        )
+    try:
+        return parse(data)
+    except _MODEL_ERRORS as exc:
+        raise ResponseValidationError(
+            f"The answer's data does not have the expected shape ({exc})", response=response
+        ) from exc

@@ -1,0 +1,92 @@
+"""The two I/O shells: they perform the effects that operations yield, and nothing else."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from ._effects import Emit, Program, Send, Sleep, Stepper, Stream
+
+__all__ = ["AsyncShell", "SyncShell"]
+
+T = TypeVar("T")
+
+
+def _unexpected_emit() -> TypeError:
+    return TypeError("an operation that returns a result emitted an item")
+
+
+class SyncShell:
+    """Performs effects with an :class:`httpx.Client` and :func:`time.sleep`."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+        self.sleep = time.sleep
+
+    def run(self, program: Program[T]) -> T:
+        """Run an operation to its result."""
+        stepper = Stepper(program)
+        for _ in self._walk(stepper):
+            raise _unexpected_emit()
+        return stepper.result  # type: ignore[return-value]
+
+    def stream(self, program: Stream[T]) -> Iterator[T]:
+        """Run a streaming operation, yielding what it emits."""
+        return self._walk(Stepper(program))
+
+    def _walk(self, stepper: Stepper[Any]) -> Iterator[Any]:
+        while (effect := stepper.next_effect()) is not None:
+            if isinstance(effect, Emit):
+                yield effect.item
+            elif isinstance(effect, Sleep):
+                self.sleep(effect.seconds)
+            else:
+                stepper.reply(*self._send(effect))
+
+    def _send(self, effect: Send) -> tuple[httpx.Response | None, Exception | None]:
+        request = effect.build_request(self.http)
+        try:
+            return self.http.send(request), None
+        except httpx.RequestError as exc:
+            exc.request = request  # a custom transport may raise without it
+            return None, exc
+
+
+class AsyncShell:
+    """Performs effects with an :class:`httpx.AsyncClient` and :func:`anyio.sleep`."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.sleep = anyio.sleep
+
+    async def run(self, program: Program[T]) -> T:
+        """Run an operation to its result."""
+        stepper = Stepper(program)
+        async for _ in self._walk(stepper):
+            raise _unexpected_emit()
+        return stepper.result  # type: ignore[return-value]
+
+    def stream(self, program: Stream[T]) -> AsyncIterator[T]:
+        """Run a streaming operation, yielding what it emits."""
+        return self._walk(Stepper(program))
+
+    async def _walk(self, stepper: Stepper[Any]) -> AsyncIterator[Any]:
+        while (effect := stepper.next_effect()) is not None:
+            if isinstance(effect, Emit):
+                yield effect.item
+            elif isinstance(effect, Sleep):
+                await self.sleep(effect.seconds)
+            else:
+                stepper.reply(*await self._send(effect))
+
+    async def _send(self, effect: Send) -> tuple[httpx.Response | None, Exception | None]:
+        request = effect.build_request(self.http)
+        try:
+            return await self.http.send(request), None
+        except httpx.RequestError as exc:
+            exc.request = request  # a custom transport may raise without it
+            return None, exc

@@ -1,0 +1,211 @@
+"""The objects the API returns, as frozen, keyword-only ``attrs`` classes.
+
+Every model keeps the fields it does not know in ``extra``, so nothing the server sends is lost
+when TikMatrix adds a field before this SDK knows it. Enumerated values the SDK does not know
+(a new task status, a new source) stay as the plain ``int`` or ``str`` the server sent.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from .scripts import ScriptConfig
+
+__all__ = [
+    "Account",
+    "AccountPage",
+    "CreatedTasks",
+    "DeletedTasks",
+    "License",
+    "RetriedTasks",
+    "Task",
+    "TaskPage",
+    "TaskSource",
+    "TaskStats",
+    "TaskStatus",
+]
+
+_NO_EXTRA: Mapping[str, Any] = {}
+
+
+class TaskStatus(enum.IntEnum):
+    """Where a task is in its life: the API's ``status`` codes."""
+
+    PENDING = 0
+    RUNNING = 1
+    COMPLETED = 2
+    FAILED = 3
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the task has stopped for good (completed or failed)."""
+        return self >= TaskStatus.COMPLETED
+
+
+class TaskSource(str, enum.Enum):
+    """Who created a task: TikMatrix's own window (``ui``) or the local API (``api``)."""
+
+    UI = "ui"
+    API = "api"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _extra_field() -> Any:
+    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
+
+
+class _Model:
+    """Shared behaviour of the API's models."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the model as the JSON-ready mapping the server sent, unknown fields included."""
+        from ._converter import converter
+
+        result: dict[str, Any] = converter.unstructure(self)
+        return result
+
+
+@attrs.frozen(kw_only=True)
+class Task(_Model):
+    """One task: a script to run on a device or for an account.
+
+    ``script_config`` is the configuration as the server stored it (defaults filled in);
+    :attr:`config` reads it into the script's typed class when the SDK knows the script.
+    Times are timezone-aware; times the server sends without an offset are taken as local.
+    """
+
+    id: int
+    status: TaskStatus | int
+    script_name: str = ""
+    serial: str | None = None
+    username: str | None = None
+    script_config: Mapping[str, Any] = attrs.field(factory=dict)
+    source: TaskSource | str | None = None
+    enable_multi_account: bool = False
+    start_time: str | None = None
+    scheduled_at: datetime | None = None
+    retry_count: int = 0
+    remark: str = ""
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    extra: Mapping[str, Any] = _extra_field()
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the task is completed or failed (an unknown status counts as not finished)."""
+        return self.status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+
+    @property
+    def config(self) -> ScriptConfig | None:
+        """The ``script_config`` as its typed class, or ``None`` for a script the SDK lacks."""
+        from .scripts import config_from_dict
+
+        return config_from_dict(self.script_name, self.script_config)
+
+
+@attrs.frozen(kw_only=True)
+class TaskPage(_Model):
+    """One page of ``GET /task``: the tasks, newest first, and where the page stands."""
+
+    tasks: tuple[Task, ...]
+    total: int
+    page: int = 1
+    page_size: int = 20
+    extra: Mapping[str, Any] = _extra_field()
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a later page holds more tasks."""
+        return bool(self.tasks) and self.page * self.page_size < self.total
+
+
+@attrs.frozen(kw_only=True)
+class CreatedTasks(_Model):
+    """What ``POST /task`` created: one id per task, all or nothing."""
+
+    task_ids: tuple[int, ...]
+    created_count: int
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class DeletedTasks(_Model):
+    """What a delete removed, and (for a batch) which ids did not exist."""
+
+    deleted_count: int
+    task_ids: tuple[int, ...] = ()
+    not_found_ids: tuple[int, ...] = ()
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class RetriedTasks(_Model):
+    """What ``POST /task/retry-all`` put back in the queue."""
+
+    retried_count: int
+    task_ids: tuple[int, ...] = ()
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class TaskStats(_Model):
+    """Task counts by status."""
+
+    total: int
+    pending: int = 0
+    running: int = 0
+    completed: int = 0
+    failed: int = 0
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class License(_Model):
+    """The license's plan and whether it allows the local API."""
+
+    plan_name: str
+    api_enabled: bool
+    device_limit: int | None = None
+    message: str = ""
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class Account(_Model):
+    """A TikTok or Instagram account that TikMatrix knows, and the device it lives on."""
+
+    username: str
+    id: int | None = None
+    device: str | None = None
+    platform: str | None = None
+    logined: bool | None = None
+    status: int | None = None
+    tag: str | None = None
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class AccountPage(_Model):
+    """One page of ``GET /accounts``."""
+
+    accounts: tuple[Account, ...]
+    total: int
+    page: int = 1
+    page_size: int = 20
+    extra: Mapping[str, Any] = _extra_field()
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a later page holds more accounts."""
+        return bool(self.accounts) and self.page * self.page_size < self.total
