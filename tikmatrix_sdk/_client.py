@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -35,37 +35,67 @@ class NotGiven(enum.Enum):
 
 NOT_GIVEN = NotGiven.NOT_GIVEN
 
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ShellT = TypeVar("ShellT", SyncShell, AsyncShell)
 
 
-class ClientCore(Generic[ShellT]):
-    """What both clients share: options, the HTTP client, and the resource namespaces."""
+class ClientCore(Generic[HttpT, ShellT]):
+    """What both clients share: settings, the HTTP client, and the resource namespaces.
 
+    Args:
+        base_url: the root of the TikMatrix instance. Defaults to the environment variable
+            ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing ``/api/v1`` is
+            accepted.
+        timeout: seconds, an :class:`httpx.Timeout`, or ``None`` for no timeout.
+        max_retries: retries of a request where a retry cannot do harm (see the guide).
+        headers: extra headers sent with every request.
+        http_client: an ``httpx`` client to use instead of the client's own; it is not closed
+            by ``close()``.
+    """
+
+    _http_class: type[HttpT]
+    _shell_class: Callable[[HttpT], ShellT]
     _options: ClientOptions
+    _http: HttpT
     _shell: ShellT
     _owns_http: bool
     tasks: Tasks[Any]
     license: LicenseResource[Any]
     accounts: Accounts[Any]
 
-    def _setup(self, options: ClientOptions, shell: ShellT, *, owns_http: bool) -> None:
-        self._options = options
-        self._shell = shell
-        self._owns_http = owns_http
-
-    @staticmethod
-    def _options_from(
-        base_url: str | httpx.URL | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int,
-        headers: Mapping[str, str] | None,
-    ) -> ClientOptions:
-        return ClientOptions(
+    def __init__(
+        self,
+        base_url: str | httpx.URL | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: HttpT | None = None,
+    ) -> None:
+        options = ClientOptions(
             base_url=resolve_base_url(base_url),
             timeout=to_timeout(timeout),
             max_retries=max_retries,
             headers=dict(headers or {}),
         )
+        http = http_client if http_client is not None else self._http_class(timeout=options.timeout)
+        self._setup(options, http, self._shell_class(http), owns_http=http_client is None)
+
+    def _setup(
+        self, options: ClientOptions, http: HttpT, shell: ShellT, *, owns_http: bool
+    ) -> None:
+        self._options = options
+        self._http = http
+        self._shell = shell
+        self._owns_http = owns_http
+        self.tasks = Tasks(self)
+        self.license = LicenseResource(self)
+        self.accounts = Accounts(self)
+
+    @property
+    def http_client(self) -> HttpT:
+        """The underlying ``httpx`` client."""
+        return self._http
 
     @property
     def base_url(self) -> str:
@@ -86,7 +116,7 @@ class ClientCore(Generic[ShellT]):
         self,
         *,
         base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
     ) -> Self:
@@ -100,38 +130,25 @@ class ClientCore(Generic[ShellT]):
             base_url=old.base_url if isinstance(base_url, NotGiven) else resolve_base_url(base_url),
             timeout=old.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
             max_retries=old.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            headers=dict(old.headers) if isinstance(headers, NotGiven) else {**old.headers, **headers},
+            headers=dict(old.headers)
+            if isinstance(headers, NotGiven)
+            else {**old.headers, **headers},
         )
         copy = object.__new__(type(self))
-        shell = type(self._shell)(self._shell.http)
+        shell = self._shell_class(self._http)
         shell.sleep = self._shell.sleep
-        copy._setup(options, shell, owns_http=False)
-        copy._bind_resources()
+        copy._setup(options, self._http, shell, owns_http=False)
         return copy
-
-    def _bind_resources(self) -> None:
-        self.tasks = Tasks(self)
-        self.license = LicenseResource(self)
-        self.accounts = Accounts(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class TikMatrix(ClientCore[SyncShell]):
+class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     """Blocking client of the TikMatrix Local API.
 
-    Args:
-        base_url: the root of the TikMatrix instance. Defaults to the environment variable
-            ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing ``/api/v1`` is
-            accepted.
-        timeout: seconds, an :class:`httpx.Timeout`, or ``None`` for no timeout.
-        max_retries: retries of a request where a retry cannot do harm (see the guide).
-        headers: extra headers sent with every request.
-        http_client: an :class:`httpx.Client` to use instead of the client's own; it is not
-            closed by :meth:`close`.
-
-    Use it as a context manager, or call :meth:`close` when done::
+    Takes the arguments described in :class:`ClientCore` (``http_client`` is an
+    :class:`httpx.Client`). Use it as a context manager, or call :meth:`close` when done::
 
         with TikMatrix() as client:
             print(client.license.check().plan_name)
@@ -141,29 +158,13 @@ class TikMatrix(ClientCore[SyncShell]):
     license: LicenseResource[SyncMode]
     accounts: Accounts[SyncMode]
 
-    def __init__(
-        self,
-        base_url: str | httpx.URL | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        options = self._options_from(base_url, timeout, max_retries, headers)
-        http = http_client if http_client is not None else httpx.Client(timeout=options.timeout)
-        self._setup(options, SyncShell(http), owns_http=http_client is None)
-        self._bind_resources()
-
-    @property
-    def http_client(self) -> httpx.Client:
-        """The underlying :class:`httpx.Client`."""
-        return self._shell.http
+    _http_class = httpx.Client
+    _shell_class = SyncShell
 
     def close(self) -> None:
         """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
         if self._owns_http:
-            self._shell.http.close()
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -177,7 +178,7 @@ class TikMatrix(ClientCore[SyncShell]):
         self.close()
 
 
-class AsyncTikMatrix(ClientCore[AsyncShell]):
+class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
     """``async`` client of the TikMatrix Local API: the same surface as :class:`TikMatrix`.
 
     Every operation is awaited, and ``iter`` methods are used with ``async for``::
@@ -194,31 +195,13 @@ class AsyncTikMatrix(ClientCore[AsyncShell]):
     license: LicenseResource[AsyncMode]
     accounts: Accounts[AsyncMode]
 
-    def __init__(
-        self,
-        base_url: str | httpx.URL | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        options = self._options_from(base_url, timeout, max_retries, headers)
-        http = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=options.timeout)
-        )
-        self._setup(options, AsyncShell(http), owns_http=http_client is None)
-        self._bind_resources()
-
-    @property
-    def http_client(self) -> httpx.AsyncClient:
-        """The underlying :class:`httpx.AsyncClient`."""
-        return self._shell.http
+    _http_class = httpx.AsyncClient
+    _shell_class = AsyncShell
 
     async def close(self) -> None:
         """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
         if self._owns_http:
-            await self._shell.http.aclose()
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -230,4 +213,3 @@ class AsyncTikMatrix(ClientCore[AsyncShell]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-

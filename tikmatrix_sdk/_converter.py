@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from . import _json
 from .models import (
@@ -182,41 +183,129 @@ _ALIASES: dict[type[Any], Callable[[dict[str, Any]], dict[str, Any]]] = {
     Account: _account_aliases,
 }
 
-def _register_model(cls: type[Any]) -> None:
-    """Generate the structure function of one model and wrap it with aliases and extras."""
-    fields = attrs.fields(cls)
-    known = frozenset(f.name for f in fields if f.name != "extra")
-    aliases = _ALIASES.get(cls)
-    generated = make_dict_structure_fn(
-        cls,
-        converter,
-        _cattrs_detailed_validation=False,
-        extra=override(omit=True),
-    )
-    set_extra = object.__setattr__
 
-    def structure_model(data: Any, _: Any = None) -> Any:
-        if type(data) is not dict:
-            if not isinstance(data, Mapping):
-                raise TypeError(f"expected an object for {cls.__name__}, got {data!r}")
-            data = dict(data)
-        if data.keys() <= known:  # no alias, no unknown key: the common case
-            return generated(data, cls)
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+#: How each field type is read from a JSON value ``v``: a fast path for the type the server
+#: should send, then the lenient reader for anything else.
+_READERS: dict[Any, str] = {
+    int: "v if v.__class__ is int else _int(v)",
+    str: "v if v.__class__ is str else _str(v)",
+    bool: "v if v is True or v is False else _bool(v)",
+    int | None: "v if v is None or v.__class__ is int else _int(v)",
+    str | None: "v if v is None or v.__class__ is str else _str(v)",
+    bool | None: "v if v is None or v is True or v is False else _bool(v)",
+    TaskStatus | int: "_STATUSES.get(v, v) if v.__class__ is int else _status(v)",
+    TaskSource | str | None: "_SOURCES[v] if v.__class__ is str and v in _SOURCES else _source(v)",
+    Mapping[str, Any]: "v if v.__class__ is dict else _mapping(v)",
+    tuple[int, ...]: "tuple([x if x.__class__ is int else _int(x) for x in v])",
+}
+
+#: Date-times take statements rather than an expression, to parse without extra calls.
+_DATETIME_LINES = [
+    "if v.__class__ is str and v:",
+    "    v = _fromiso(v)",
+    "    if v.tzinfo is None:",
+    "        v = v.astimezone()",
+    "elif v is not None:",
+    "    v = _datetime(v)",
+]
+
+
+def _reader(type_: Any, namespace: dict[str, Any]) -> str:
+    if type_ in _READERS:
+        return _READERS[type_]
+    args: tuple[Any, ...] = getattr(type_, "__args__", ())
+    model = args[0] if len(args) == 2 and args[1] is Ellipsis else type_  # tuple[Model, ...]
+    hook = f"_structure_{model.__name__}"
+    namespace[hook] = converter.get_structure_hook(model)
+    return f"tuple([{hook}(x) for x in v])" if model is not type_ else f"{hook}(v)"
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _normaliser(
+    cls: type[Any], fields: list[attrs.Attribute[Any]]
+) -> Callable[[dict[str, Any]], tuple[dict[str, Any], Mapping[str, Any]]]:
+    """The slow path: aliases, unknown keys set apart, defaults filled in."""
+    known = frozenset(f.name for f in fields)
+    aliases = _ALIASES.get(cls)
+    defaults: dict[str, Callable[[], Any]] = {
+        f.name: f.default.factory if isinstance(f.default, attrs.Factory) else _constant(f.default)  # type: ignore[arg-type, union-attr]
+        for f in fields
+        if f.default is not attrs.NOTHING
+    }
+
+    def normalise(data: dict[str, Any]) -> tuple[dict[str, Any], Mapping[str, Any]]:
         if aliases is not None:
             data = aliases(data)
-        instance = generated(data, cls)
-        extra = {key: value for key, value in data.items() if key not in known}
-        if extra:
-            set_extra(instance, "extra", extra)
-        return instance
+        extra = {key: value for key, value in data.items() if key not in known} or _EMPTY
+        filled = {name: make() for name, make in defaults.items() if name not in data}
+        return {**data, **filled}, extra
 
+    return normalise
+
+
+def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
+    """Write the structure function of one model as straight-line Python, once.
+
+    When a payload holds exactly the documented keys (the common case) it costs one key-set
+    comparison, then per field one lookup, one type check and one slot store; aliases,
+    unknown keys, missing keys and lenient conversions are taken only when needed.
+    """
+    fields = [f for f in attrs.fields(attrs.resolve_types(cls)) if f.name != "extra"]
+    namespace: dict[str, Any] = {
+        **globals(),
+        "_cls": cls,
+        "_new": object.__new__,
+        "_fromiso": _fromisoformat,
+        "_known": frozenset(f.name for f in fields),
+        "_normalise": _normaliser(cls, fields),
+        # A frozen class's __init__ sets each slot through object.__setattr__; setting the
+        # slots through their descriptors on a bare instance does the same in half the time.
+        "_set_extra": cls.extra.__set__,
+    }
+    lines = [
+        "def structure(o, _=None):",
+        "    if o.__class__ is not dict:",
+        "        o = _as_dict(o, _cls)",
+        "    extra = _EMPTY",
+        f"    if len(o) != {len(fields)} or not o.keys() <= _known:",
+        "        o, extra = _normalise(o)",
+        "    inst = _new(_cls)",
+    ]
+    for field in fields:
+        name = field.name
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+        lines.append(f"    v = o[{name!r}]")
+        if field.type == datetime | None:
+            lines.extend(f"    {line}" for line in _DATETIME_LINES)
+            lines.append(f"    _set_{name}(inst, v)")
+        else:
+            lines.append(f"    _set_{name}(inst, {_reader(field.type, namespace)})")
+    lines += ["    _set_extra(inst, extra)", "    return inst"]
+    exec(compile("\n".join(lines), f"<structure {cls.__name__}>", "exec"), namespace)
+    structure: Callable[..., Any] = namespace["structure"]
+    return structure
+
+
+def _as_dict(data: Any, cls: type[Any]) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected an object for {cls.__name__}, got {data!r}")
+    return dict(data)
+
+
+def _register_model(cls: type[Any]) -> None:
+    """Register the generated structure function of one model, and its unstructure function."""
+    converter.register_structure_hook(cls, _generate_structure(cls))
     unstructure_known = make_dict_unstructure_fn(cls, converter, extra=override(omit=True))
 
     def unstructure_model(instance: Any) -> dict[str, Any]:
         result: dict[str, Any] = {**instance.extra, **unstructure_known(instance)}
         return result
 
-    converter.register_structure_hook(cls, structure_model)
     converter.register_unstructure_hook(cls, unstructure_model)
 
 

@@ -22,15 +22,15 @@ T = TypeVar("T")
 _NO_BODY = object()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Endpoint(Generic[T]):
     """What one API operation sends and how its ``data`` is read. Pure data, no I/O."""
 
     method: str
     path: str
     parse: Callable[[Any], T]
-    params: Mapping[str, str] | None = None
-    body: Any = _NO_BODY
+    params: Mapping[str, str] | None = attrs.field(default=None, kw_only=True)
+    body: Any = attrs.field(default=_NO_BODY, kw_only=True)
 
     @property
     def idempotent(self) -> bool:

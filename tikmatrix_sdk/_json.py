@@ -1,4 +1,4 @@
-"""JSON encoding and decoding, with orjson when it is installed (``pip install tikmatrix-sdk[fast]``)."""
+"""JSON encoding and decoding, with orjson when installed (``pip install tikmatrix-sdk[fast]``)."""
 
 from __future__ import annotations
 

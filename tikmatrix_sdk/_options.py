@@ -47,7 +47,9 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ClientValidationError(f"base_url {text!r} is not a URL: {exc}", field="base_url") from exc
+        raise ClientValidationError(
+            f"base_url {text!r} is not a URL: {exc}", field="base_url"
+        ) from exc
     if url.scheme not in ("http", "https") or not url.host:
         raise ClientValidationError(
             f"base_url must be an http:// or https:// URL with a host, got {text!r}",

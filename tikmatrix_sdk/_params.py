@@ -9,12 +9,22 @@ from typing import Any
 
 from .errors import ClientValidationError
 
-__all__ = ["check_id", "check_ids", "check_int", "check_start_time", "check_strings", "query"]
+__all__ = [
+    "check_bool",
+    "check_id",
+    "check_ids",
+    "check_int",
+    "check_start_time",
+    "check_strings",
+    "query",
+]
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """An integer (not a bool) within the bounds given."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ClientValidationError(f"{name} must be an integer, got {value!r}", field=name)
@@ -22,6 +32,13 @@ def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int
         raise ClientValidationError(f"{name} must be >= {minimum}, got {value}", field=name)
     if maximum is not None and value > maximum:
         raise ClientValidationError(f"{name} must be <= {maximum}, got {value}", field=name)
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """A real bool (``1`` and ``"true"`` are mistakes here)."""
+    if not isinstance(value, bool):
+        raise ClientValidationError(f"{name} must be a bool, got {value!r}", field=name)
     return value
 
 
@@ -33,7 +50,9 @@ def check_id(name: str, value: Any) -> int:
 def check_ids(name: str, values: Iterable[int]) -> list[int]:
     """A non-empty list of task ids."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ClientValidationError(f"{name} must be a list of task ids, got {values!r}", field=name)
+        raise ClientValidationError(
+            f"{name} must be a list of task ids, got {values!r}", field=name
+        )
     ids = [check_id(name, value) for value in values]
     if not ids:
         raise ClientValidationError(f"{name} must hold at least one task id", field=name)

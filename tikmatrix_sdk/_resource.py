@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
 
-from typing_extensions import Concatenate, ParamSpec, Self
+from typing_extensions import ParamSpec, Self
 
 from ._effects import Program, Stream
 
@@ -41,33 +41,42 @@ R = TypeVar("R", bound="Resource[Any]")
 class Resource(Generic[M]):
     """A group of operations (``tasks``, ``license``, ``accounts``) bound to one client."""
 
-    def __init__(self, client: ClientCore[Any]) -> None:
+    def __init__(self, client: ClientCore[Any, Any]) -> None:
         self._client = client
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 
 
-def _bind(fn: Callable[..., Any], resource: Any, run: Callable[[Any], Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def bound(*args: Any, **kwargs: Any) -> Any:
-        return run(fn(resource, *args, **kwargs))
+class _Binder:
+    """Bind a generator method to a resource and a runner, once per resource instance."""
 
-    signature = inspect.signature(fn)
-    bound.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=list(signature.parameters.values())[1:]
-    )
-    return bound
-
-
-class operation(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like property
-    """Turn a generator method returning ``T`` into a method (sync) or coroutine (async)."""
-
-    def __init__(self, fn: Callable[Concatenate[R, P], Program[T]]) -> None:
+    def __init__(self, fn: Callable[..., Any]) -> None:
         self._fn = fn
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
+        signature = inspect.signature(fn)
+        self._signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def _bind(self, resource: Any, run: Callable[[Any], Any]) -> Callable[..., Any]:
+        fn = self._fn
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return run(fn(resource, *args, **kwargs))
+
+        functools.update_wrapper(bound, fn)
+        bound.__signature__ = self._signature  # type: ignore[attr-defined]
+        # Cache on the instance: a non-data descriptor is not consulted again.
+        resource.__dict__[self.__name__] = bound
+        return bound
+
+
+class operation(_Binder, Generic[R, P, T]):
+    """Turn a generator method returning ``T`` into a method (sync) or coroutine (async)."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], Program[T]]) -> None:
+        super().__init__(fn)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -80,17 +89,14 @@ class operation(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like pro
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        return _bind(self._fn, obj, obj._client._shell.run)
+        return self._bind(obj, obj._client._shell.run)
 
 
-class stream(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like property
+class stream(_Binder, Generic[R, P, T]):
     """Turn a generator method emitting ``T`` into an iterator (sync) or async iterator."""
 
     def __init__(self, fn: Callable[Concatenate[R, P], Stream[T]]) -> None:
-        self._fn = fn
-        self.__doc__ = fn.__doc__
-        self.__name__ = fn.__name__
-        self.__wrapped__ = fn
+        super().__init__(fn)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -103,4 +109,4 @@ class stream(Generic[R, P, T]):  # noqa: N801 - used as a decorator, like proper
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        return _bind(self._fn, obj, obj._client._shell.stream)
+        return self._bind(obj, obj._client._shell.stream)

@@ -51,7 +51,7 @@ def may_retry_answer(response: httpx.Response, error: Exception, *, idempotent: 
 
 
 def retry_after(headers: httpx.Headers | None, *, now: float | None = None) -> float | None:
-    """Read the server's wish from ``Retry-After`` (seconds or an HTTP date) or ``retry-after-ms``."""
+    """Read ``Retry-After`` (seconds or an HTTP date) or ``retry-after-ms``, in seconds."""
     if headers is None:
         return None
     millis = headers.get("retry-after-ms")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import anyio
@@ -25,7 +25,7 @@ class SyncShell:
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
-        self.sleep = time.sleep
+        self.sleep: Callable[[float], None] = time.sleep
 
     def run(self, program: Program[T]) -> T:
         """Run an operation to its result."""
@@ -61,7 +61,7 @@ class AsyncShell:
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.sleep = anyio.sleep
+        self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 
     async def run(self, program: Program[T]) -> T:
         """Run an operation to its result."""

@@ -190,7 +190,7 @@ class ResponseValidationError(UnexpectedResponseError):
 
 
 class APIConnectionError(TikMatrixError):
-    """No answer could be had from the server: refused connection, broken stream, …
+    """No answer could be had from the server (refused connection, broken stream, …).
 
     ``request`` is the :class:`httpx.Request` that was attempted; the transport's own exception
     is chained as ``__cause__``.

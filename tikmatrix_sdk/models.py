@@ -115,19 +115,35 @@ class Task(_Model):
 
 
 @attrs.frozen(kw_only=True)
-class TaskPage(_Model):
-    """One page of ``GET /task``: the tasks, newest first, and where the page stands."""
+class _Page(_Model):
+    """Where a page stands in its list."""
 
-    tasks: tuple[Task, ...]
     total: int
     page: int = 1
     page_size: int = 20
     extra: Mapping[str, Any] = _extra_field()
 
     @property
+    def items(self) -> tuple[Any, ...]:
+        """The page's items."""
+        raise NotImplementedError
+
+    @property
     def has_next(self) -> bool:
-        """Whether a later page holds more tasks."""
-        return bool(self.tasks) and self.page * self.page_size < self.total
+        """Whether a later page holds more items."""
+        return bool(self.items) and self.page * self.page_size < self.total
+
+
+@attrs.frozen(kw_only=True)
+class TaskPage(_Page):
+    """One page of ``GET /task``: the tasks, newest first, and where the page stands."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def items(self) -> tuple[Task, ...]:
+        """The page's tasks."""
+        return self.tasks
 
 
 @attrs.frozen(kw_only=True)
@@ -196,16 +212,12 @@ class Account(_Model):
 
 
 @attrs.frozen(kw_only=True)
-class AccountPage(_Model):
+class AccountPage(_Page):
     """One page of ``GET /accounts``."""
 
     accounts: tuple[Account, ...]
-    total: int
-    page: int = 1
-    page_size: int = 20
-    extra: Mapping[str, Any] = _extra_field()
 
     @property
-    def has_next(self) -> bool:
-        """Whether a later page holds more accounts."""
-        return bool(self.accounts) and self.page * self.page_size < self.total
+    def items(self) -> tuple[Account, ...]:
+        """The page's accounts."""
+        return self.accounts

@@ -62,7 +62,7 @@ def client(
 async def resolve(value: T | Awaitable[T]) -> T:
     """Await the async client's answer; pass the blocking client's through."""
     if inspect.isawaitable(value):
-        return await value  # type: ignore[no-any-return]
+        return await value
     return value
 
 

@@ -112,12 +112,14 @@ async def test_create_script_name_without_config_sends_empty_mapping(
 ) -> None:
     route = router.post("/task").respond(json=envelope({"task_ids": [9], "created_count": 1}))
     await resolve(client.tasks.create(script_name="account_warmup", serials=["s1"]))
-    assert body_of(route) == {"serials": ["s1"], "script_name": "account_warmup", "script_config": {}}
+    assert body_of(route) == {
+        "serials": ["s1"],
+        "script_name": "account_warmup",
+        "script_config": {},
+    }
 
 
-async def test_list_sends_filters_and_parses_page(
-    client: Client, router: respx.MockRouter
-) -> None:
+async def test_list_sends_filters_and_parses_page(client: Client, router: respx.MockRouter) -> None:
     route = router.get("/task").respond(
         json=envelope(page_json([task_json(3), task_json(2)], total=42, page=2, page_size=2))
     )
@@ -144,7 +146,9 @@ async def test_list_sends_filters_and_parses_page(
     assert (page.total, page.page, page.page_size, page.has_next) == (42, 2, 2, True)
 
 
-async def test_list_without_filters_sends_no_query(client: Client, router: respx.MockRouter) -> None:
+async def test_list_without_filters_sends_no_query(
+    client: Client, router: respx.MockRouter
+) -> None:
     route = router.get("/task").respond(json=envelope(page_json([])))
     page = await resolve(client.tasks.list())
     assert route.calls.last.request.url.query == b""
@@ -199,9 +203,7 @@ async def test_get_parses_every_field(client: Client, router: respx.MockRouter) 
 
 
 async def test_delete(client: Client, router: respx.MockRouter) -> None:
-    route = router.delete("/task/5").respond(
-        json=envelope({"deleted_count": 1, "task_ids": [5]})
-    )
+    route = router.delete("/task/5").respond(json=envelope({"deleted_count": 1, "task_ids": [5]}))
     result = await resolve(client.tasks.delete(5))
     assert result == DeletedTasks(deleted_count=1, task_ids=(5,), not_found_ids=())
     assert route.calls.last.request.content == b""
@@ -230,9 +232,7 @@ async def test_stop_and_retry_return_the_task(
 
 
 async def test_retry_all(client: Client, router: respx.MockRouter) -> None:
-    router.post("/task/retry-all").respond(
-        json=envelope({"retried_count": 2, "task_ids": [1, 2]})
-    )
+    router.post("/task/retry-all").respond(json=envelope({"retried_count": 2, "task_ids": [1, 2]}))
     assert await resolve(client.tasks.retry_all()) == RetriedTasks(retried_count=2, task_ids=(1, 2))
 
 

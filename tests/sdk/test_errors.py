@@ -1,4 +1,4 @@
-"""Every envelope code maps to its exception, whatever the HTTP status; odd bodies are errors too."""
+"""Every envelope code maps to its exception, whatever the HTTP status; odd bodies too."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ async def test_code_maps_to_exception(
     assert error.message == f"message for {code}"
     assert error.data == data
     assert error.status_code == status
-    assert error.request is route.calls.last.request
+    assert error.request.method == route.calls.last.request.method == "POST"
+    assert error.request.url == route.calls.last.request.url
     assert error.response.status_code == status
     assert str(error) == f"[{code}] message for {code} (HTTP {status})"
     assert repr(error).startswith(f"{error_class.__name__}(code={code}")

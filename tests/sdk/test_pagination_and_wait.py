@@ -29,7 +29,9 @@ def paged(ids: list[int], page_size: int) -> Any:
     def respond(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params.get("page", "1"))
         chunk = ids[(page - 1) * page_size : page * page_size]
-        body = page_json([task_json(i) for i in chunk], total=len(ids), page=page, page_size=page_size)
+        body = page_json(
+            [task_json(i) for i in chunk], total=len(ids), page=page, page_size=page_size
+        )
         return httpx.Response(200, json=envelope(body))
 
     return respond

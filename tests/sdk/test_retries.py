@@ -43,7 +43,12 @@ async def test_create_whose_answer_times_out_is_sent_exactly_once(
 
 @pytest.mark.parametrize(
     "error",
-    [httpx.ReadTimeout("t"), httpx.WriteTimeout("t"), httpx.ReadError("r"), httpx.RemoteProtocolError("p")],
+    [
+        httpx.ReadTimeout("t"),
+        httpx.WriteTimeout("t"),
+        httpx.ReadError("r"),
+        httpx.RemoteProtocolError("p"),
+    ],
 )
 async def test_state_changes_that_may_have_arrived_are_not_retried(
     client: Client, router: respx.MockRouter, error: Exception
@@ -62,13 +67,18 @@ async def test_create_is_not_retried_on_5xx(client: Client, router: respx.MockRo
 
 
 @pytest.mark.parametrize(
-    "error", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"), httpx.PoolTimeout("busy")]
+    "error",
+    [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"), httpx.PoolTimeout("busy")],
 )
 async def test_requests_that_never_left_are_retried_even_create(
     client: Client, router: respx.MockRouter, sleeps: Sleeps, error: Exception
 ) -> None:
     route = router.post("/task").mock(
-        side_effect=[error, error, httpx.Response(200, json=envelope({"task_ids": [1], "created_count": 1}))]
+        side_effect=[
+            error,
+            error,
+            httpx.Response(200, json=envelope({"task_ids": [1], "created_count": 1})),
+        ]
     )
     created = await resolve(client.tasks.create(PostConfig(), serials=["s1"]))
     assert created.task_ids == (1,)

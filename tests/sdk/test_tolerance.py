@@ -161,7 +161,7 @@ async def test_account_aliases_and_int_booleans(client: Client, router: respx.Mo
         ("enable_multi_account", "maybe"),
         ("enable_multi_account", 2),
         ("serial", ["x"]),
-        ("source", 1.5),
+        ("source", ["ui"]),
         ("created_at", "yesterday"),
         ("created_at", ["2026"]),
         ("script_config", [1]),

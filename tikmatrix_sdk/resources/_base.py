@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from .._effects import Emit, Program, Stream
@@ -12,7 +12,6 @@ from .._resource import M, Resource
 __all__ = ["ApiResource"]
 
 T = TypeVar("T")
-PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
 
 
@@ -24,8 +23,7 @@ class ApiResource(Resource[M]):
 
     def _paginate(
         self,
-        endpoint_for_page: Callable[[int], Endpoint[PageT]],
-        items_of: Callable[[PageT], Sequence[ItemT]],
+        endpoint_for_page: Callable[[int], Endpoint[Any]],
         key: Callable[[ItemT], Hashable],
     ) -> Stream[ItemT]:
         """Emit every item of every page, each once.
@@ -36,13 +34,12 @@ class ApiResource(Resource[M]):
         seen: set[Hashable] = set()
         page_number = 1
         while True:
-            page: Any = yield from self._call(endpoint_for_page(page_number))
-            items = items_of(page)
-            for item in items:
+            page = yield from self._call(endpoint_for_page(page_number))
+            for item in page.items:
                 item_key = key(item)
                 if item_key not in seen:
                     seen.add(item_key)
                     yield Emit(item)
-            if not items or page.page * page.page_size >= page.total:
+            if not page.has_next:
                 return
             page_number += 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from .. import _endpoints
+from typing_extensions import Unpack
+
 from .._effects import Program, Stream
 from .._endpoint import Endpoint
+from .._endpoints import MAX_PAGE_SIZE, AccountFilters, filter_query, parse_account_page
 from .._resource import M, operation, stream
 from ..models import Account, AccountPage
 from ._base import ApiResource
@@ -19,37 +21,28 @@ class Accounts(ApiResource[M]):
     def list(
         self,
         *,
-        platform: str | None = None,
-        device: str | None = None,
-        logined: bool | None = None,
-        status: int | None = None,
-        tag: str | None = None,
         page: int | None = None,
         page_size: int | None = None,
+        **filters: Unpack[AccountFilters],
     ) -> Program[AccountPage]:
-        """Return one page of accounts, filtered by platform, device serial, login, status or tag."""
-        endpoint = _endpoints.list_accounts(
-            platform=platform, device=device, logined=logined, status=status, tag=tag,
-            page=page, page_size=page_size,
-        )  # fmt: skip
-        return (yield from self._call(endpoint))
+        """Return one page of accounts.
+
+        Filters: ``platform`` (``"tiktok"``, ``"instagram"``), ``device`` (a serial),
+        ``logined``, ``status`` and ``tag``.
+        """
+        params = filter_query(AccountFilters, filters, page, page_size)
+        return (
+            yield from self._call(Endpoint("GET", "/accounts", parse_account_page, params=params))
+        )
 
     @stream
     def iter(
-        self,
-        *,
-        platform: str | None = None,
-        device: str | None = None,
-        logined: bool | None = None,
-        status: int | None = None,
-        tag: str | None = None,
-        page_size: int = _endpoints.MAX_PAGE_SIZE,
+        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[AccountFilters]
     ) -> Stream[Account]:
-        """Yield every account that matches, fetching pages lazily as the loop goes on."""
-        def page(number: int) -> Endpoint[AccountPage]:
-            return _endpoints.list_accounts(
-                platform=platform, device=device, logined=logined, status=status, tag=tag,
-                page=number, page_size=page_size,
-            )  # fmt: skip
+        """Yield every matching account, fetching pages lazily; filters as in :meth:`list`."""
 
-        yield from self._paginate(page, lambda p: p.accounts, lambda a: (a.id, a.username))
+        def page(number: int) -> Endpoint[AccountPage]:
+            params = filter_query(AccountFilters, filters, number, page_size)
+            return Endpoint("GET", "/accounts", parse_account_page, params=params)
+
+        yield from self._paginate(page, lambda a: (a.id, a.username))

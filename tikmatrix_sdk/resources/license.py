@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import _endpoints
 from .._effects import Program
+from .._endpoint import Endpoint
+from .._endpoints import parse_license
 from .._resource import M, operation
 from ..models import License
 from ._base import ApiResource
@@ -21,4 +22,4 @@ class LicenseResource(ApiResource[M]):
         On the Starter plan this raises :class:`~tikmatrix_sdk.LicenseError` (code 40301),
         like every other call.
         """
-        return (yield from self._call(_endpoints.check_license()))
+        return (yield from self._call(Endpoint("GET", "/license/check", parse_license)))

@@ -7,22 +7,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
 from typing import Any
 
-from .. import _endpoints
+from typing_extensions import Unpack
+
 from .._effects import Program, Sleep, Stream
 from .._endpoint import Endpoint
-from .._params import check_int
+from .._endpoints import (
+    MAX_PAGE_SIZE,
+    TaskFilters,
+    filter_query,
+    parse_created,
+    parse_deleted,
+    parse_retried,
+    parse_stats,
+    parse_task,
+    parse_task_page,
+    script_fields,
+)
+from .._params import check_bool, check_id, check_ids, check_int, check_start_time, check_strings
 from .._resource import M, operation, stream
 from ..errors import ClientValidationError, WaitTimeoutError
-from ..models import (
-    CreatedTasks,
-    DeletedTasks,
-    RetriedTasks,
-    Task,
-    TaskPage,
-    TaskSource,
-    TaskStats,
-    TaskStatus,
-)
+from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
 from ..scripts import ScriptConfig
 from ._base import ApiResource
 
@@ -30,6 +34,10 @@ __all__ = ["Tasks"]
 
 #: The clock ``wait`` measures its timeout with (a seam for tests).
 _monotonic = _time.monotonic
+
+
+def _path(task_id: int, action: str = "") -> str:
+    return f"/task/{check_id('task_id', task_id)}{action}"
 
 
 def _positive_seconds(name: str, value: Any) -> float:
@@ -67,106 +75,120 @@ class Tasks(ApiResource[M]):
 
         ``start_time`` (``"HH:MM"`` or :class:`datetime.time`) delays the start to its next
         occurrence; ``min_interval``/``max_interval`` (minutes) space the tasks on a device.
-        This request is never sent twice: if its answer is lost, the error says so and the
-        caller decides (list the tasks to see what was created).
+        Everything is checked before sending, and this request is never sent twice: if its
+        answer is lost, the error says so and the caller decides (list the tasks to see what
+        was created).
         """
-        endpoint = _endpoints.create_task(
-            config, serials=serials, usernames=usernames, script_name=script_name,
-            script_config=script_config, enable_multi_account=enable_multi_account,
-            start_time=start_time, min_interval=min_interval, max_interval=max_interval,
-        )  # fmt: skip
-        return (yield from self._call(endpoint))
+        if (serials is None) == (usernames is None):
+            raise ClientValidationError(
+                "pass exactly one of serials= (device mode) or usernames= (account mode)",
+                field="serials",
+            )
+        body: dict[str, Any] = (
+            {"serials": check_strings("serials", serials)}
+            if usernames is None
+            else {"usernames": check_strings("usernames", usernames)}
+        )
+        body.update(script_fields(config, script_name, script_config))
+        if enable_multi_account is not None:
+            body["enable_multi_account"] = check_bool("enable_multi_account", enable_multi_account)
+        if start_time is not None:
+            body["start_time"] = check_start_time(start_time)
+        if min_interval is not None:
+            body["min_interval"] = check_int("min_interval", min_interval, minimum=0)
+        if max_interval is not None:
+            body["max_interval"] = check_int("max_interval", max_interval, minimum=0)
+        if min_interval is not None and max_interval is not None and min_interval > max_interval:
+            raise ClientValidationError(
+                f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})",
+                field="min_interval",
+            )
+        return (yield from self._call(Endpoint("POST", "/task", parse_created, body=body)))
 
     @operation
     def list(
         self,
         *,
-        status: TaskStatus | int | None = None,
-        serial: str | None = None,
-        script_name: str | None = None,
-        source: TaskSource | str | None = None,
         page: int | None = None,
         page_size: int | None = None,
+        **filters: Unpack[TaskFilters],
     ) -> Program[TaskPage]:
-        """Return one page of tasks, newest first (``page_size`` at most 100)."""
-        endpoint = _endpoints.list_tasks(
-            status=status, serial=serial, script_name=script_name, source=source,
-            page=page, page_size=page_size,
-        )  # fmt: skip
-        return (yield from self._call(endpoint))
+        """Return one page of tasks, newest first (``page_size`` at most 100).
+
+        Filters: ``status`` (0 to 3, or :class:`~tikmatrix_sdk.TaskStatus`), ``serial``,
+        ``script_name`` and ``source`` (``"ui"`` or ``"api"``).
+        """
+        params = filter_query(TaskFilters, filters, page, page_size)
+        return (yield from self._call(Endpoint("GET", "/task", parse_task_page, params=params)))
 
     @stream
     def iter(
-        self,
-        *,
-        status: TaskStatus | int | None = None,
-        serial: str | None = None,
-        script_name: str | None = None,
-        source: TaskSource | str | None = None,
-        page_size: int = _endpoints.MAX_PAGE_SIZE,
+        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[TaskFilters]
     ) -> Stream[Task]:
         """Yield every matching task, newest first, fetching pages only as the loop needs them.
 
-        A task is never yielded twice, even when tasks are created while the loop runs.
+        Takes the filters of :meth:`list`. A task is never yielded twice, even when tasks are
+        created while the loop runs.
         """
 
         def page(number: int) -> Endpoint[TaskPage]:
-            return _endpoints.list_tasks(
-                status=status, serial=serial, script_name=script_name, source=source,
-                page=number, page_size=page_size,
-            )  # fmt: skip
+            params = filter_query(TaskFilters, filters, number, page_size)
+            return Endpoint("GET", "/task", parse_task_page, params=params)
 
-        yield from self._paginate(page, lambda p: p.tasks, lambda t: t.id)
+        yield from self._paginate(page, lambda t: t.id)
 
     @operation
     def get(self, task_id: int) -> Program[Task]:
         """Return one task; :class:`~tikmatrix_sdk.NotFoundError` if it does not exist."""
-        return (yield from self._call(_endpoints.get_task(task_id)))
+        return (yield from self._call(Endpoint("GET", _path(task_id), parse_task)))
 
     @operation
     def delete(self, task_id: int) -> Program[DeletedTasks]:
         """Delete a task, stopping it first if it is running."""
-        return (yield from self._call(_endpoints.delete_task(task_id)))
+        return (yield from self._call(Endpoint("DELETE", _path(task_id), parse_deleted)))
 
     @operation
     def delete_many(self, task_ids: Iterable[int]) -> Program[DeletedTasks]:
         """Delete several tasks; ids that do not exist are reported in ``not_found_ids``."""
-        return (yield from self._call(_endpoints.delete_tasks(task_ids)))
+        body = {"task_ids": check_ids("task_ids", task_ids)}
+        return (yield from self._call(Endpoint("DELETE", "/task/batch", parse_deleted, body=body)))
 
     @operation
     def stop(self, task_id: int) -> Program[Task]:
         """Stop a pending or running task; it becomes failed with remark "stopped by user"."""
-        return (yield from self._call(_endpoints.stop_task(task_id)))
+        return (yield from self._call(Endpoint("POST", _path(task_id, "/stop"), parse_task)))
 
     @operation
     def retry(self, task_id: int) -> Program[Task]:
         """Put a failed task back in the queue (its ``retry_count`` goes up by one)."""
-        return (yield from self._call(_endpoints.retry_task(task_id)))
+        return (yield from self._call(Endpoint("POST", _path(task_id, "/retry"), parse_task)))
 
     @operation
     def retry_all(self) -> Program[RetriedTasks]:
         """Put every failed task back in the queue."""
-        return (yield from self._call(_endpoints.retry_all_tasks()))
+        return (yield from self._call(Endpoint("POST", "/task/retry-all", parse_retried)))
 
     @operation
     def stats(self) -> Program[TaskStats]:
         """Return how many tasks there are in each status."""
-        return (yield from self._call(_endpoints.task_stats()))
+        return (yield from self._call(Endpoint("GET", "/task/stats", parse_stats)))
 
     @operation
-    def wait(self, task_id: int, *, timeout: float = 300.0, poll_interval: float = 2.0) -> Program[Task]:
+    def wait(
+        self, task_id: int, *, timeout: float = 300.0, poll_interval: float = 2.0
+    ) -> Program[Task]:
         """Poll a task until it is completed or failed, and return it.
 
         Raises :class:`~tikmatrix_sdk.WaitTimeoutError` (a :class:`TimeoutError`) carrying the
         last state seen when ``timeout`` seconds pass first. A failed task is returned, not
         raised: check ``task.status``.
         """
-        check_int("task_id", task_id, minimum=1)
+        path = _path(task_id)
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
         deadline = _monotonic() + timeout
         while True:
-            task = yield from self._call(_endpoints.get_task(task_id))
+            task = yield from self._call(Endpoint("GET", path, parse_task))
             if task.is_finished:
                 return task
             remaining = deadline - _monotonic()

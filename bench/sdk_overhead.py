@@ -1,0 +1,195 @@
+"""How much the SDK costs over raw httpx, measured in one run on the same MockTransport.
+
+Three ways to fetch the same answers are timed back to back:
+
+* raw: ``httpx.Client.get`` plus ``json.loads`` of the body (the floor any client pays);
+* sdk: ``TikMatrix.tasks.list`` / ``tasks.get`` (request building, envelope, models), with
+  orjson when it is installed, and again with the standard library's ``json`` ("sdk-json");
+* pydantic: raw httpx plus a pydantic v2 model of the same shape (``model_validate_json``), the
+  way the Stainless-built SDKs decode; a peer figure, installed for this benchmark only.
+
+It prints times per call and the ratios against raw, never asserting a time: these machines are
+shared and noisy, so only ratios measured in one process mean anything. Run it with
+``python bench/sdk_overhead.py`` (``pip install -e .[bench]`` first).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import timeit
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from tikmatrix_sdk import TikMatrix, _json
+
+BASE = "http://bench.invalid"
+
+
+def _task(task_id: int) -> dict[str, Any]:
+    return {
+        "id": task_id,
+        "serial": f"device_serial_{task_id % 20 + 1}",
+        "username": None,
+        "script_name": "post",
+        "script_config": {
+            "content_type": 0,
+            "captions": "Check out my new video! #viral #fyp",
+            "material_list": [f"C:/Videos/video{task_id}.mp4"],
+            "upload_wait_time": 60,
+        },
+        "status": task_id % 4,
+        "source": "api",
+        "enable_multi_account": False,
+        "start_time": "14:30",
+        "scheduled_at": "2026-11-23T14:30:00+01:00",
+        "retry_count": 0,
+        "remark": "",
+        "created_at": "2026-11-23T13:02:11+01:00",
+        "started_at": "2026-11-23T14:30:02+01:00" if task_id % 4 else None,
+        "finished_at": "2026-11-23T14:31:40+01:00" if task_id % 4 >= 2 else None,
+    }
+
+
+PAGE = json.dumps(
+    {
+        "code": 0,
+        "message": "success",
+        "data": {
+            "tasks": [_task(i) for i in range(100, 0, -1)],
+            "total": 1000,
+            "page": 1,
+            "page_size": 100,
+        },
+    }
+).encode()
+ONE = json.dumps({"code": 0, "message": "success", "data": _task(7)}).encode()
+
+
+def _handler(request: httpx.Request) -> httpx.Response:
+    body = ONE if request.url.path.startswith("/api/v1/task/") else PAGE
+    return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+
+
+def _pydantic_models() -> tuple[Any, Any] | None:
+    try:
+        import pydantic
+    except ImportError:
+        return None
+
+    class PTask(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="allow", frozen=True)
+        id: int
+        status: int
+        script_name: str = ""
+        serial: str | None = None
+        username: str | None = None
+        script_config: dict[str, Any] = {}
+        source: str | None = None
+        enable_multi_account: bool = False
+        start_time: str | None = None
+        scheduled_at: datetime | None = None
+        retry_count: int = 0
+        remark: str = ""
+        created_at: datetime | None = None
+        started_at: datetime | None = None
+        finished_at: datetime | None = None
+
+    class PPage(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="allow", frozen=True)
+        tasks: list[PTask]
+        total: int
+        page: int = 1
+        page_size: int = 20
+
+    class PPageEnvelope(pydantic.BaseModel):
+        code: int
+        message: str
+        data: PPage
+
+    class POneEnvelope(pydantic.BaseModel):
+        code: int
+        message: str
+        data: PTask
+
+    return PPageEnvelope, POneEnvelope
+
+
+def _with_stdlib_json(fn: Callable[[], object]) -> Callable[[], object]:
+    """Run ``fn`` with the SDK decoding through the standard library's json module."""
+
+    def run() -> object:
+        fast = _json.loads
+        _json.loads = json.loads
+        try:
+            return fn()
+        finally:
+            _json.loads = fast
+
+    return run
+
+
+def _measure(fn: Callable[[], object], *, number: int, repeat: int) -> float:
+    """Best-of-``repeat`` seconds per call (the least disturbed run)."""
+    fn()  # warm up
+    gc.collect()
+    runs = timeit.repeat(fn, number=number, repeat=repeat)
+    return min(runs) / number
+
+
+def main() -> None:
+    """Run the benchmark and print the table of ratios."""
+    number, repeat = (200, 7) if "--quick" not in sys.argv else (20, 3)
+    raw = httpx.Client(transport=httpx.MockTransport(_handler), base_url=BASE)
+    sdk = TikMatrix(BASE, http_client=httpx.Client(transport=httpx.MockTransport(_handler)))
+    models = _pydantic_models()
+
+    cases: dict[str, dict[str, Callable[[], object]]] = {
+        "tasks.list (100-task page)": {
+            "raw": lambda: json.loads(raw.get("/api/v1/task", params={"page_size": "100"}).content),
+            "sdk": lambda: sdk.tasks.list(page_size=100),
+            "sdk-json": _with_stdlib_json(lambda: sdk.tasks.list(page_size=100)),
+        },
+        "tasks.get": {
+            "raw": lambda: json.loads(raw.get("/api/v1/task/7").content),
+            "sdk": lambda: sdk.tasks.get(7),
+            "sdk-json": _with_stdlib_json(lambda: sdk.tasks.get(7)),
+        },
+    }
+    if models is not None:
+        page_model, one_model = models
+        cases["tasks.list (100-task page)"]["pydantic"] = lambda: page_model.model_validate_json(
+            raw.get("/api/v1/task", params={"page_size": "100"}).content
+        )
+        cases["tasks.get"]["pydantic"] = lambda: one_model.model_validate_json(
+            raw.get("/api/v1/task/7").content
+        )
+
+    decoder = getattr(_json.loads, "__module__", None) or "json"
+    print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}, SDK decoder: {decoder}")
+    print(f"{'case':30} {'variant':10} {'us/call':>10} {'x raw':>8}")
+    for case, variants in cases.items():
+        base = _measure(variants["raw"], number=number, repeat=repeat)
+        for variant, fn in variants.items():
+            seconds = base if variant == "raw" else _measure(fn, number=number, repeat=repeat)
+            print(f"{case:30} {variant:10} {seconds * 1e6:10.1f} {seconds / base:8.2f}")
+
+    # Decoding alone, without HTTP: where the SDK's time goes.
+    from tikmatrix_sdk._converter import converter
+    from tikmatrix_sdk.models import TaskPage
+
+    data = json.loads(PAGE)["data"]
+    hook = converter.get_structure_hook(TaskPage)
+    decode = _measure(lambda: hook(data, TaskPage), number=number, repeat=repeat)
+    loads = _measure(lambda: json.loads(PAGE), number=number, repeat=repeat)
+    print(f"\nstructure a decoded page: {decode * 1e6:.1f} us; json.loads: {loads * 1e6:.1f} us")
+    sdk.close()
+    raw.close()
+
+
+if __name__ == "__main__":
+    main()
