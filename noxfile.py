@@ -38,6 +38,6 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the SDK and the tests."""
+    """mypy --strict over the SDK, the reference server and the tests."""
     session.install("-e", ".[typecheck]")
-    session.run("mypy", "--strict", "tikmatrix_sdk", "tests")
+    session.run("mypy", "--strict", "tikmatrix_sdk", "reference_server", "tests")

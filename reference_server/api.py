@@ -1,0 +1,154 @@
+"""The ``/api/v1`` blueprint: parse at the edge, call the service, wrap the envelope."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from .errors import ApiError
+from .state import state
+from .wire import (
+    account_filters,
+    account_json,
+    page_args,
+    parse_create,
+    parse_task_ids,
+    task_filters,
+    task_json,
+)
+
+__all__ = ["api", "success"]
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def success(data: Any) -> Response:
+    """The success envelope."""
+    return jsonify({"code": 0, "message": "success", "data": data})
+
+
+def json_body() -> Any:
+    """The request's JSON body (the app's guards already checked its type and size)."""
+    return request.get_json(silent=True)
+
+
+@api.before_request
+def _faults_and_plan() -> None:
+    fault = state().faults.take(request.method, request.path)
+    if fault is not None:
+        if fault.latency:
+            time.sleep(fault.latency)
+        if fault.code is not None:
+            raise ApiError(fault.code, fault.message, http_status=fault.http_status)
+    if request.endpoint != "api.openapi":
+        state().service.check_api_access()
+
+
+@api.post("/task")
+def create_task() -> Response:
+    """Create tasks."""
+    ids = state().service.create(parse_create(json_body()))
+    return success({"task_ids": ids, "created_count": len(ids)})
+
+
+@api.get("/task")
+def list_tasks() -> Response:
+    """One page of tasks, newest first."""
+    page, page_size = page_args(request.args)
+    tasks, total = state().service.list_tasks(task_filters(request.args), page, page_size)
+    return success(
+        {
+            "tasks": [task_json(t) for t in tasks],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+        }
+    )
+
+
+@api.get("/task/stats")
+def task_stats() -> Response:
+    """Counts by status."""
+    return success(state().service.stats())
+
+
+@api.post("/task/retry-all")
+def retry_all() -> Response:
+    """Retry every failed task."""
+    ids = state().service.retry_all()
+    return success({"retried_count": len(ids), "task_ids": ids})
+
+
+@api.delete("/task/batch")
+def delete_batch() -> Response:
+    """Delete several tasks."""
+    deleted, missing = state().service.delete(parse_task_ids(json_body()))
+    return success({"deleted_count": len(deleted), "task_ids": deleted, "not_found_ids": missing})
+
+
+@api.get("/task/<task_id>")
+def get_task(task_id: str) -> Response:
+    """One task."""
+    return success(task_json(state().service.get(_task_id(task_id))))
+
+
+@api.delete("/task/<task_id>")
+def delete_task(task_id: str) -> Response:
+    """Delete one task (stopping it first if it runs)."""
+    service = state().service
+    task = service.get(_task_id(task_id))
+    deleted, _ = service.delete([task.id])
+    return success({"deleted_count": len(deleted), "task_ids": deleted})
+
+
+@api.post("/task/<task_id>/stop")
+def stop_task(task_id: str) -> Response:
+    """Stop a pending or running task."""
+    return success(task_json(state().service.stop(_task_id(task_id))))
+
+
+@api.post("/task/<task_id>/retry")
+def retry_task(task_id: str) -> Response:
+    """Retry a failed task."""
+    return success(task_json(state().service.retry(_task_id(task_id))))
+
+
+@api.get("/license/check")
+def license_check() -> Response:
+    """The plan and its API access."""
+    return success(state().service.plan.to_json())
+
+
+@api.get("/accounts")
+def list_accounts() -> Response:
+    """One page of accounts."""
+    page, page_size = page_args(request.args)
+    accounts, total = state().store.list_accounts(
+        account_filters(request.args), (page - 1) * page_size, page_size
+    )
+    return success(
+        {
+            "accounts": [account_json(a) for a in accounts],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+        }
+    )
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The contract as an OpenAPI 3.1 document."""
+    from .openapi import document
+
+    return jsonify(document(current_app.config.get("SERVER_NAME_FOR_DOCS")))
+
+
+def _task_id(raw: str) -> int:
+    from .errors import bad_request
+
+    if not raw.isdigit() or int(raw) < 1:
+        raise bad_request(f"task_id must be a positive integer, got {raw!r}")
+    return int(raw)

@@ -1,0 +1,167 @@
+"""The Flask app factory: state, blueprints, the guards of a local API, one error envelope."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+import attrs
+import platformdirs
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .api import api
+from .clock import Clock, SystemClock
+from .control import control
+from .errors import BAD_REQUEST, INTERNAL, NOT_FOUND, ApiError
+from .faults import Faults
+from .fleet import seed_default_fleet
+from .runner import Fleet, Runner
+from .service import TaskService
+from .state import ServerState
+from .store import Store
+
+__all__ = ["DEFAULT_PORT", "ServerConfig", "create_app", "default_db_path"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 50809
+#: The largest request body taken, in bytes.
+MAX_BODY = 1024 * 1024
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def default_db_path() -> Path:
+    """Where the task store lives unless told otherwise: the user's data directory."""
+    return Path(platformdirs.user_data_dir("tikmatrix-reference-server", appauthor=False)) / (
+        "tasks.sqlite3"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    """How to build a reference server.
+
+    ``db`` is a file path or ``":memory:"``; ``plan`` overrides the stored plan; ``devices``
+    is the size of the simulated fleet seeded into an empty store; ``run_scheduler`` starts the
+    background scheduler (tests may leave it off and call ``runner.run_until_idle()``);
+    ``allowed_hosts`` adds names to the loopback ones the ``Host`` check accepts.
+    """
+
+    db: str | Path = attrs.field(factory=default_db_path)
+    plan: str | None = None
+    devices: int = 5
+    clock: Clock = attrs.field(factory=SystemClock)
+    run_scheduler: bool = True
+    poll_interval: float = 0.2
+    allowed_hosts: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    if name in _LOOPBACK_NAMES or name in allowed:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _envelope(code: int, message: str, status: int, data: Any = None) -> Response:
+    response = jsonify({"code": code, "message": message, "data": data})
+    response.status_code = status
+    return response
+
+
+def create_app(config: ServerConfig | None = None) -> Flask:
+    """Build a reference server; its state is in ``app.extensions["tikmatrix"]``."""
+    config = config or ServerConfig()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    store = Store(config.db)
+    service = TaskService(store, config.clock, rng=random.Random(config.seed))
+    fleet = Fleet()
+    runner = Runner(service, fleet, poll_interval=config.poll_interval, seed=config.seed)
+    if config.plan is not None:
+        service.set_plan(config.plan)
+    if store.devices():
+        for row in store.devices():
+            fleet.simulated(row.serial)
+    else:
+        seed_default_fleet(service, fleet, config.devices)
+    if config.run_scheduler:
+        runner.start()
+    else:
+        service.recover()
+    app.extensions["tikmatrix"] = ServerState(
+        store=store,
+        service=service,
+        fleet=fleet,
+        runner=runner,
+        faults=Faults(),
+        scheduler_running=config.run_scheduler,
+    )
+    allowed_hosts = tuple(host.lower() for host in config.allowed_hosts)
+
+    @app.before_request
+    def guard() -> Response | None:
+        host = request.host or ""
+        if not _host_allowed(host, allowed_hosts):
+            return _envelope(BAD_REQUEST, f"Host {host!r} is not allowed", 403)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
+            request.content_length or request.headers.get("Transfer-Encoding")
+        ):
+            if request.mimetype != "application/json":
+                return _envelope(
+                    BAD_REQUEST,
+                    f"request bodies must be application/json, got {request.mimetype or 'none'!r}",
+                    415,
+                )
+            if request.get_json(silent=True) is None:
+                return _envelope(BAD_REQUEST, "the request body is not valid JSON", 400)
+        return None
+
+    @app.after_request
+    def harden(response: Response) -> Response:
+        for header in list(response.headers.keys()):
+            if header.lower().startswith("access-control-"):
+                del response.headers[header]
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return _envelope(error.code, error.message, error.http_status, error.data)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = NOT_FOUND if status == 404 else BAD_REQUEST
+        if status == 413:
+            message = f"the request body is larger than {MAX_BODY} bytes"
+        else:
+            message = error.description or error.name
+        return _envelope(code, message, status)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return _envelope(INTERNAL, f"internal error: {type(error).__name__}", 500)
+
+    app.register_blueprint(api)
+    app.register_blueprint(control)
+
+    def close() -> None:
+        runner.stop()
+        store.close()
+
+    app.extensions["tikmatrix_close"] = close
+    return app

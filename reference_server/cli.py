@@ -1,0 +1,123 @@
+"""``tikmatrix-server``: serve the reference server with waitress until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from waitress.server import create_server
+
+from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
+from .service import PLANS
+
+__all__ = ["main", "parse_args"]
+
+log = logging.getLogger("reference_server")
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="tikmatrix-server",
+        description="A reference implementation of the TikMatrix Local API, for testing.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 50809)")
+    parser.add_argument(
+        "--db",
+        default=str(default_db_path()),
+        help='SQLite file, or ":memory:" (default: %(default)s)',
+    )
+    parser.add_argument(
+        "--plan", choices=sorted(PLANS), help="license plan (default: stored, or Pro)"
+    )
+    parser.add_argument(
+        "--devices", type=int, default=5, help="simulated devices seeded into an empty store (5)"
+    )
+    parser.add_argument(
+        "--allow-host", action="append", default=[], help="another Host name to accept"
+    )
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be from 0 to 65535")
+    if args.devices < 0:
+        parser.error("--devices must be >= 0")
+    return args
+
+
+def _access_log(app: WSGIApp) -> WSGIApp:
+    """One log line per request: method, path, status, milliseconds."""
+
+    def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status: list[str] = []
+
+        def capture(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(code)
+            return (
+                start_response(code, headers, exc_info)
+                if exc_info
+                else start_response(code, headers)
+            )
+
+        try:
+            return app(environ, capture)
+        finally:
+            query = environ.get("QUERY_STRING")
+            path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+            log.info(
+                "%s %s %s %.1fms",
+                environ.get("REQUEST_METHOD"),
+                path,
+                (status or ["-"])[0].split(" ")[0],
+                (time.perf_counter() - started) * 1000,
+            )
+
+    return logged
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server until Ctrl+C or SIGTERM, then stop the runner and close the store."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    app = create_app(
+        ServerConfig(
+            db=args.db, plan=args.plan, devices=args.devices, allowed_hosts=tuple(args.allow_host)
+        )
+    )
+    server = create_server(_access_log(app), host=args.host, port=args.port, threads=args.threads)
+    log.info(
+        "TikMatrix reference server on http://%s:%s/api/v1 (db: %s)",
+        args.host,
+        server.effective_port,  # type: ignore[union-attr]
+        args.db,
+    )
+    _stop_on_sigterm()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        server.close()
+        app.extensions["tikmatrix_close"]()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

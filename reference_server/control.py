@@ -1,0 +1,229 @@
+"""The control API for tests, outside ``/api/v1`` (moto's ``/moto-api/`` is the model).
+
+Reset the state, seed devices and accounts, set the plan, set how simulated devices behave,
+create ``ui``-sourced tasks, read what a simulated device did, inject faults, and (with a
+manual clock) move time and run what is due.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from flask import Blueprint, Response, request
+
+from .api import json_body, success
+from .clock import ManualClock
+from .devices import FAILURE_MODES, Behaviour
+from .errors import NOT_FOUND, ApiError, bad_request
+from .fleet import seed_default_fleet
+from .state import state
+from .wire import parse_create, task_json
+
+__all__ = ["control"]
+
+control = Blueprint("control", __name__, url_prefix="/_control")
+
+
+def _object() -> dict[str, Any]:
+    body = json_body()
+    if body is None and not request.data:
+        return {}
+    if not isinstance(body, dict):
+        raise bad_request("the request body must be a JSON object")
+    return body
+
+
+@control.post("/reset")
+def reset() -> Response:
+    """Forget everything, then seed the default fleet (``devices``: how many, default 5)."""
+    body = _object()
+    devices = body.get("devices", 5)
+    if isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500:
+        raise bad_request(f"devices must be an integer from 0 to 500, got {devices!r}")
+    server = state()
+    server.faults.clear()
+    server.store.reset()
+    server.fleet.clear()
+    seed_default_fleet(server.service, server.fleet, devices)
+    return success({"devices": devices})
+
+
+@control.post("/devices")
+def add_devices() -> Response:
+    """Add simulated devices: ``{"serials": [...]}``."""
+    serials = _object().get("serials")
+    if not isinstance(serials, list) or not all(isinstance(s, str) and s for s in serials):
+        raise bad_request("serials must be an array of non-empty strings")
+    server = state()
+    server.service.seed(serials, [])
+    for serial in serials:
+        server.fleet.simulated(serial)
+    return success({"serials": serials})
+
+
+@control.get("/devices")
+def list_devices() -> Response:
+    """Every device with its behaviour and the task it runs."""
+    server = state()
+    running = server.runner.running()
+    devices = []
+    for row in server.store.devices():
+        device = server.fleet.get(row.serial)
+        behaviour = getattr(device, "behaviour", None)
+        devices.append(
+            {
+                "serial": row.serial,
+                "kind": device.kind if device else row.kind,
+                "connected": device is not None,
+                "running_task_id": running.get(row.serial),
+                "behaviour": behaviour.to_dict() if isinstance(behaviour, Behaviour) else None,
+            }
+        )
+    return success({"devices": devices})
+
+
+@control.put("/devices/<serial>/behaviour")
+def set_behaviour(serial: str) -> Response:
+    """How a simulated device behaves: ``duration`` seconds, ``failure`` and its parameters."""
+    body = _object()
+    fields = {f.name for f in attrs.fields(Behaviour)}
+    unknown = set(body) - fields
+    if unknown:
+        raise bad_request(f"unknown behaviour fields: {', '.join(sorted(unknown))}")
+    duration = body.get("duration", 0.0)
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
+        raise bad_request(f"duration must be a number of seconds >= 0, got {duration!r}")
+    failure = body.get("failure", "never")
+    if failure not in FAILURE_MODES:
+        raise bad_request(f"failure must be one of {', '.join(FAILURE_MODES)}, got {failure!r}")
+    rate = body.get("rate", 0.0)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        raise bad_request(f"rate must be a number from 0 to 1, got {rate!r}")
+    sequence = body.get("sequence", [])
+    if not isinstance(sequence, list) or not all(step in ("ok", "fail") for step in sequence):
+        raise bad_request('sequence must be an array of "ok" and "fail"')
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise bad_request(f"seed must be an integer, got {seed!r}")
+    behaviour = Behaviour(
+        duration=float(duration),
+        failure=failure,
+        rate=float(rate),
+        sequence=tuple(sequence),
+        seed=seed,
+    )
+    _known_device(serial)
+    state().fleet.simulated(serial).configure(behaviour)
+    return success(behaviour.to_dict())
+
+
+@control.get("/devices/<serial>/records")
+def device_records(serial: str) -> Response:
+    """What a simulated device did, in order."""
+    _known_device(serial)
+    return success({"records": list(state().fleet.simulated(serial).records)})
+
+
+def _known_device(serial: str) -> None:
+    if serial not in {row.serial for row in state().store.devices()}:
+        raise ApiError(NOT_FOUND, f"device {serial!r} not found")
+
+
+@control.post("/accounts")
+def add_accounts() -> Response:
+    """Add or move accounts: ``{"accounts": [{"username", "device", ...}]}``."""
+    accounts = _object().get("accounts")
+    if not isinstance(accounts, list) or not accounts:
+        raise bad_request("accounts must be a non-empty array")
+    known = {row.serial for row in state().store.devices()}
+    allowed = {"username", "device", "platform", "logined", "status", "tag"}
+    for account in accounts:
+        if not isinstance(account, dict) or not isinstance(account.get("username"), str):
+            raise bad_request("each account needs a username")
+        if account.get("device") not in known:
+            raise bad_request(f"accounts: unknown device {account.get('device')!r}")
+        if set(account) - allowed:
+            raise bad_request(
+                f"unknown account fields: {', '.join(sorted(set(account) - allowed))}"
+            )
+    state().store.add_accounts(accounts)
+    return success({"count": len(accounts)})
+
+
+@control.put("/plan")
+def set_plan() -> Response:
+    """Set the license plan: ``{"plan": "Starter" | "Pro" | "Team" | "Business"}``."""
+    return success(state().service.set_plan(str(_object().get("plan"))).to_json())
+
+
+@control.post("/tasks")
+def create_ui_tasks() -> Response:
+    """Create tasks as TikMatrix's own window would (``source`` "ui"); same body as the API."""
+    ids = state().service.create(parse_create(json_body()), source="ui")
+    return success({"task_ids": ids, "created_count": len(ids)})
+
+
+@control.post("/faults")
+def add_fault() -> Response:
+    """Inject a fault (``path`` glob, ``method``, ``latency``, ``code``, ``http_status``…)."""
+    body = _object()
+    allowed = {"path", "method", "latency", "code", "http_status", "message", "times"}
+    if set(body) - allowed:
+        raise bad_request(f"unknown fault fields: {', '.join(sorted(set(body) - allowed))}")
+    latency = body.get("latency", 0.0)
+    if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency <= 60:
+        raise bad_request(f"latency must be 0 to 60 seconds, got {latency!r}")
+    for name in ("code", "http_status", "times"):
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise bad_request(f"{name} must be a positive integer, got {value!r}")
+    status = body.get("http_status")
+    if status is not None and not 200 <= status <= 599:
+        raise bad_request(f"http_status must be from 200 to 599, got {status}")
+    fault = state().faults.add(**{**body, "latency": float(latency)})
+    return success(fault.to_json())
+
+
+@control.get("/faults")
+def list_faults() -> Response:
+    """The faults in force."""
+    return success({"faults": [fault.to_json() for fault in state().faults.list()]})
+
+
+@control.delete("/faults")
+def clear_faults() -> Response:
+    """Remove every fault."""
+    state().faults.clear()
+    return success({"cleared": True})
+
+
+@control.post("/clock/advance")
+def advance_clock() -> Response:
+    """Move a manual clock forward: ``{"seconds": n}``."""
+    clock = state().service.clock
+    if not isinstance(clock, ManualClock):
+        raise bad_request("the server runs on the real clock; start it with a manual clock")
+    seconds = _object().get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise bad_request(f"seconds must be a number >= 0, got {seconds!r}")
+    clock.advance(seconds)
+    return success({"now": clock.now()})
+
+
+@control.post("/run")
+def run_due() -> Response:
+    """Run every due task now, inline (only when the background scheduler is off)."""
+    server = state()
+    if server.scheduler_running:
+        raise bad_request("the scheduler runs in the background; /run is for a stopped scheduler")
+    return success({"ran": server.runner.run_until_idle()})
+
+
+@control.get("/tasks/<int:task_id>")
+def task_detail(task_id: int) -> Response:
+    """A task with the runner's view (job index)."""
+    task = state().service.get(task_id)
+    return success({**task_json(task), "job_index": task.job_index})

@@ -1,0 +1,72 @@
+"""The ``Device`` seam: what a script may ask of a phone, whatever kind of phone it is."""
+
+from __future__ import annotations
+
+import abc
+import random
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..clock import Clock
+
+__all__ = ["Device", "DeviceError", "RunContext", "TaskCancelled"]
+
+
+class DeviceError(Exception):
+    """The device could not do what the script asked; the message becomes the task's remark."""
+
+
+class TaskCancelled(Exception):
+    """The task was stopped or deleted while it ran."""
+
+
+@attrs.frozen(kw_only=True)
+class RunContext:
+    """What a script knows about the task it runs."""
+
+    task_id: int
+    username: str | None
+    job_index: int
+    clock: Clock
+    cancel: threading.Event
+    rng: random.Random
+
+    def wait(self, seconds: float) -> None:
+        """Wait, unless the task is cancelled first."""
+        if not self.clock.sleep(seconds, self.cancel):
+            raise TaskCancelled
+
+
+class Device(abc.ABC):
+    """A phone that runs TikMatrix's scripts: the operations every kind of device offers."""
+
+    kind: str = "device"
+
+    def __init__(self, serial: str) -> None:
+        self.serial = serial
+
+    @abc.abstractmethod
+    def post(
+        self,
+        ctx: RunContext,
+        *,
+        caption: str,
+        media: Sequence[str],
+        options: Mapping[str, Any],
+    ) -> str:
+        """Publish ``media`` with ``caption``; return a short result for the task's remark."""
+
+    @abc.abstractmethod
+    def follow(self, ctx: RunContext, *, user: str, access_method: str, undo: bool) -> str:
+        """Follow ``user`` (unfollow with ``undo``), through its profile URL or a search."""
+
+    @abc.abstractmethod
+    def comment(self, ctx: RunContext, *, url: str, text: str, image_path: str) -> str:
+        """Comment ``text`` on the post at ``url``."""
+
+    @abc.abstractmethod
+    def warmup(self, ctx: RunContext, *, plan: Mapping[str, Any]) -> str:
+        """Browse like a person for the planned duration."""

@@ -1,0 +1,90 @@
+"""A device in the process: it takes its time, fails when told to, and records what it did."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .base import Device, DeviceError, RunContext
+
+__all__ = ["Behaviour", "SimulatedDevice"]
+
+FAILURE_MODES = ("never", "always", "rate", "sequence")
+
+
+@attrs.frozen(kw_only=True)
+class Behaviour:
+    """How a simulated device behaves: seconds per action and when it fails."""
+
+    duration: float = 0.0
+    failure: str = "never"
+    rate: float = 0.0
+    sequence: tuple[str, ...] = ()
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The behaviour as JSON."""
+        return {**attrs.asdict(self), "sequence": list(self.sequence)}
+
+
+class SimulatedDevice(Device):
+    """A device with no phone behind it, for tests and demos."""
+
+    kind = "simulated"
+
+    def __init__(self, serial: str, behaviour: Behaviour | None = None) -> None:
+        super().__init__(serial)
+        self._lock = threading.Lock()
+        self.records: list[dict[str, Any]] = []
+        self.configure(behaviour or Behaviour())
+
+    def configure(self, behaviour: Behaviour) -> None:
+        """Change how the device behaves from now on."""
+        with self._lock:
+            self.behaviour = behaviour
+            self._rng = random.Random(behaviour.seed)
+            self._outcomes = list(behaviour.sequence)
+
+    def _fails(self) -> bool:
+        with self._lock:
+            mode = self.behaviour.failure
+            if mode == "always":
+                return True
+            if mode == "rate":
+                return self._rng.random() < self.behaviour.rate
+            if mode == "sequence" and self._outcomes:
+                return self._outcomes.pop(0) == "fail"
+            return False
+
+    def _act(self, ctx: RunContext, action: str, **details: Any) -> str:
+        ctx.wait(self.behaviour.duration)
+        if self._fails():
+            raise DeviceError(f"simulated failure during {action}")
+        with self._lock:
+            self.records.append(
+                {"task_id": ctx.task_id, "account": ctx.username, "action": action, **details}
+            )
+        return f"{action} done"
+
+    def post(
+        self, ctx: RunContext, *, caption: str, media: Sequence[str], options: Mapping[str, Any]
+    ) -> str:
+        """Record a post."""
+        return self._act(ctx, "post", caption=caption, media=list(media), options=dict(options))
+
+    def follow(self, ctx: RunContext, *, user: str, access_method: str, undo: bool) -> str:
+        """Record a follow or unfollow."""
+        action = "unfollow" if undo else "follow"
+        return self._act(ctx, action, user=user, access_method=access_method)
+
+    def comment(self, ctx: RunContext, *, url: str, text: str, image_path: str) -> str:
+        """Record a comment."""
+        return self._act(ctx, "comment", url=url, text=text, image_path=image_path)
+
+    def warmup(self, ctx: RunContext, *, plan: Mapping[str, Any]) -> str:
+        """Record a warm-up session."""
+        return self._act(ctx, "account_warmup", plan=dict(plan))

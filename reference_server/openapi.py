@@ -1,0 +1,298 @@
+"""The wire contract as an OpenAPI 3.1 document, served at ``/api/v1/openapi.json``.
+
+Tests validate every answer they receive against the schemas here, so the document and the
+server cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["document"]
+
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+_IDS = {"type": "array", "items": _INT}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+
+
+def _page(items_name: str, item: str) -> dict[str, Any]:
+    return _object(
+        {
+            items_name: {"type": "array", "items": _ref(item)},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1, "maximum": 100},
+        }
+    )
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        {
+            "code": {"type": "integer", "enum": [40001, 40002, 40003, 40301, 40401, 50001]},
+            "message": _STR,
+            "data": {},
+        }
+    ),
+    "Task": _object(
+        {
+            "id": {"type": "integer", "minimum": 1},
+            "serial": _NULLABLE_STR,
+            "username": _NULLABLE_STR,
+            "script_name": _STR,
+            "script_config": {"type": "object"},
+            "status": {"type": "integer", "enum": [0, 1, 2, 3]},
+            "source": {"type": "string", "enum": ["ui", "api"]},
+            "enable_multi_account": {"type": "boolean"},
+            "start_time": {
+                "type": ["string", "null"],
+                "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            },
+            "scheduled_at": _TIME,
+            "retry_count": {"type": "integer", "minimum": 0},
+            "remark": _STR,
+            "created_at": _TIME,
+            "started_at": _TIME,
+            "finished_at": _TIME,
+        }
+    ),
+    "TaskPage": _page("tasks", "Task"),
+    "CreatedTasks": _object({"task_ids": _IDS, "created_count": _INT}),
+    "DeletedTasks": _object(
+        {"deleted_count": _INT, "task_ids": _IDS, "not_found_ids": _IDS},
+        required=["deleted_count", "task_ids"],
+    ),
+    "RetriedTasks": _object({"retried_count": _INT, "task_ids": _IDS}),
+    "TaskStats": _object(
+        {
+            name: {"type": "integer", "minimum": 0}
+            for name in ("total", "pending", "running", "completed", "failed")
+        }
+    ),
+    "License": _object(
+        {
+            "plan_name": _STR,
+            "api_enabled": {"type": "boolean"},
+            "device_limit": _INT,
+            "message": _STR,
+        }
+    ),
+    "Account": _object(
+        {
+            "id": _INT,
+            "username": _STR,
+            "device": _STR,
+            "platform": _STR,
+            "logined": {"type": "boolean"},
+            "status": _INT,
+            "tag": _STR,
+        }
+    ),
+    "AccountPage": _page("accounts", "Account"),
+    "CreateTask": {
+        "type": "object",
+        "properties": {
+            "serials": {"type": "array", "items": _STR, "minItems": 1},
+            "usernames": {"type": "array", "items": _STR, "minItems": 1},
+            "script_name": {
+                "type": "string",
+                "enum": ["post", "follow", "unfollow", "comment", "account_warmup"],
+            },
+            "script_config": {"type": "object"},
+            "enable_multi_account": {"type": "boolean", "default": False},
+            "start_time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+            "min_interval": {"type": "integer", "minimum": 0, "default": 0},
+            "max_interval": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        "required": ["script_name", "script_config"],
+    },
+    "TaskIds": _object({"task_ids": {"type": "array", "items": _INT, "minItems": 1}}),
+    "Control": {"type": "object", "description": "A control-API answer; see each operation."},
+}
+
+
+def _success(schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": "Success",
+        "content": {
+            "application/json": {
+                "schema": _object(
+                    {"code": {"const": 0}, "message": {"const": "success"}, "data": schema}
+                )
+            }
+        },
+    }
+
+
+_ERROR = {
+    "description": "An error envelope (40001, 40002, 40003, 40301, 40401 or 50001)",
+    "content": {"application/json": {"schema": _ref("Error")}},
+}
+
+
+def _operation(
+    summary: str,
+    data: dict[str, Any],
+    *,
+    body: str | None = None,
+    parameters: list[dict[str, Any]] | None = None,
+    tag: str = "tasks",
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "tags": [tag],
+        "responses": {"200": _success(data), "default": _ERROR},
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+_TASK_ID = {
+    "name": "task_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+_PAGING = [
+    _query("page", {"type": "integer", "minimum": 1, "default": 1}),
+    _query("page_size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+]
+
+PATHS: dict[str, Any] = {
+    "/api/v1/task": {
+        "post": _operation("Create tasks (all or none)", _ref("CreatedTasks"), body="CreateTask"),
+        "get": _operation(
+            "List tasks, newest first",
+            _ref("TaskPage"),
+            parameters=[
+                _query("status", {"type": "integer", "enum": [0, 1, 2, 3]}),
+                _query("serial", _STR),
+                _query("script_name", _STR),
+                _query("source", {"type": "string", "enum": ["ui", "api"]}),
+                *_PAGING,
+            ],
+        ),
+    },
+    "/api/v1/task/{task_id}": {
+        "get": _operation("Get a task", _ref("Task"), parameters=[_TASK_ID]),
+        "delete": _operation(
+            "Delete a task (a running one is stopped first)",
+            _ref("DeletedTasks"),
+            parameters=[_TASK_ID],
+        ),
+    },
+    "/api/v1/task/batch": {
+        "delete": _operation("Delete several tasks", _ref("DeletedTasks"), body="TaskIds")
+    },
+    "/api/v1/task/{task_id}/stop": {
+        "post": _operation("Stop a pending or running task", _ref("Task"), parameters=[_TASK_ID])
+    },
+    "/api/v1/task/{task_id}/retry": {
+        "post": _operation("Retry a failed task", _ref("Task"), parameters=[_TASK_ID])
+    },
+    "/api/v1/task/retry-all": {"post": _operation("Retry every failed task", _ref("RetriedTasks"))},
+    "/api/v1/task/stats": {"get": _operation("Task counts by status", _ref("TaskStats"))},
+    "/api/v1/license/check": {
+        "get": _operation("The license plan and its API access", _ref("License"), tag="license")
+    },
+    "/api/v1/accounts": {
+        "get": _operation(
+            "List accounts",
+            _ref("AccountPage"),
+            tag="accounts",
+            parameters=[
+                _query("platform", _STR),
+                _query("device", _STR),
+                _query("logined", {"type": "boolean"}),
+                _query("status", _INT),
+                _query("tag", _STR),
+                *_PAGING,
+            ],
+        )
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "tags": ["meta"],
+            "responses": {"200": {"description": "The OpenAPI document"}},
+        }
+    },
+}
+
+_CONTROL = {
+    ("/_control/reset", "post"): "Forget everything and seed the default fleet ({devices: n})",
+    ("/_control/devices", "post"): "Add simulated devices ({serials: [...]})",
+    ("/_control/devices", "get"): "Devices with their behaviour and running task",
+    ("/_control/devices/{serial}/behaviour", "put"): (
+        "Set a simulated device's behaviour ({duration, failure: never|always|rate|sequence, "
+        "rate, sequence: [ok|fail], seed})"
+    ),
+    ("/_control/devices/{serial}/records", "get"): "What a simulated device did",
+    ("/_control/accounts", "post"): "Add or move accounts ({accounts: [...]})",
+    ("/_control/plan", "put"): "Set the license plan ({plan})",
+    ("/_control/tasks", "post"): "Create ui-sourced tasks (the body of POST /api/v1/task)",
+    ("/_control/tasks/{task_id}", "get"): "A task with the runner's view",
+    ("/_control/faults", "post"): (
+        "Inject a fault into matching API calls ({path glob, method, latency s, code, "
+        "http_status, message, times})"
+    ),
+    ("/_control/faults", "get"): "The faults in force",
+    ("/_control/faults", "delete"): "Remove every fault",
+    ("/_control/clock/advance", "post"): "Move a manual clock forward ({seconds})",
+    ("/_control/run", "post"): "Run every due task now (scheduler off)",
+}
+
+for (_path, _method), _summary in _CONTROL.items():
+    _params = [
+        {"name": name, "in": "path", "required": True, "schema": _STR}
+        for name in ("serial", "task_id")
+        if "{" + name + "}" in _path
+    ]
+    PATHS.setdefault(_path, {})[_method] = _operation(
+        _summary, _ref("Control"), tag="control", parameters=_params
+    )
+
+
+def document(server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "TikMatrix Local API (reference server)",
+            "version": "1.0.0",
+            "description": (
+                "Every answer is an envelope {code, message, data}; code 0 is success. "
+                "Errors: 40001 invalid parameters (HTTP 400, or 403/413/415 from the local-API "
+                "guards), 40002 script_name missing, 40003 script not available via the API, "
+                "40301 plan without API access (HTTP 403), 40401 not found (HTTP 404), "
+                "50001 internal error (HTTP 500). /_control is the test-only control API."
+            ),
+        },
+        "servers": [{"url": server_url or "http://127.0.0.1:50809"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,205 @@
+"""The scheduler and its workers: due tasks go to their device, one task per device at a time.
+
+In a running server a scheduler thread ticks a few times a second and each task runs in a
+worker thread. Tests drive the same code without threads: :meth:`Runner.run_until_idle` runs
+every due task inline, and a manual clock makes waits instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Iterable, Iterator
+
+from .devices import Device, DeviceError, RunContext, SimulatedDevice, TaskCancelled
+from .scripts import SCRIPTS
+from .service import TaskService
+from .store import TaskRow
+
+__all__ = ["Fleet", "Runner"]
+
+log = logging.getLogger(__name__)
+
+
+class Fleet:
+    """The devices the runner can drive, by serial."""
+
+    def __init__(self, devices: Iterable[Device] = ()) -> None:
+        self._devices = {device.serial: device for device in devices}
+        self._lock = threading.Lock()
+
+    def add(self, device: Device) -> None:
+        """Add (or replace) a device."""
+        with self._lock:
+            self._devices[device.serial] = device
+
+    def get(self, serial: str | None) -> Device | None:
+        """The device with this serial, if it is attached."""
+        with self._lock:
+            return None if serial is None else self._devices.get(serial)
+
+    def simulated(self, serial: str) -> SimulatedDevice:
+        """The simulated device with this serial, creating it if needed."""
+        with self._lock:
+            device = self._devices.get(serial)
+            if not isinstance(device, SimulatedDevice):
+                device = self._devices[serial] = SimulatedDevice(serial)
+            return device
+
+    def clear(self) -> None:
+        """Forget every device."""
+        with self._lock:
+            self._devices.clear()
+
+    def __iter__(self) -> Iterator[Device]:
+        with self._lock:
+            return iter(list(self._devices.values()))
+
+
+class Runner:
+    """Hands due tasks to devices and records what happened."""
+
+    def __init__(
+        self,
+        service: TaskService,
+        fleet: Fleet,
+        *,
+        poll_interval: float = 0.2,
+        seed: int | None = None,
+    ) -> None:
+        self.service = service
+        self.fleet = fleet
+        self.poll_interval = poll_interval
+        self._rng = random.Random(seed)
+        self._busy: dict[str, int] = {}
+        self._cancels: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._workers: set[threading.Thread] = set()
+        service.set_cancel_hook(self.cancel)
+
+    # -- scheduling --------------------------------------------------------------------------
+
+    def _next_batch(self) -> list[TaskRow]:
+        """The first due task of every idle device, claimed (pending → running)."""
+        batch: list[TaskRow] = []
+        taken: set[str | None] = set()
+        for task in self.service.due():
+            with self._lock:
+                if task.serial in taken or task.serial in self._busy:
+                    continue
+                taken.add(task.serial)
+                if not self.service.claim(task.id):
+                    continue
+                self._busy[task.serial or ""] = task.id
+                self._cancels[task.id] = threading.Event()
+            batch.append(task)
+        return batch
+
+    def run_until_idle(self, max_rounds: int = 10_000) -> int:
+        """Run every due task inline, device by device in id order; how many ran."""
+        ran = 0
+        for _ in range(max_rounds):
+            batch = self._next_batch()
+            if not batch:
+                return ran
+            for task in batch:
+                self._run(task)
+                ran += 1
+        raise RuntimeError("tasks kept becoming due; is the clock moving?")
+
+    def tick(self) -> int:
+        """Start every due task that has an idle device, each in its own worker thread."""
+        batch = self._next_batch()
+        for task in batch:
+            worker = threading.Thread(
+                target=self._run, args=(task,), name=f"task-{task.id}", daemon=True
+            )
+            with self._lock:
+                self._workers.add(worker)
+            worker.start()
+        return len(batch)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _run(self, task: TaskRow) -> None:
+        cancel = self._cancels[task.id]
+        try:
+            ok, remark = self._outcome(task, cancel)
+            if not cancel.is_set():
+                self.service.finish(task.id, ok=ok, remark=remark)
+        finally:
+            with self._lock:
+                self._busy.pop(task.serial or "", None)
+                self._cancels.pop(task.id, None)
+                self._workers.discard(threading.current_thread())
+            self._wake.set()
+
+    def _outcome(self, task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
+        device = self.fleet.get(task.serial)
+        if device is None:
+            return False, f"device {task.serial} is not connected"
+        ctx = RunContext(
+            task_id=task.id,
+            username=task.username,
+            job_index=task.job_index,
+            clock=self.service.clock,
+            cancel=cancel,
+            rng=random.Random(self._rng.random()),
+        )
+        try:
+            return True, SCRIPTS[task.script_name].run(device, task.script_config, ctx)
+        except TaskCancelled:
+            return False, "stopped by user"
+        except DeviceError as exc:
+            return False, str(exc)
+        except Exception as exc:
+            log.exception("task %s failed unexpectedly", task.id)
+            return False, f"internal error: {exc}"
+
+    def cancel(self, task_id: int) -> None:
+        """Interrupt a running task (after the service marked it stopped or deleted it)."""
+        with self._lock:
+            event = self._cancels.get(task_id)
+        if event is not None:
+            event.set()
+
+    def running(self) -> dict[str, int]:
+        """The task each busy device runs."""
+        with self._lock:
+            return dict(self._busy)
+
+    # -- the background thread ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Recover from a crash, then schedule in a background thread."""
+        self.service.recover()
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.tick()
+            except Exception:  # pragma: no cover - keep scheduling whatever one tick did
+                log.exception("scheduler tick failed")
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop scheduling, cancel running tasks and wait for the workers."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        with self._lock:
+            events = list(self._cancels.values())
+            workers = list(self._workers)
+        for event in events:
+            event.set()
+        for worker in workers:
+            worker.join(timeout)

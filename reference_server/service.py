@@ -1,0 +1,286 @@
+"""The rules of the contract: fan-out, scheduling, transitions, plans.
+
+The HTTP layer is thin over this class; the runner asks it for due tasks and reports outcomes.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from .clock import Clock
+from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
+from .store import AccountRow, NewTask, Store, TaskRow
+from .wire import CreateRequest
+
+__all__ = ["PENDING", "PLANS", "RUNNING", "COMPLETED", "FAILED", "Plan", "TaskService"]
+
+PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+STOPPED_REMARK = "stopped by user"
+INTERRUPTED_REMARK = "interrupted"
+
+
+@attrs.frozen
+class Plan:
+    """A TikMatrix license plan."""
+
+    name: str
+    api_enabled: bool
+    device_limit: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as ``license/check`` reports it."""
+        return {
+            "plan_name": self.name,
+            "api_enabled": self.api_enabled,
+            "device_limit": self.device_limit,
+            "message": "API access enabled"
+            if self.api_enabled
+            else "API access requires a Pro, Team or Business plan",
+        }
+
+
+PLANS = {
+    plan.name: plan
+    for plan in (
+        Plan("Starter", False, 5),
+        Plan("Pro", True, 20),
+        Plan("Team", True, 50),
+        Plan("Business", True, 200),
+    )
+}
+
+
+def next_occurrence(hh_mm: str, now: float) -> float:
+    """The next local time ``hh_mm`` at or after ``now``."""
+    hours, minutes = (int(part) for part in hh_mm.split(":"))
+    current = datetime.fromtimestamp(now).astimezone()
+    candidate = current.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    if candidate.timestamp() < now:
+        candidate = (candidate + timedelta(days=1)).replace(hour=hours, minute=minutes)
+    return candidate.timestamp()
+
+
+class TaskService:
+    """Owns every rule; safe to call from request threads and runner threads."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        rng: random.Random | None = None,
+        on_cancel: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._on_cancel = on_cancel or (lambda task_id: None)
+        self._lock = threading.RLock()
+
+    def set_cancel_hook(self, hook: Callable[[int], None]) -> None:
+        """Tell the service how to cancel a running task (the runner's job)."""
+        self._on_cancel = hook
+
+    # -- plan --------------------------------------------------------------------------------
+
+    @property
+    def plan(self) -> Plan:
+        """The license plan in force."""
+        return PLANS[self.store.get_setting("plan", "Pro")]
+
+    def set_plan(self, name: str) -> Plan:
+        """Change the plan."""
+        if name not in PLANS:
+            raise bad_request(f"plan must be one of {', '.join(PLANS)}, got {name!r}")
+        self.store.set_setting("plan", name)
+        return PLANS[name]
+
+    def check_api_access(self) -> None:
+        """Refuse every API call on a plan without API access (40301)."""
+        plan = self.plan
+        if not plan.api_enabled:
+            raise ApiError(FORBIDDEN, plan.to_json()["message"], data=plan.to_json())
+
+    # -- create ------------------------------------------------------------------------------
+
+    def _targets(self, request: CreateRequest) -> list[tuple[str, str | None]]:
+        """(serial, username) pairs, one per task before the script's own fan-out."""
+        if request.usernames is not None:
+            found = self.store.accounts_by_username(request.usernames)
+            for username in request.usernames:
+                if username not in found:
+                    raise bad_request(f"usernames: unknown account {username!r}")
+            return [(found[name].device, name) for name in request.usernames]
+        assert request.serials is not None
+        known = {device.serial for device in self.store.devices()}
+        for serial in request.serials:
+            if serial not in known:
+                raise bad_request(f"serials: unknown device {serial!r}")
+        if not request.enable_multi_account:
+            return [(serial, None) for serial in request.serials]
+        accounts: Mapping[str, list[AccountRow]] = self.store.accounts_on(request.serials)
+        # One task per account on each device; a device with no account gets one task.
+        return [
+            pair
+            for serial in request.serials
+            for pair in (
+                [(serial, account.username) for account in accounts[serial]] or [(serial, None)]  # type: ignore[list-item]
+            )
+        ]
+
+    def create(self, request: CreateRequest, *, source: str = "api") -> list[int]:
+        """Fan a request out into tasks and store them all in one transaction."""
+        targets = self._targets(request)
+        devices = {serial for serial, _ in targets}
+        limit = self.plan.device_limit
+        if len(devices) > limit:
+            raise bad_request(
+                f"serials: the {self.plan.name} plan drives at most {limit} devices, "
+                f"this request names {len(devices)}"
+            )
+        now = self.clock.now()
+        start = next_occurrence(request.start_time, now) if request.start_time else now
+        offsets: dict[str, float] = {}
+        tasks: list[NewTask] = []
+        for serial, username in targets:
+            for job_index, config in enumerate(request.task_configs):
+                if serial in offsets:
+                    wait = self.rng.uniform(request.min_interval, request.max_interval)
+                    offsets[serial] += wait * 60.0
+                else:
+                    offsets[serial] = 0.0
+                tasks.append(
+                    NewTask(
+                        serial=serial,
+                        username=username,
+                        script_name=request.script_name,
+                        script_config=config,
+                        source=source,
+                        enable_multi_account=request.enable_multi_account,
+                        start_time=request.start_time,
+                        scheduled_ts=start + offsets[serial],
+                        created_ts=now,
+                        job_index=job_index,
+                    )
+                )
+        return self.store.insert_tasks(tasks)
+
+    # -- read --------------------------------------------------------------------------------
+
+    def get(self, task_id: int) -> TaskRow:
+        """One task, or 40401."""
+        task = self.store.get_task(task_id)
+        if task is None:
+            raise ApiError(NOT_FOUND, f"task {task_id} not found")
+        return task
+
+    def list_tasks(
+        self, filters: Mapping[str, Any], page: int, page_size: int
+    ) -> tuple[list[TaskRow], int]:
+        """One page of tasks, newest first."""
+        return self.store.list_tasks(filters, (page - 1) * page_size, page_size)
+
+    def stats(self) -> dict[str, int]:
+        """Counts by status."""
+        counts = self.store.stats()
+        names = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
+        result = {name: counts.get(status, 0) for status, name in names.items()}
+        return {"total": sum(counts.values()), **result}
+
+    # -- transitions -------------------------------------------------------------------------
+
+    def stop(self, task_id: int) -> TaskRow:
+        """Pending or running → failed, "stopped by user"; others 40001."""
+        with self._lock:
+            task = self.get(task_id)
+            if task.status not in (PENDING, RUNNING):
+                raise bad_request(f"task {task_id} is not pending or running and cannot be stopped")
+            self.store.update_task(
+                task_id,
+                when_status=(PENDING, RUNNING),
+                status=FAILED,
+                remark=STOPPED_REMARK,
+                finished_ts=self.clock.now(),
+            )
+        if task.status == RUNNING:
+            self._on_cancel(task_id)
+        return self.get(task_id)
+
+    def retry(self, task_id: int) -> TaskRow:
+        """Failed → pending, ``retry_count`` + 1; others 40001."""
+        with self._lock:
+            task = self.get(task_id)
+            if task.status != FAILED:
+                raise bad_request(f"task {task_id} has not failed and cannot be retried")
+            self.store.update_task(
+                task_id,
+                when_status=(FAILED,),
+                status=PENDING,
+                retry_count=task.retry_count + 1,
+                remark="",
+                started_ts=None,
+                finished_ts=None,
+                scheduled_ts=self.clock.now(),
+            )
+        return self.get(task_id)
+
+    def retry_all(self) -> list[int]:
+        """Every failed task → pending."""
+        with self._lock:
+            return self.store.retry_failed(FAILED, PENDING, self.clock.now())
+
+    def delete(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Delete tasks (running ones are stopped first); (deleted, not found)."""
+        with self._lock:
+            running = [
+                task_id
+                for task_id in task_ids
+                if (task := self.store.get_task(task_id)) is not None and task.status == RUNNING
+            ]
+            for task_id in running:
+                self.store.update_task(
+                    task_id, when_status=(RUNNING,), status=FAILED, remark=STOPPED_REMARK
+                )
+            deleted = self.store.delete_tasks(list(dict.fromkeys(task_ids)))
+        for task_id in running:
+            self._on_cancel(task_id)
+        return deleted, [task_id for task_id in dict.fromkeys(task_ids) if task_id not in deleted]
+
+    # -- the runner's side -------------------------------------------------------------------
+
+    def claim(self, task_id: int) -> bool:
+        """Pending → running, if nobody changed it meanwhile."""
+        return self.store.update_task(
+            task_id, when_status=(PENDING,), status=RUNNING, started_ts=self.clock.now()
+        )
+
+    def finish(self, task_id: int, *, ok: bool, remark: str) -> None:
+        """Running → completed or failed (a task stopped meanwhile stays stopped)."""
+        self.store.update_task(
+            task_id,
+            when_status=(RUNNING,),
+            status=COMPLETED if ok else FAILED,
+            remark=remark,
+            finished_ts=self.clock.now(),
+        )
+
+    def due(self) -> list[TaskRow]:
+        """Pending tasks whose time has come, in id order."""
+        return self.store.due_tasks(PENDING, self.clock.now())
+
+    def recover(self) -> list[int]:
+        """After a crash: tasks left running become failed, "interrupted" (retry revives them)."""
+        return self.store.fail_running(RUNNING, FAILED, INTERRUPTED_REMARK, self.clock.now())
+
+    # -- fleet -------------------------------------------------------------------------------
+
+    def seed(self, serials: Iterable[str], accounts: Iterable[Mapping[str, Any]]) -> None:
+        """Add devices and accounts."""
+        self.store.add_devices(serials)
+        self.store.add_accounts(accounts)

@@ -1,0 +1,407 @@
+"""Tasks, devices and accounts in SQLite: one connection, one lock, versioned schema.
+
+A file (WAL mode) by default; ``":memory:"`` keeps everything in the process for tests. Lists
+are filtered, ordered and paged by SQL over indexes, never by loading tasks into Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+__all__ = ["MIGRATIONS", "AccountRow", "DeviceRow", "NewTask", "Store", "TaskRow"]
+
+#: Each entry moves the schema one version up; ``PRAGMA user_version`` records where a file is.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE devices (
+        serial TEXT PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'simulated'
+    );
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL UNIQUE,
+        device TEXT NOT NULL,
+        platform TEXT NOT NULL DEFAULT 'tiktok',
+        logined INTEGER NOT NULL DEFAULT 1,
+        status INTEGER NOT NULL DEFAULT 0,
+        tag TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX accounts_device ON accounts (device, id);
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        serial TEXT,
+        username TEXT,
+        script_name TEXT NOT NULL,
+        script_config TEXT NOT NULL,
+        status INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT 'api',
+        enable_multi_account INTEGER NOT NULL DEFAULT 0,
+        start_time TEXT,
+        scheduled_ts REAL NOT NULL,
+        retry_count INTEGER NOT NULL DEFAULT 0,
+        remark TEXT NOT NULL DEFAULT '',
+        created_ts REAL NOT NULL,
+        started_ts REAL,
+        finished_ts REAL,
+        job_index INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tasks_status ON tasks (status, id);
+    CREATE INDEX tasks_serial ON tasks (serial, id);
+    CREATE INDEX tasks_script ON tasks (script_name, id);
+    CREATE INDEX tasks_source ON tasks (source, id);
+    CREATE INDEX tasks_due ON tasks (status, scheduled_ts, id);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+_TASK_COLUMNS = (
+    "id, serial, username, script_name, script_config, status, source, enable_multi_account, "
+    "start_time, scheduled_ts, retry_count, remark, created_ts, started_ts, finished_ts, job_index"
+)
+
+
+@attrs.frozen(kw_only=True)
+class NewTask:
+    """A task about to be stored."""
+
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: Mapping[str, Any]
+    source: str
+    enable_multi_account: bool
+    start_time: str | None
+    scheduled_ts: float
+    created_ts: float
+    job_index: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class TaskRow:
+    """A stored task."""
+
+    id: int
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    status: int
+    source: str
+    enable_multi_account: bool
+    start_time: str | None
+    scheduled_ts: float
+    retry_count: int
+    remark: str
+    created_ts: float
+    started_ts: float | None
+    finished_ts: float | None
+    job_index: int
+
+
+@attrs.frozen(kw_only=True)
+class AccountRow:
+    """A stored account."""
+
+    id: int
+    username: str
+    device: str
+    platform: str
+    logined: bool
+    status: int
+    tag: str
+
+
+@attrs.frozen(kw_only=True)
+class DeviceRow:
+    """A stored device."""
+
+    serial: str
+    kind: str
+
+
+def _task(row: sqlite3.Row) -> TaskRow:
+    values = dict(row)
+    values["script_config"] = json.loads(values["script_config"])
+    values["enable_multi_account"] = bool(values["enable_multi_account"])
+    return TaskRow(**values)
+
+
+def _account(row: sqlite3.Row) -> AccountRow:
+    values = dict(row)
+    values["logined"] = bool(values["logined"])
+    return AccountRow(**values)
+
+
+class Store:
+    """The server's persistent state, safe to share between threads."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self._lock:
+            version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+            return version
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block as one transaction: all of it is stored, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str) -> str:
+        """A stored setting, or ``default``."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- devices and accounts ----------------------------------------------------------------
+
+    def add_devices(self, serials: Iterable[str], kind: str = "simulated") -> None:
+        """Store devices (existing serials are left as they are)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO devices (serial, kind) VALUES (?, ?)",
+                [(serial, kind) for serial in serials],
+            )
+
+    def devices(self) -> list[DeviceRow]:
+        """Every device, by serial."""
+        with self._lock:
+            rows = self._db.execute("SELECT serial, kind FROM devices ORDER BY serial").fetchall()
+        return [DeviceRow(serial=row["serial"], kind=row["kind"]) for row in rows]
+
+    def add_accounts(self, accounts: Iterable[Mapping[str, Any]]) -> None:
+        """Store accounts; a username already stored moves to the new values."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO accounts (username, device, platform, logined, status, tag) "
+                "VALUES (:username, :device, :platform, :logined, :status, :tag) "
+                "ON CONFLICT (username) DO UPDATE SET device = excluded.device, "
+                "platform = excluded.platform, logined = excluded.logined, "
+                "status = excluded.status, tag = excluded.tag",
+                [
+                    {
+                        "platform": "tiktok",
+                        "logined": True,
+                        "status": 0,
+                        "tag": "",
+                        **account,
+                    }
+                    for account in accounts
+                ],
+            )
+
+    def accounts_by_username(self, usernames: Sequence[str]) -> dict[str, AccountRow]:
+        """The accounts with these usernames (missing ones are absent)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM accounts WHERE username IN ({','.join('?' * len(usernames))})",
+                list(usernames),
+            ).fetchall()
+        return {row["username"]: _account(row) for row in rows}
+
+    def accounts_on(self, serials: Sequence[str]) -> dict[str, list[AccountRow]]:
+        """The accounts of each device, in id order."""
+        result: dict[str, list[AccountRow]] = {serial: [] for serial in serials}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM accounts WHERE device IN ({','.join('?' * len(serials))}) "
+                "ORDER BY id",
+                list(serials),
+            ).fetchall()
+        for row in rows:
+            result[row["device"]].append(_account(row))
+        return result
+
+    def list_accounts(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[list[AccountRow], int]:
+        """One page of accounts matching ``filters`` (column = value), and the total."""
+        where, params = _where(filters)
+        with self._lock:
+            total = self._db.execute(f"SELECT COUNT(*) FROM accounts{where}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT * FROM accounts{where} ORDER BY id LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        return [_account(row) for row in rows], int(total)
+
+    # -- tasks -------------------------------------------------------------------------------
+
+    def insert_tasks(self, tasks: Sequence[NewTask]) -> list[int]:
+        """Store tasks in one transaction and return their ids, in order."""
+        ids: list[int] = []
+        with self.transaction() as db:
+            for task in tasks:
+                cursor = db.execute(
+                    "INSERT INTO tasks (serial, username, script_name, script_config, source, "
+                    "enable_multi_account, start_time, scheduled_ts, created_ts, job_index) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        task.serial,
+                        task.username,
+                        task.script_name,
+                        json.dumps(task.script_config),
+                        task.source,
+                        int(task.enable_multi_account),
+                        task.start_time,
+                        task.scheduled_ts,
+                        task.created_ts,
+                        task.job_index,
+                    ),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def get_task(self, task_id: int) -> TaskRow | None:
+        """One task, or ``None``."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
+        return None if row is None else _task(row)
+
+    def list_tasks(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[list[TaskRow], int]:
+        """One page of tasks matching ``filters``, newest first, and the total."""
+        where, params = _where(filters)
+        with self._lock:
+            total = self._db.execute(f"SELECT COUNT(*) FROM tasks{where}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        return [_task(row) for row in rows], int(total)
+
+    def stats(self) -> dict[int, int]:
+        """How many tasks are in each status."""
+        with self._lock:
+            rows = self._db.execute("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetchall()
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    def update_task(self, task_id: int, *, when_status: Sequence[int], **values: Any) -> bool:
+        """Change a task if its status is one of ``when_status``; whether it changed."""
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        with self.transaction() as db:
+            cursor = db.execute(
+                f"UPDATE tasks SET {assignments} WHERE id = ? "
+                f"AND status IN ({','.join('?' * len(when_status))})",
+                [*values.values(), task_id, *when_status],
+            )
+        return cursor.rowcount == 1
+
+    def retry_failed(self, failed: int, pending: int, scheduled_ts: float) -> list[int]:
+        """Put every failed task back in the queue; the ids retried."""
+        with self.transaction() as db:
+            ids = [
+                int(row[0])
+                for row in db.execute(
+                    "SELECT id FROM tasks WHERE status = ? ORDER BY id", (failed,)
+                )
+            ]
+            db.execute(
+                "UPDATE tasks SET status = ?, retry_count = retry_count + 1, remark = '', "
+                "started_ts = NULL, finished_ts = NULL, scheduled_ts = ? WHERE status = ?",
+                (pending, scheduled_ts, failed),
+            )
+        return ids
+
+    def delete_tasks(self, task_ids: Sequence[int]) -> list[int]:
+        """Delete tasks; the ids that existed."""
+        marks = ",".join("?" * len(task_ids))
+        with self.transaction() as db:
+            found = [
+                int(row[0])
+                for row in db.execute(f"SELECT id FROM tasks WHERE id IN ({marks})", list(task_ids))
+            ]
+            db.execute(f"DELETE FROM tasks WHERE id IN ({marks})", list(task_ids))
+        return found
+
+    def due_tasks(self, pending: int, now: float) -> list[TaskRow]:
+        """Pending tasks whose time has come, in id order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE status = ? AND scheduled_ts <= ? "
+                "ORDER BY id",
+                (pending, now),
+            ).fetchall()
+        return [_task(row) for row in rows]
+
+    def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
+        """Mark every running task failed (after a crash); the ids marked."""
+        with self.transaction() as db:
+            ids = [
+                int(row[0])
+                for row in db.execute("SELECT id FROM tasks WHERE status = ?", (running,))
+            ]
+            db.execute(
+                "UPDATE tasks SET status = ?, remark = ?, finished_ts = ? WHERE status = ?",
+                (failed, remark, now, running),
+            )
+        return ids
+
+    def reset(self) -> None:
+        """Forget every task, account, device and setting."""
+        with self.transaction() as db:
+            for table in ("tasks", "accounts", "devices", "settings"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM sqlite_sequence")
+
+
+def _where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    clauses = [f"{column} = ?" for column, value in filters.items() if value is not None]
+    params = [value for value in filters.values() if value is not None]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

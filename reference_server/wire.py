@@ -1,0 +1,205 @@
+"""The server's own wire schema: parsing requests at the edge and writing answers.
+
+Nothing here touches state. Parsing raises :class:`ApiError` with the contract's code and a
+message naming the field; the service receives only values that passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .clock import to_iso
+from .errors import MISSING_SCRIPT_NAME, UNSUPPORTED_SCRIPT, ApiError, bad_request
+from .scripts import NOT_VIA_API, SCRIPTS
+from .store import AccountRow, TaskRow
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SOURCES",
+    "STATUSES",
+    "CreateRequest",
+    "account_json",
+    "page_args",
+    "parse_create",
+    "parse_task_ids",
+    "task_json",
+]
+
+MAX_PAGE_SIZE = 100
+STATUSES = (0, 1, 2, 3)
+SOURCES = ("ui", "api")
+_HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+@attrs.frozen(kw_only=True)
+class CreateRequest:
+    """A checked ``POST /task`` body."""
+
+    serials: tuple[str, ...] | None
+    usernames: tuple[str, ...] | None
+    script_name: str
+    task_configs: tuple[dict[str, Any], ...]
+    enable_multi_account: bool
+    start_time: str | None
+    min_interval: int
+    max_interval: int
+
+
+def _strings(body: Mapping[str, Any], name: str) -> tuple[str, ...] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        raise bad_request(f"{name} must be a non-empty array of strings")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise bad_request(f"{name} must hold non-empty strings, got {item!r}")
+    return tuple(value)
+
+
+def _minutes(body: Mapping[str, Any], name: str) -> int:
+    value = body.get(name, 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise bad_request(f"{name} must be an integer number of minutes >= 0, got {value!r}")
+    return value
+
+
+def parse_create(body: Any) -> CreateRequest:
+    """Check a create body completely; nothing is stored unless all of it is valid."""
+    if not isinstance(body, dict):
+        raise bad_request("the request body must be a JSON object")
+    script_name = body.get("script_name")
+    if script_name is None or script_name == "":
+        raise ApiError(MISSING_SCRIPT_NAME, "script_name is required")
+    if not isinstance(script_name, str):
+        raise bad_request(f"script_name must be a string, got {script_name!r}")
+    if script_name not in SCRIPTS:
+        reason = (
+            "is not available through the API yet" if script_name in NOT_VIA_API else "is unknown"
+        )
+        raise ApiError(UNSUPPORTED_SCRIPT, f"script {script_name!r} {reason}")
+    if "script_config" not in body:
+        raise bad_request("script_config is required")
+    config = body["script_config"]
+    if not isinstance(config, dict):
+        raise bad_request("script_config must be an object")
+    serials, usernames = _strings(body, "serials"), _strings(body, "usernames")
+    if (serials is None) == (usernames is None):
+        raise bad_request("give exactly one of serials (device mode) or usernames (account mode)")
+    multi = body.get("enable_multi_account", False)
+    if not isinstance(multi, bool):
+        raise bad_request(f"enable_multi_account must be true or false, got {multi!r}")
+    start_time = body.get("start_time")
+    if start_time is not None and (
+        not isinstance(start_time, str) or not _HH_MM.fullmatch(start_time)
+    ):
+        raise bad_request(f'start_time must be "HH:MM" (24-hour), got {start_time!r}')
+    min_interval, max_interval = _minutes(body, "min_interval"), _minutes(body, "max_interval")
+    if min_interval > max_interval:
+        raise bad_request(
+            f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})"
+        )
+    return CreateRequest(
+        serials=serials,
+        usernames=usernames,
+        script_name=script_name,
+        task_configs=tuple(SCRIPTS[script_name].prepare(config)),
+        enable_multi_account=multi,
+        start_time=start_time,
+        min_interval=min_interval,
+        max_interval=max_interval,
+    )
+
+
+def parse_task_ids(body: Any) -> list[int]:
+    """The ``task_ids`` of a batch delete."""
+    ids = body.get("task_ids") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not ids:
+        raise bad_request("task_ids must be a non-empty array of task ids")
+    for task_id in ids:
+        if isinstance(task_id, bool) or not isinstance(task_id, int) or task_id < 1:
+            raise bad_request(f"task_ids must hold positive integers, got {task_id!r}")
+    return ids
+
+
+def _query_int(
+    args: Mapping[str, str], name: str, default: int | None, low: int, high: int | None
+) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be an integer, got {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise bad_request(f"{name} must be {bounds}, got {value}")
+    return value
+
+
+def page_args(args: Mapping[str, str]) -> tuple[int, int]:
+    """``page`` (>= 1, default 1) and ``page_size`` (1 to 100, default 20); never clamped."""
+    page = _query_int(args, "page", 1, 1, None)
+    size = _query_int(args, "page_size", 20, 1, MAX_PAGE_SIZE)
+    return page or 1, size or 20
+
+
+def task_filters(args: Mapping[str, str]) -> dict[str, Any]:
+    """The filters of ``GET /task``."""
+    source = args.get("source") or None
+    if source is not None and source not in SOURCES:
+        raise bad_request(f'source must be "ui" or "api", got {source!r}')
+    return {
+        "status": _query_int(args, "status", None, 0, 3),
+        "serial": args.get("serial") or None,
+        "script_name": args.get("script_name") or None,
+        "source": source,
+    }
+
+
+def account_filters(args: Mapping[str, str]) -> dict[str, Any]:
+    """The filters of ``GET /accounts``."""
+    logined = args.get("logined")
+    flags = {"true": 1, "1": 1, "false": 0, "0": 0}
+    if logined is not None and logined.lower() not in flags:
+        raise bad_request(f"logined must be true or false, got {logined!r}")
+    return {
+        "platform": args.get("platform") or None,
+        "device": args.get("device") or None,
+        "logined": None if logined is None else flags[logined.lower()],
+        "status": _query_int(args, "status", None, 0, None),
+        "tag": args.get("tag") or None,
+    }
+
+
+def task_json(task: TaskRow) -> dict[str, Any]:
+    """A task as the contract writes it."""
+    return {
+        "id": task.id,
+        "serial": task.serial,
+        "username": task.username,
+        "script_name": task.script_name,
+        "script_config": task.script_config,
+        "status": task.status,
+        "source": task.source,
+        "enable_multi_account": task.enable_multi_account,
+        "start_time": task.start_time,
+        "scheduled_at": to_iso(task.scheduled_ts),
+        "retry_count": task.retry_count,
+        "remark": task.remark,
+        "created_at": to_iso(task.created_ts),
+        "started_at": to_iso(task.started_ts),
+        "finished_at": to_iso(task.finished_ts),
+    }
+
+
+def account_json(account: AccountRow) -> dict[str, Any]:
+    """An account as the API writes it."""
+    return attrs.asdict(account)
