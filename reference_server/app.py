@@ -115,6 +115,8 @@ def create_app(config: ServerConfig | None = None) -> Flask:
         host = request.host or ""
         if not _host_allowed(host, allowed_hosts):
             return _envelope(BAD_REQUEST, f"Host {host!r} is not allowed", 403)
+        if request.method == "OPTIONS":  # no CORS preflight: pages may not call this API
+            return _envelope(BAD_REQUEST, "cross-origin requests are not served", 405)
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
             request.content_length or request.headers.get("Transfer-Encoding")
         ):
