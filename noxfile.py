@@ -6,11 +6,18 @@ on, so ``CI=true`` (where a missing interpreter is an error) works on any machin
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "e2e"]
 
 SDK_COVERAGE = "95"
 
@@ -41,3 +48,50 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the SDK, the reference server and the tests."""
     session.install("-e", ".[typecheck]")
     session.run("mypy", "--strict", "tikmatrix_sdk", "reference_server", "tests")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("tikmatrix-server exited before serving") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError("tikmatrix-server did not start in time") from None
+            time.sleep(0.2)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Start tikmatrix-server as its own process, as users do, and run the SDK's e2e suite on it."""
+    session.install("-e", ".[test]")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="tikmatrix-e2e-") as directory:
+        server = os.path.join(session.bin, "tikmatrix-server")
+        process = subprocess.Popen(
+            [server, "--port", str(port), "--db", os.path.join(directory, "tasks.sqlite3")]
+        )
+        try:
+            _wait_until_up(url, process)
+            session.run(
+                "pytest", "tests/e2e", "-p", "no:cacheprovider", *session.posargs,
+                env={"TIKMATRIX_BASE_URL": url},
+            )  # fmt: skip
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -110,10 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _stop_on_sigterm()
     try:
-        server.run()
-    except KeyboardInterrupt:
-        log.info("stopping")
+        server.run()  # waitress returns (closing its sockets) on KeyboardInterrupt
+    except KeyboardInterrupt:  # pragma: no cover - raised between waitress's own checks
+        pass
     finally:
+        log.info("stopping")
         server.close()
         app.extensions["tikmatrix_close"]()
     return 0

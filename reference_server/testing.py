@@ -1,0 +1,62 @@
+"""Run a reference server on a free loopback port for tests (yours too).
+
+>>> from reference_server.testing import running_server
+>>> with running_server() as base_url:                      # doctest: +SKIP
+...     TikMatrix(base_url).tasks.stats()
+
+With pytest, the fixture ``tikmatrix_server`` (add ``pytest_plugins =
+["reference_server.testing"]`` to your ``conftest.py``) yields the base URL of a server that
+lives for the test session; ``TIKMATRIX_BASE_URL``, when set, points the fixture at a server
+you started yourself instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import attrs
+import pytest
+from werkzeug.serving import make_server
+
+from .app import ServerConfig, create_app
+
+__all__ = ["running_server", "tikmatrix_server"]
+
+
+@contextmanager
+def running_server(config: ServerConfig | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve a reference server on a free port of ``host`` in a thread; yield its base URL.
+
+    Without a config the store is a fresh file in a temporary directory and the scheduler
+    polls every 50 ms. The server and its runner are stopped when the block ends.
+    """
+    with tempfile.TemporaryDirectory(prefix="tikmatrix-") as directory:
+        config = config or ServerConfig(db=Path(directory) / "tasks.sqlite3", poll_interval=0.05)
+        app = create_app(config)
+        server = make_server(host, 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="tikmatrix-server", daemon=True)
+        thread.start()
+        try:
+            yield f"http://{host}:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(10)
+            server.server_close()
+            app.extensions["tikmatrix_close"]()
+
+
+@pytest.fixture(scope="session")
+def tikmatrix_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a live reference server for the test session."""
+    external = os.environ.get("TIKMATRIX_BASE_URL")
+    if external:
+        yield external.rstrip("/")
+        return
+    db = tmp_path_factory.mktemp("tikmatrix") / "tasks.sqlite3"
+    with running_server(attrs.evolve(ServerConfig(), db=db, poll_interval=0.05)) as base_url:
+        yield base_url

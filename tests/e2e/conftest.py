@@ -1,0 +1,58 @@
+"""End to end: both SDK clients against a reference server on a real loopback port.
+
+The server is started in-process on a free port, or is the one ``TIKMATRIX_BASE_URL`` names
+(the nox ``e2e`` session starts ``tikmatrix-server`` as its own process for that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
+
+pytest_plugins = ["reference_server.testing"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Control:
+    """The reference server's control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=f"{base_url}/_control", timeout=10)
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.http.request(method, path, json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+
+@pytest.fixture
+def control(tikmatrix_server: str) -> Iterator[Control]:
+    """A fresh server state for each test: default fleet, Pro plan, no faults."""
+    ctl = Control(tikmatrix_server)
+    ctl.call("POST", "/reset", {"devices": 5})
+    ctl.call("PUT", "/plan", {"plan": "Pro"})
+    yield ctl
+    ctl.call("DELETE", "/faults")
+    ctl.http.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+async def client(
+    request: pytest.FixtureRequest, tikmatrix_server: str, control: Control
+) -> AsyncIterator[TikMatrix | AsyncTikMatrix]:
+    """Each SDK client, pointed at the live server."""
+    if request.param == "sync":
+        with TikMatrix(tikmatrix_server, timeout=10) as sync_client:
+            yield sync_client
+    else:
+        async with AsyncTikMatrix(tikmatrix_server, timeout=10) as async_client:
+            yield async_client

@@ -1,0 +1,122 @@
+"""``tikmatrix-server`` as users run it: a process on a free port, killed and started again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from reference_server.cli import parse_args
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m reference_server`` on a free port; stopped (killed at worst) on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reference_server", "--port", str(port), "--db", str(db), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def data(response: httpx.Response) -> Any:
+    body = response.json()
+    assert body["code"] == 0, body
+    return body["data"]
+
+
+def test_killed_server_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "tasks.sqlite3"
+    body = {"script_name": "follow", "script_config": {"target_users": ["@a", "@b"]}}
+    with server_process(db, "--devices", "2") as (process, base):
+        for serial in ("device_serial_1", "device_serial_2"):
+            httpx.put(f"{base}/_control/devices/{serial}/behaviour", json={"duration": 60})
+        created = data(
+            httpx.post(
+                f"{base}/api/v1/task",
+                json={**body, "serials": ["device_serial_1", "device_serial_2"]},
+            )
+        )
+        ids = created["task_ids"]
+        deadline = time.monotonic() + 20
+        while data(httpx.get(f"{base}/api/v1/task/stats"))["running"] < 2:
+            assert time.monotonic() < deadline, "the tasks never started"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    with server_process(db) as (_, base):
+        tasks = {t["id"]: t for t in data(httpx.get(f"{base}/api/v1/task"))["tasks"]}
+        assert sorted(tasks) == sorted(ids)
+        interrupted = [t for t in tasks.values() if t["remark"] == "interrupted"]
+        assert len(interrupted) == 2
+        assert all(t["status"] == 3 for t in interrupted)
+        # The two that were waiting are picked up by the restarted scheduler, not lost.
+        assert all(t["status"] in (0, 1, 2) for t in tasks.values() if t not in interrupted)
+        retried = data(httpx.post(f"{base}/api/v1/task/{interrupted[0]['id']}/retry"))
+        assert (retried["status"], retried["retry_count"]) == (0, 1)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_sigterm_stops_cleanly_and_requests_are_logged(tmp_path: Path) -> None:
+    with server_process(tmp_path / "tasks.sqlite3", "--plan", "Team") as (process, base):
+        assert data(httpx.get(f"{base}/api/v1/license/check"))["plan_name"] == "Team"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+        assert process.stdout is not None
+        output = process.stdout.read()
+    assert "TikMatrix reference server on http://127.0.0.1:" in output
+    assert "GET /api/v1/license/check 200" in output
+    assert "stopping" in output
+
+
+def test_arguments() -> None:
+    args = parse_args(
+        ["--port", "6000", "--plan", "Business", "--devices", "3", "--db", ":memory:"]
+    )
+    assert (args.port, args.plan, args.devices, args.db, args.host) == (
+        6000,
+        "Business",
+        3,
+        ":memory:",
+        "127.0.0.1",
+    )
+    for bad in (["--port", "70000"], ["--devices", "-1"], ["--plan", "Gold"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
