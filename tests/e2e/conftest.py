@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
+from reference_server.testing import tikmatrix_server
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
-pytest_plugins = ["reference_server.testing"]
+__all__ = ["tikmatrix_server"]  # the session's live server, from the plugin users import too
 
 
 @pytest.fixture
