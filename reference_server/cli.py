@@ -84,11 +84,14 @@ def _access_log(app: WSGIApp) -> WSGIApp:
     return logged
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_signals() -> None:
+    """Ctrl+C and SIGTERM stop the server (also when started in the background)."""
+
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.effective_port,  # type: ignore[union-attr]
         args.db,
     )
-    _stop_on_sigterm()
+    _stop_on_signals()
     try:
         server.run()  # waitress returns (closing its sockets) on KeyboardInterrupt
     except KeyboardInterrupt:  # pragma: no cover - raised between waitress's own checks

@@ -94,10 +94,11 @@ def test_killed_server_loses_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
-def test_sigterm_stops_cleanly_and_requests_are_logged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_cleanly_and_requests_are_logged(tmp_path: Path, signum: int) -> None:
     with server_process(tmp_path / "tasks.sqlite3", "--plan", "Team") as (process, base):
         assert data(httpx.get(f"{base}/api/v1/license/check"))["plan_name"] == "Team"
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         assert process.wait(15) == 0
         assert process.stdout is not None
         output = process.stdout.read()
