@@ -58,14 +58,7 @@ def list_tasks() -> Response:
     """One page of tasks, newest first."""
     page, page_size = page_args(request.args)
     tasks, total = state().service.list_tasks(task_filters(request.args), page, page_size)
-    return success(
-        {
-            "tasks": [task_json(t) for t in tasks],
-            "total": total,
-            "page": page,
-            "page_size": page_size,
-        }
-    )
+    return _page("tasks", [task_json(t) for t in tasks], total, page, page_size)
 
 
 @api.get("/task/stats")
@@ -128,14 +121,7 @@ def list_accounts() -> Response:
     accounts, total = state().store.list_accounts(
         account_filters(request.args), (page - 1) * page_size, page_size
     )
-    return success(
-        {
-            "accounts": [account_json(a) for a in accounts],
-            "total": total,
-            "page": page,
-            "page_size": page_size,
-        }
-    )
+    return _page("accounts", [account_json(a) for a in accounts], total, page, page_size)
 
 
 @api.get("/openapi.json")
@@ -144,6 +130,10 @@ def openapi() -> Response:
     from .openapi import document
 
     return jsonify(document(current_app.config.get("SERVER_NAME_FOR_DOCS")))
+
+
+def _page(name: str, items: list[Any], total: int, page: int, page_size: int) -> Response:
+    return success({name: items, "total": total, "page": page, "page_size": page_size})
 
 
 def _task_id(raw: str) -> int:

@@ -51,7 +51,7 @@ PLANS = {
         Plan("Starter", False, 5),
         Plan("Pro", True, 20),
         Plan("Team", True, 50),
-        Plan("Business", True, 200),
+        Plan("Business", True, 1000),
     )
 }
 

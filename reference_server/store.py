@@ -206,6 +206,25 @@ class Store:
                 (key, value),
             )
 
+    def _page(
+        self,
+        table: str,
+        columns: str,
+        order: str,
+        filters: Mapping[str, Any],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[sqlite3.Row], int]:
+        """One page of a table's rows matching ``filters`` (column = value), and the total."""
+        where, params = _where(filters)
+        with self._lock:
+            total = self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {columns} FROM {table}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        return rows, int(total)
+
     # -- devices and accounts ----------------------------------------------------------------
 
     def add_devices(self, serials: Iterable[str], kind: str = "simulated") -> None:
@@ -269,14 +288,8 @@ class Store:
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> tuple[list[AccountRow], int]:
         """One page of accounts matching ``filters`` (column = value), and the total."""
-        where, params = _where(filters)
-        with self._lock:
-            total = self._db.execute(f"SELECT COUNT(*) FROM accounts{where}", params).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT * FROM accounts{where} ORDER BY id LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        return [_account(row) for row in rows], int(total)
+        rows, total = self._page("accounts", "*", "id", filters, offset, limit)
+        return [_account(row) for row in rows], total
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -317,14 +330,8 @@ class Store:
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> tuple[list[TaskRow], int]:
         """One page of tasks matching ``filters``, newest first, and the total."""
-        where, params = _where(filters)
-        with self._lock:
-            total = self._db.execute(f"SELECT COUNT(*) FROM tasks{where}", params).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks{where} ORDER BY id DESC LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        return [_task(row) for row in rows], int(total)
+        rows, total = self._page("tasks", _TASK_COLUMNS, "id DESC", filters, offset, limit)
+        return [_task(row) for row in rows], total
 
     def stats(self) -> dict[int, int]:
         """How many tasks are in each status."""

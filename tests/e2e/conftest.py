@@ -15,6 +15,8 @@ import pytest
 from reference_server.testing import tikmatrix_server
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
+from ..openapi_check import check_answer
+
 __all__ = ["tikmatrix_server"]  # the session's live server, from the plugin users import too
 
 
@@ -52,8 +54,29 @@ async def client(
 ) -> AsyncIterator[TikMatrix | AsyncTikMatrix]:
     """Each SDK client, pointed at the live server."""
     if request.param == "sync":
-        with TikMatrix(tikmatrix_server, timeout=10) as sync_client:
+        http = httpx.Client(event_hooks={"response": [_check_sync]})
+        with TikMatrix(tikmatrix_server, timeout=10, http_client=http) as sync_client:
             yield sync_client
+        http.close()
     else:
-        async with AsyncTikMatrix(tikmatrix_server, timeout=10) as async_client:
+        async_http = httpx.AsyncClient(event_hooks={"response": [_check_async]})
+        async with AsyncTikMatrix(
+            tikmatrix_server, timeout=10, http_client=async_http
+        ) as async_client:
             yield async_client
+        await async_http.aclose()
+
+
+def _check(response: httpx.Response) -> None:
+    check_answer(response.request.method, response.url.path, response.status_code, response.json())
+
+
+def _check_sync(response: httpx.Response) -> None:
+    """Validate every answer the SDK receives against the OpenAPI document."""
+    response.read()
+    _check(response)
+
+
+async def _check_async(response: httpx.Response) -> None:
+    await response.aread()
+    _check(response)

@@ -130,7 +130,7 @@ def test_seed_devices_and_accounts(client: FlaskClient) -> None:
 
 
 def test_plan_switch(client: FlaskClient) -> None:
-    assert ok(client.put("/_control/plan", json={"plan": "Business"}))["device_limit"] == 200
+    assert ok(client.put("/_control/plan", json={"plan": "Business"}))["device_limit"] == 1000
     assert ok(client.get("/api/v1/license/check"))["plan_name"] == "Business"
     ok(client.put("/_control/plan", json={"plan": "Starter"}))
     error(client.get("/api/v1/license/check"), 40301, 403)
@@ -282,7 +282,7 @@ def test_memory_store_and_rollback() -> None:
 
 def test_create_of_500_serials_is_one_transaction(client: FlaskClient, server: ServerState) -> None:
     server.service.set_plan("Business")
-    serials = [f"phone_{i:03d}" for i in range(200)]
+    serials = [f"phone_{i:03d}" for i in range(500)]
     ok(client.post("/_control/devices", json={"serials": serials}))
     body = {
         "serials": serials,
@@ -291,7 +291,7 @@ def test_create_of_500_serials_is_one_transaction(client: FlaskClient, server: S
     }
     statements: list[str] = []
     server.store._db.set_trace_callback(statements.append)
-    assert len(create(client, **body)) == 400
+    assert len(create(client, **body)) == 1000
     server.store._db.set_trace_callback(None)
     assert sum(1 for s in statements if s.startswith("BEGIN")) == 1
     assert sum(1 for s in statements if s.startswith("COMMIT")) == 1
