@@ -18,7 +18,7 @@ from .clock import Clock, SystemClock
 from .control import control
 from .errors import BAD_REQUEST, INTERNAL, NOT_FOUND, ApiError
 from .faults import Faults
-from .fleet import seed_default_fleet
+from .fleet import DeviceSource
 from .runner import Fleet, Runner
 from .service import TaskService
 from .state import ServerState
@@ -59,6 +59,20 @@ class ServerConfig:
     poll_interval: float = 0.2
     allowed_hosts: tuple[str, ...] = ()
     seed: int | None = None
+    adb: bool = False
+    adb_port: int = 5037
+    virtual_devices: int = 0
+    element_timeout: float = 10.0
+
+    def device_source(self) -> DeviceSource:
+        """Simulated devices, attached phones (``adb``), or virtual phones."""
+        if self.virtual_devices:
+            kind, count = "virtual", self.virtual_devices
+        else:
+            kind, count = ("adb" if self.adb else "simulated"), self.devices
+        return DeviceSource(
+            kind=kind, count=count, adb_port=self.adb_port, element_timeout=self.element_timeout
+        )
 
 
 def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
@@ -91,11 +105,13 @@ def create_app(config: ServerConfig | None = None) -> Flask:
     runner = Runner(service, fleet, poll_interval=config.poll_interval, seed=config.seed)
     if config.plan is not None:
         service.set_plan(config.plan)
-    if store.devices():
-        for row in store.devices():
+    source = config.device_source()
+    source.start()
+    if source.kind != "simulated" or not store.devices():
+        source.seed(service, fleet)
+    for row in store.devices():
+        if row.kind == "simulated":
             fleet.simulated(row.serial)
-    else:
-        seed_default_fleet(service, fleet, config.devices)
     if config.run_scheduler:
         runner.start()
     else:
@@ -107,6 +123,7 @@ def create_app(config: ServerConfig | None = None) -> Flask:
         runner=runner,
         faults=Faults(),
         scheduler_running=config.run_scheduler,
+        source=source,
     )
     allowed_hosts = tuple(host.lower() for host in config.allowed_hosts)
 
@@ -163,7 +180,10 @@ def create_app(config: ServerConfig | None = None) -> Flask:
 
     def close() -> None:
         runner.stop()
+        for device in fleet:
+            device.close()
         store.close()
+        source.stop()
 
     app.extensions["tikmatrix_close"] = close
     return app

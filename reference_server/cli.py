@@ -44,12 +44,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-host", action="append", default=[], help="another Host name to accept"
     )
+    parser.add_argument("--adb", action="store_true", help="drive the phones attached to adb")
+    parser.add_argument("--adb-port", type=int, default=5037, help="adb server port (5037)")
+    parser.add_argument(
+        "--virtual-devices",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start N virtual phones and drive them through a private adb server",
+    )
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
-    if args.devices < 0:
-        parser.error("--devices must be >= 0")
+    if args.devices < 0 or args.virtual_devices < 0:
+        parser.error("--devices and --virtual-devices must be >= 0")
+    if args.adb and args.virtual_devices:
+        parser.error("--adb and --virtual-devices do not go together")
     return args
 
 
@@ -101,7 +112,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("waitress").setLevel(logging.WARNING)
     app = create_app(
         ServerConfig(
-            db=args.db, plan=args.plan, devices=args.devices, allowed_hosts=tuple(args.allow_host)
+            db=args.db,
+            plan=args.plan,
+            devices=args.devices,
+            allowed_hosts=tuple(args.allow_host),
+            adb=args.adb,
+            adb_port=args.adb_port,
+            virtual_devices=args.virtual_devices,
         )
     )
     server = create_server(_access_log(app), host=args.host, port=args.port, threads=args.threads)

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request
 
 from .api import json_body, success
 from .clock import ManualClock
-from .devices import FAILURE_MODES, Behaviour
+from .devices import FAILURE_MODES, Behaviour, SimulatedDevice
 from .errors import NOT_FOUND, ApiError, bad_request
 from .fleet import seed_default_fleet
 from .state import state
@@ -38,15 +38,18 @@ def _object() -> dict[str, Any]:
 def reset() -> Response:
     """Forget everything, then seed the default fleet (``devices``: how many, default 5)."""
     body = _object()
-    devices = body.get("devices", 5)
+    server = state()
+    devices = body.get("devices", server.source.count)
     if isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500:
         raise bad_request(f"devices must be an integer from 0 to 500, got {devices!r}")
-    server = state()
     server.faults.clear()
     server.store.reset()
     server.fleet.clear()
-    seed_default_fleet(server.service, server.fleet, devices)
-    return success({"devices": devices})
+    if server.source.kind == "simulated":
+        seed_default_fleet(server.service, server.fleet, devices)
+    else:
+        server.source.seed(server.service, server.fleet)
+    return success({"devices": len(server.store.devices())})
 
 
 @control.post("/devices")
@@ -113,8 +116,7 @@ def set_behaviour(serial: str) -> Response:
         sequence=tuple(sequence),
         seed=seed,
     )
-    _known_device(serial)
-    state().fleet.simulated(serial).configure(behaviour)
+    _simulated(serial).configure(behaviour)
     return success(behaviour.to_dict())
 
 
@@ -122,12 +124,48 @@ def set_behaviour(serial: str) -> Response:
 def device_records(serial: str) -> Response:
     """What a simulated device did, in order."""
     _known_device(serial)
-    return success({"records": list(state().fleet.simulated(serial).records)})
+    phone = state().source.phone(serial)
+    if phone is not None:
+        return success(phone.snapshot())
+    return success({"records": list(_simulated(serial).records)})
+
+
+@control.post("/devices/<serial>/disconnect")
+def disconnect(serial: str) -> Response:
+    """Cut a virtual phone's adb connections, as if its cable were pulled."""
+    _known_device(serial)
+    phone = state().source.phone(serial)
+    if phone is None:
+        raise bad_request(f"device {serial!r} is not a virtual phone")
+    phone.disconnect()
+    return success({"serial": serial})
+
+
+@control.put("/devices/<serial>/packages")
+def set_packages(serial: str) -> Response:
+    """Which apps a virtual phone has installed: ``{"packages": [...]}``."""
+    _known_device(serial)
+    phone = state().source.phone(serial)
+    if phone is None:
+        raise bad_request(f"device {serial!r} is not a virtual phone")
+    packages = _object().get("packages")
+    if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
+        raise bad_request("packages must be an array of package names")
+    phone.packages = set(packages)
+    return success({"packages": sorted(phone.packages)})
 
 
 def _known_device(serial: str) -> None:
     if serial not in {row.serial for row in state().store.devices()}:
         raise ApiError(NOT_FOUND, f"device {serial!r} not found")
+
+
+def _simulated(serial: str) -> SimulatedDevice:
+    _known_device(serial)
+    device = state().fleet.get(serial)
+    if device is not None and not isinstance(device, SimulatedDevice):
+        raise bad_request(f"device {serial!r} is a {device.kind} device, not a simulated one")
+    return state().fleet.simulated(serial)
 
 
 @control.post("/accounts")

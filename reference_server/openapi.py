@@ -251,7 +251,12 @@ _CONTROL = {
         "Set a simulated device's behaviour ({duration, failure: never|always|rate|sequence, "
         "rate, sequence: [ok|fail], seed})"
     ),
-    ("/_control/devices/{serial}/records", "get"): "What a simulated device did",
+    ("/_control/devices/{serial}/records", "get"): (
+        "What a device did: a simulated device's records, or a virtual phone's records, shell "
+        "commands and gallery"
+    ),
+    ("/_control/devices/{serial}/disconnect", "post"): "Cut a virtual phone's adb connections",
+    ("/_control/devices/{serial}/packages", "put"): "Set the apps a virtual phone has",
     ("/_control/accounts", "post"): "Add or move accounts ({accounts: [...]})",
     ("/_control/plan", "put"): "Set the license plan ({plan})",
     ("/_control/tasks", "post"): "Create ui-sourced tasks (the body of POST /api/v1/task)",

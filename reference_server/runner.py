@@ -142,9 +142,12 @@ class Runner:
         device = self.fleet.get(task.serial)
         if device is None:
             return False, f"device {task.serial} is not connected"
+        accounts = self.service.store.accounts_by_username([task.username]) if task.username else {}
+        account = accounts.get(task.username or "")
         ctx = RunContext(
             task_id=task.id,
             username=task.username,
+            platform=account.platform if account else None,
             job_index=task.job_index,
             clock=self.service.clock,
             cancel=cancel,

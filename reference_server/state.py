@@ -6,6 +6,7 @@ import attrs
 from flask import current_app
 
 from .faults import Faults
+from .fleet import DeviceSource
 from .runner import Fleet, Runner
 from .service import TaskService
 from .store import Store
@@ -23,6 +24,7 @@ class ServerState:
     runner: Runner
     faults: Faults
     scheduler_running: bool
+    source: DeviceSource
 
 
 def state() -> ServerState:

@@ -33,6 +33,7 @@ class RunContext:
     clock: Clock
     cancel: threading.Event
     rng: random.Random
+    platform: str | None = None
 
     def wait(self, seconds: float) -> None:
         """Wait, unless the task is cancelled first."""
@@ -47,6 +48,10 @@ class Device(abc.ABC):
 
     def __init__(self, serial: str) -> None:
         self.serial = serial
+
+    def close(self) -> None:
+        """Release what the device holds open (connections, services)."""
+        return
 
     @abc.abstractmethod
     def post(

@@ -57,7 +57,15 @@ def _rules(config: Mapping[str, Any]) -> None:
 def _run(device: Device, config: Mapping[str, Any], ctx: RunContext) -> str:
     plan = {
         key: config[key]
-        for key in ("task_duration", "min_duration", "max_duration", "like_probable")
+        for key in (
+            "task_duration",
+            "min_duration",
+            "max_duration",
+            "like_probable",
+            "floow_probable",
+            "collect_probable",
+            "comment_probable",
+        )
     }
     topics = [line.strip() for line in config["topic"].splitlines() if line.strip()]
     plan["topic"] = ctx.rng.choice(topics) if topics else ""

@@ -1,0 +1,214 @@
+"""The ``Device`` seam over ADB: adbutils for shell, files and apps; uiautomator2 for the UI.
+
+Values from requests reach the phone only as quoted shell arguments (adbutils quotes each item
+of a command list), as file contents through the sync protocol, or as text typed through
+uiautomator2's JSON-RPC — never as part of a shell line of our making.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+import adbutils
+
+from ..apps import App, app_for
+from .base import Device, DeviceError, RunContext, TaskCancelled
+
+__all__ = ["AdbDevice", "attached_devices"]
+
+T = TypeVar("T")
+_SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
+
+
+class AdbDevice(Device):
+    """A phone reached through an adb server."""
+
+    kind = "adb"
+
+    def __init__(
+        self, serial: str, client: adbutils.AdbClient, *, element_timeout: float = 10.0
+    ) -> None:
+        super().__init__(serial)
+        self.client = client
+        self.element_timeout = element_timeout
+        self._ui: Any = None
+        self._lock = threading.Lock()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def adb(self) -> adbutils.AdbDevice:
+        """The adbutils handle of the phone."""
+        return self.client.device(self.serial)
+
+    def _guard(self, what: str, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except (DeviceError, TaskCancelled):
+            raise
+        except Exception as exc:
+            self._ui = None
+            raise DeviceError(
+                f"device {self.serial} failed while {what}: {exc or type(exc).__name__}"
+            ) from exc
+
+    def close(self) -> None:
+        """Stop the uiautomator2 server this device started, and its adb stream."""
+        with self._lock:
+            ui, self._ui = self._ui, None
+        if ui is not None:
+            with contextlib.suppress(Exception):
+                ui.stop_uiautomator(wait=False)
+
+    def shell(self, *argv: str) -> str:
+        """Run a command on the phone; each argument is quoted, never interpreted."""
+        output: str = self._guard(f"running {argv[0]}", lambda: self.adb.shell(list(argv)))
+        return output
+
+    def ui(self) -> Any:
+        """The phone's uiautomator2 session, started on first use."""
+        with self._lock:
+            if self._ui is None:
+                import uiautomator2
+
+                self._ui = self._guard(
+                    "starting uiautomator2", lambda: uiautomator2.connect(self.adb)
+                )
+            return self._ui
+
+    def _element(self, app: App, name: str, **selector: Any) -> Any:
+        ui = self.ui()
+        element = ui(resourceId=app.rid(name), **selector)
+        found = self._guard(
+            f"waiting for {name}", lambda: element.wait(timeout=self.element_timeout)
+        )
+        if not found:
+            raise DeviceError(f"{app.name}: the screen with {name!r} never appeared")
+        return element
+
+    def tap(self, app: App, name: str, **selector: Any) -> None:
+        """Tap an element of the app, waiting for it to appear."""
+        element = self._element(app, name, **selector)
+        self._guard(f"tapping {name}", lambda: element.click())
+
+    def type_text(self, app: App, name: str, text: str) -> None:
+        """Type into a field of the app (through uiautomator2, not the shell)."""
+        element = self._element(app, name)
+        self._guard(f"typing into {name}", lambda: element.set_text(text))
+
+    def text_of(self, app: App, name: str) -> str:
+        """The text shown by an element."""
+        element = self._element(app, name)
+        text: str = self._guard(f"reading {name}", lambda: element.get_text())
+        return text
+
+    def open_app(self, app: App) -> None:
+        """Check the app is installed, then bring it up on its home screen."""
+        self.require_app(app)
+        self.shell("monkey", "-p", app.package, "-c", "android.intent.category.LAUNCHER", "1")
+
+    def require_app(self, app: App) -> None:
+        """Fail the task clearly when the app is missing."""
+        if f"package:{app.package}" not in self.shell("pm", "list", "packages", app.package):
+            raise DeviceError(f"{app.name} ({app.package}) is not installed on {self.serial}")
+
+    def open_url(self, app: App, url: str) -> None:
+        """Open a profile or post URL in the app."""
+        self.require_app(app)
+        output = self.shell(
+            "am", "start", "-a", "android.intent.action.VIEW", "-d", url, app.package
+        )
+        if "Error" in output:
+            raise DeviceError(f"{app.name} could not open {url}: {output.strip()}")
+
+    def push_media(self, app: App, local: str) -> str:
+        """Copy a material file to the phone and have the gallery index it."""
+        source = Path(local)
+        if not source.is_file():
+            raise DeviceError(f"material file not found: {local}")
+        target = str(PurePosixPath(app.media_dir, source.name))
+        self._guard("pushing media", lambda: self.adb.sync.push(source, target, check=True))
+        self.shell("am", "broadcast", "-a", _SCAN, "-d", f"file://{target}")
+        return target
+
+    # -- the seam ----------------------------------------------------------------------------
+
+    def post(
+        self, ctx: RunContext, *, caption: str, media: Sequence[str], options: Mapping[str, Any]
+    ) -> str:
+        """Push the media, then walk the app's create → gallery → caption → post screens."""
+        app = app_for(ctx.platform)
+        self.require_app(app)
+        pushed = [self.push_media(app, path) for path in media]
+        self.open_app(app)
+        self.tap(app, app.create_button)
+        for index in range(len(pushed)):  # the newest files lead the gallery
+            self.tap(app, app.gallery_item, instance=index)
+        self.tap(app, app.next_button)
+        if caption:
+            self.type_text(app, app.caption_input, caption)
+        self.tap(app, app.post_button)
+        ctx.wait(float(options.get("upload_wait_time", 0)))
+        return f"posted {len(pushed)} file(s) to {app.name}"
+
+    def follow(self, ctx: RunContext, *, user: str, access_method: str, undo: bool) -> str:
+        """Open the profile (by URL or search) and press its follow button."""
+        app = app_for(ctx.platform)
+        name = user.lstrip("@")
+        if access_method == "search":
+            self.open_app(app)
+            self.tap(app, app.search_button)
+            self.type_text(app, app.search_input, name)
+            self.tap(app, app.search_result, text=name)
+        else:
+            self.open_url(app, app.profile_url.format(user=name))
+        following = self.text_of(app, app.follow_button) != "Follow"
+        if following == undo:
+            self.tap(app, app.follow_button)
+            return f"{'unfollowed' if undo else 'followed'} @{name} on {app.name}"
+        return f"already {'not ' if undo else ''}following @{name} on {app.name}"
+
+    def comment(self, ctx: RunContext, *, url: str, text: str, image_path: str) -> str:
+        """Open the post, its comments, type and send."""
+        app = app_for(ctx.platform, url)
+        if image_path and app.platform == "tiktok":
+            self.push_media(app, image_path)
+        self.open_url(app, url)
+        self.tap(app, app.comment_button)
+        self.type_text(app, app.comment_input, text)
+        self.tap(app, app.comment_send)
+        return f"commented on {url}"
+
+    def warmup(self, ctx: RunContext, *, plan: Mapping[str, Any]) -> str:
+        """Watch the feed for the planned time, liking, saving and following by chance."""
+        app = app_for(ctx.platform)
+        self.open_app(app)
+        ui = self.ui()
+        end = ctx.clock.now() + float(plan["task_duration"])
+        watched = 0
+        while ctx.clock.now() < end:
+            ctx.wait(
+                min(
+                    ctx.rng.uniform(plan["min_duration"], plan["max_duration"]),
+                    max(end - ctx.clock.now(), 0),
+                )
+            )
+            for chance, button in (
+                (plan.get("like_probable", 0), app.like_button),
+                (plan.get("collect_probable", 0), app.collect_button),
+                (plan.get("floow_probable", 0), app.follow_button),
+            ):
+                if ctx.rng.uniform(0, 100) < chance:
+                    self.tap(app, button)
+            self._guard("swiping", lambda: ui.swipe(540, 1800, 540, 400, 0.1))
+            watched += 1
+        return f"watched {watched} video(s) on {app.name}"
+
+
+def attached_devices(client: adbutils.AdbClient) -> list[AdbDevice]:
+    """The phones the adb server sees online."""
+    return [AdbDevice(info.serial, client) for info in client.list() if info.state == "device"]

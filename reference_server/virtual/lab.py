@@ -1,0 +1,76 @@
+"""Virtual phones driven through a real adb server of our own, on a port of our own."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+
+import adbutils
+
+from .phone import VirtualPhone
+
+__all__ = ["VirtualLab", "free_port"]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class VirtualLab:
+    """Virtual phones and a private adb server connected to each of them.
+
+    The adb server is the binary adbutils ships, on a port of its own; :meth:`stop` ends both.
+    """
+
+    def __init__(self, count: int, *, adb_port: int | None = None) -> None:
+        self.adb_port = adb_port or free_port()
+        self.adb_path = adbutils.adb_path()
+        self.phones = [VirtualPhone(f"phone{i}") for i in range(1, count + 1)]
+        self.client = adbutils.AdbClient(host="127.0.0.1", port=self.adb_port)
+
+    def _adb(self, *args: str, timeout: float = 30) -> str:
+        result = subprocess.run(
+            [self.adb_path, "-P", str(self.adb_port), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return result.stdout + result.stderr
+
+    def start(self) -> VirtualLab:
+        """Start the adb server and the phones, and wait until adb lists each as a device."""
+        self._adb("start-server")
+        for phone in self.phones:
+            phone.start()
+            self.connect(phone)
+        return self
+
+    def connect(self, phone: VirtualPhone, timeout: float = 20) -> None:
+        """``adb connect`` a phone and wait until it is online."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._adb("connect", phone.serial)
+            states = {info.serial: info.state for info in self.client.list()}
+            if states.get(phone.serial) == "device":
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"adb never saw {phone.serial} online: {states}")
+            time.sleep(0.2)
+
+    def phone(self, serial: str) -> VirtualPhone:
+        """The phone with this serial."""
+        return next(phone for phone in self.phones if phone.serial == serial)
+
+    def stop(self) -> None:
+        """Kill the adb server and stop the phones."""
+        try:
+            self._adb("kill-server", timeout=15)
+        finally:
+            for phone in self.phones:
+                phone.stop()

@@ -1,0 +1,463 @@
+"""The screens of the simulated TikTok and Instagram apps, and the uiautomator2 service.
+
+The service answers ``/ping`` and ``/jsonrpc/0`` on the phone's port 9008, as the server that
+uiautomator2 launches on a real phone does.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+from xml.sax.saxutils import quoteattr
+
+import attrs
+
+from ..apps import APPS, App, app_for
+
+if TYPE_CHECKING:
+    from .phone import VirtualPhone
+
+__all__ = ["Element", "PhoneUI", "serve_http"]
+
+WIDTH, HEIGHT = 1080, 2340
+
+
+@attrs.define(kw_only=True)
+class Element:
+    """One view on screen."""
+
+    rid: str = ""
+    text: str = ""
+    cls: str = "android.widget.TextView"
+    desc: str = ""
+    editable: bool = False
+    selected: bool = False
+    on_click: Callable[[], None] | None = None
+    bounds: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def info(self, package: str) -> dict[str, Any]:
+        """What uiautomator2's ``objInfo`` returns."""
+        left, top, right, bottom = self.bounds
+        box = {"left": left, "top": top, "right": right, "bottom": bottom}
+        return {
+            "bounds": box,
+            "visibleBounds": box,
+            "childCount": 0,
+            "className": self.cls,
+            "contentDescription": self.desc,
+            "packageName": package,
+            "resourceName": self.rid,
+            "text": self.text,
+            "checkable": False,
+            "checked": False,
+            "clickable": self.on_click is not None,
+            "enabled": True,
+            "focusable": True,
+            "focused": False,
+            "longClickable": False,
+            "scrollable": False,
+            "selected": self.selected,
+        }
+
+
+def _matches(element: Element, selector: dict[str, Any]) -> bool:
+    checks: dict[str, Callable[[Any], bool]] = {
+        "text": lambda v: element.text == v,
+        "textContains": lambda v: v in element.text,
+        "textStartsWith": lambda v: element.text.startswith(v),
+        "textMatches": lambda v: re.fullmatch(v, element.text) is not None,
+        "resourceId": lambda v: element.rid == v,
+        "resourceIdMatches": lambda v: re.fullmatch(v, element.rid) is not None,
+        "description": lambda v: element.desc == v,
+        "descriptionContains": lambda v: v in element.desc,
+        "className": lambda v: element.cls == v,
+    }
+    return all(check(selector[key]) for key, check in checks.items() if key in selector)
+
+
+class PhoneUI:
+    """The foreground app and its current screen; clicks and typing move between screens."""
+
+    def __init__(self, phone: VirtualPhone) -> None:
+        self.phone = phone
+        self.app: App | None = None
+        self.screen = "launcher"
+        self.context: dict[str, Any] = {}
+        self.lock = threading.RLock()
+
+    # -- navigation (from shell commands) ----------------------------------------------------
+
+    def launch(self, package: str) -> None:
+        """Open an app on its home feed."""
+        with self.lock:
+            self.app = next((a for a in APPS.values() if a.package == package), None)
+            self._go("home" if self.app else "launcher")
+
+    def stop(self, package: str) -> None:
+        """Force-stop an app."""
+        with self.lock:
+            if self.app and self.app.package == package:
+                self.app = None
+                self._go("launcher")
+
+    def view(self, url: str) -> bool:
+        """Open a URL as TikTok and Instagram do: a profile, or a post."""
+        app = app_for(None, url)
+        if app.package not in self.phone.packages:
+            return False
+        with self.lock:
+            self.app = app
+            path = unquote(urlparse(url).path).strip("/")
+            if "/video/" in path or path.startswith(("p/", "reel/")):
+                self._go("post_view", url=url)
+            else:
+                self._go("profile", user=path.lstrip("@"))
+        return True
+
+    def _go(self, screen: str, **context: Any) -> None:
+        self.screen = screen
+        self.context = context
+
+    def back(self) -> None:
+        """The back key: to the app's home, or the launcher."""
+        with self.lock:
+            self._go("home" if self.app else "launcher")
+
+    # -- the screens -------------------------------------------------------------------------
+
+    def elements(self) -> list[Element]:
+        """The views of the current screen, laid out top to bottom."""
+        with self.lock:
+            views = self._views()
+        for index, element in enumerate(views):
+            element.bounds = (0, 100 + index * 120, WIDTH, 200 + index * 120)
+        return views
+
+    def _views(self) -> list[Element]:
+        app = self.app
+        if app is None:
+            return [Element(text="Launcher")]
+        build = getattr(self, f"_screen_{self.screen}")
+        views: list[Element] = build(app)
+        return views
+
+    def _button(self, app: App, name: str, text: str, action: Callable[[], None]) -> Element:
+        return Element(rid=app.rid(name), text=text, cls="android.widget.Button", on_click=action)
+
+    def _screen_home(self, app: App) -> list[Element]:
+        return [
+            self._button(app, app.search_button, "Search", lambda: self._go("search", query="")),
+            self._button(app, app.create_button, "Create", lambda: self._go("gallery", picked=[])),
+            Element(rid=app.rid(app.feed), text="For You", cls="android.widget.FrameLayout"),
+            self._button(app, app.like_button, "Like", lambda: self.phone.record("like", app)),
+            self._button(
+                app, app.collect_button, "Save", lambda: self.phone.record("collect", app)
+            ),
+            self._button(
+                app, app.follow_button, "Follow", lambda: self.phone.record("follow_creator", app)
+            ),
+        ]
+
+    def _screen_search(self, app: App) -> list[Element]:
+        query = self.context.get("query", "")
+        views = [
+            Element(
+                rid=app.rid(app.search_input),
+                text=query,
+                cls="android.widget.EditText",
+                editable=True,
+            )
+        ]
+        if query:
+            user = query.lstrip("@")
+            views.append(
+                self._button(app, app.search_result, user, lambda: self._go("profile", user=user))
+            )
+        return views
+
+    def _screen_profile(self, app: App) -> list[Element]:
+        user = self.context["user"]
+        following = user in self.phone.following[app.platform]
+        return [
+            Element(rid=app.rid("profile_username"), text=f"@{user}"),
+            self._button(
+                app,
+                app.follow_button,
+                "Following" if following else "Follow",
+                lambda: self.phone.toggle_follow(app, user),
+            ),
+        ]
+
+    def _screen_gallery(self, app: App) -> list[Element]:
+        picked: list[str] = self.context["picked"]
+        views = []
+        for path in self.phone.gallery:
+            views.append(
+                Element(
+                    rid=app.rid(app.gallery_item),
+                    desc=path.rsplit("/", 1)[-1],
+                    cls="android.widget.ImageView",
+                    selected=path in picked,
+                    on_click=functools.partial(_toggle, picked, path),
+                )
+            )
+        views.append(
+            self._button(
+                app,
+                app.next_button,
+                "Next",
+                lambda: self._go("publish", picked=list(picked), caption="") if picked else None,
+            )
+        )
+        return views
+
+    def _screen_publish(self, app: App) -> list[Element]:
+        return [
+            Element(
+                rid=app.rid(app.caption_input),
+                text=self.context["caption"],
+                cls="android.widget.EditText",
+                editable=True,
+            ),
+            self._button(app, app.post_button, "Post", self._publish),
+        ]
+
+    def _publish(self) -> None:
+        assert self.app is not None
+        self.phone.publish(self.app, self.context["picked"], self.context["caption"])
+        self._go("home")
+
+    def _screen_post_view(self, app: App) -> list[Element]:
+        return [
+            Element(
+                rid=app.rid(app.feed), text=self.context["url"], cls="android.widget.FrameLayout"
+            ),
+            self._button(
+                app,
+                app.like_button,
+                "Like",
+                lambda: self.phone.record("like", app, url=self.context["url"]),
+            ),
+            self._button(
+                app,
+                app.comment_button,
+                "Comment",
+                lambda: self._go("comments", url=self.context["url"], text=""),
+            ),
+        ]
+
+    def _screen_comments(self, app: App) -> list[Element]:
+        return [
+            Element(
+                rid=app.rid(app.comment_input),
+                text=self.context["text"],
+                cls="android.widget.EditText",
+                editable=True,
+            ),
+            self._button(app, app.comment_send, "Send", self._send_comment),
+        ]
+
+    def _send_comment(self) -> None:
+        assert self.app is not None
+        self.phone.record("comment", self.app, url=self.context["url"], text=self.context["text"])
+        self._go("post_view", url=self.context["url"])
+
+    # -- what uiautomator2 asks --------------------------------------------------------------
+
+    def find(self, selector: dict[str, Any]) -> list[Element]:
+        """The elements matching a uiautomator2 selector."""
+        found = [e for e in self.elements() if _matches(e, selector)]
+        instance = selector.get("instance")
+        if isinstance(instance, int):
+            return found[instance : instance + 1]
+        return found
+
+    def click(self, x: float, y: float) -> bool:
+        """Tap the element under a point."""
+        for element in self.elements():
+            left, top, right, bottom = element.bounds
+            if left <= x < right and top <= y < bottom and element.on_click:
+                with self.lock:
+                    element.on_click()
+                return True
+        return False
+
+    def set_text(self, selector: dict[str, Any], text: str) -> bool:
+        """Type into an editable field."""
+        found = [e for e in self.find(selector) if e.editable]
+        if not found:
+            return False
+        with self.lock:
+            key = (
+                "query"
+                if self.screen == "search"
+                else "caption"
+                if self.screen == "publish"
+                else "text"
+            )
+            self.context[key] = text
+        return True
+
+    def swipe(self) -> None:
+        """A swipe on the feed: the next video."""
+        if self.app is not None and self.screen == "home":
+            self.phone.record("watch", self.app)
+
+    def hierarchy(self) -> str:
+        """The screen as uiautomator's XML dump."""
+        package = self.app.package if self.app else "com.android.launcher3"
+        nodes = []
+        for index, element in enumerate(self.elements()):
+            left, top, right, bottom = element.bounds
+            attributes = {
+                "index": str(index),
+                "text": element.text,
+                "resource-id": element.rid,
+                "class": element.cls,
+                "package": package,
+                "content-desc": element.desc,
+                "clickable": str(element.on_click is not None).lower(),
+                "selected": str(element.selected).lower(),
+                "bounds": f"[{left},{top}][{right},{bottom}]",
+            }
+            nodes.append(
+                "<node " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + " />"
+            )
+        return (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+            + "".join(nodes)
+            + "</hierarchy>"
+        )
+
+
+def _toggle(picked: list[str], path: str) -> None:
+    if path in picked:
+        picked.remove(path)
+    else:
+        picked.append(path)
+
+
+class _RpcError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _rpc(ui: PhoneUI, method: str, params: Any) -> Any:
+    args = params if isinstance(params, list) else [params] if params is not None else []
+    package = ui.app.package if ui.app else "com.android.launcher3"
+    if method == "deviceInfo":
+        return {
+            "currentPackageName": package,
+            "displayWidth": WIDTH,
+            "displayHeight": HEIGHT,
+            "displayRotation": 0,
+            "displaySizeDpX": 411,
+            "displaySizeDpY": 891,
+            "productName": ui.phone.serial,
+            "screenOn": True,
+            "sdkInt": 33,
+            "naturalOrientation": True,
+        }
+    if method == "dumpWindowHierarchy":
+        return ui.hierarchy()
+    if method in ("waitForExists", "waitUntilGone"):
+        timeout = min(float(args[1]) / 1000 if len(args) > 1 else 0.0, 0.2)
+        deadline = time.monotonic() + timeout
+        while True:
+            exists = bool(ui.find(args[0]))
+            if exists == (method == "waitForExists") or time.monotonic() >= deadline:
+                return exists if method == "waitForExists" else not exists
+            time.sleep(0.05)
+    if method in ("exist", "count"):
+        found = ui.find(args[0])
+        return bool(found) if method == "exist" else len(found)
+    if method in ("objInfo", "getText", "objInfoOfAllInstances"):
+        found = ui.find(args[0])
+        if method == "objInfoOfAllInstances":
+            return [e.info(package) for e in found]
+        if not found:
+            raise _RpcError(
+                -32002,
+                "androidx.test.uiautomator.UiObjectNotFoundException: " + json.dumps(args[0]),
+            )
+        return found[0].info(package) if method == "objInfo" else found[0].text
+    if method == "click":
+        return ui.click(float(args[0]), float(args[1]))
+    if method in ("setText", "clearTextField"):
+        text = str(args[1]) if method == "setText" else ""
+        if not ui.set_text(args[0], text):
+            raise _RpcError(
+                -32002, "androidx.test.uiautomator.UiObjectNotFoundException: no editable field"
+            )
+        return True
+    if method in ("pressKey", "pressKeyCode"):
+        if args and args[0] in ("back", 4):
+            ui.back()
+        return True
+    if method in ("swipe", "swipePoints", "drag"):
+        ui.swipe()
+        return True
+    raise _RpcError(-32601, f"method not found: {method}")
+
+
+def serve_http(ui: PhoneUI, read: Callable[[int], bytes], write: Callable[[bytes], Any]) -> None:
+    """Answer HTTP/1.1 requests read from a stream until the client closes it."""
+    buffer = b""
+    while True:
+        while b"\r\n\r\n" not in buffer:
+            chunk = read(65536)
+            if not chunk:
+                return
+            buffer += chunk
+        head, buffer = buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        method, path = lines[0].split(" ")[:2]
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+        }
+        length = int(headers.get("content-length", "0") or 0)
+        while len(buffer) < length:
+            chunk = read(65536)
+            if not chunk:
+                return
+            buffer += chunk
+        body, buffer = buffer[:length], buffer[length:]
+        status, content, kind = _answer(ui, method, path, body)
+        write(
+            f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(content)}\r\n"
+            "Connection: close\r\n\r\n".encode()
+            + content
+        )
+        return
+
+
+def _answer(ui: PhoneUI, method: str, path: str, body: bytes) -> tuple[str, bytes, str]:
+    if path == "/ping":
+        return "200 OK", b"pong", "text/plain"
+    if method == "POST" and path == "/jsonrpc/0":
+        request = json.loads(body or b"{}")
+        try:
+            answer: dict[str, Any] = {
+                "result": _rpc(ui, request.get("method", ""), request.get("params"))
+            }
+        except _RpcError as error:
+            answer = {"error": {"code": error.code, "message": error.message, "data": ""}}
+        except Exception as error:  # a broken request must not kill the phone
+            answer = {
+                "error": {
+                    "code": -32603,
+                    "message": f"java.lang.RuntimeException: {error}",
+                    "data": "",
+                }
+            }
+        payload = {"jsonrpc": "2.0", "id": request.get("id", 1), **answer}
+        return "200 OK", json.dumps(payload).encode(), "application/json"
+    return "404 Not Found", b"not found", "text/plain"
