@@ -1,0 +1,162 @@
+"""The virtual phone on its own: its shell, its sandbox, its sync service and its UI service,
+driven through the real adb binary where a phone would be."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import adbutils
+import pytest
+
+from reference_server.virtual.lab import VirtualLab
+from reference_server.virtual.phone import VirtualPhone
+from reference_server.virtual.shell import ShellSyntaxError, parse
+
+
+@pytest.mark.parametrize(
+    ("line", "commands", "substitutions"),
+    [
+        ("echo hi", [["echo", "hi"]], []),
+        ("echo 'x; rm -rf /sdcard'", [["echo", "x; rm -rf /sdcard"]], []),
+        ("echo x; rm -rf /sdcard", [["echo", "x"], ["rm", "-rf", "/sdcard"]], []),
+        ("a && b || c | d & e", [["a"], ["b"], ["c"], ["d"], ["e"]], []),
+        ("echo '$(reboot)'", [["echo", "$(reboot)"]], []),
+        ('echo "$(reboot)"', [["echo", "$(reboot)"]], ["reboot"]),
+        ("echo $(id $(whoami))", [["echo", "$(id", "$(whoami))"]], ["id $(whoami)"]),
+        ("echo `reboot`", [["echo", "`reboot`"]], ["reboot"]),
+        ('echo "a\\"b"', [["echo", 'a"b']], []),
+        ("X=1 Y=2 app_process", [["X=1", "Y=2", "app_process"]], []),
+    ],
+)
+def test_the_shell_splits_like_sh(
+    line: str, commands: list[list[str]], substitutions: list[str]
+) -> None:
+    assert parse(line) == (commands, substitutions)
+
+
+@pytest.mark.parametrize("line", ["echo 'open", 'echo "open', "echo $(open", "echo `open"])
+def test_unterminated_quotes(line: str) -> None:
+    with pytest.raises(ShellSyntaxError):
+        parse(line)
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[VirtualLab]:
+    virtual = VirtualLab(1).start()
+    yield virtual
+    virtual.stop()
+
+
+@pytest.fixture
+def device(lab: VirtualLab) -> adbutils.AdbDevice:
+    return lab.client.device(lab.phones[0].serial)
+
+
+@pytest.fixture
+def phone(lab: VirtualLab) -> VirtualPhone:
+    return lab.phones[0]
+
+
+def test_adb_lists_the_phone(lab: VirtualLab, phone: VirtualPhone) -> None:
+    (info,) = [d for d in lab.client.list() if d.serial == phone.serial]
+    assert info.state == "device"
+    assert lab.client.device(phone.serial).prop.model == "Virtual_phone1"
+
+
+def test_an_unquoted_injection_would_run(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
+    # What the runner must never do: glue a value into a shell line. The phone then behaves
+    # as a real one would, which is what makes the literal-value tests meaningful.
+    phone.path("/sdcard/keep.txt").write_text("precious")
+    device.shell("echo x; rm -rf /sdcard/keep.txt; echo $(reboot)")
+    assert not phone.path("/sdcard/keep.txt").exists()
+    assert phone.rebooted
+    phone.rebooted = False
+
+
+def test_the_sandbox_cannot_be_escaped(phone: VirtualPhone) -> None:
+    for path in ("/../../etc/passwd", "/sdcard/../../../etc", "relative/../../x"):
+        assert phone.root in phone.path(path).parents or phone.path(path) == phone.root
+    assert phone.path("/storage/emulated/0/DCIM/a.mp4") == phone.root / "sdcard/DCIM/a.mp4"
+
+
+def test_sync_push_stat_pull_and_list(
+    device: adbutils.AdbDevice, phone: VirtualPhone, tmp_path: Path
+) -> None:
+    source = tmp_path / "blob.bin"
+    source.write_bytes(bytes(range(256)) * 1000)
+    device.sync.push(source, "/sdcard/Download/blob.bin", check=True)
+    assert phone.path("/sdcard/Download/blob.bin").read_bytes() == source.read_bytes()
+    assert device.sync.stat("/sdcard/Download/blob.bin").size == 256_000
+    assert device.sync.stat("/sdcard/none").size == 0
+    assert device.sync.read_bytes("/sdcard/Download/blob.bin") == source.read_bytes()
+    assert "blob.bin" in [entry.path for entry in device.sync.list("/sdcard/Download")]
+    md5 = device.shell(["toybox", "md5sum", "/sdcard/Download/blob.bin"])
+    assert md5.endswith("  /sdcard/Download/blob.bin")
+
+
+def test_shell_commands(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
+    assert device.shell(["getprop", "ro.build.version.sdk"]) == "33"
+    assert "package:com.zhiliaoapp.musically" in device.shell(["pm", "list", "packages"])
+    assert device.shell(["pm", "path", "com.instagram.android"]).startswith("package:")
+    assert device.shell(["wm", "size"]) == "Physical size: 1080x2340"
+    assert "not found" in device.shell(["frobnicate"])
+    device.shell(["mkdir", "-p", "/sdcard/a/b"])
+    assert "b" in device.shell(["ls", "/sdcard/a"])
+    assert "No such file" in device.shell(["ls", "/sdcard/zzz"])
+    assert "syntax error" in device.shell("echo 'open")
+    device.shell(
+        [
+            "am",
+            "start",
+            "-a",
+            "android.intent.action.VIEW",
+            "-d",
+            "https://www.instagram.com/someone",
+        ]
+    )
+    assert phone.ui.screen == "profile"
+    assert phone.ui.context == {"user": "someone"}
+    device.shell(["am", "force-stop", "com.instagram.android"])
+    assert phone.ui.app is None
+
+
+def test_uiautomator2_drives_the_screens(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
+    import uiautomator2
+
+    ui = uiautomator2.connect(device)
+    device.shell(
+        ["monkey", "-p", "com.zhiliaoapp.musically", "-c", "android.intent.category.LAUNCHER", "1"]
+    )
+    assert ui.info["currentPackageName"] == "com.zhiliaoapp.musically"
+    assert 'resource-id="com.zhiliaoapp.musically:id/search_icon"' in ui.dump_hierarchy()
+    ui(resourceId="com.zhiliaoapp.musically:id/search_icon").click()
+    ui(resourceId="com.zhiliaoapp.musically:id/search_input").set_text("carol")
+    assert ui(resourceId="com.zhiliaoapp.musically:id/search_input").get_text() == "carol"
+    ui(resourceId="com.zhiliaoapp.musically:id/search_user_result", text="carol").click()
+    assert ui(resourceId="com.zhiliaoapp.musically:id/follow_button").get_text() == "Follow"
+    ui(resourceId="com.zhiliaoapp.musically:id/follow_button").click()
+    assert ui(resourceId="com.zhiliaoapp.musically:id/follow_button").get_text() == "Following"
+    assert phone.records[-1] == {"action": "follow", "platform": "tiktok", "user": "carol"}
+    assert not ui(resourceId="nope").exists
+    with pytest.raises(uiautomator2.UiObjectNotFoundError):
+        ui(resourceId="nope").get_text(timeout=0.1)
+    ui.press("back")
+    assert phone.ui.screen == "home"
+    ui.stop_uiautomator(wait=False)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_disconnected_phone_refuses_adb_until_reconnected(
+    lab: VirtualLab, phone: VirtualPhone
+) -> None:
+    phone.disconnect()
+    try:
+        with pytest.raises(adbutils.AdbError):
+            lab.client.device(phone.serial).shell(["echo", "hi"])
+    finally:
+        phone.reconnect()
+    lab.connect(phone)
+    assert lab.client.device(phone.serial).shell(["echo", "back"]) == "back"
+    gc.collect()  # adbutils leaves the failed transport's socket to the collector
