@@ -121,3 +121,26 @@ def test_arguments() -> None:
     for bad in (["--port", "70000"], ["--devices", "-1"], ["--plan", "Gold"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
+
+
+def test_virtual_devices_through_the_cli(tmp_path: Path) -> None:
+    with server_process(tmp_path / "tasks.sqlite3", "--virtual-devices", "1") as (process, base):
+        accounts = data(httpx.get(f"{base}/api/v1/accounts"))["accounts"]
+        assert {a["username"] for a in accounts} == {"@phone1_tiktok", "@phone1_insta"}
+        serial = accounts[0]["device"]
+        assert serial.startswith("127.0.0.1:")
+        body = {
+            "usernames": ["@phone1_tiktok"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["@cli_user"]},
+        }
+        (task_id,) = data(httpx.post(f"{base}/api/v1/task", json=body))["task_ids"]
+        deadline = time.monotonic() + 60
+        while (task := data(httpx.get(f"{base}/api/v1/task/{task_id}")))["status"] < 2:
+            assert time.monotonic() < deadline, task
+            time.sleep(0.1)
+        assert task["status"] == 2, task["remark"]
+        records = data(httpx.get(f"{base}/_control/devices/{serial}/records"))["records"]
+        assert {"action": "follow", "platform": "tiktok", "user": "cli_user"} in records
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
