@@ -141,6 +141,18 @@ def disconnect(serial: str) -> Response:
     return success({"serial": serial})
 
 
+@control.post("/devices/<serial>/reconnect")
+def reconnect(serial: str) -> Response:
+    """Plug a virtual phone back in and wait until adb sees it online."""
+    _known_device(serial)
+    phone = state().source.phone(serial)
+    if phone is None:
+        raise bad_request(f"device {serial!r} is not a virtual phone")
+    phone.reconnect()
+    state().source.lab.connect(phone)
+    return success({"serial": serial})
+
+
 @control.put("/devices/<serial>/packages")
 def set_packages(serial: str) -> Response:
     """Which apps a virtual phone has installed: ``{"packages": [...]}``."""

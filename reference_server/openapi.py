@@ -257,6 +257,7 @@ _CONTROL = {
     ),
     ("/_control/devices/{serial}/disconnect", "post"): "Cut a virtual phone's adb connections",
     ("/_control/devices/{serial}/packages", "put"): "Set the apps a virtual phone has",
+    ("/_control/devices/{serial}/reconnect", "post"): "Plug a virtual phone back in",
     ("/_control/accounts", "post"): "Add or move accounts ({accounts: [...]})",
     ("/_control/plan", "put"): "Set the license plan ({plan})",
     ("/_control/tasks", "post"): "Create ui-sourced tasks (the body of POST /api/v1/task)",

@@ -8,6 +8,7 @@ uiautomator2's JSON-RPC — never as part of a shell line of our making.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -87,8 +88,17 @@ class AdbDevice(Device):
             f"waiting for {name}", lambda: element.wait(timeout=self.element_timeout)
         )
         if not found:
-            raise DeviceError(f"{app.name}: the screen with {name!r} never appeared")
+            raise DeviceError(
+                f"{app.name}: the screen with {name!r} never appeared "
+                f"(on screen: {self.screen_summary()})"
+            )
         return element
+
+    def screen_summary(self) -> str:
+        """The resource ids of what is on screen now, from a hierarchy dump, for remarks."""
+        xml: str = self._guard("dumping the screen", lambda: self.ui().dump_hierarchy())
+        ids = [rid.rsplit("/", 1)[-1] for rid in re.findall(r'resource-id="([^"]+)"', xml)]
+        return ", ".join(ids[:8]) or "nothing"
 
     def tap(self, app: App, name: str, **selector: Any) -> None:
         """Tap an element of the app, waiting for it to appear."""
@@ -109,6 +119,7 @@ class AdbDevice(Device):
     def open_app(self, app: App) -> None:
         """Check the app is installed, then bring it up on its home screen."""
         self.require_app(app)
+        self.shell("am", "force-stop", app.package)  # start from the app's home screen
         self.shell("monkey", "-p", app.package, "-c", "android.intent.category.LAUNCHER", "1")
 
     def require_app(self, app: App) -> None:

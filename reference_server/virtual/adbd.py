@@ -175,6 +175,7 @@ class _Link:
                 self._streams.clear()
             for stream in streams:
                 stream._remote_closed()
+            self.sock.close()
             self._on_close(self)
 
     def _dispatch(self, command: int, arg0: int, arg1: int, payload: bytes) -> None:

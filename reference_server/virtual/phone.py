@@ -119,7 +119,11 @@ class VirtualPhone:
             return lambda stream: self._shell(stream, name[len("shell:") :])
         if name == "sync:":
             return self._sync
-        if name == f"tcp:{U2_PORT}" and self.u2_running.is_set():
+        if name == f"tcp:{U2_PORT}":
+            # Nothing listening yet: the stream opens and closes at once, as adbd does when
+            # its connect to the port fails.
+            if not self.u2_running.is_set():
+                return lambda stream: None
             return lambda stream: serve_http(self.ui, stream.read, stream.write)
         return None
 

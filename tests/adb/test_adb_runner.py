@@ -267,15 +267,19 @@ def test_a_phone_that_disconnects_mid_task_fails_it_and_the_others_go_on(
         time.sleep(0.05)
     time.sleep(0.5)
     assert httpx.post(f"{server}/_control/devices/{doomed}/disconnect").json()["code"] == 0
-    failed = client.tasks.wait(long_task.task_ids[0], timeout=60, poll_interval=0.05)
-    assert failed.status is TaskStatus.FAILED
-    assert f"device {doomed} failed while" in failed.remark
-    other = client.tasks.create(
-        FollowConfig(target_users=["@still_here"]), usernames=["@phone2_tiktok"]
-    )
-    (done,) = run(client, other.task_ids)
-    assert done.status is TaskStatus.COMPLETED, done.remark
-    assert any(r.get("user") == "still_here" for r in phone(server, healthy)["records"])
+    try:
+        failed = client.tasks.wait(long_task.task_ids[0], timeout=60, poll_interval=0.05)
+        assert failed.status is TaskStatus.FAILED
+        assert f"device {doomed} failed while" in failed.remark
+        other = client.tasks.create(
+            FollowConfig(target_users=["@still_here"]), usernames=["@phone2_tiktok"]
+        )
+        (done,) = run(client, other.task_ids)
+        assert done.status is TaskStatus.COMPLETED, done.remark
+        assert any(r.get("user") == "still_here" for r in phone(server, healthy)["records"])
+    finally:
+        reconnected = httpx.post(f"{server}/_control/devices/{doomed}/reconnect", timeout=30)
+        assert reconnected.json()["code"] == 0
     gc.collect()
 
 
@@ -292,3 +296,37 @@ def test_a_physical_phone_answers() -> None:  # pragma: no cover - needs hardwar
     device = AdbDevice(serial, adbutils.AdbClient())
     assert device.shell("echo", "ok; not a command").strip() == "ok; not a command"
     assert device.ui().info["displayWidth"] > 0
+
+
+def test_a_screen_that_never_appears_fails_the_task(client: TikMatrix) -> None:
+    # A profile URL where a post was expected: the comment button never shows up.
+    created = client.tasks.create(
+        CommentConfig(target_post_url="https://www.tiktok.com/@not_a_post", comment_content="hi"),
+        usernames=["@phone1_tiktok"],
+    )
+    (task,) = run(client, created.task_ids)
+    assert task.status is TaskStatus.FAILED
+    assert task.remark.startswith("TikTok: the screen with 'comment_icon' never appeared")
+    assert "follow_button" in task.remark  # what was on screen instead, from a hierarchy dump
+
+
+def test_attached_adb_phones_become_the_fleet(tmp_path: Path) -> None:
+    from reference_server.virtual.lab import VirtualLab
+
+    lab = VirtualLab(1).start()
+    try:
+        config = ServerConfig(
+            db=tmp_path / "t.sqlite3", adb=True, adb_port=lab.adb_port, poll_interval=0.05
+        )
+        with running_server(config) as base_url, TikMatrix(base_url) as sdk:
+            serial = lab.phones[0].serial
+            created = sdk.tasks.create(FollowConfig(target_users=["@via_adb"]), serials=[serial])
+            (task,) = run(sdk, created.task_ids)
+            assert task.status is TaskStatus.COMPLETED, task.remark
+            assert {"action": "follow", "platform": "tiktok", "user": "via_adb"} in lab.phones[
+                0
+            ].records
+            devices = httpx.get(f"{base_url}/_control/devices").json()["data"]["devices"]
+            assert [(d["serial"], d["kind"]) for d in devices] == [(serial, "adb")]
+    finally:
+        lab.stop()
