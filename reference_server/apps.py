@@ -36,6 +36,7 @@ class App:
     like_button: str
     collect_button: str
     feed: str
+    use_sound_button: str
 
     def rid(self, name: str) -> str:
         """The full resource id of an element name."""
@@ -63,6 +64,7 @@ TIKTOK = App(
     like_button="like_icon",
     collect_button="favorite_icon",
     feed="feed_video",
+    use_sound_button="use_sound_button",
 )
 
 INSTAGRAM = App(
@@ -86,6 +88,7 @@ INSTAGRAM = App(
     like_button="row_feed_button_like",
     collect_button="row_feed_button_save",
     feed="clips_video_container",
+    use_sound_button="use_audio_button",
 )
 
 APPS = {app.platform: app for app in (TIKTOK, INSTAGRAM)}

@@ -133,10 +133,7 @@ def device_records(serial: str) -> Response:
 @control.post("/devices/<serial>/disconnect")
 def disconnect(serial: str) -> Response:
     """Cut a virtual phone's adb connections, as if its cable were pulled."""
-    _known_device(serial)
-    phone = state().source.phone(serial)
-    if phone is None:
-        raise bad_request(f"device {serial!r} is not a virtual phone")
+    phone = _virtual_phone(serial)
     phone.disconnect()
     return success({"serial": serial})
 
@@ -144,10 +141,7 @@ def disconnect(serial: str) -> Response:
 @control.post("/devices/<serial>/reconnect")
 def reconnect(serial: str) -> Response:
     """Plug a virtual phone back in and wait until adb sees it online."""
-    _known_device(serial)
-    phone = state().source.phone(serial)
-    if phone is None:
-        raise bad_request(f"device {serial!r} is not a virtual phone")
+    phone = _virtual_phone(serial)
     phone.reconnect()
     state().source.lab.connect(phone)
     return success({"serial": serial})
@@ -156,15 +150,20 @@ def reconnect(serial: str) -> Response:
 @control.put("/devices/<serial>/packages")
 def set_packages(serial: str) -> Response:
     """Which apps a virtual phone has installed: ``{"packages": [...]}``."""
-    _known_device(serial)
-    phone = state().source.phone(serial)
-    if phone is None:
-        raise bad_request(f"device {serial!r} is not a virtual phone")
+    phone = _virtual_phone(serial)
     packages = _object().get("packages")
     if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
         raise bad_request("packages must be an array of package names")
     phone.packages = set(packages)
     return success({"packages": sorted(phone.packages)})
+
+
+def _virtual_phone(serial: str) -> Any:
+    _known_device(serial)
+    phone = state().source.phone(serial)
+    if phone is None:
+        raise bad_request(f"device {serial!r} is not a virtual phone")
+    return phone
 
 
 def _known_device(serial: str) -> None:

@@ -151,20 +151,40 @@ class AdbDevice(Device):
     def post(
         self, ctx: RunContext, *, caption: str, media: Sequence[str], options: Mapping[str, Any]
     ) -> str:
-        """Push the media, then walk the app's create → gallery → caption → post screens."""
+        """Push the media, reach the app's caption screen the ``post_way`` says, and post.
+
+        ``share``: Android's share intent hands a single file to the app (several files go
+        through the gallery); ``addButton``: the app's create button and gallery; ``useSound``:
+        the sound's page, its "use this sound" button, then the gallery.
+        """
         app = app_for(ctx.platform)
         self.require_app(app)
         pushed = [self.push_media(app, path) for path in media]
-        self.open_app(app)
-        self.tap(app, app.create_button)
-        for index in range(len(pushed)):  # the newest files lead the gallery
-            self.tap(app, app.gallery_item, instance=index)
-        self.tap(app, app.next_button)
+        way = options.get("post_way", "share")
+        if way == "share" and len(pushed) == 1:
+            kind = "video/*" if options.get("content_type", 0) == 0 else "image/*"
+            self.shell("am", "force-stop", app.package)
+            output = self.shell(
+                "am", "start", "-a", "android.intent.action.SEND", "-t", kind,
+                "--eu", "android.intent.extra.STREAM", f"file://{pushed[0]}", app.package,
+            )  # fmt: skip
+            if "Error" in output:
+                raise DeviceError(f"{app.name} did not take the shared file: {output.strip()}")
+        else:
+            if way == "useSound":
+                self.open_url(app, str(options.get("sound_name", "")))
+                self.tap(app, app.use_sound_button)
+            else:
+                self.open_app(app)
+                self.tap(app, app.create_button)
+            for index in range(len(pushed)):  # the newest files lead the gallery
+                self.tap(app, app.gallery_item, instance=index)
+            self.tap(app, app.next_button)
         if caption:
             self.type_text(app, app.caption_input, caption)
         self.tap(app, app.post_button)
         ctx.wait(float(options.get("upload_wait_time", 0)))
-        return f"posted {len(pushed)} file(s) to {app.name}"
+        return f"posted {len(pushed)} file(s) to {app.name} ({way})"
 
     def follow(self, ctx: RunContext, *, user: str, access_method: str, undo: bool) -> str:
         """Open the profile (by URL or search) and press its follow button."""

@@ -92,7 +92,7 @@ class VirtualPhone:
             following.add(user)
             self.record("follow", app, user=user)
 
-    def publish(self, app: App, paths: list[str], caption: str) -> None:
+    def publish(self, app: App, paths: list[str], caption: str, *, way: str, sound: str) -> None:
         """A post: its caption and the bytes of its media."""
         media = []
         for path in paths:
@@ -100,7 +100,8 @@ class VirtualPhone:
             media.append(
                 {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             )
-        self.record("post", app, caption=caption, media=media)
+        extra = {"sound": sound} if sound else {}
+        self.record("post", app, caption=caption, media=media, way=way, **extra)
 
     # -- the ADB side ------------------------------------------------------------------------
 
@@ -288,6 +289,16 @@ class VirtualPhone:
         if sub == "force-stop" and args[1:]:
             self.ui.stop(args[-1])
             return ""
+        if sub == "start" and options.get("-a") == "android.intent.action.SEND":
+            at = args.index("--eu") + 2 if "--eu" in args else len(args)
+            uri = args[at] if at < len(args) else ""  # --eu KEY URI
+            device_path = uri[len("file://") :] if uri.startswith("file://") else uri
+            shared = self.path(device_path).is_file() and self.ui.share(args[-1], device_path)
+            return (
+                "Starting: Intent { act=android.intent.action.SEND }\n"
+                if shared
+                else "Error: Activity not started, unable to resolve Intent\n"
+            )
         if sub == "start":
             data = options.get("-d", "")
             if data:

@@ -114,10 +114,22 @@ class PhoneUI:
         with self.lock:
             self.app = app
             path = unquote(urlparse(url).path).strip("/")
-            if "/video/" in path or path.startswith(("p/", "reel/")):
+            if path.startswith(("music/", "reels/audio/")):
+                self._go("sound", sound=url)
+            elif "/video/" in path or path.startswith(("p/", "reel/")):
                 self._go("post_view", url=url)
             else:
                 self._go("profile", user=path.lstrip("@"))
+        return True
+
+    def share(self, package: str, device_path: str) -> bool:
+        """Android's share intent: the app opens its caption screen with the file picked."""
+        app = next((a for a in APPS.values() if a.package == package), None)
+        if app is None or package not in self.phone.packages:
+            return False
+        with self.lock:
+            self.app = app
+            self._go("publish", picked=[device_path], caption="", way="share")
         return True
 
     def _go(self, screen: str, **context: Any) -> None:
@@ -153,7 +165,12 @@ class PhoneUI:
     def _screen_home(self, app: App) -> list[Element]:
         return [
             self._button(app, app.search_button, "Search", lambda: self._go("search", query="")),
-            self._button(app, app.create_button, "Create", lambda: self._go("gallery", picked=[])),
+            self._button(
+                app,
+                app.create_button,
+                "Create",
+                lambda: self._go("gallery", picked=[], way="addButton"),
+            ),
             Element(rid=app.rid(app.feed), text="For You", cls="android.widget.FrameLayout"),
             self._button(app, app.like_button, "Like", lambda: self.phone.record("like", app)),
             self._button(
@@ -180,6 +197,18 @@ class PhoneUI:
                 self._button(app, app.search_result, user, lambda: self._go("profile", user=user))
             )
         return views
+
+    def _screen_sound(self, app: App) -> list[Element]:
+        sound = self.context["sound"]
+        return [
+            Element(rid=app.rid("sound_title"), text=sound),
+            self._button(
+                app,
+                app.use_sound_button,
+                "Use this sound",
+                lambda: self._go("gallery", picked=[], way="useSound", sound=sound),
+            ),
+        ]
 
     def _screen_profile(self, app: App) -> list[Element]:
         user = self.context["user"]
@@ -212,7 +241,17 @@ class PhoneUI:
                 app,
                 app.next_button,
                 "Next",
-                lambda: self._go("publish", picked=list(picked), caption="") if picked else None,
+                lambda: (
+                    self._go(
+                        "publish",
+                        picked=list(picked),
+                        caption="",
+                        way=self.context.get("way", "addButton"),
+                        sound=self.context.get("sound", ""),
+                    )
+                    if picked
+                    else None
+                ),
             )
         )
         return views
@@ -230,7 +269,13 @@ class PhoneUI:
 
     def _publish(self) -> None:
         assert self.app is not None
-        self.phone.publish(self.app, self.context["picked"], self.context["caption"])
+        self.phone.publish(
+            self.app,
+            self.context["picked"],
+            self.context["caption"],
+            way=self.context.get("way", "addButton"),
+            sound=self.context.get("sound", ""),
+        )
         self._go("home")
 
     def _screen_post_view(self, app: App) -> list[Element]:

@@ -99,6 +99,33 @@ def test_post_pushes_the_media_and_posts_the_caption(
     assert media["size"] == video.stat().st_size
 
 
+@pytest.mark.parametrize("way", ["share", "addButton", "useSound"])
+def test_each_post_way(
+    client: TikMatrix, server: str, serials: dict[str, str], tmp_path: Path, way: str
+) -> None:
+    video = media_file(tmp_path, f"{way}.mp4", 5000)
+    sound = "https://www.tiktok.com/music/original-sound-7123456789"
+    config = PostConfig(
+        post_way=way,  # type: ignore[arg-type]
+        sound_name=sound if way == "useSound" else None,
+        captions=way,
+        material_list=[str(video)],
+        upload_wait_time=0,
+    )
+    (task,) = run(client, client.tasks.create(config, usernames=["@phone2_tiktok"]).task_ids)
+    assert task.status is TaskStatus.COMPLETED, task.remark
+    assert task.remark == f"posted 1 file(s) to TikTok ({way})"
+    post = [
+        r for r in phone(server, serials["@phone2_tiktok"])["records"] if r["action"] == "post"
+    ][-1]
+    assert (post["caption"], post["way"], post["media"][0]["path"]) == (
+        way,
+        way,
+        f"/sdcard/DCIM/TikMatrix/{way}.mp4",
+    )
+    assert post.get("sound") == (sound if way == "useSound" else None)
+
+
 def test_instagram_images(
     client: TikMatrix, server: str, serials: dict[str, str], tmp_path: Path
 ) -> None:

@@ -160,3 +160,16 @@ def test_a_disconnected_phone_refuses_adb_until_reconnected(
     lab.connect(phone)
     assert lab.client.device(phone.serial).shell(["echo", "back"]) == "back"
     gc.collect()  # adbutils leaves the failed transport's socket to the collector
+
+
+def test_uiautomator2_connect_by_serial_works_unchanged(
+    lab: VirtualLab, phone: VirtualPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uiautomator2
+
+    # uiautomator2 looks serials up on adbutils' default client; point it at our adb server
+    # (the port ANDROID_ADB_SERVER_PORT would name when it is set before import).
+    monkeypatch.setattr(adbutils, "adb", lab.client)
+    ui = uiautomator2.connect(phone.serial)
+    assert ui.info["displayWidth"] == 1080
+    ui.stop_uiautomator(wait=False)
