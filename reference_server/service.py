@@ -126,13 +126,11 @@ class TaskService:
             return [(serial, None) for serial in request.serials]
         accounts: Mapping[str, list[AccountRow]] = self.store.accounts_on(request.serials)
         # One task per account on each device; a device with no account gets one task.
-        return [
-            pair
-            for serial in request.serials
-            for pair in (
-                [(serial, account.username) for account in accounts[serial]] or [(serial, None)]  # type: ignore[list-item]
-            )
-        ]
+        pairs: list[tuple[str, str | None]] = []
+        for serial in request.serials:
+            names: list[str | None] = [account.username for account in accounts[serial]]
+            pairs += [(serial, name) for name in names or [None]]
+        return pairs
 
     def create(self, request: CreateRequest, *, source: str = "api") -> list[int]:
         """Fan a request out into tasks and store them all in one transaction."""
