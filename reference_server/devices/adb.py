@@ -215,10 +215,19 @@ class AdbDevice(Device):
         return f"commented on {url}"
 
     def warmup(self, ctx: RunContext, *, plan: Mapping[str, Any]) -> str:
-        """Watch the feed for the planned time, liking, saving and following by chance."""
+        """Search the topic, then watch the feed for the planned time.
+
+        Each video may be liked, saved, its creator followed or commented on, by the plan's
+        probabilities.
+        """
         app = app_for(ctx.platform)
         self.open_app(app)
         ui = self.ui()
+        if plan.get("topic"):
+            self.tap(app, app.search_button)
+            self.type_text(app, app.search_input, str(plan["topic"]))
+            self._guard("going back", lambda: ui.press("back"))
+        comments: list[str] = list(plan.get("comments", []))
         end = ctx.clock.now() + float(plan["task_duration"])
         watched = 0
         while ctx.clock.now() < end:
@@ -235,6 +244,12 @@ class AdbDevice(Device):
             ):
                 if ctx.rng.uniform(0, 100) < chance:
                     self.tap(app, button)
+            if comments and ctx.rng.uniform(0, 100) < plan.get("comment_probable", 0):
+                sequential = plan.get("comment_order") == "sequential"
+                text = comments[watched % len(comments)] if sequential else ctx.rng.choice(comments)
+                self.tap(app, app.comment_button)
+                self.type_text(app, app.comment_input, text)
+                self.tap(app, app.comment_send)
             self._guard("swiping", lambda: ui.swipe(540, 1800, 540, 400, 0.1))
             watched += 1
         return f"watched {watched} video(s) on {app.name}"

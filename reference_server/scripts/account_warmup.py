@@ -67,6 +67,8 @@ def _run(device: Device, config: Mapping[str, Any], ctx: RunContext) -> str:
             "comment_probable",
         )
     }
+    plan["comment_order"] = config["comment_order"]
+    plan["comments"] = [line.strip() for line in config["comment"].splitlines() if line.strip()]
     topics = [line.strip() for line in config["topic"].splitlines() if line.strip()]
     plan["topic"] = ctx.rng.choice(topics) if topics else ""
     return device.warmup(ctx, plan=plan)

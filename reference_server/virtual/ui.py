@@ -177,6 +177,12 @@ class PhoneUI:
                 app, app.collect_button, "Save", lambda: self.phone.record("collect", app)
             ),
             self._button(
+                app,
+                app.comment_button,
+                "Comment",
+                lambda: self._go("comments", url="feed", text="", back="home"),
+            ),
+            self._button(
                 app, app.follow_button, "Follow", lambda: self.phone.record("follow_creator", app)
             ),
         ]
@@ -311,7 +317,10 @@ class PhoneUI:
     def _send_comment(self) -> None:
         assert self.app is not None
         self.phone.record("comment", self.app, url=self.context["url"], text=self.context["text"])
-        self._go("post_view", url=self.context["url"])
+        if self.context.get("back") == "home":
+            self._go("home")
+        else:
+            self._go("post_view", url=self.context["url"])
 
     # -- what uiautomator2 asks --------------------------------------------------------------
 

@@ -191,15 +191,25 @@ def test_comment(client: TikMatrix, server: str, serials: dict[str, str]) -> Non
 def test_warmup_watches_the_feed(client: TikMatrix, server: str, serials: dict[str, str]) -> None:
     created = client.tasks.create(
         AccountWarmupConfig(
-            task_duration=0.6, min_duration=0.1, max_duration=0.2, like_probable=100
+            task_duration=2,
+            min_duration=0.1,
+            max_duration=0.2,
+            like_probable=100,
+            comment_probable=100,
+            comment="nice\ncool",
+            comment_order="sequential",
+            topic="cats",
         ),
         usernames=["@phone2_tiktok"],
     )
     (task,) = run(client, created.task_ids)
     assert task.status is TaskStatus.COMPLETED, task.remark
-    actions = [r["action"] for r in phone(server, serials["@phone2_tiktok"])["records"]]
+    records = phone(server, serials["@phone2_tiktok"])["records"]
+    actions = [r["action"] for r in records]
     assert actions.count("watch") >= 2
     assert "like" in actions
+    feed_comments = [r["text"] for r in records if r["action"] == "comment" and r["url"] == "feed"]
+    assert feed_comments[:2] == ["nice", "cool"]
 
 
 INJECTIONS = ["x; rm -rf /sdcard", "$(reboot)", "`reboot`", "a && reboot", "q'uote\"d | reboot"]
