@@ -37,6 +37,15 @@ class App:
     collect_button: str
     feed: str
     use_sound_button: str
+    # the caption screen's settings (the simulated apps share these names)
+    sound_button: str = "add_sound_button"
+    sound_search: str = "sound_search_input"
+    sound_result: str = "sound_result"
+    mute_button: str = "mute_original_sound"
+    origin_volume_input: str = "origin_volume_input"
+    added_volume_input: str = "added_volume_input"
+    product_link_button: str = "add_product_link"
+    story_button: str = "share_to_story"
 
     def rid(self, name: str) -> str:
         """The full resource id of an element name."""

@@ -182,9 +182,31 @@ class AdbDevice(Device):
             self.tap(app, app.next_button)
         if caption:
             self.type_text(app, app.caption_input, caption)
+        self._publish_settings(app, options)
         self.tap(app, app.post_button)
         ctx.wait(float(options.get("upload_wait_time", 0)))
         return f"posted {len(pushed)} file(s) to {app.name} ({way})"
+
+    def _publish_settings(self, app: App, options: Mapping[str, Any]) -> None:
+        """The caption screen's settings: sound, volumes, product link (TikTok), story (IG)."""
+        sound = str(options.get("add_sound", "-1"))
+        if sound == "0":
+            self.tap(app, app.mute_button)
+        elif sound in ("1", "custom"):
+            self.tap(app, app.sound_button)
+            if sound == "custom":
+                self.type_text(app, app.sound_search, str(options.get("custom_sound_keyword", "")))
+            self.tap(app, app.sound_result)
+            for name, key in (
+                (app.origin_volume_input, "origin_sound_volume"),
+                (app.added_volume_input, "add_sound_volume"),
+            ):
+                if key in options:
+                    self.type_text(app, name, str(options[key]))
+        if app.platform == "tiktok" and options.get("add_product_link") == 1:
+            self.tap(app, app.product_link_button)
+        if app.platform == "instagram" and options.get("placement") == "story":
+            self.tap(app, app.story_button)
 
     def follow(self, ctx: RunContext, *, user: str, access_method: str, undo: bool) -> str:
         """Open the profile (by URL or search) and press its follow button."""

@@ -92,7 +92,16 @@ class VirtualPhone:
             following.add(user)
             self.record("follow", app, user=user)
 
-    def publish(self, app: App, paths: list[str], caption: str, *, way: str, sound: str) -> None:
+    def publish(
+        self,
+        app: App,
+        paths: list[str],
+        caption: str,
+        *,
+        way: str,
+        sound: str,
+        settings: dict[str, Any],
+    ) -> None:
         """A post: its caption and the bytes of its media."""
         media = []
         for path in paths:
@@ -101,7 +110,7 @@ class VirtualPhone:
                 {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             )
         extra = {"sound": sound} if sound else {}
-        self.record("post", app, caption=caption, media=media, way=way, **extra)
+        self.record("post", app, caption=caption, media=media, way=way, settings=settings, **extra)
 
     # -- the ADB side ------------------------------------------------------------------------
 

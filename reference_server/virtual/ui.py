@@ -37,6 +37,7 @@ class Element:
     cls: str = "android.widget.TextView"
     desc: str = ""
     editable: bool = False
+    field: str = ""
     selected: bool = False
     on_click: Callable[[], None] | None = None
     bounds: tuple[int, int, int, int] = (0, 0, 0, 0)
@@ -195,6 +196,7 @@ class PhoneUI:
                 text=query,
                 cls="android.widget.EditText",
                 editable=True,
+                field="query",
             )
         ]
         if query:
@@ -263,24 +265,78 @@ class PhoneUI:
         return views
 
     def _screen_publish(self, app: App) -> list[Element]:
-        return [
+        if self.context.get("picking_sound"):
+            return self._sound_picker(app)
+        views = [
             Element(
                 rid=app.rid(app.caption_input),
                 text=self.context["caption"],
                 cls="android.widget.EditText",
                 editable=True,
+                field="caption",
             ),
-            self._button(app, app.post_button, "Post", self._publish),
+            self._button(app, app.sound_button, "Add sound", lambda: self._set(picking_sound=True)),
+            self._button(app, app.mute_button, "Original sound", lambda: self._set(muted=True)),
         ]
+        if self.context.get("added_sound"):
+            views += [
+                self._field(app, app.origin_volume_input, "origin_volume"),
+                self._field(app, app.added_volume_input, "added_volume"),
+            ]
+        if app.platform == "tiktok":
+            views.append(
+                self._button(
+                    app, app.product_link_button, "Add link", lambda: self._set(product_link=True)
+                )
+            )
+        else:
+            views.append(
+                self._button(
+                    app, app.story_button, "Your story", lambda: self._set(placement="story")
+                )
+            )
+        views.append(self._button(app, app.post_button, "Post", self._publish))
+        return views
+
+    def _sound_picker(self, app: App) -> list[Element]:
+        query = self.context.get("sound_query", "")
+        chosen = query or "Trending sound"
+        return [
+            self._field(app, app.sound_search, "sound_query"),
+            self._button(
+                app,
+                app.sound_result,
+                chosen,
+                lambda: self._set(picking_sound=False, added_sound=chosen),
+            ),
+        ]
+
+    def _field(self, app: App, name: str, key: str) -> Element:
+        return Element(
+            rid=app.rid(name),
+            text=str(self.context.get(key, "")),
+            cls="android.widget.EditText",
+            editable=True,
+            field=key,
+        )
+
+    def _set(self, **values: Any) -> None:
+        self.context.update(values)
 
     def _publish(self) -> None:
         assert self.app is not None
+        settings_keys = ("muted", "added_sound", "origin_volume", "added_volume", "product_link")
+        settings = {key: self.context[key] for key in settings_keys if key in self.context}
+        settings["placement"] = self.context.get(
+            "placement", "reel" if self.app.platform == "instagram" else "feed"
+        )
         self.phone.publish(
             self.app,
             self.context["picked"],
             self.context["caption"],
             way=self.context.get("way", "addButton"),
             sound=self.context.get("sound", ""),
+            settings=settings,
         )
         self._go("home")
 
@@ -310,6 +366,7 @@ class PhoneUI:
                 text=self.context["text"],
                 cls="android.widget.EditText",
                 editable=True,
+                field="text",
             ),
             self._button(app, app.comment_send, "Send", self._send_comment),
         ]
@@ -348,14 +405,7 @@ class PhoneUI:
         if not found:
             return False
         with self.lock:
-            key = (
-                "query"
-                if self.screen == "search"
-                else "caption"
-                if self.screen == "publish"
-                else "text"
-            )
-            self.context[key] = text
+            self.context[found[0].field] = text
         return True
 
     def swipe(self) -> None:

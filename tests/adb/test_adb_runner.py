@@ -126,13 +126,51 @@ def test_each_post_way(
     assert post.get("sound") == (sound if way == "useSound" else None)
 
 
+def test_post_settings_on_the_caption_screen(
+    client: TikMatrix, server: str, serials: dict[str, str], tmp_path: Path
+) -> None:
+    video = media_file(tmp_path, "settings.mp4", 3000)
+    config = PostConfig(
+        material_list=[str(video)],
+        add_sound="custom",
+        custom_sound_keyword="trending dance",
+        origin_sound_volume=30,
+        add_sound_volume=70,
+        add_product_link=1,
+        upload_wait_time=0,
+    )
+    (task,) = run(client, client.tasks.create(config, usernames=["@phone1_tiktok"]).task_ids)
+    assert task.status is TaskStatus.COMPLETED, task.remark
+    post = [
+        r for r in phone(server, serials["@phone1_tiktok"])["records"] if r["action"] == "post"
+    ][-1]
+    assert post["settings"] == {
+        "added_sound": "trending dance",
+        "origin_volume": "30",
+        "added_volume": "70",
+        "product_link": True,
+        "placement": "feed",
+    }
+    muted = PostConfig(material_list=[str(video)], add_sound="0", upload_wait_time=0)
+    (task,) = run(client, client.tasks.create(muted, usernames=["@phone1_tiktok"]).task_ids)
+    post = [
+        r for r in phone(server, serials["@phone1_tiktok"])["records"] if r["action"] == "post"
+    ][-1]
+    assert post["settings"] == {"muted": True, "placement": "feed"}
+
+
 def test_instagram_images(
     client: TikMatrix, server: str, serials: dict[str, str], tmp_path: Path
 ) -> None:
     images = [str(media_file(tmp_path, f"img{i}.jpg", 20_000)) for i in range(3)]
     created = client.tasks.create(
         PostConfig(
-            content_type=1, image_count=2, material_list=images, captions="two", upload_wait_time=0
+            content_type=1,
+            image_count=2,
+            material_list=images,
+            captions="two",
+            placement="story",
+            upload_wait_time=0,
         ),
         usernames=["@phone2_insta"],
     )
@@ -142,6 +180,7 @@ def test_instagram_images(
         -1
     ]
     assert post["platform"] == "instagram"
+    assert post["settings"]["placement"] == "story"
     assert len(post["media"]) == 2
     assert {m["path"].rsplit("/", 1)[-1] for m in post["media"]} <= {
         "img0.jpg",
