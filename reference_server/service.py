@@ -224,7 +224,8 @@ class TaskService:
                 remark="",
                 started_ts=None,
                 finished_ts=None,
-                scheduled_ts=self.clock.now(),
+                # its start time still stands if it is ahead; otherwise it runs now
+                scheduled_ts=max(task.scheduled_ts, self.clock.now()),
             )
         return self.get(task_id)
 

@@ -361,7 +361,8 @@ class Store:
             ]
             db.execute(
                 "UPDATE tasks SET status = ?, retry_count = retry_count + 1, remark = '', "
-                "started_ts = NULL, finished_ts = NULL, scheduled_ts = ? WHERE status = ?",
+                "started_ts = NULL, finished_ts = NULL, scheduled_ts = MAX(scheduled_ts, ?) "
+                "WHERE status = ?",
                 (pending, scheduled_ts, failed),
             )
         return ids

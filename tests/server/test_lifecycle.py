@@ -63,6 +63,21 @@ def test_failure_then_retry(client: FlaskClient, server: ServerState) -> None:
     error(client.post(f"/api/v1/task/{task_id}/stop"), 40001, 400, mentions="cannot be stopped")
 
 
+def test_a_retried_task_keeps_a_start_time_still_ahead(
+    client: FlaskClient, server: ServerState, clock: ManualClock
+) -> None:
+    now = datetime.fromtimestamp(START).astimezone()
+    later = f"{(now.hour + 2) % 24:02d}:{now.minute:02d}"
+    ids = create(client, **POST, serials=["device_serial_1", "device_serial_2"], start_time=later)
+    for task_id in ids:
+        ok(client.post(f"/api/v1/task/{task_id}/stop"))
+    ok(client.post(f"/api/v1/task/{ids[0]}/retry"))
+    ok(client.post("/api/v1/task/retry-all"))
+    assert server.runner.run_until_idle() == 0  # still waiting for their start time
+    clock.advance(next_occurrence(later, START) - START)
+    assert server.runner.run_until_idle() == 2
+
+
 def test_stop_pending_and_retry_all(client: FlaskClient, server: ServerState) -> None:
     ids = create(client, **POST, serials=["device_serial_1", "device_serial_2"])
     stopped = ok(client.post(f"/api/v1/task/{ids[0]}/stop"))
