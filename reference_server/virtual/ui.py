@@ -190,15 +190,7 @@ class PhoneUI:
 
     def _screen_search(self, app: App) -> list[Element]:
         query = self.context.get("query", "")
-        views = [
-            Element(
-                rid=app.rid(app.search_input),
-                text=query,
-                cls="android.widget.EditText",
-                editable=True,
-                field="query",
-            )
-        ]
+        views = [self._field(app, app.search_input, "query")]
         if query:
             user = query.lstrip("@")
             views.append(
@@ -268,13 +260,7 @@ class PhoneUI:
         if self.context.get("picking_sound"):
             return self._sound_picker(app)
         views = [
-            Element(
-                rid=app.rid(app.caption_input),
-                text=self.context["caption"],
-                cls="android.widget.EditText",
-                editable=True,
-                field="caption",
-            ),
+            self._field(app, app.caption_input, "caption"),
             self._button(app, app.sound_button, "Add sound", lambda: self._set(picking_sound=True)),
             self._button(app, app.mute_button, "Original sound", lambda: self._set(muted=True)),
         ]
@@ -361,13 +347,7 @@ class PhoneUI:
 
     def _screen_comments(self, app: App) -> list[Element]:
         return [
-            Element(
-                rid=app.rid(app.comment_input),
-                text=self.context["text"],
-                cls="android.widget.EditText",
-                editable=True,
-                field="text",
-            ),
+            self._field(app, app.comment_input, "text"),
             self._button(app, app.comment_send, "Send", self._send_comment),
         ]
 
