@@ -8,9 +8,7 @@ both clients.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
-
-from typing_extensions import TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from ._converter import converter
 from ._params import check_bool, check_int, query

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
-
-from typing_extensions import ParamSpec, Self
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._effects import Program, Stream
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from ._client import ClientCore
 
 __all__ = ["AsyncMode", "Resource", "SyncMode", "operation", "stream"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing_extensions import Unpack
+from typing import TYPE_CHECKING
 
 from .._effects import Program, Stream
 from .._endpoint import Endpoint
@@ -10,6 +10,9 @@ from .._endpoints import MAX_PAGE_SIZE, AccountFilters, filter_query, parse_acco
 from .._resource import M, operation, stream
 from ..models import Account, AccountPage
 from ._base import ApiResource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["Accounts"]
 

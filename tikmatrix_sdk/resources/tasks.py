@@ -5,9 +5,7 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
-from typing import Any
-
-from typing_extensions import Unpack
+from typing import TYPE_CHECKING, Any
 
 from .._effects import Program, Sleep, Stream
 from .._endpoint import Endpoint
@@ -29,6 +27,9 @@ from ..errors import ClientValidationError, WaitTimeoutError
 from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
 from ..scripts import ScriptConfig
 from ._base import ApiResource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["Tasks"]
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from typing_extensions import Self
 
 from ..errors import ClientValidationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "Options",
