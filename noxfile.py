@@ -1,4 +1,4 @@
-"""Sessions for tests, lint and types; plain ``nox`` runs them all.
+"""Sessions for tests, lint, types and docs; plain ``nox`` runs them all.
 
 No session names a Python version: each gets a virtualenv made from the interpreter nox runs
 on, so ``CI=true`` (where a missing interpreter is an error) works on any machine.
@@ -17,7 +17,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "e2e"]
+nox.options.sessions = ["lint", "typecheck", "tests", "e2e", "docs"]
 
 SDK_COVERAGE = "95"
 
@@ -45,9 +45,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the SDK, the reference server and the tests."""
+    """mypy --strict over the SDK, the reference server, the tests and the docs' Python."""
     session.install("-e", ".[typecheck]")
-    session.run("mypy", "--strict", "tikmatrix_sdk", "reference_server", "tests")
+    session.run(
+        "mypy", "--strict", "tikmatrix_sdk", "reference_server", "tests", "docs/conf.py",
+        "docs/_ext",
+    )  # fmt: skip
 
 
 def _free_port() -> int:
@@ -95,3 +98,18 @@ def e2e(session: nox.Session) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML docs (warnings are errors, every reference must resolve), then run
+    every example in them and in the docstrings against a live reference server."""
+    session.install("-e", ".[docs]")
+    session.run(
+        "sphinx-build", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+    )
+    session.run(
+        "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",
+        "docs", "tikmatrix_sdk", "reference_server",
+        env={"PYTHONPATH": "docs/_ext"},
+    )  # fmt: skip

@@ -15,15 +15,15 @@ from waitress.server import create_server
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .service import PLANS
 
-__all__ = ["main", "parse_args"]
+__all__ = ["build_parser", "main", "parse_args"]
 
 log = logging.getLogger("reference_server")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line."""
+def build_parser() -> argparse.ArgumentParser:
+    """The options of ``tikmatrix-server``."""
     parser = argparse.ArgumentParser(
         prog="tikmatrix-server",
         description="A reference implementation of the TikMatrix Local API, for testing.",
@@ -32,8 +32,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 50809)")
     parser.add_argument(
         "--db",
-        default=str(default_db_path()),
-        help='SQLite file, or ":memory:" (default: %(default)s)',
+        default=None,
+        help='SQLite file, or ":memory:" (default: tasks.sqlite3 in your user data directory)',
     )
     parser.add_argument(
         "--plan", choices=sorted(PLANS), help="license plan (default: stored, or Pro)"
@@ -54,7 +54,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="start N virtual phones and drive them through a private adb server",
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, checked."""
+    parser = build_parser()
     args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = str(default_db_path())
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
     if args.devices < 0 or args.virtual_devices < 0:

@@ -1,8 +1,10 @@
 """Run a reference server on a free loopback port for tests (yours too).
 
 >>> from reference_server.testing import running_server
->>> with running_server() as base_url:                      # doctest: +SKIP
-...     TikMatrix(base_url).tasks.stats()
+>>> from tikmatrix_sdk import TikMatrix
+>>> with running_server() as base_url, TikMatrix(base_url) as client:
+...     print(client.tasks.stats().total)
+0
 
 With pytest, the fixture ``tikmatrix_server`` (add ``pytest_plugins =
 ["reference_server.testing"]`` to your ``conftest.py``) yields the base URL of a server that

@@ -1,8 +1,10 @@
 """Typed sync and async client for the TikMatrix Local API.
 
 >>> from tikmatrix_sdk import TikMatrix, PostConfig
->>> with TikMatrix() as client:                                   # doctest: +SKIP
+>>> with TikMatrix() as client:
 ...     created = client.tasks.create(PostConfig(captions="Hi!"), serials=["device_serial_1"])
+>>> created.created_count
+1
 """
 
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
@@ -92,3 +94,11 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
 ]
+
+# Public classes say they live here, where users import them from (httpx does the same): the
+# API reference, tracebacks and reprs then name ``tikmatrix_sdk.Task``, not a private module.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and _value.__module__.startswith("tikmatrix_sdk."):
+        _value.__module__ = "tikmatrix_sdk"
+del _name, _value

@@ -44,15 +44,7 @@ ShellT = TypeVar("ShellT", SyncShell, AsyncShell)
 class ClientCore(Generic[HttpT, ShellT]):
     """What both clients share: settings, the HTTP client, and the resource namespaces.
 
-    Args:
-        base_url: the root of the TikMatrix instance. Defaults to the environment variable
-            ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing ``/api/v1`` is
-            accepted.
-        timeout: seconds, an :class:`httpx.Timeout`, or ``None`` for no timeout.
-        max_retries: retries of a request where a retry cannot do harm (see the guide).
-        headers: extra headers sent with every request.
-        http_client: an ``httpx`` client to use instead of the client's own; it is not closed
-            by ``close()``.
+    The arguments are documented on :class:`TikMatrix`.
     """
 
     _http_class: type[HttpT]
@@ -96,7 +88,7 @@ class ClientCore(Generic[HttpT, ShellT]):
 
     @property
     def http_client(self) -> HttpT:
-        """The underlying ``httpx`` client."""
+        """The underlying ``httpx`` client: an ``httpx.Client``, or ``httpx.AsyncClient``."""
         return self._http
 
     @property
@@ -149,12 +141,44 @@ class ClientCore(Generic[HttpT, ShellT]):
 class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     """Blocking client of the TikMatrix Local API.
 
-    Takes the arguments described in :class:`ClientCore` (``http_client`` is an
-    :class:`httpx.Client`). Use it as a context manager, or call :meth:`close` when done::
+    Use it as a context manager, or call :meth:`close` when done:
 
-        with TikMatrix() as client:
-            print(client.license.check().plan_name)
+    >>> from tikmatrix_sdk import TikMatrix
+    >>> with TikMatrix() as client:
+    ...     print(client.license.check().plan_name)
+    Pro
     """
+
+    def __init__(
+        self,
+        base_url: str | httpx.URL | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        """Connect to TikMatrix (no request is sent until the first call).
+
+        Args:
+            base_url: the root of the TikMatrix instance. Defaults to the environment variable
+                ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing
+                ``/api/v1`` is accepted.
+            timeout: seconds for each request, an :class:`httpx.Timeout`, or ``None`` for no
+                timeout (default: 30 s, 5 s to connect).
+            max_retries: how many times a request is retried where a retry cannot do harm
+                (default 2; see the errors and retries guide).
+            headers: extra headers sent with every request.
+            http_client: an :class:`httpx.Client` to send with instead of the client's own
+                (for proxies, transports or event hooks); ``close()`` leaves it open.
+        """
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            http_client=http_client,
+        )
 
     tasks: Tasks[SyncMode]
     license: LicenseResource[SyncMode]
@@ -183,15 +207,42 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
 class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
     """``async`` client of the TikMatrix Local API: the same surface as :class:`TikMatrix`.
 
-    Every operation is awaited, and ``iter`` methods are used with ``async for``::
+    Every operation is awaited, and ``iter`` methods are used with ``async for``:
 
-        async with AsyncTikMatrix() as client:
-            async for task in client.tasks.iter(status=TaskStatus.FAILED):
-                await client.tasks.retry(task.id)
-
-    The arguments are those of :class:`TikMatrix`; ``http_client`` is an
-    :class:`httpx.AsyncClient`.
+    >>> import asyncio
+    >>> from tikmatrix_sdk import AsyncTikMatrix, TaskStatus
+    >>> async def retry_failed() -> int:
+    ...     async with AsyncTikMatrix() as client:
+    ...         retried = 0
+    ...         async for task in client.tasks.iter(status=TaskStatus.FAILED):
+    ...             await client.tasks.retry(task.id)
+    ...             retried += 1
+    ...         return retried
+    >>> asyncio.run(retry_failed())
+    0
     """
+
+    def __init__(
+        self,
+        base_url: str | httpx.URL | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        """Connect to TikMatrix; the arguments are those of :class:`TikMatrix`.
+
+        ``http_client``, when given, is an :class:`httpx.AsyncClient`; ``close()`` leaves it
+        open.
+        """
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            http_client=http_client,
+        )
 
     tasks: Tasks[AsyncMode]
     license: LicenseResource[AsyncMode]

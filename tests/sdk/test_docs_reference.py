@@ -1,0 +1,22 @@
+"""The API reference in the docs lists every public name of the SDK."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tikmatrix_sdk
+
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "sdk.md"
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    text = REFERENCE.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. \w+:: tikmatrix_sdk\.(\w+)", text, flags=re.MULTILINE))
+    assert set(tikmatrix_sdk.__all__) - documented == set()
+
+
+def test_public_classes_are_named_where_users_import_them() -> None:
+    assert tikmatrix_sdk.Task.__module__ == "tikmatrix_sdk"
+    assert repr(tikmatrix_sdk.TaskStatus.COMPLETED) == "<TaskStatus.COMPLETED: 2>"
+    assert tikmatrix_sdk.NotFoundError.__module__ == "tikmatrix_sdk"
