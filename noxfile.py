@@ -106,7 +106,7 @@ def docs(session: nox.Session) -> None:
     every example in them and in the docstrings against a live reference server."""
     session.install("-e", ".[docs]")
     session.run(
-        "sphinx-build", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+        "sphinx-build", "-E", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
     session.run(
         "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",

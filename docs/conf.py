@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from pygments.lexers.special import TextLexer
+from sphinx.application import Sphinx
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "_ext"))
@@ -68,7 +69,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Any|Self|Sequence|Mapping|Iterable|Iterator|AsyncIterator|Callable)"),
     (r"py:.*", r"(int|str|float|bool|bytes|dict|list|tuple|set|object|None|type)"),
     (r"py:.*", r"(Exception|ValueError|TimeoutError|BaseException|TracebackType)"),
-    (r"py:.*", r"(argparse|pathlib|os|attrs|cattrs)\..*"),
+    (r"py:.*", r"(argparse|pathlib|os|attrs|cattrs|_pytest|pytest|threading)\..*"),
     # The clients' shared base is generic in its httpx client class.
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
 ]
@@ -84,6 +85,22 @@ graphviz_dot = (
 graphviz_output_format = "svg"
 
 
-def setup(app: object) -> None:
+def _factory_defaults(
+    app: Sphinx,
+    what: str,
+    name: str,
+    obj: object,
+    options: object,
+    signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str | None, str | None]:
+    """Show the default of an attrs field made by a factory as ``...``, not ``NOTHING``."""
+    if signature:
+        signature = signature.replace("= NOTHING", "= ...")
+    return signature, return_annotation
+
+
+def setup(app: Sphinx) -> None:
     """Register the ``output`` lexer used for the shown output of examples."""
-    app.add_lexer("output", TextLexer)  # type: ignore[attr-defined]
+    app.add_lexer("output", TextLexer)
+    app.connect("autodoc-process-signature", _factory_defaults)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .service import PLANS
+
 __all__ = ["document"]
 
 _INT = {"type": "integer"}
@@ -122,6 +124,66 @@ SCHEMAS: dict[str, Any] = {
     },
     "TaskIds": _object({"task_ids": {"type": "array", "items": _INT, "minItems": 1}}),
     "Control": {"type": "object", "description": "A control-API answer; see each operation."},
+    "ControlReset": {
+        "type": "object",
+        "properties": {"devices": {"type": "integer", "minimum": 0, "maximum": 500}},
+        "additionalProperties": False,
+    },
+    "ControlSerials": _object(
+        {"serials": {"type": "array", "items": {"type": "string", "minLength": 1}}}
+    ),
+    "ControlBehaviour": {
+        "type": "object",
+        "properties": {
+            "duration": {"type": "number", "minimum": 0, "default": 0},
+            "failure": {
+                "type": "string",
+                "enum": ["never", "always", "rate", "sequence"],
+                "default": "never",
+            },
+            "rate": {"type": "number", "minimum": 0, "maximum": 1, "default": 0},
+            "sequence": {"type": "array", "items": {"enum": ["ok", "fail"]}, "default": []},
+            "seed": {"type": ["integer", "null"], "default": None},
+        },
+        "additionalProperties": False,
+    },
+    "ControlPackages": _object({"packages": {"type": "array", "items": _STR}}),
+    "ControlAccounts": _object(
+        {
+            "accounts": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "username": _STR,
+                        "device": _STR,
+                        "platform": _STR,
+                        "logined": {"type": "boolean"},
+                        "status": _INT,
+                        "tag": _STR,
+                    },
+                    "required": ["username", "device"],
+                    "additionalProperties": False,
+                },
+            }
+        }
+    ),
+    "ControlPlan": _object({"plan": {"type": "string", "enum": list(PLANS)}}),
+    "ControlFault": {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "default": "/api/v1/*", "description": "a glob"},
+            "method": {"type": "string", "default": "*"},
+            "latency": {"type": "number", "minimum": 0, "maximum": 60, "default": 0},
+            "code": {"type": "integer", "minimum": 1},
+            "http_status": {"type": "integer", "minimum": 200, "maximum": 599},
+            "message": {"type": "string", "default": "injected fault"},
+            "times": {"type": "integer", "minimum": 1},
+        },
+        "additionalProperties": False,
+    },
+    "ControlClock": _object({"seconds": {"type": "number", "minimum": 0}}),
 }
 
 
@@ -149,6 +211,7 @@ def _operation(
     data: dict[str, Any],
     *,
     body: str | None = None,
+    body_required: bool = True,
     parameters: list[dict[str, Any]] | None = None,
     tag: str = "tasks",
 ) -> dict[str, Any]:
@@ -159,7 +222,7 @@ def _operation(
     }
     if body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": body_required,
             "content": {"application/json": {"schema": _ref(body)}},
         }
     if parameters:
@@ -243,43 +306,73 @@ PATHS: dict[str, Any] = {
     },
 }
 
-_CONTROL = {
-    ("/_control/reset", "post"): "Forget everything and seed the default fleet ({devices: n})",
-    ("/_control/devices", "post"): "Add simulated devices ({serials: [...]})",
-    ("/_control/devices", "get"): "Devices with their behaviour and running task",
+#: Each control route: its summary, and its request body (schema name, required) if any.
+_CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
+    ("/_control/reset", "post"): (
+        "Forget everything and seed the default fleet ({devices: n})",
+        ("ControlReset", False),
+    ),
+    ("/_control/devices", "post"): (
+        "Add simulated devices ({serials: [...]})",
+        ("ControlSerials", True),
+    ),
+    ("/_control/devices", "get"): ("Devices with their behaviour and running task", None),
     ("/_control/devices/{serial}/behaviour", "put"): (
         "Set a simulated device's behaviour ({duration, failure: never|always|rate|sequence, "
-        "rate, sequence: [ok|fail], seed})"
+        "rate, sequence: [ok|fail], seed})",
+        ("ControlBehaviour", False),
     ),
     ("/_control/devices/{serial}/records", "get"): (
         "What a device did: a simulated device's records, or a virtual phone's records, shell "
-        "commands and gallery"
+        "commands and gallery",
+        None,
     ),
-    ("/_control/devices/{serial}/disconnect", "post"): "Cut a virtual phone's adb connections",
-    ("/_control/devices/{serial}/packages", "put"): "Set the apps a virtual phone has",
-    ("/_control/devices/{serial}/reconnect", "post"): "Plug a virtual phone back in",
-    ("/_control/accounts", "post"): "Add or move accounts ({accounts: [...]})",
-    ("/_control/plan", "put"): "Set the license plan ({plan})",
-    ("/_control/tasks", "post"): "Create ui-sourced tasks (the body of POST /api/v1/task)",
-    ("/_control/tasks/{task_id}", "get"): "A task with the runner's view",
+    ("/_control/devices/{serial}/disconnect", "post"): (
+        "Cut a virtual phone's adb connections",
+        None,
+    ),
+    ("/_control/devices/{serial}/packages", "put"): (
+        "Set the apps a virtual phone has",
+        ("ControlPackages", True),
+    ),
+    ("/_control/devices/{serial}/reconnect", "post"): ("Plug a virtual phone back in", None),
+    ("/_control/accounts", "post"): (
+        "Add or move accounts ({accounts: [...]})",
+        ("ControlAccounts", True),
+    ),
+    ("/_control/plan", "put"): ("Set the license plan ({plan})", ("ControlPlan", True)),
+    ("/_control/tasks", "post"): (
+        "Create ui-sourced tasks (the body of POST /api/v1/task)",
+        ("CreateTask", True),
+    ),
+    ("/_control/tasks/{task_id}", "get"): ("A task with the runner's view", None),
     ("/_control/faults", "post"): (
         "Inject a fault into matching API calls ({path glob, method, latency s, code, "
-        "http_status, message, times})"
+        "http_status, message, times})",
+        ("ControlFault", False),
     ),
-    ("/_control/faults", "get"): "The faults in force",
-    ("/_control/faults", "delete"): "Remove every fault",
-    ("/_control/clock/advance", "post"): "Move a manual clock forward ({seconds})",
-    ("/_control/run", "post"): "Run every due task now (scheduler off)",
+    ("/_control/faults", "get"): ("The faults in force", None),
+    ("/_control/faults", "delete"): ("Remove every fault", None),
+    ("/_control/clock/advance", "post"): (
+        "Move a manual clock forward ({seconds})",
+        ("ControlClock", True),
+    ),
+    ("/_control/run", "post"): ("Run every due task now (scheduler off)", None),
 }
 
-for (_path, _method), _summary in _CONTROL.items():
+for (_path, _method), (_summary, _body) in _CONTROL.items():
     _params = [
         {"name": name, "in": "path", "required": True, "schema": _STR}
         for name in ("serial", "task_id")
         if "{" + name + "}" in _path
     ]
     PATHS.setdefault(_path, {})[_method] = _operation(
-        _summary, _ref("Control"), tag="control", parameters=_params
+        _summary,
+        _ref("Control"),
+        tag="control",
+        parameters=_params,
+        body=_body[0] if _body else None,
+        body_required=_body[1] if _body else True,
     )
 
 

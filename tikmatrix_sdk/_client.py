@@ -88,7 +88,7 @@ class ClientCore(Generic[HttpT, ShellT]):
 
     @property
     def http_client(self) -> HttpT:
-        """The underlying ``httpx`` client: an ``httpx.Client``, or ``httpx.AsyncClient``."""
+        """The ``httpx`` client that sends the requests (``httpx.AsyncClient`` when async)."""
         return self._http
 
     @property

@@ -315,8 +315,13 @@ def run_console(example: Example) -> str | None:
         elif any(tuple(argv[: len(c)]) == c for c in SERVER_COMMANDS):
             problem = _run_server_command(argv, expected)
         else:
+            if argv[0] == "python":
+                argv[0] = sys.executable
             done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-            problem = _matches(expected, done.stdout)
+            problem = (
+                _matches(expected, done.stdout)
+                and f"{_matches(expected, done.stdout)}\n{done.stderr}"
+            )
         if problem:
             return f"$ {command}\n{problem}"
     return None

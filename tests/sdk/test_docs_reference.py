@@ -20,3 +20,16 @@ def test_public_classes_are_named_where_users_import_them() -> None:
     assert tikmatrix_sdk.Task.__module__ == "tikmatrix_sdk"
     assert repr(tikmatrix_sdk.TaskStatus.COMPLETED) == "<TaskStatus.COMPLETED: 2>"
     assert tikmatrix_sdk.NotFoundError.__module__ == "tikmatrix_sdk"
+
+
+SCRIPT_PAGES = REFERENCE.parents[1] / "scripts"
+
+
+def test_each_script_page_documents_every_field_of_its_config() -> None:
+    import attrs
+
+    for name, cls in tikmatrix_sdk.SCRIPT_CONFIGS.items():
+        page = (SCRIPT_PAGES / f"{name.replace('_', '-')}.md").read_text(encoding="utf-8")
+        fields = {field.name for field in attrs.fields(cls)}
+        missing = {field for field in fields if f"| `{field}` |" not in page}
+        assert missing == set(), f"docs/scripts/{name}.md lacks {sorted(missing)}"

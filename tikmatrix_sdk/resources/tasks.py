@@ -77,8 +77,8 @@ class Tasks(ApiResource[M]):
         ``start_time`` (``"HH:MM"`` or :class:`datetime.time`) delays the start to its next
         occurrence; ``min_interval``/``max_interval`` (minutes) space the tasks on a device.
         Everything is checked before sending, and this request is never sent twice: if its
-        answer is lost, the error says so and the caller decides (list the tasks to see what
-        was created).
+        answer is lost (:class:`~tikmatrix_sdk.APITimeoutError` or a broken connection), the
+        tasks may exist; list them by serial and script to see what was created.
         """
         if (serials is None) == (usernames is None):
             raise ClientValidationError(
