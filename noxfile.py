@@ -110,6 +110,6 @@ def docs(session: nox.Session) -> None:
     )
     session.run(
         "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",
-        "docs", "tikmatrix_sdk", "reference_server",
+        "README.md", "docs", "tikmatrix_sdk", "reference_server",
         env={"PYTHONPATH": "docs/_ext"},
     )  # fmt: skip

@@ -49,6 +49,7 @@ class ClientValidationError(TikMatrixError, ValueError):
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        """Refuse an argument; ``field`` names it."""
         super().__init__(message)
         self.message = message
         self.field = field
@@ -77,6 +78,7 @@ class APIError(TikMatrixError):
         data: Any = None,
         response: httpx.Response,
     ) -> None:
+        """Raised by the SDK from an error envelope; the request comes from ``response``."""
         super().__init__(message)
         self.message = message
         self.code = code
@@ -173,6 +175,7 @@ class UnexpectedResponseError(TikMatrixError):
     """
 
     def __init__(self, message: str, *, response: httpx.Response) -> None:
+        """Raised by the SDK with the answer it could not read."""
         super().__init__(message)
         self.message = message
         self.response = response
@@ -197,6 +200,7 @@ class APIConnectionError(TikMatrixError):
     """
 
     def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
+        """Raised by the SDK with the request that got no answer."""
         super().__init__(message)
         self.message = message
         self.request = request
@@ -209,6 +213,7 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, writing, reading or waiting for a pooled connection)."""
 
     def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+        """Raised by the SDK with the request that timed out."""
         super().__init__(message, request=request)
 
 
@@ -219,6 +224,7 @@ class WaitTimeoutError(TikMatrixError, TimeoutError):
     """
 
     def __init__(self, task_id: int, timeout: float, task: Any) -> None:
+        """Raised by ``tasks.wait`` with the last state of the task it waited for."""
         super().__init__(
             f"task {task_id} did not finish within {timeout:g} s (last status: {task.status!r})"
         )

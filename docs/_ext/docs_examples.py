@@ -1,9 +1,9 @@
 """Run every example of the documentation against a live reference server: a pytest plugin.
 
-``nox -s docs`` loads it with ``pytest -p docs_examples`` over ``docs/`` and the packages'
-docstrings. It starts ``tikmatrix-server`` (the real command, on a free loopback port, with a
-store in a temporary directory), points ``TIKMATRIX_BASE_URL`` at it, and resets the server
-before each page, so every page starts from the default fleet and task ids from 1.
+``nox -s docs`` loads it with ``pytest -p docs_examples`` over ``docs/``, the README and the
+packages' docstrings. It starts ``tikmatrix-server`` (the real command, on a free loopback
+port, with a store in a temporary directory), points ``TIKMATRIX_BASE_URL`` at it, and resets
+the server before each page, so every page starts from the default fleet and task ids from 1.
 
 What runs, by the language of a fenced block:
 
@@ -342,7 +342,7 @@ markdown = Sybil(
         CodeBlockParser("console", run_console),
     ],
     path=str(ROOT),
-    patterns=["docs/*.md", "docs/*/*.md"],
+    patterns=["README.md", "docs/*.md", "docs/*/*.md"],
     excludes=["docs/_build/*"],
     setup=reset_server,
     name="docs",

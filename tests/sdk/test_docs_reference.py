@@ -33,3 +33,22 @@ def test_each_script_page_documents_every_field_of_its_config() -> None:
         fields = {field.name for field in attrs.fields(cls)}
         missing = {field for field in fields if f"| `{field}` |" not in page}
         assert missing == set(), f"docs/scripts/{name}.md lacks {sorted(missing)}"
+
+
+def test_every_public_callable_has_a_docstring() -> None:
+    from tikmatrix_sdk import resources
+
+    missing = []
+    public = [getattr(tikmatrix_sdk, name) for name in tikmatrix_sdk.__all__]
+    public += [resources.Tasks, resources.Accounts, resources.LicenseResource]
+    for obj in public:
+        if not isinstance(obj, type):
+            continue
+        if not obj.__doc__:
+            missing.append(obj.__name__)
+        for name, member in vars(obj).items():
+            if name.startswith("_") and name != "__init__":
+                continue
+            if (callable(member) or isinstance(member, property)) and not member.__doc__:
+                missing.append(f"{obj.__name__}.{name}")
+    assert missing == []
