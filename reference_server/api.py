@@ -14,6 +14,7 @@ from .wire import (
     account_json,
     page_args,
     parse_create,
+    parse_task_id,
     parse_task_ids,
     task_filters,
     task_json,
@@ -84,14 +85,14 @@ def delete_batch() -> Response:
 @api.get("/task/<task_id>")
 def get_task(task_id: str) -> Response:
     """One task."""
-    return success(task_json(state().service.get(_task_id(task_id))))
+    return success(task_json(state().service.get(parse_task_id(task_id))))
 
 
 @api.delete("/task/<task_id>")
 def delete_task(task_id: str) -> Response:
     """Delete one task (stopping it first if it runs)."""
     service = state().service
-    task = service.get(_task_id(task_id))
+    task = service.get(parse_task_id(task_id))
     deleted, _ = service.delete([task.id])
     return success({"deleted_count": len(deleted), "task_ids": deleted})
 
@@ -99,13 +100,13 @@ def delete_task(task_id: str) -> Response:
 @api.post("/task/<task_id>/stop")
 def stop_task(task_id: str) -> Response:
     """Stop a pending or running task."""
-    return success(task_json(state().service.stop(_task_id(task_id))))
+    return success(task_json(state().service.stop(parse_task_id(task_id))))
 
 
 @api.post("/task/<task_id>/retry")
 def retry_task(task_id: str) -> Response:
     """Retry a failed task."""
-    return success(task_json(state().service.retry(_task_id(task_id))))
+    return success(task_json(state().service.retry(parse_task_id(task_id))))
 
 
 @api.get("/license/check")
@@ -134,11 +135,3 @@ def openapi() -> Response:
 
 def _page(name: str, items: list[Any], total: int, page: int, page_size: int) -> Response:
     return success({name: items, "total": total, "page": page, "page_size": page_size})
-
-
-def _task_id(raw: str) -> int:
-    from .errors import bad_request
-
-    if not raw.isdigit() or int(raw) < 1:
-        raise bad_request(f"task_id must be a positive integer, got {raw!r}")
-    return int(raw)

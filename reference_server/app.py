@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import random
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 
 import attrs
 import platformdirs
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Request, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from . import strict_json
 from .api import api
 from .clock import Clock, SystemClock
 from .control import control
@@ -86,6 +89,48 @@ def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
         return False
 
 
+_CHANGES_STATE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _foreign_origin() -> str:
+    """Why a state-changing request comes from another site's page, or ``""`` if it does not.
+
+    Browsers name the page that sent a request in ``Origin`` (``null`` for sandboxed and
+    ``file:`` pages) and say how it relates to the target in ``Sec-Fetch-Site``; a request
+    from a program (curl, the SDK) sends neither, or ``Sec-Fetch-Site: none``.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if fetch_site in ("cross-site", "same-site"):
+        return f"Sec-Fetch-Site: {fetch_site}"
+    origin = request.headers.get("Origin")
+    if (
+        origin is not None
+        and origin.rstrip("/").lower() != f"{request.scheme}://{request.host}".lower()
+    ):
+        return f"Origin: {origin}"
+    return ""
+
+
+class _Request(Request):
+    """A request whose JSON failure says what is wrong with the body."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """Raise a 400 naming the problem (a syntax error, or a rule of strict_json)."""
+        if isinstance(e, json.JSONDecodeError):
+            raise BadRequest(f"the request body is not valid JSON: {e}")
+        raise BadRequest(f"the request body is refused: {e}")
+
+
+class _StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading request bodies with :mod:`strict_json`'s rules."""
+
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse a body; a :class:`ValueError` names the rule it broke."""
+        return strict_json.loads(s)
+
+
 def _envelope(code: int, message: str, status: int, data: Any = None) -> Response:
     response = jsonify({"code": code, "message": message, "data": data})
     response.status_code = status
@@ -96,8 +141,9 @@ def create_app(config: ServerConfig | None = None) -> Flask:
     """Build a reference server; its state is in ``app.extensions["tikmatrix"]``."""
     config = config or ServerConfig()
     app = Flask(__name__)
+    app.request_class = _Request
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = _StrictJSONProvider(app)
 
     store = Store(config.db)
     service = TaskService(store, config.clock, rng=random.Random(config.seed))
@@ -134,17 +180,23 @@ def create_app(config: ServerConfig | None = None) -> Flask:
             return _envelope(BAD_REQUEST, f"Host {host!r} is not allowed", 403)
         if request.method == "OPTIONS":  # no CORS preflight: pages may not call this API
             return _envelope(BAD_REQUEST, "cross-origin requests are not served", 405)
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
-            request.content_length or request.headers.get("Transfer-Encoding")
-        ):
-            if request.mimetype != "application/json":
-                return _envelope(
-                    BAD_REQUEST,
-                    f"request bodies must be application/json, got {request.mimetype or 'none'!r}",
-                    415,
-                )
-            if request.get_json(silent=True) is None:
-                return _envelope(BAD_REQUEST, "the request body is not valid JSON", 400)
+        if request.method not in _CHANGES_STATE:
+            return None
+        foreign = _foreign_origin()
+        if foreign:
+            return _envelope(BAD_REQUEST, f"cross-origin requests are refused ({foreign})", 403)
+        has_body = bool(request.content_length or request.headers.get("Transfer-Encoding"))
+        if (has_body or request.content_type) and request.mimetype != "application/json":
+            return _envelope(
+                BAD_REQUEST,
+                f"request bodies must be application/json, got {request.mimetype or 'none'!r}",
+                415,
+            )
+        if has_body:
+            try:
+                request.get_json()
+            except BadRequest as error:
+                return _envelope(BAD_REQUEST, str(error.description), 400)
         return None
 
     @app.after_request

@@ -14,11 +14,12 @@ from flask import Blueprint, Response, request
 
 from .api import json_body, success
 from .clock import ManualClock
+from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
 from .devices import FAILURE_MODES, Behaviour, SimulatedDevice
 from .errors import NOT_FOUND, ApiError, bad_request
 from .fleet import seed_default_fleet
 from .state import state
-from .wire import parse_create, task_json
+from .wire import parse_create, parse_task_id, task_json
 
 __all__ = ["control"]
 
@@ -58,6 +59,8 @@ def add_devices() -> Response:
     serials = _object().get("serials")
     if not isinstance(serials, list) or not all(isinstance(s, str) and s for s in serials):
         raise bad_request("serials must be an array of non-empty strings")
+    if len(serials) > MAX_DEVICES:
+        raise bad_request(f"serials may name at most {MAX_DEVICES} devices, got {len(serials)}")
     server = state()
     server.service.seed(serials, [])
     for serial in serials:
@@ -95,8 +98,14 @@ def set_behaviour(serial: str) -> Response:
     if unknown:
         raise bad_request(f"unknown behaviour fields: {', '.join(sorted(unknown))}")
     duration = body.get("duration", 0.0)
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
-        raise bad_request(f"duration must be a number of seconds >= 0, got {duration!r}")
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, (int, float))
+        or not 0 <= duration <= MAX_DURATION
+    ):
+        raise bad_request(
+            f"duration must be a number of seconds from 0 to {MAX_DURATION}, got {duration!r}"
+        )
     failure = body.get("failure", "never")
     if failure not in FAILURE_MODES:
         raise bad_request(f"failure must be one of {', '.join(FAILURE_MODES)}, got {failure!r}")
@@ -106,6 +115,8 @@ def set_behaviour(serial: str) -> Response:
     sequence = body.get("sequence", [])
     if not isinstance(sequence, list) or not all(step in ("ok", "fail") for step in sequence):
         raise bad_request('sequence must be an array of "ok" and "fail"')
+    if len(sequence) > MAX_SEQUENCE:
+        raise bad_request(f"sequence may hold at most {MAX_SEQUENCE} steps, got {len(sequence)}")
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise bad_request(f"seed must be an integer, got {seed!r}")
@@ -185,6 +196,8 @@ def add_accounts() -> Response:
     accounts = _object().get("accounts")
     if not isinstance(accounts, list) or not accounts:
         raise bad_request("accounts must be a non-empty array")
+    if len(accounts) > MAX_ACCOUNTS:
+        raise bad_request(f"accounts may hold at most {MAX_ACCOUNTS} accounts, got {len(accounts)}")
     known = {row.serial for row in state().store.devices()}
     allowed = {"username", "device", "platform", "logined", "status", "tag"}
     for account in accounts:
@@ -256,8 +269,12 @@ def advance_clock() -> Response:
     if not isinstance(clock, ManualClock):
         raise bad_request("the server runs on the real clock; start it with a manual clock")
     seconds = _object().get("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-        raise bad_request(f"seconds must be a number >= 0, got {seconds!r}")
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not 0 <= seconds <= MAX_ADVANCE
+    ):
+        raise bad_request(f"seconds must be a number from 0 to {MAX_ADVANCE}, got {seconds!r}")
     clock.advance(seconds)
     return success({"now": clock.now()})
 
@@ -271,8 +288,8 @@ def run_due() -> Response:
     return success({"ran": server.runner.run_until_idle()})
 
 
-@control.get("/tasks/<int:task_id>")
-def task_detail(task_id: int) -> Response:
+@control.get("/tasks/<task_id>")
+def task_detail(task_id: str) -> Response:
     """A task with the runner's view (job index)."""
-    task = state().service.get(task_id)
+    task = state().service.get(parse_task_id(task_id))
     return success({**task_json(task), "job_index": task.job_index})

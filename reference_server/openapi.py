@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import control_limits
 from .service import PLANS
+from .wire import MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID, MAX_TASKS_PER_REQUEST
 
 __all__ = ["document"]
 
@@ -17,6 +19,9 @@ _STR = {"type": "string"}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _IDS = {"type": "array", "items": _INT}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_TASK_ID}
+_NAME = {"type": "string", "pattern": "\\S"}
+_INTERVAL = {"type": "integer", "minimum": 0, "maximum": MAX_INTERVAL_MINUTES, "default": 0}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -107,9 +112,14 @@ SCHEMAS: dict[str, Any] = {
     "AccountPage": _page("accounts", "Account"),
     "CreateTask": {
         "type": "object",
+        "description": (
+            f"Exactly one of serials or usernames. One request creates at most "
+            f"{MAX_TASKS_PER_REQUEST} tasks after fan-out."
+        ),
+        "oneOf": [{"required": ["serials"]}, {"required": ["usernames"]}],
         "properties": {
-            "serials": {"type": "array", "items": _STR, "minItems": 1},
-            "usernames": {"type": "array", "items": _STR, "minItems": 1},
+            "serials": {"type": "array", "items": _NAME, "minItems": 1},
+            "usernames": {"type": "array", "items": _NAME, "minItems": 1},
             "script_name": {
                 "type": "string",
                 "enum": ["post", "follow", "unfollow", "comment", "account_warmup"],
@@ -117,12 +127,21 @@ SCHEMAS: dict[str, Any] = {
             "script_config": {"type": "object"},
             "enable_multi_account": {"type": "boolean", "default": False},
             "start_time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
-            "min_interval": {"type": "integer", "minimum": 0, "default": 0},
-            "max_interval": {"type": "integer", "minimum": 0, "default": 0},
+            "min_interval": _INTERVAL,
+            "max_interval": _INTERVAL,
         },
         "required": ["script_name", "script_config"],
     },
-    "TaskIds": _object({"task_ids": {"type": "array", "items": _INT, "minItems": 1}}),
+    "TaskIds": _object(
+        {
+            "task_ids": {
+                "type": "array",
+                "items": _ID,
+                "minItems": 1,
+                "maxItems": MAX_TASKS_PER_REQUEST,
+            }
+        }
+    ),
     "Control": {"type": "object", "description": "A control-API answer; see each operation."},
     "ControlReset": {
         "type": "object",
@@ -130,19 +149,35 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
     },
     "ControlSerials": _object(
-        {"serials": {"type": "array", "items": {"type": "string", "minLength": 1}}}
+        {
+            "serials": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "maxItems": control_limits.MAX_DEVICES,
+            }
+        }
     ),
     "ControlBehaviour": {
         "type": "object",
         "properties": {
-            "duration": {"type": "number", "minimum": 0, "default": 0},
+            "duration": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": control_limits.MAX_DURATION,
+                "default": 0,
+            },
             "failure": {
                 "type": "string",
                 "enum": ["never", "always", "rate", "sequence"],
                 "default": "never",
             },
             "rate": {"type": "number", "minimum": 0, "maximum": 1, "default": 0},
-            "sequence": {"type": "array", "items": {"enum": ["ok", "fail"]}, "default": []},
+            "sequence": {
+                "type": "array",
+                "items": {"enum": ["ok", "fail"]},
+                "maxItems": control_limits.MAX_SEQUENCE,
+                "default": [],
+            },
             "seed": {"type": ["integer", "null"], "default": None},
         },
         "additionalProperties": False,
@@ -153,6 +188,7 @@ SCHEMAS: dict[str, Any] = {
             "accounts": {
                 "type": "array",
                 "minItems": 1,
+                "maxItems": control_limits.MAX_ACCOUNTS,
                 "items": {
                     "type": "object",
                     "properties": {
@@ -183,7 +219,9 @@ SCHEMAS: dict[str, Any] = {
         },
         "additionalProperties": False,
     },
-    "ControlClock": _object({"seconds": {"type": "number", "minimum": 0}}),
+    "ControlClock": _object(
+        {"seconds": {"type": "number", "minimum": 0, "maximum": control_limits.MAX_ADVANCE}}
+    ),
 }
 
 
@@ -234,14 +272,9 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
-_TASK_ID = {
-    "name": "task_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1},
-}
+_TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": _ID}
 _PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "default": 1}),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _query("page_size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
 ]
 
@@ -291,7 +324,7 @@ PATHS: dict[str, Any] = {
                 _query("platform", _STR),
                 _query("device", _STR),
                 _query("logined", {"type": "boolean"}),
-                _query("status", _INT),
+                _query("status", {"type": "integer", "minimum": 0}),
                 _query("tag", _STR),
                 *_PAGING,
             ],

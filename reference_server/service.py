@@ -16,7 +16,7 @@ import attrs
 from .clock import Clock
 from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
 from .store import AccountRow, NewTask, Store, TaskRow
-from .wire import CreateRequest
+from .wire import CreateRequest, check_task_count
 
 __all__ = ["PENDING", "PLANS", "RUNNING", "COMPLETED", "FAILED", "Plan", "TaskService"]
 
@@ -135,6 +135,7 @@ class TaskService:
     def create(self, request: CreateRequest, *, source: str = "api") -> list[int]:
         """Fan a request out into tasks and store them all in one transaction."""
         targets = self._targets(request)
+        check_task_count(len(targets) * len(request.task_configs))
         devices = {serial for serial, _ in targets}
         limit = self.plan.device_limit
         if len(devices) > limit:

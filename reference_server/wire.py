@@ -13,26 +13,41 @@ from typing import Any
 import attrs
 
 from .clock import to_iso
-from .errors import MISSING_SCRIPT_NAME, UNSUPPORTED_SCRIPT, ApiError, bad_request
+from .errors import MISSING_SCRIPT_NAME, NOT_FOUND, UNSUPPORTED_SCRIPT, ApiError, bad_request
 from .scripts import NOT_VIA_API, SCRIPTS
 from .store import AccountRow, TaskRow
 
 __all__ = [
+    "MAX_INTERVAL_MINUTES",
+    "MAX_PAGE",
     "MAX_PAGE_SIZE",
+    "MAX_TASK_ID",
+    "MAX_TASKS_PER_REQUEST",
     "SOURCES",
     "STATUSES",
     "CreateRequest",
     "account_json",
+    "check_task_count",
     "page_args",
     "parse_create",
+    "parse_task_id",
     "parse_task_ids",
     "task_json",
 ]
 
 MAX_PAGE_SIZE = 100
+#: The highest page number a list request may ask for (pages past the last are empty).
+MAX_PAGE = 1_000_000
+#: Task ids are SQLite row ids: positive signed 64-bit integers.
+MAX_TASK_ID = 2**63 - 1
+#: The longest wait, in minutes, between two tasks of one request on one device (a day).
+MAX_INTERVAL_MINUTES = 1440
+#: The most tasks one create request may make, after fan-out.
+MAX_TASKS_PER_REQUEST = 10_000
 STATUSES = (0, 1, 2, 3)
 SOURCES = ("ui", "api")
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_ASCII_INT = re.compile(r"-?[0-9]+")
 
 
 @attrs.frozen(kw_only=True)
@@ -65,8 +80,15 @@ def _minutes(body: Mapping[str, Any], name: str) -> int:
     value = body.get(name, 0)
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request(f"{name} must be an integer number of minutes >= 0, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_INTERVAL_MINUTES
+    ):
+        raise bad_request(
+            f"{name} must be an integer number of minutes from 0 to {MAX_INTERVAL_MINUTES}, "
+            f"got {value!r}"
+        )
     return value
 
 
@@ -105,11 +127,13 @@ def parse_create(body: Any) -> CreateRequest:
         raise bad_request(
             f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})"
         )
+    task_configs = tuple(SCRIPTS[script_name].prepare(config))
+    check_task_count(len(task_configs) * len(serials or usernames or ()))
     return CreateRequest(
         serials=serials,
         usernames=usernames,
         script_name=script_name,
-        task_configs=tuple(SCRIPTS[script_name].prepare(config)),
+        task_configs=task_configs,
         enable_multi_account=multi,
         start_time=start_time,
         min_interval=min_interval,
@@ -117,14 +141,41 @@ def parse_create(body: Any) -> CreateRequest:
     )
 
 
+def check_task_count(count: int) -> None:
+    """Refuse a create that would make more than :data:`MAX_TASKS_PER_REQUEST` tasks."""
+    if count > MAX_TASKS_PER_REQUEST:
+        raise bad_request(
+            f"this request would create {count} tasks; at most {MAX_TASKS_PER_REQUEST} may be "
+            "created by one request (split it)"
+        )
+
+
+def parse_task_id(raw: str) -> int:
+    """A task id from a path: ASCII digits; an id no task can have is not found (40401)."""
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise bad_request(f"task_id must be a positive integer, got {raw!r}")
+    task_id = int(raw)
+    if task_id > MAX_TASK_ID:
+        raise ApiError(NOT_FOUND, f"task {raw} not found")
+    return task_id
+
+
 def parse_task_ids(body: Any) -> list[int]:
-    """The ``task_ids`` of a batch delete."""
+    """The ``task_ids`` of a batch delete (at most :data:`MAX_TASKS_PER_REQUEST`)."""
     ids = body.get("task_ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not ids:
         raise bad_request("task_ids must be a non-empty array of task ids")
+    if len(ids) > MAX_TASKS_PER_REQUEST:
+        raise bad_request(f"task_ids may hold at most {MAX_TASKS_PER_REQUEST} ids, got {len(ids)}")
     for task_id in ids:
-        if isinstance(task_id, bool) or not isinstance(task_id, int) or task_id < 1:
-            raise bad_request(f"task_ids must hold positive integers, got {task_id!r}")
+        if (
+            isinstance(task_id, bool)
+            or not isinstance(task_id, int)
+            or not 1 <= task_id <= MAX_TASK_ID
+        ):
+            raise bad_request(
+                f"task_ids must hold integers from 1 to {MAX_TASK_ID}, got {task_id!r}"
+            )
     return ids
 
 
@@ -134,10 +185,9 @@ def _query_int(
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer, got {raw!r}") from None
+    if not _ASCII_INT.fullmatch(raw) or len(raw) > 20:
+        raise bad_request(f"{name} must be an integer, got {raw!r}")
+    value = int(raw)
     if value < low or (high is not None and value > high):
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise bad_request(f"{name} must be {bounds}, got {value}")
@@ -145,8 +195,11 @@ def _query_int(
 
 
 def page_args(args: Mapping[str, str]) -> tuple[int, int]:
-    """``page`` (>= 1, default 1) and ``page_size`` (1 to 100, default 20); never clamped."""
-    page = _query_int(args, "page", 1, 1, None)
+    """``page`` (1 to 1,000,000, default 1) and ``page_size`` (1 to 100, default 20).
+
+    Out-of-range values are refused, never clamped.
+    """
+    page = _query_int(args, "page", 1, 1, MAX_PAGE)
     size = _query_int(args, "page_size", 20, 1, MAX_PAGE_SIZE)
     return page or 1, size or 20
 

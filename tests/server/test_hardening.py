@@ -1,0 +1,213 @@
+"""Regression tests for input that used to break the server or reach it from a web page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from reference_server.wire import MAX_TASKS_PER_REQUEST
+
+from .conftest import POST, create, error, ok
+
+BIG = 2**63  # one past the largest SQLite row id
+
+
+def _total(client: FlaskClient) -> int:
+    total: int = ok(client.get("/api/v1/task/stats"))["total"]
+    return total
+
+
+def _raw_post(client: FlaskClient, path: str, text: str) -> Any:
+    return client.post(path, data=text, content_type="application/json")
+
+
+# 1. A poison task: intervals so long that the next task's time cannot be served back.
+
+
+@pytest.mark.parametrize("name", ["min_interval", "max_interval"])
+def test_intervals_beyond_a_day_are_refused_and_nothing_is_stored(
+    client: FlaskClient, name: str
+) -> None:
+    body = {**POST, "serials": ["device_serial_1"], "min_interval": 0, "max_interval": 0}
+    body[name] = 10**15
+    if name == "min_interval":
+        body["max_interval"] = 10**15
+    error(client.post("/api/v1/task", json=body), 40001, 400, mentions=name)
+    assert _total(client) == 0
+
+
+def test_the_longest_interval_is_stored_and_served_back(client: FlaskClient) -> None:
+    follow = {"script_name": "follow", "script_config": {"target_users": ["@a", "@b", "@c"]}}
+    ids = create(
+        client, **follow, serials=["device_serial_1"], min_interval=1440, max_interval=1440
+    )
+    page = ok(client.get("/api/v1/task", query_string={"serial": "device_serial_1"}))
+    assert sorted(task["id"] for task in page["tasks"]) == ids
+    assert ok(client.post(f"/api/v1/task/{ids[-1]}/stop"))["status"] == 3
+
+
+# 2. A web page's simple request must not change anything.
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost:1234"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/_control/reset", "/api/v1/task/retry-all"])
+def test_requests_from_another_origin_are_refused(
+    client: FlaskClient, headers: dict[str, str], path: str
+) -> None:
+    create(client, **POST, serials=["device_serial_1"])
+    answer = client.post(path, headers=headers)  # empty body, like a page's form post
+    error(answer, 40001, 403, mentions="cross-origin")
+    assert _total(client) == 1
+
+
+def test_a_text_plain_post_without_a_body_is_refused(client: FlaskClient) -> None:
+    create(client, **POST, serials=["device_serial_1"])
+    error(client.post("/_control/reset", content_type="text/plain"), 40001, 415)
+    assert _total(client) == 1
+
+
+def test_the_servers_own_origin_and_programs_are_served(client: FlaskClient) -> None:
+    own = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    assert ok(client.post("/api/v1/task/retry-all", headers=own))["retried_count"] == 0
+    assert ok(client.post("/api/v1/task/retry-all", headers={"Sec-Fetch-Site": "none"}))
+    assert ok(client.get("/api/v1/task/stats", headers={"Origin": "http://evil.example"}))
+
+
+# 3. Values that are not standard JSON.
+
+
+@pytest.mark.parametrize(
+    ("fragment", "mentions"),
+    [
+        ("NaN", "NaN"),
+        ("Infinity", "Infinity"),
+        ("-Infinity", "-Infinity"),
+        ("1e400", "too large"),
+        ('"\\ud800"', "lone surrogate"),
+        ('"a\\udfffb"', "lone surrogate"),
+        (str(2**64), "64 bits"),
+    ],
+)
+def test_non_standard_json_is_refused(client: FlaskClient, fragment: str, mentions: str) -> None:
+    text = (
+        '{"serials": ["device_serial_1"], "script_name": "post", '
+        f'"script_config": {{"captions": {fragment}}}}}'
+    )
+    error(_raw_post(client, "/api/v1/task", text), 40001, 400, mentions=mentions)
+    assert _total(client) == 0
+
+
+def test_nul_bytes_and_shell_characters_are_stored_byte_exact(client: FlaskClient) -> None:
+    caption = "a\x00b; rm -rf / $(reboot) `id` 'q' \"d\" 😀" + "x" * 10_000
+    (task_id,) = create(
+        client,
+        script_name="post",
+        script_config={"captions": caption, "material_list": ["C:/v.mp4"]},
+        serials=["device_serial_1"],
+    )
+    assert ok(client.get(f"/api/v1/task/{task_id}"))["script_config"]["captions"] == caption
+
+
+# 4. Numbers too big for a row id, and digits that are not ASCII.
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/api/v1/task/{BIG}"),
+        ("DELETE", f"/api/v1/task/{BIG}"),
+        ("POST", f"/api/v1/task/{BIG}/stop"),
+        ("POST", f"/api/v1/task/{BIG}/retry"),
+        ("GET", f"/_control/tasks/{BIG}"),
+        ("GET", f"/api/v1/task/{10**40}"),
+    ],
+)
+def test_ids_beyond_any_row_are_not_found(client: FlaskClient, method: str, path: str) -> None:
+    error(client.open(path, method=method), 40401, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/task/١٢", "/_control/tasks/١٢", "/api/v1/task/+1", "/api/v1/task/1_0"],
+)
+def test_only_ascii_digits_make_a_task_id(client: FlaskClient, path: str) -> None:
+    create(client, **POST, serials=[f"device_serial_{n}" for n in range(1, 5)] * 3)
+    error(client.get(path), 40001, 400, mentions="task_id")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": str(10**18)},
+        {"page": "\u0661"},
+        {"page": " 1"},
+        {"status": "\u0662"},
+        {"page": "1_0"},
+    ],
+)
+def test_paging_and_filters_take_bounded_ascii_integers(
+    client: FlaskClient, query: dict[str, str]
+) -> None:
+    error(client.get("/api/v1/task", query_string=query), 40001, 400, mentions=next(iter(query)))
+
+
+def test_the_last_page_number_is_served(client: FlaskClient) -> None:
+    assert ok(client.get("/api/v1/task", query_string={"page": "1000000"}))["tasks"] == []
+
+
+@pytest.mark.parametrize("ids", [[BIG], [2**64], [0], list(range(1, MAX_TASKS_PER_REQUEST + 2))])
+def test_batch_delete_ids_are_bounded(client: FlaskClient, ids: list[int]) -> None:
+    error(client.delete("/api/v1/task/batch", json={"task_ids": ids}), 40001, 400)
+
+
+# 5. Nesting deep enough to exhaust the parser.
+
+
+@pytest.mark.parametrize("depth", [33, 10_000])
+def test_deeply_nested_bodies_are_refused(client: FlaskClient, depth: int) -> None:
+    text = json.dumps({**POST, "serials": ["device_serial_1"]})[:-1]
+    text += ', "deep": ' + "[" * depth + "]" * depth + "}"
+    error(_raw_post(client, "/api/v1/task", text), 40001, 400, mentions="nested")
+    assert _total(client) == 0
+
+
+# 6. One request may not create more than MAX_TASKS_PER_REQUEST tasks.
+
+
+def test_a_fan_out_beyond_the_cap_is_refused_naming_it(client: FlaskClient) -> None:
+    users = [f"@u{n}" for n in range(MAX_TASKS_PER_REQUEST // 2 + 1)]
+    body = {"script_name": "follow", "script_config": {"target_users": users}}
+    answer = client.post("/api/v1/task", json={**body, "serials": ["device_serial_1"] * 2})
+    error(answer, 40001, 400, mentions=str(MAX_TASKS_PER_REQUEST))
+    assert _total(client) == 0
+
+
+def test_multi_account_fan_out_counts_against_the_cap(client: FlaskClient) -> None:
+    users = [f"@u{n}" for n in range(MAX_TASKS_PER_REQUEST // 3 + 1)]
+    body = {
+        "script_name": "follow",
+        "script_config": {"target_users": users},
+        "serials": ["device_serial_1"],
+        "enable_multi_account": True,  # three accounts on the device
+    }
+    error(client.post("/api/v1/task", json=body), 40001, 400, mentions="at most")
+    assert _total(client) == 0
+
+
+def test_exactly_the_cap_is_created(client: FlaskClient) -> None:
+    users = [f"@u{n}" for n in range(MAX_TASKS_PER_REQUEST // 2)]
+    body = {"script_name": "follow", "script_config": {"target_users": users}}
+    ids = create(client, **body, serials=["device_serial_1", "device_serial_2"])
+    assert len(ids) == MAX_TASKS_PER_REQUEST == _total(client)
