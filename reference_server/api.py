@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from .errors import ApiError
 from .state import state
@@ -130,7 +130,7 @@ def openapi() -> Response:
     """The contract as an OpenAPI 3.1 document."""
     from .openapi import document
 
-    return jsonify(document(current_app.config.get("SERVER_NAME_FOR_DOCS")))
+    return jsonify(document(request.host_url.rstrip("/")))
 
 
 def _page(name: str, items: list[Any], total: int, page: int, page_size: int) -> Response:

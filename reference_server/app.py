@@ -11,9 +11,9 @@ from typing import Any
 
 import attrs
 import platformdirs
-from flask import Flask, Request, Response, jsonify, request
+from flask import Flask, Request, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
 from . import strict_json
 from .api import api
@@ -131,6 +131,15 @@ class _StrictJSONProvider(DefaultJSONProvider):
         return strict_json.loads(s)
 
 
+def _with_allow(response: Response) -> Response:
+    """Add ``Allow``: the methods the requested path serves (never OPTIONS, always refused)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = set(adapter.allowed_methods()) - {"OPTIONS"}
+    if allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
 def _envelope(code: int, message: str, status: int, data: Any = None) -> Response:
     response = jsonify({"code": code, "message": message, "data": data})
     response.status_code = status
@@ -179,7 +188,8 @@ def create_app(config: ServerConfig | None = None) -> Flask:
         if not _host_allowed(host, allowed_hosts):
             return _envelope(BAD_REQUEST, f"Host {host!r} is not allowed", 403)
         if request.method == "OPTIONS":  # no CORS preflight: pages may not call this API
-            return _envelope(BAD_REQUEST, "cross-origin requests are not served", 405)
+            refused = _envelope(BAD_REQUEST, "cross-origin requests are not served", 405)
+            return _with_allow(refused)
         if request.method not in _CHANGES_STATE:
             return None
         foreign = _foreign_origin()
@@ -220,7 +230,8 @@ def create_app(config: ServerConfig | None = None) -> Flask:
             message = f"the request body is larger than {MAX_BODY} bytes"
         else:
             message = error.description or error.name
-        return _envelope(code, message, status)
+        response = _envelope(code, message, status)
+        return _with_allow(response) if isinstance(error, MethodNotAllowed) else response
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:

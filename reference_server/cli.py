@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from waitress.server import create_server
-
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .service import PLANS
+from .serving import make_server
 
 __all__ = ["build_parser", "main", "parse_args"]
 
@@ -129,11 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             virtual_devices=args.virtual_devices,
         )
     )
-    server = create_server(_access_log(app), host=args.host, port=args.port, threads=args.threads)
+    server = make_server(_access_log(app), host=args.host, port=args.port, threads=args.threads)
     log.info(
         "TikMatrix reference server on http://%s:%s/api/v1 (db: %s)",
         args.host,
-        server.effective_port,  # type: ignore[union-attr]
+        server.effective_port,
         args.db,
     )
     _stop_on_signals()

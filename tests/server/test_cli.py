@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -144,3 +145,31 @@ def test_virtual_devices_through_the_cli(tmp_path: Path) -> None:
         assert {"action": "follow", "platform": "tiktok", "user": "cli_user"} in records
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [b"GET /api/v1/task/\xff\xfe HTTP/1.1", b"GET /api/v1/ta sk HTTP/1.1"],
+)
+def test_requests_waitress_cannot_parse_get_the_envelope(
+    tmp_path: Path, request_line: bytes
+) -> None:
+    with server_process(tmp_path / "tasks.sqlite3") as (_, base):
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(request_line + b"\r\nHost: localhost\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.split(b" ", 2)[1] == b"400", head
+        assert b"Content-Type: application/json" in head
+        envelope = json.loads(body)
+        assert envelope["code"] == 40001, envelope
+        assert envelope["data"] is None
+
+
+def test_the_openapi_document_names_the_port_it_is_served_on(tmp_path: Path) -> None:
+    with server_process(tmp_path / "tasks.sqlite3") as (_, base):
+        document = httpx.get(f"{base}/api/v1/openapi.json").json()
+        assert document["servers"] == [{"url": base}]

@@ -211,3 +211,23 @@ def test_exactly_the_cap_is_created(client: FlaskClient) -> None:
     body = {"script_name": "follow", "script_config": {"target_users": users}}
     ids = create(client, **body, serials=["device_serial_1", "device_serial_2"])
     assert len(ids) == MAX_TASKS_PER_REQUEST == _total(client)
+
+
+# 8. Contract drift.
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PATCH", "/api/v1/task/1", "DELETE, GET, HEAD"),
+        ("PUT", "/api/v1/task/stats", "DELETE, GET, HEAD"),  # also /task/{task_id}
+        ("OPTIONS", "/api/v1/task", "GET, HEAD, POST"),
+    ],
+)
+def test_405_answers_say_which_methods_are_allowed(
+    client: FlaskClient, method: str, path: str, allowed: str
+) -> None:
+    answer = client.open(path, method=method)
+    error(answer, 40001, 405)
+    assert answer.headers["Allow"] == allowed
+    assert not any(name.lower().startswith("access-control-") for name, _ in answer.headers)
