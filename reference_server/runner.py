@@ -154,7 +154,8 @@ class Runner:
             rng=random.Random(self._rng.random()),
         )
         try:
-            return True, SCRIPTS[task.script_name].run(device, task.script_config, ctx)
+            with device.running(ctx):
+                return True, SCRIPTS[task.script_name].run(device, task.script_config, ctx)
         except TaskCancelled:
             return False, "stopped by user"
         except DeviceError as exc:

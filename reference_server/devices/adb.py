@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ class AdbDevice(Device):
         self.element_timeout = element_timeout
         self._ui: Any = None
         self._lock = threading.Lock()
+        self._task: RunContext | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -46,7 +47,18 @@ class AdbDevice(Device):
         """The adbutils handle of the phone."""
         return self.client.device(self.serial)
 
+    @contextlib.contextmanager
+    def running(self, ctx: RunContext) -> Iterator[None]:
+        """While a task runs, every step first checks that it was not stopped."""
+        self._task = ctx
+        try:
+            yield
+        finally:
+            self._task = None
+
     def _guard(self, what: str, action: Callable[[], T]) -> T:
+        if self._task is not None:
+            self._task.check()
         try:
             return action()
         except (DeviceError, TaskCancelled):

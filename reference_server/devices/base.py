@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -40,6 +41,11 @@ class RunContext:
         if not self.clock.sleep(seconds, self.cancel):
             raise TaskCancelled
 
+    def check(self) -> None:
+        """End the task here if it was stopped (called between steps)."""
+        if self.cancel.is_set():
+            raise TaskCancelled
+
 
 class Device(abc.ABC):
     """A phone that runs TikMatrix's scripts: the operations every kind of device offers."""
@@ -52,6 +58,11 @@ class Device(abc.ABC):
     def close(self) -> None:
         """Release what the device holds open (connections, services)."""
         return
+
+    @contextlib.contextmanager
+    def running(self, ctx: RunContext) -> Iterator[None]:
+        """Around one task: a device whose steps can check for a stop hooks in here."""
+        yield
 
     @abc.abstractmethod
     def post(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..devices import Device, DeviceError, RunContext
@@ -33,16 +32,56 @@ OPTIONS = {
     "placement": Option("str", "reel", choices=("reel", "story")),
 }
 
-_SPIN = re.compile(r"\{([^{}]*)\}")
+Fragments = list[Any]  # strings and nested fragment lists, flattened once at the end
 
 
 def expand_spintax(text: str, rng: random.Random) -> str:
-    """Replace each ``{a|b|c}`` (innermost first) with one of its options."""
-    while True:
-        expanded = _SPIN.sub(lambda match: rng.choice(match.group(1).split("|")), text)
-        if expanded == text:
-            return expanded
-        text = expanded
+    """Replace each ``{a|b|c}`` with one of its options, innermost first, in one pass.
+
+    Each group picks its option when it closes and hands the chosen fragments (not a copy) to
+    the group around it, so the work is linear in the text however deep the nesting. Braces
+    that do not pair up, and ``|`` outside a group, stay as written.
+    """
+    groups: list[list[Fragments]] = []  # the open groups: each a list of options
+    current: Fragments = []  # where text goes now: the top level or an open group's option
+    top = current
+    start = 0
+    for index, char in enumerate(text):
+        if char not in "{|}" or (char != "{" and not groups):
+            continue
+        current.append(text[start:index])
+        start = index + 1
+        if char == "{":
+            current = []
+            groups.append([current])
+        elif char == "|":
+            current = []
+            groups[-1].append(current)
+        else:
+            chosen = rng.choice(groups.pop())
+            current = groups[-1][-1] if groups else top
+            current.append(chosen)
+    current.append(text[start:])
+    while groups:  # unclosed groups are literal text, their inner groups expanded
+        options = groups.pop()
+        literal: Fragments = ["{"]
+        for number, option in enumerate(options):
+            literal += (["|"] if number else []) + [option]
+        (groups[-1][-1] if groups else top).append(literal)
+    return "".join(_flatten(top))
+
+
+def _flatten(fragments: Fragments) -> Iterator[str]:
+    stack = [iter(fragments)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, str):
+                yield item
+            else:
+                stack.append(iter(item))
+                break
+        else:
+            stack.pop()
 
 
 def _rules(config: Mapping[str, Any]) -> None:

@@ -231,3 +231,83 @@ def test_405_answers_say_which_methods_are_allowed(
     error(answer, 40001, 405)
     assert answer.headers["Allow"] == allowed
     assert not any(name.lower().startswith("access-control-") for name, _ in answer.headers)
+
+
+# 7. A running task can be stopped, and no caption keeps a device busy.
+
+
+def test_deeply_nested_spintax_expands_in_one_pass() -> None:
+    import random
+    import threading
+
+    from reference_server.scripts.post import expand_spintax
+
+    depth = 200_000  # 400 KB of braces: the old pass-per-level expansion needed hours
+    caption = "{" * depth + "x|y" + "}" * depth + " {a|b}"
+    result: list[str] = []
+    worker = threading.Thread(
+        target=lambda: result.append(expand_spintax(caption, random.Random(1)))
+    )
+    worker.start()
+    worker.join(60)  # a bound on a hang, not a timing assertion
+    assert not worker.is_alive()
+    assert result[0] in {"x a", "x b", "y a", "y b"}
+
+
+def test_stop_ends_a_running_task_at_once_and_frees_its_device() -> None:
+    import time
+
+    import httpx
+
+    from reference_server.app import ServerConfig
+    from reference_server.testing import running_server
+
+    with running_server(ServerConfig(db=":memory:", poll_interval=0.02)) as url:
+        control = f"{url}/_control/devices/device_serial_1/behaviour"
+        httpx.put(control, json={"duration": 600}).raise_for_status()
+        follow = {"script_name": "follow", "script_config": {"target_users": ["@a", "@b"]}}
+        answer = httpx.post(f"{url}/api/v1/task", json={**follow, "serials": ["device_serial_1"]})
+        first, second = answer.json()["data"]["task_ids"]
+
+        def status(task_id: int) -> Any:
+            return httpx.get(f"{url}/api/v1/task/{task_id}").json()["data"]
+
+        deadline = time.monotonic() + 30
+        while status(first)["status"] != 1:
+            assert time.monotonic() < deadline, "the first task never started"
+            time.sleep(0.02)
+        httpx.put(control, json={"duration": 0}).raise_for_status()
+        stopped = httpx.post(f"{url}/api/v1/task/{first}/stop").json()["data"]
+        assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
+        while status(second)["status"] != 2:  # the device is free long before 600 s
+            assert time.monotonic() < deadline, "the device stayed busy after the stop"
+            time.sleep(0.02)
+        assert status(first)["remark"] == "stopped by user"
+
+
+def test_an_adb_device_checks_for_a_stop_before_every_step() -> None:
+    import random
+    import threading
+
+    from reference_server.clock import ManualClock
+    from reference_server.devices import RunContext, TaskCancelled
+    from reference_server.devices.adb import AdbDevice
+
+    device = AdbDevice("emulator-1", client=None)
+    ctx = RunContext(
+        task_id=1,
+        username=None,
+        job_index=0,
+        clock=ManualClock(),
+        cancel=threading.Event(),
+        rng=random.Random(0),
+    )
+    steps: list[str] = []
+    with device.running(ctx):
+        device._guard("a step", lambda: steps.append("first"))
+        ctx.cancel.set()
+        with pytest.raises(TaskCancelled):
+            device._guard("the next step", lambda: steps.append("second"))
+    assert steps == ["first"]
+    device._guard("outside a task", lambda: steps.append("free"))  # a stale stop is forgotten
+    assert steps == ["first", "free"]
