@@ -113,3 +113,18 @@ def docs(session: nox.Session) -> None:
         "README.md", "docs", "tikmatrix_sdk", "reference_server",
         env={"PYTHONPATH": "docs/_ext"},
     )  # fmt: skip
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz the real server from its OpenAPI document with many examples (not in plain nox).
+
+    Plain ``nox`` runs the same test with 15 examples per operation; set
+    ``TIKMATRIX_FUZZ_EXAMPLES`` to change this session's 300.
+    """
+    session.install("-e", ".[test]")
+    examples = os.environ.get("TIKMATRIX_FUZZ_EXAMPLES", "300")
+    session.run(
+        "pytest", "tests/fuzz", "tests/test_script_rules_agree.py", "-p", "no:cacheprovider",
+        *session.posargs, env={"TIKMATRIX_FUZZ_EXAMPLES": examples},
+    )  # fmt: skip

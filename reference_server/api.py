@@ -6,6 +6,8 @@ import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter
 
 from .errors import ApiError
 from .state import state
@@ -23,6 +25,21 @@ from .wire import (
 __all__ = ["api", "success"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class _TaskIdSegment(BaseConverter):
+    """A task id in a path: any segment but the names of ``/task``'s fixed routes.
+
+    Without this, ``GET /task/stats``'s neighbour ``/task/batch`` would also answer ``GET`` (as
+    a task named "batch"), and ``Allow`` would list a method the contract does not have.
+    """
+
+    regex = r"(?!(?:batch|stats|retry-all)$)[^/]+"
+
+
+@api.record_once
+def _register_converter(setup: BlueprintSetupState) -> None:
+    setup.app.url_map.converters["task_id"] = _TaskIdSegment
 
 
 def success(data: Any) -> Response:
@@ -82,13 +99,13 @@ def delete_batch() -> Response:
     return success({"deleted_count": len(deleted), "task_ids": deleted, "not_found_ids": missing})
 
 
-@api.get("/task/<task_id>")
+@api.get("/task/<task_id:task_id>")
 def get_task(task_id: str) -> Response:
     """One task."""
     return success(task_json(state().service.get(parse_task_id(task_id))))
 
 
-@api.delete("/task/<task_id>")
+@api.delete("/task/<task_id:task_id>")
 def delete_task(task_id: str) -> Response:
     """Delete one task (stopping it first if it runs)."""
     service = state().service
@@ -97,13 +114,13 @@ def delete_task(task_id: str) -> Response:
     return success({"deleted_count": len(deleted), "task_ids": deleted})
 
 
-@api.post("/task/<task_id>/stop")
+@api.post("/task/<task_id:task_id>/stop")
 def stop_task(task_id: str) -> Response:
     """Stop a pending or running task."""
     return success(task_json(state().service.stop(parse_task_id(task_id))))
 
 
-@api.post("/task/<task_id>/retry")
+@api.post("/task/<task_id:task_id>/retry")
 def retry_task(task_id: str) -> Response:
     """Retry a failed task."""
     return success(task_json(state().service.retry(parse_task_id(task_id))))

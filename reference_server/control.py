@@ -39,6 +39,8 @@ def _object() -> dict[str, Any]:
 def reset() -> Response:
     """Forget everything, then seed the default fleet (``devices``: how many, default 5)."""
     body = _object()
+    if set(body) - {"devices"}:
+        raise bad_request(f"unknown reset fields: {', '.join(sorted(set(body) - {'devices'}))}")
     server = state()
     devices = body.get("devices", server.source.count)
     if isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500:
@@ -190,6 +192,17 @@ def _simulated(serial: str) -> SimulatedDevice:
     return state().fleet.simulated(serial)
 
 
+#: Each account field: the JSON types it takes, and whether it is required.
+_ACCOUNT_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "username": ((str,), True),
+    "device": ((str,), True),
+    "platform": ((str,), False),
+    "logined": ((bool,), False),
+    "status": ((int,), False),
+    "tag": ((str,), False),
+}
+
+
 @control.post("/accounts")
 def add_accounts() -> Response:
     """Add or move accounts: ``{"accounts": [{"username", "device", ...}]}``."""
@@ -199,17 +212,27 @@ def add_accounts() -> Response:
     if len(accounts) > MAX_ACCOUNTS:
         raise bad_request(f"accounts may hold at most {MAX_ACCOUNTS} accounts, got {len(accounts)}")
     known = {row.serial for row in state().store.devices()}
-    allowed = {"username", "device", "platform", "logined", "status", "tag"}
     for account in accounts:
-        if not isinstance(account, dict) or not isinstance(account.get("username"), str):
-            raise bad_request("each account needs a username")
-        if account.get("device") not in known:
-            raise bad_request(f"accounts: unknown device {account.get('device')!r}")
-        if set(account) - allowed:
-            raise bad_request(
-                f"unknown account fields: {', '.join(sorted(set(account) - allowed))}"
-            )
-    state().store.add_accounts(accounts)
+        if not isinstance(account, dict):
+            raise bad_request("each account must be an object")
+        unknown = set(account) - set(_ACCOUNT_FIELDS)
+        if unknown:
+            raise bad_request(f"unknown account fields: {', '.join(sorted(unknown))}")
+        for name, (kinds, required) in _ACCOUNT_FIELDS.items():
+            value = account.get(name)
+            if value is None and not required:
+                continue
+            if isinstance(value, bool) is not (kinds == (bool,)) or not isinstance(value, kinds):
+                kind = " or ".join(k.__name__ for k in kinds)
+                raise bad_request(f"accounts: {name} must be a {kind}, got {value!r}")
+        if not account["username"].strip():
+            raise bad_request("accounts: username must not be blank")
+        if (account.get("status") or 0) < 0:
+            raise bad_request(f"accounts: status must be >= 0, got {account['status']}")
+        if account["device"] not in known:
+            raise bad_request(f"accounts: unknown device {account['device']!r}")
+    given = [{k: v for k, v in account.items() if v is not None} for account in accounts]
+    state().store.add_accounts(given)  # null means "the default", as for a missing field
     return success({"count": len(accounts)})
 
 

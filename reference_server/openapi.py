@@ -21,7 +21,12 @@ _TIME = {"type": ["string", "null"], "format": "date-time"}
 _IDS = {"type": "array", "items": _INT}
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_TASK_ID}
 _NAME = {"type": "string", "pattern": "\\S"}
-_INTERVAL = {"type": "integer", "minimum": 0, "maximum": MAX_INTERVAL_MINUTES, "default": 0}
+_INTERVAL = {
+    "type": ["integer", "null"],
+    "minimum": 0,
+    "maximum": MAX_INTERVAL_MINUTES,
+    "default": 0,
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -126,7 +131,10 @@ SCHEMAS: dict[str, Any] = {
             },
             "script_config": {"type": "object"},
             "enable_multi_account": {"type": "boolean", "default": False},
-            "start_time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+            "start_time": {
+                "type": ["string", "null"],
+                "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            },
             "min_interval": _INTERVAL,
             "max_interval": _INTERVAL,
         },
@@ -192,12 +200,12 @@ SCHEMAS: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "properties": {
-                        "username": _STR,
+                        "username": _NAME,
                         "device": _STR,
-                        "platform": _STR,
-                        "logined": {"type": "boolean"},
-                        "status": _INT,
-                        "tag": _STR,
+                        "platform": {"type": ["string", "null"]},
+                        "logined": {"type": ["boolean", "null"]},
+                        "status": {"type": ["integer", "null"], "minimum": 0},
+                        "tag": {"type": ["string", "null"]},
                     },
                     "required": ["username", "device"],
                     "additionalProperties": False,

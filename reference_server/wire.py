@@ -65,9 +65,9 @@ class CreateRequest:
 
 
 def _strings(body: Mapping[str, Any], name: str) -> tuple[str, ...] | None:
-    value = body.get(name)
-    if value is None:
+    if name not in body:
         return None
+    value = body[name]
     if not isinstance(value, list) or not value:
         raise bad_request(f"{name} must be a non-empty array of strings")
     for item in value:
@@ -183,7 +183,7 @@ def _query_int(
     args: Mapping[str, str], name: str, default: int | None, low: int, high: int | None
 ) -> int | None:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not _ASCII_INT.fullmatch(raw) or len(raw) > 20:
         raise bad_request(f"{name} must be an integer, got {raw!r}")
@@ -206,7 +206,7 @@ def page_args(args: Mapping[str, str]) -> tuple[int, int]:
 
 def task_filters(args: Mapping[str, str]) -> dict[str, Any]:
     """The filters of ``GET /task``."""
-    source = args.get("source") or None
+    source = args.get("source")
     if source is not None and source not in SOURCES:
         raise bad_request(f'source must be "ui" or "api", got {source!r}')
     return {

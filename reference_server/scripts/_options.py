@@ -69,6 +69,8 @@ def validate_options(
         ):
             listed = ", ".join(repr(allowed) for allowed in option.choices)
             raise bad_request(f"{field} must be one of {listed}, got {value!r}")
+        if option.kind == "str_list" and not all(item.strip() for item in value):
+            raise bad_request(f"{field} must hold non-empty strings, got {value!r}")
         if option.minimum is not None and value < option.minimum:
             raise bad_request(f"{field} must be at least {option.minimum}, got {value!r}")
         if option.maximum is not None and value > option.maximum:

@@ -242,12 +242,24 @@ def test_warmup_rules_and_chatgpt_settings() -> None:
     AccountWarmupConfig(generate_by_chatgpt=False)
 
 
+def test_generating_comments_needs_a_non_blank_api_key() -> None:
+    # As the server rules: an empty api_key is the documented default, refused only when
+    # ChatGPT is to write the comments.
+    AccountWarmupConfig(chatgpt_settings=ChatGPTSettings(api_key=""))
+    for key in ("", "   "):
+        with pytest.raises(ClientValidationError) as caught:
+            AccountWarmupConfig(
+                generate_by_chatgpt=True, chatgpt_settings=ChatGPTSettings(api_key=key)
+            )
+        assert caught.value.field == "chatgpt_settings"
+
+
 @pytest.mark.parametrize(
     ("options", "field"),
     [
-        ({"api_key": ""}, "api_key"),
         ({"api_key": 5}, "api_key"),
-        ({"api_key": "k", "model": ""}, "model"),
+        ({"model": 5}, "model"),
+        ({"api_key": "k", "model": None, "max_tokens": 1.5}, "max_tokens"),
         ({"api_key": "k", "max_tokens": 0}, "max_tokens"),
         ({"api_key": "k", "temperature": 2.1}, "temperature"),
         ({"api_key": "k", "temperature": -0.1}, "temperature"),

@@ -6,11 +6,7 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,42 +15,7 @@ import pytest
 
 from reference_server.cli import parse_args
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``python -m reference_server`` on a free port; stopped (killed at worst) on exit."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reference_server", "--port", str(port), "--db", str(db), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/api/v1/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        if process.stdout:
-            process.stdout.close()
+from ..cli_process import output_of, server_process
 
 
 def data(response: httpx.Response) -> Any:
@@ -101,8 +62,7 @@ def test_signals_stop_cleanly_and_requests_are_logged(tmp_path: Path, signum: in
         assert data(httpx.get(f"{base}/api/v1/license/check"))["plan_name"] == "Team"
         process.send_signal(signum)
         assert process.wait(15) == 0
-        assert process.stdout is not None
-        output = process.stdout.read()
+        output = output_of(process)
     assert "TikMatrix reference server on http://127.0.0.1:" in output
     assert "GET /api/v1/license/check 200" in output
     assert "stopping" in output

@@ -220,7 +220,8 @@ def test_exactly_the_cap_is_created(client: FlaskClient) -> None:
     ("method", "path", "allowed"),
     [
         ("PATCH", "/api/v1/task/1", "DELETE, GET, HEAD"),
-        ("PUT", "/api/v1/task/stats", "DELETE, GET, HEAD"),  # also /task/{task_id}
+        ("PUT", "/api/v1/task/stats", "GET, HEAD"),
+        ("GET", "/api/v1/task/batch", "DELETE"),
         ("OPTIONS", "/api/v1/task", "GET, HEAD, POST"),
     ],
 )
@@ -311,3 +312,46 @@ def test_an_adb_device_checks_for_a_stop_before_every_step() -> None:
     assert steps == ["first"]
     device._guard("outside a task", lambda: steps.append("free"))  # a stale stop is forgotten
     assert steps == ["first", "free"]
+
+
+# Found by fuzzing the document (tests/fuzz): each answered 200 or 500 before.
+
+
+@pytest.mark.parametrize("query", [{"source": ""}, {"status": ""}, {"page": ""}])
+def test_empty_query_values_are_refused_not_ignored(
+    client: FlaskClient, query: dict[str, str]
+) -> None:
+    error(client.get("/api/v1/task", query_string=query), 40001, 400, mentions=next(iter(query)))
+
+
+def test_reset_refuses_unknown_fields(client: FlaskClient) -> None:
+    error(client.post("/_control/reset", json={"devices": 1, "colour": 1}), 40001, 400)
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        {"username": "@a", "device": {}},
+        {"username": "@a", "device": "device_serial_1", "status": "x"},
+        {"username": "@a", "device": "device_serial_1", "logined": 1},
+        {"username": "@a", "device": "device_serial_1", "status": -1},
+        {"username": " ", "device": "device_serial_1"},
+    ],
+)
+def test_accounts_of_the_wrong_shape_are_refused(
+    client: FlaskClient, account: dict[str, Any]
+) -> None:
+    error(client.post("/_control/accounts", json={"accounts": [account]}), 40001, 400)
+
+
+def test_null_account_fields_take_their_defaults(client: FlaskClient) -> None:
+    account = {"username": "@n", "device": "device_serial_1", "status": None, "tag": None}
+    ok(client.post("/_control/accounts", json={"accounts": [account]}))
+    page = ok(client.get("/api/v1/accounts", query_string={"device": "device_serial_1"}))
+    (stored,) = [account for account in page["accounts"] if account["username"] == "@n"]
+    assert (stored["status"], stored["platform"], stored["tag"]) == (0, "tiktok", "")
+
+
+def test_a_null_usernames_beside_serials_is_refused(client: FlaskClient) -> None:
+    body = {**POST, "serials": ["device_serial_1"], "usernames": None}
+    error(client.post("/api/v1/task", json=body), 40001, 400, mentions="usernames")

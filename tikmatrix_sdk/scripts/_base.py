@@ -153,7 +153,7 @@ def split_targets(
         return list(many)
     if joined:
         return [part.strip() for part in _SEPARATORS.split(joined) if part.strip()]
-    return [single] if single else []
+    return [single.strip()] if single and single.strip() else []
 
 
 def _copy(value: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,20 +12,17 @@ from ._base import Options, ScriptConfig, boolean, choice, integer, number, opti
 __all__ = ["AccountWarmupConfig", "ChatGPTSettings"]
 
 
-def _api_key(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    text(non_empty=True)(attribute.name, value)
-
-
 @attrs.frozen(kw_only=True)
 class ChatGPTSettings(Options):
     """How ``account_warmup`` asks ChatGPT (or a compatible API) to write its comments.
 
-    ``api_key`` is required; ``model`` (``"gpt-3.5-turbo"``), ``prompt``, ``max_tokens`` (100),
-    ``temperature`` 0 to 2 (0.7) and ``base_url`` (for Azure or compatible endpoints) are optional.
+    ``api_key`` (required when ``generate_by_chatgpt`` is on), ``model``
+    (``"gpt-3.5-turbo"``), ``prompt``, ``max_tokens`` (100), ``temperature`` 0 to 2 (0.7) and
+    ``base_url`` (for Azure or compatible endpoints).
     """
 
-    api_key: str = attrs.field(validator=_api_key)
-    model: str | None = option("gpt-3.5-turbo", text(non_empty=True))
+    api_key: str | None = option("", text())
+    model: str | None = option("gpt-3.5-turbo", text())
     prompt: str | None = option("", text())
     max_tokens: int | None = option(100, integer(minimum=1))
     temperature: float | None = option(0.7, number(0, 2))
@@ -82,16 +79,17 @@ class AccountWarmupConfig(ScriptConfig):
     chatgpt_settings: ChatGPTSettings | None = option({}, _is_settings, converter=_settings)
 
     def __attrs_post_init__(self) -> None:
-        if self.min_duration is not None and self.max_duration is not None:
-            require(
-                self.min_duration <= self.max_duration,
-                "min_duration",
-                f"min_duration ({self.min_duration}) must not exceed "
-                f"max_duration ({self.max_duration})",
-            )
+        effective = self.resolved()  # the rule holds between the values the server will use
+        low, high = effective["min_duration"], effective["max_duration"]
+        require(
+            low <= high,
+            "min_duration",
+            f"min_duration ({low}) must not exceed max_duration ({high})",
+        )
         if self.generate_by_chatgpt:
+            key = self.chatgpt_settings.api_key if self.chatgpt_settings is not None else None
             require(
-                self.chatgpt_settings is not None,
+                bool(key and key.strip()),
                 "chatgpt_settings",
-                "chatgpt_settings (with an api_key) is required when generate_by_chatgpt is true",
+                "chatgpt_settings with an api_key is required when generate_by_chatgpt is true",
             )

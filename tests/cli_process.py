@@ -1,0 +1,65 @@
+"""``tikmatrix-server`` as its own process on a free port, for tests that need the real CLI."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+__all__ = ["free_port", "output_of", "server_process"]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+_LOGS: dict[int, Path] = {}
+
+
+def output_of(process: subprocess.Popen[str]) -> str:
+    """What a process started by :func:`server_process` has printed so far."""
+    return _LOGS[process.pid].read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m reference_server`` on a free port; stopped (killed at worst) on exit.
+
+    Its output goes to a file beside ``db`` (read it with :func:`output_of`): a pipe nobody
+    reads would fill up with the access log and block the server.
+    """
+    port = free_port()
+    log = db.parent / f"server-{port}.log"
+    argv = [sys.executable, "-m", "reference_server", "--port", str(port), "--db", str(db)]
+    with log.open("w", encoding="utf-8") as sink:
+        process = subprocess.Popen(
+            [*argv, *extra], stdout=sink, stderr=subprocess.STDOUT, text=True
+        )
+    _LOGS[process.pid] = log
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, output_of(process)
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+        _LOGS.pop(process.pid, None)
