@@ -296,6 +296,22 @@ def test_request_values_are_only_ever_literals_on_the_phone(
     assert executed.isdisjoint({"rm", "reboot"}), executed
 
 
+def test_nul_bytes_and_long_captions_reach_the_phone_byte_exact(
+    client: TikMatrix, server: str, serials: dict[str, str], tmp_path: Path
+) -> None:
+    caption = "a\x00b 😀 $(reboot) `id`; " + "x" * 10_000
+    media = media_file(tmp_path, "clip.mp4", 1000)
+    post = client.tasks.create(
+        PostConfig(captions=caption, material_list=[str(media)], upload_wait_time=0),
+        usernames=["@phone1_tiktok"],
+    )
+    (task,) = run(client, post.task_ids)
+    assert task.status is TaskStatus.COMPLETED, task.remark
+    snapshot = phone(server, serials["@phone1_tiktok"])
+    assert [r for r in snapshot["records"] if r["action"] == "post"][-1]["caption"] == caption
+    assert snapshot["rebooted"] is False
+
+
 def test_missing_material_fails_clearly(client: TikMatrix, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.mp4"
     created = client.tasks.create(
