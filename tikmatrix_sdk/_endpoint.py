@@ -12,7 +12,7 @@ from . import _json
 from ._effects import Program, Send, Sleep
 from ._options import ClientOptions
 from ._response import read_envelope
-from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error
+from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error, never_sent
 from .errors import APIConnectionError, APIError, APITimeoutError, UnexpectedResponseError
 
 __all__ = ["Endpoint", "call"]
@@ -50,11 +50,16 @@ class Endpoint(Generic[T]):
         )
 
 
-def _transport_error(exc: httpx.RequestError) -> APIConnectionError:
+def _transport_error(exc: httpx.RequestError, *, idempotent: bool) -> APIConnectionError:
     request = exc.request
+    unsure = not idempotent and not never_sent(exc)
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
-    return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
+        return APITimeoutError(
+            f"Request timed out: {type(exc).__name__}", request=request, may_have_succeeded=unsure
+        )
+    return APIConnectionError(
+        f"Connection error: {exc or type(exc).__name__}", request=request, may_have_succeeded=unsure
+    )
 
 
 def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
@@ -69,7 +74,7 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
             if retries >= options.max_retries or not may_retry_transport_error(
                 exc, idempotent=idempotent
             ):
-                raise _transport_error(exc) from exc
+                raise _transport_error(exc, idempotent=idempotent) from exc
             headers = None
         else:
             try:

@@ -95,7 +95,6 @@ def _text(name: str, value: Any) -> str:
 
 
 _FILTER_CHECKS: dict[str, Callable[[str, Any], Any]] = {
-    "status": lambda name, value: check_int(name, value, minimum=0),
     "serial": _text,
     "script_name": _text,
     "source": lambda name, value: _text(
@@ -116,8 +115,15 @@ def filter_query(
     for name in filters:
         if name not in names:
             raise TypeError(f"unexpected keyword argument {name!r}; filters are {', '.join(names)}")
+    # A task's status is 0 to 3; an account's is TikMatrix's own number, any from 0.
+    highest_status = 3 if allowed is TaskFilters else None
+
+    def status(name: str, value: Any) -> int:
+        return check_int(name, value, minimum=0, maximum=highest_status)
+
+    checks: dict[str, Callable[[str, Any], Any]] = {**_FILTER_CHECKS, "status": status}
     params = {
-        name: None if value is None else _FILTER_CHECKS[name](name, value)
+        name: None if value is None else checks[name](name, value)
         for name, value in filters.items()
     }
     if page is not None:

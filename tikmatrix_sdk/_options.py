@@ -62,7 +62,11 @@ def to_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     """Accept seconds, an :class:`httpx.Timeout`, or ``None`` (no timeout at all)."""
     if isinstance(timeout, httpx.Timeout):
         return timeout
-    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
+        raise TypeError(
+            f"timeout must be a number of seconds, an httpx.Timeout or None, got {timeout!r}"
+        )
+    if timeout is not None and timeout <= 0:
         raise ClientValidationError(
             f"timeout must be a positive number of seconds or None, got {timeout!r}",
             field="timeout",

@@ -19,7 +19,7 @@ __all__ = [
     "query",
 ]
 
-_HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 def check_int(
@@ -81,15 +81,16 @@ def check_strings(name: str, values: Any) -> list[str]:
 
 
 def check_start_time(value: Any) -> str:
-    """``"HH:MM"`` in 24-hour form, or a :class:`datetime.time` (seconds must be zero)."""
+    """``"HH:MM"`` (or ``"H:MM"``) in 24-hour form, or a :class:`datetime.time` (no seconds)."""
     if isinstance(value, time):
         if value.second or value.microsecond:
             raise ClientValidationError(
                 f"start_time has minute precision; got {value.isoformat()}", field="start_time"
             )
         return value.strftime("%H:%M")
-    if isinstance(value, str) and _HH_MM.fullmatch(value):
-        return value
+    matched = _HH_MM.fullmatch(value) if isinstance(value, str) else None
+    if matched:
+        return f"{int(matched.group(1)):02d}:{matched.group(2)}"  # "9:05" is sent as "09:05"
     raise ClientValidationError(
         f'start_time must be "HH:MM" (24-hour) or a datetime.time, got {value!r}',
         field="start_time",

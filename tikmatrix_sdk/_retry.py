@@ -22,6 +22,7 @@ __all__ = [
     "backoff_delay",
     "may_retry_answer",
     "may_retry_transport_error",
+    "never_sent",
     "retry_after",
 ]
 
@@ -35,9 +36,14 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRYABLE_STATUSES = frozenset({408, 429})
 
 
+def never_sent(exc: httpx.RequestError) -> bool:
+    """Whether a transport error proves the request never reached the server."""
+    return isinstance(exc, _NEVER_SENT)
+
+
 def may_retry_transport_error(exc: httpx.RequestError, *, idempotent: bool) -> bool:
     """Whether a request that failed in transport may be sent again."""
-    return idempotent or isinstance(exc, _NEVER_SENT)
+    return idempotent or never_sent(exc)
 
 
 def may_retry_answer(response: httpx.Response, error: Exception, *, idempotent: bool) -> bool:

@@ -195,15 +195,33 @@ class ResponseValidationError(UnexpectedResponseError):
 class APIConnectionError(TikMatrixError):
     """No answer could be had from the server (refused connection, broken stream, …).
 
-    ``request`` is the :class:`httpx.Request` that was attempted; the transport's own exception
-    is chained as ``__cause__``.
+    The transport's own exception is chained as ``__cause__``.
+
+    Attributes:
+        request: the :class:`httpx.Request` that was attempted.
+        may_have_succeeded: true when a request that changes state (a create, stop, retry or
+            delete) may have reached the server before its answer was lost: it may have taken
+            effect, so check (list the tasks) before sending it again. The SDK never sends
+            such a request twice itself.
     """
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        message: str = "Connection error.",
+        *,
+        request: httpx.Request,
+        may_have_succeeded: bool = False,
+    ) -> None:
         """Raised by the SDK with the request that got no answer."""
+        if may_have_succeeded:
+            message += (
+                "; the request may have reached the server and taken effect (it was not "
+                "sent again): check before retrying it"
+            )
         super().__init__(message)
         self.message = message
         self.request = request
+        self.may_have_succeeded = may_have_succeeded
 
     def __str__(self) -> str:
         return f"{self.message} ({self.request.method} {self.request.url})"
@@ -212,9 +230,15 @@ class APIConnectionError(TikMatrixError):
 class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, writing, reading or waiting for a pooled connection)."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        message: str = "Request timed out.",
+        *,
+        request: httpx.Request,
+        may_have_succeeded: bool = False,
+    ) -> None:
         """Raised by the SDK with the request that timed out."""
-        super().__init__(message, request=request)
+        super().__init__(message, request=request, may_have_succeeded=may_have_succeeded)
 
 
 class WaitTimeoutError(TikMatrixError, TimeoutError):

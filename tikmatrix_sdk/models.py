@@ -47,6 +47,14 @@ class TaskStatus(enum.IntEnum):
         """Whether the task has stopped for good (completed or failed)."""
         return self >= TaskStatus.COMPLETED
 
+    def __str__(self) -> str:
+        """The status in words (``"completed"``); ``int(status)`` is the wire value."""
+        return self.name.lower()
+
+    def __format__(self, spec: str) -> str:
+        """``f"{status}"`` in words too; a number format (``f"{status:d}"``) gives the code."""
+        return str(self) if not spec else format(int(self), spec)
+
 
 class TaskSource(str, enum.Enum):
     """Who created a task: TikMatrix's own window (``ui``) or the local API (``api``)."""

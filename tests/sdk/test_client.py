@@ -70,11 +70,19 @@ def test_repr_and_settings(client_class: type[Client]) -> None:
     assert client_class("http://h:1", timeout=None).timeout == httpx.Timeout(None)
 
 
-@pytest.mark.parametrize("timeout", [0, -1, True])
+@pytest.mark.parametrize("timeout", [0, -1])
 def test_bad_timeout(client_class: type[Client], timeout: Any) -> None:
     with pytest.raises(ClientValidationError) as caught:
         client_class("http://h:1", timeout=timeout)
     assert caught.value.field == "timeout"
+
+
+@pytest.mark.parametrize("timeout", [True, "5", [5]])
+def test_a_timeout_of_the_wrong_type_is_a_type_error_naming_it(
+    client_class: type[Client], timeout: Any
+) -> None:
+    with pytest.raises(TypeError, match=r"^timeout must be a number of seconds"):
+        client_class("http://h:1", timeout=timeout)
 
 
 @pytest.mark.parametrize("retries", [-1, 1.5, True])
@@ -169,7 +177,7 @@ BAD_CREATES: list[tuple[dict[str, Any], str]] = [
     ({"config": POST, "serials": ["a"], "script_config": {}}, "script_config"),
     ({"config": {"captions": "x"}, "serials": ["a"]}, "config"),
     ({"config": POST, "serials": ["a"], "start_time": "24:00"}, "start_time"),
-    ({"config": POST, "serials": ["a"], "start_time": "9:30"}, "start_time"),
+    ({"config": POST, "serials": ["a"], "start_time": "9:5"}, "start_time"),
     ({"config": POST, "serials": ["a"], "start_time": 930}, "start_time"),
     ({"config": POST, "serials": ["a"], "start_time": time(9, 30, 15)}, "start_time"),
     ({"config": POST, "serials": ["a"], "min_interval": -1}, "min_interval"),

@@ -13,6 +13,7 @@ from tikmatrix_sdk import (
     Account,
     AccountPage,
     AsyncTikMatrix,
+    ClientValidationError,
     CreatedTasks,
     DeletedTasks,
     FollowConfig,
@@ -85,6 +86,52 @@ async def test_create_with_every_option(client: Client, router: respx.MockRouter
         "min_interval": 1,
         "max_interval": 3,
     }
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"), [("9:05", "09:05"), ("09:05", "09:05"), ("0:00", "00:00")]
+)
+async def test_start_time_is_sent_as_hh_mm(
+    client: Client, router: respx.MockRouter, given: str, sent: str
+) -> None:
+    route = router.post("/task").respond(json=envelope({"task_ids": [7], "created_count": 1}))
+    await resolve(
+        client.tasks.create(FollowConfig(target_users=["@a"]), serials=["s"], start_time=given)
+    )
+    assert body_of(route) == {
+        "serials": ["s"],
+        "script_name": "follow",
+        "script_config": {"target_users": ["@a"]},
+        "start_time": sent,
+    }
+
+
+@pytest.mark.parametrize("status", [-1, 4, 99])
+async def test_a_task_status_filter_outside_0_to_3_is_refused_before_sending(
+    client: Client, router: respx.MockRouter, status: int
+) -> None:
+    route = router.get("/task")
+    with pytest.raises(ClientValidationError) as caught:
+        await resolve(client.tasks.list(status=status))
+    assert caught.value.field == "status"
+    assert not route.called
+
+
+async def test_an_account_status_filter_takes_any_code(
+    client: Client, router: respx.MockRouter
+) -> None:
+    page = {"accounts": [], "total": 0, "page": 1, "page_size": 20}
+    route = router.get("/accounts").respond(json=envelope(page))
+    await resolve(client.accounts.list(status=7))
+    assert route.calls.last.request.url.params["status"] == "7"
+
+
+def test_task_status_reads_in_words_and_stays_a_number_on_the_wire() -> None:
+    assert str(TaskStatus.COMPLETED) == "completed"
+    assert f"{TaskStatus.FAILED}" == "failed"
+    assert f"{TaskStatus.FAILED:d}" == "3"
+    assert int(TaskStatus.COMPLETED) == 2
+    assert json.dumps({"status": TaskStatus.COMPLETED}) == '{"status": 2}'
 
 
 async def test_create_with_script_name_and_mapping(

@@ -35,10 +35,12 @@ async def test_create_whose_answer_times_out_is_sent_exactly_once(
     client: Client, router: respx.MockRouter, sleeps: Sleeps
 ) -> None:
     route = router.post("/task").mock(side_effect=httpx.ReadTimeout("lost"))
-    with pytest.raises(APITimeoutError):
+    with pytest.raises(APITimeoutError) as caught:
         await resolve(client.tasks.create(PostConfig(captions="x"), serials=["s1"]))
     assert route.call_count == 1
     assert sleeps == []
+    assert caught.value.may_have_succeeded is True
+    assert "may have reached the server" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -54,9 +56,10 @@ async def test_state_changes_that_may_have_arrived_are_not_retried(
     client: Client, router: respx.MockRouter, error: Exception
 ) -> None:
     route = router.post("/task/9/stop").mock(side_effect=error)
-    with pytest.raises(APIConnectionError):
+    with pytest.raises(APIConnectionError) as caught:
         await resolve(client.tasks.stop(9))
     assert route.call_count == 1
+    assert caught.value.may_have_succeeded is True
 
 
 async def test_create_is_not_retried_on_5xx(client: Client, router: respx.MockRouter) -> None:
@@ -97,6 +100,16 @@ async def test_connect_errors_give_up_after_max_retries(
     assert route.call_count == 3  # the first try and max_retries=2 more
     assert len(sleeps) == 2
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert caught.value.may_have_succeeded is False  # it never reached the server
+
+
+async def test_a_read_that_fails_never_may_have_succeeded(
+    client: Client, router: respx.MockRouter
+) -> None:
+    router.get("/task/stats").mock(side_effect=httpx.ReadTimeout("t"))
+    with pytest.raises(APITimeoutError) as caught:
+        await resolve(client.tasks.stats())
+    assert caught.value.may_have_succeeded is False
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from .._endpoints import (
 )
 from .._params import check_bool, check_id, check_ids, check_int, check_start_time, check_strings
 from .._resource import M, operation, stream
+from .._types import SequenceNotStr
 from ..errors import ClientValidationError, WaitTimeoutError
 from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
 from ..scripts import ScriptConfig
@@ -57,8 +58,8 @@ class Tasks(ApiResource[M]):
         self,
         config: ScriptConfig | None = None,
         *,
-        serials: Sequence[str] | None = None,
-        usernames: Sequence[str] | None = None,
+        serials: SequenceNotStr[str] | None = None,
+        usernames: SequenceNotStr[str] | None = None,
         script_name: str | None = None,
         script_config: Mapping[str, Any] | None = None,
         enable_multi_account: bool | None = None,

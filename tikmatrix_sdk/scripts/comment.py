@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar, Literal
 
 import attrs
 
+from .._types import SequenceNotStr
 from ._base import ScriptConfig, boolean, choice, list_option, option, require, split_targets, text
 
 __all__ = ["CommentConfig"]
@@ -26,7 +26,7 @@ class CommentConfig(ScriptConfig):
 
     script_name: ClassVar[str] = "comment"
 
-    target_post_urls: Sequence[str] | None = list_option()
+    target_post_urls: SequenceNotStr[str] | None = list_option()
     target_post_url: str | None = option("", text())
     comment_content: str | None = option("", text())
     comment_order: Literal["random", "sequential"] | None = option(

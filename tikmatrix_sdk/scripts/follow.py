@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar, Literal
 
 import attrs
 
+from .._types import SequenceNotStr
 from ._base import ScriptConfig, choice, list_option, option, require, split_targets, text
 
 __all__ = ["FollowConfig", "UnfollowConfig"]
@@ -16,7 +16,7 @@ __all__ = ["FollowConfig", "UnfollowConfig"]
 class _TargetUsersConfig(ScriptConfig):
     """Targets and navigation shared by ``follow`` and ``unfollow``."""
 
-    target_users: Sequence[str] | None = list_option()
+    target_users: SequenceNotStr[str] | None = list_option()
     target_user: str | None = option("", text())
     target_username: str | None = option("", text())
     access_method: Literal["direct", "search"] | None = option("direct", choice("direct", "search"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar, Literal
 
 import attrs
 
+from .._types import SequenceNotStr
 from ._base import ScriptConfig, choice, integer, list_option, option, require, text
 
 __all__ = ["PostConfig"]
@@ -45,7 +45,7 @@ class PostConfig(ScriptConfig):
         "materialLibrary", choice("materialLibrary", "localFolder")
     )
     material_path: str | None = option("", text())
-    material_list: Sequence[str] | None = list_option()
+    material_list: SequenceNotStr[str] | None = list_option()
     materials_tags: str | None = option("", text())
     upload_wait_time: int | None = option(30, integer(minimum=0))
     sound_wait_time: int | None = option(10, integer(minimum=0))

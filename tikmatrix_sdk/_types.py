@@ -1,0 +1,31 @@
+"""Types for the public signatures that the standard library does not have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, SupportsIndex, TypeVar, overload
+
+__all__ = ["SequenceNotStr"]
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class SequenceNotStr(Protocol[T_co]):
+    """A sequence that is not a ``str``: a list or tuple of names, never one name.
+
+    ``str`` is itself a ``Sequence[str]``, so ``serials="device_1"`` would type-check against
+    ``Sequence[str]`` and be sent as nine one-letter serials. ``str.__contains__`` only takes
+    a ``str``, while this protocol's takes any object, so type checkers refuse a bare string
+    here and accept lists, tuples and other sequences.
+    """
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> T_co: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> Sequence[T_co]: ...
+    def __contains__(self, value: object, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[T_co]: ...
+    def __reversed__(self) -> Iterator[T_co]: ...
+    def index(self, value: Any, start: int = 0, stop: int = ..., /) -> int: ...
+    def count(self, value: Any, /) -> int: ...
