@@ -9,6 +9,7 @@
 
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._types import SequenceNotStr
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -81,6 +82,7 @@ __all__ = [
     "ResponseValidationError",
     "RetriedTasks",
     "ScriptConfig",
+    "SequenceNotStr",
     "Task",
     "TaskPage",
     "TaskSource",
