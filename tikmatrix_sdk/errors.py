@@ -14,6 +14,7 @@ also a :class:`ValueError`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -242,16 +243,34 @@ class APITimeoutError(APIConnectionError):
 
 
 class WaitTimeoutError(TikMatrixError, TimeoutError):
-    """``tasks.wait`` gave up: the task had not finished when the timeout passed.
+    """``tasks.wait`` or ``tasks.wait_all`` gave up: tasks had not finished in time.
 
-    ``task`` is the last state seen, so callers can report how far it got.
+    Attributes:
+        task_id: the id of the (first) task that had not finished.
+        task: the last state seen of that task, so callers can report how far it got.
+        unfinished: the last state of every task that had not finished, by id (one entry
+            for ``wait``).
+        timeout: the seconds waited.
     """
 
-    def __init__(self, task_id: int, timeout: float, task: Any) -> None:
-        """Raised by ``tasks.wait`` with the last state of the task it waited for."""
-        super().__init__(
-            f"task {task_id} did not finish within {timeout:g} s (last status: {task.status!r})"
-        )
+    def __init__(
+        self,
+        task_id: int,
+        timeout: float,
+        task: Any,
+        *,
+        unfinished: Mapping[int, Any] | None = None,
+    ) -> None:
+        """Raised by ``tasks.wait`` and ``tasks.wait_all`` with the last states they saw."""
+        self.unfinished = dict(unfinished) if unfinished else {task_id: task}
+        if len(self.unfinished) == 1:
+            message = (
+                f"task {task_id} did not finish within {timeout:g} s (last status: {task.status!r})"
+            )
+        else:
+            ids = ", ".join(str(unfinished_id) for unfinished_id in self.unfinished)
+            message = f"tasks {ids} did not finish within {timeout:g} s"
+        super().__init__(message)
         self.task_id = task_id
         self.timeout = timeout
         self.task = task

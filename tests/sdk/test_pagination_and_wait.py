@@ -11,6 +11,7 @@ import respx
 from tikmatrix_sdk import (
     AsyncTikMatrix,
     ClientValidationError,
+    NotFoundError,
     TaskStatus,
     TikMatrix,
     WaitTimeoutError,
@@ -175,4 +176,94 @@ async def test_wait_checks_its_arguments(
     with pytest.raises(ClientValidationError) as caught:
         await resolve(client.tasks.wait(5, **kwargs))
     assert caught.value.field == field
+    assert not route.called
+
+
+class Listing:
+    """A task listing, newest first, whose statuses move on with each poll."""
+
+    def __init__(self, statuses: dict[int, list[int]], extra: int = 0) -> None:
+        self.statuses = statuses  # id -> status at poll 0, 1, 2 … (the last one sticks)
+        self.ids = sorted([*statuses, *range(1000, 1000 + extra)], reverse=True)
+        self.polls = 0
+        self.pages: list[int] = []
+
+    def _status(self, task_id: int) -> int:
+        steps = self.statuses.get(task_id, [0])
+        return steps[min(self.polls - 1, len(steps) - 1)]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        size = int(request.url.params["page_size"])
+        if page == 1:
+            self.polls += 1
+        self.pages.append(page)
+        chosen = self.ids[(page - 1) * size : page * size]
+        tasks = [task_json(i, status=self._status(i)) for i in chosen]
+        body = page_json(tasks, total=len(self.ids), page=page, page_size=size)
+        return httpx.Response(200, json=envelope(body))
+
+
+@pytest.mark.usefixtures("clock")
+async def test_wait_all_polls_one_listing_and_reports_every_change(
+    client: Client, router: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    listing = Listing({3: [0, 1, 2], 4: [1, 3, 3], 5: [2, 2, 2]}, extra=150)
+    router.get("/task").mock(side_effect=listing)
+    updates: list[tuple[int, TaskStatus | int]] = []
+    tasks = await resolve(
+        client.tasks.wait_all(
+            [5, 3, 4, 5],
+            timeout=60,
+            poll_interval=1,
+            on_update=lambda task: updates.append((task.id, task.status)),
+        )
+    )
+    assert [(task.id, task.status) for task in tasks] == [
+        (5, TaskStatus.COMPLETED),
+        (3, TaskStatus.COMPLETED),
+        (4, TaskStatus.FAILED),
+    ]
+    assert listing.polls == 3
+    assert listing.pages == [1, 2, 1, 2, 1, 2]  # 150 newer tasks: two pages reach id 3
+    assert sleeps == [1.0, 1.0]
+    assert updates == [  # each poll's changes in the order the ids were given
+        (5, TaskStatus.COMPLETED),
+        (3, TaskStatus.PENDING),
+        (4, TaskStatus.RUNNING),
+        (3, TaskStatus.RUNNING),
+        (4, TaskStatus.FAILED),
+        (3, TaskStatus.COMPLETED),
+    ]
+
+
+@pytest.mark.usefixtures("clock")
+async def test_wait_all_times_out_naming_every_unfinished_task(
+    client: Client, router: respx.MockRouter
+) -> None:
+    router.get("/task").mock(side_effect=Listing({1: [1], 2: [2], 3: [0]}))
+    with pytest.raises(WaitTimeoutError) as caught:
+        await resolve(client.tasks.wait_all([1, 2, 3], timeout=3, poll_interval=1))
+    error = caught.value
+    assert set(error.unfinished) == {1, 3}
+    assert error.unfinished[3].status is TaskStatus.PENDING
+    assert (error.task_id, error.task.status) == (1, TaskStatus.RUNNING)
+    assert "tasks 1, 3 did not finish within 3 s" in str(error)
+
+
+async def test_wait_all_asks_for_a_task_gone_from_the_listing(
+    client: Client, router: respx.MockRouter
+) -> None:
+    router.get("/task").mock(side_effect=Listing({2: [2]}))
+    router.get("/task/9").respond(404, json={"code": 40401, "message": "task 9 not found"})
+    with pytest.raises(NotFoundError):
+        await resolve(client.tasks.wait_all([2, 9]))
+
+
+@pytest.mark.parametrize("ids", [[], "12", [0], [True]])
+async def test_wait_all_checks_its_ids(client: Client, router: respx.MockRouter, ids: Any) -> None:
+    route = router.get("/task")
+    with pytest.raises(ClientValidationError) as caught:
+        await resolve(client.tasks.wait_all(ids))
+    assert caught.value.field == "task_ids"
     assert not route.called

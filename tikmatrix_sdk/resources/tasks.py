@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,10 @@ _monotonic = _time.monotonic
 
 def _path(task_id: int, action: str = "") -> str:
     return f"/task/{check_id('task_id', task_id)}{action}"
+
+
+def _finished(task: Task | None) -> bool:
+    return task is not None and task.is_finished
 
 
 def _positive_seconds(name: str, value: Any) -> float:
@@ -174,6 +178,64 @@ class Tasks(ApiResource[M]):
     def stats(self) -> Program[TaskStats]:
         """Return how many tasks there are in each status."""
         return (yield from self._call(Endpoint("GET", "/task/stats", parse_stats)))
+
+    @operation
+    def wait_all(
+        self,
+        task_ids: Iterable[int],
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+        on_update: Callable[[Task], object] | None = None,
+    ) -> Program[tuple[Task, ...]]:
+        """Poll many tasks until every one is completed or failed; return them in the given order.
+
+        Each poll walks the task listing (newest first, 100 a page) only as far as the oldest
+        task still awaited, so waiting for a thousand tasks costs a few requests a poll, not a
+        thousand. ``on_update`` is called with a task whenever its status is first seen or
+        changes. When ``timeout`` seconds pass first, :class:`~tikmatrix_sdk.WaitTimeoutError`
+        names every unfinished task and carries their last states (``unfinished``). A task that
+        no longer exists raises :class:`~tikmatrix_sdk.NotFoundError`.
+        """
+        ids = list(dict.fromkeys(check_ids("task_ids", task_ids)))
+        timeout = _positive_seconds("timeout", timeout)
+        poll_interval = _positive_seconds("poll_interval", poll_interval)
+        deadline = _monotonic() + timeout
+        latest: dict[int, Task] = {}
+        while True:
+            awaited = {task_id for task_id in ids if not _finished(latest.get(task_id))}
+            seen = yield from self._poll(awaited)
+            missing = awaited - set(seen)
+            for task_id in sorted(missing):  # gone from the listing: a GET says why
+                seen[task_id] = yield from self._call(Endpoint("GET", _path(task_id), parse_task))
+            for task_id in (i for i in ids if i in seen):  # in the caller's order
+                task, before = seen[task_id], latest.get(task_id)
+                latest[task_id] = task
+                if on_update is not None and (before is None or before.status != task.status):
+                    on_update(task)
+            unfinished = {i: latest[i] for i in ids if not latest[i].is_finished}
+            if not unfinished:
+                return tuple(latest[task_id] for task_id in ids)
+            remaining = deadline - _monotonic()
+            if remaining <= 0:
+                first = next(iter(unfinished))
+                raise WaitTimeoutError(first, timeout, unfinished[first], unfinished=unfinished)
+            yield Sleep(min(poll_interval, remaining))
+
+    def _poll(self, awaited: set[int]) -> Program[dict[int, Task]]:
+        """One walk of the listing, newest first, down to the oldest awaited task."""
+        found: dict[int, Task] = {}
+        oldest = min(awaited)
+        page_number = 1
+        while True:
+            params = filter_query(TaskFilters, {}, page_number, MAX_PAGE_SIZE)
+            page = yield from self._call(Endpoint("GET", "/task", parse_task_page, params=params))
+            found.update({task.id: task for task in page.tasks if task.id in awaited})
+            if len(found) == len(awaited) or not page.has_next:
+                return found
+            if page.tasks and min(task.id for task in page.tasks) <= oldest:
+                return found
+            page_number += 1
 
     @operation
     def wait(
