@@ -7,6 +7,7 @@
 1
 """
 
+from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._types import SequenceNotStr
@@ -104,3 +105,5 @@ for _name in __all__:
     if isinstance(_value, type) and _value.__module__.startswith("tikmatrix_sdk."):
         _value.__module__ = "tikmatrix_sdk"
 del _name, _value
+
+_logs.setup_from_env()

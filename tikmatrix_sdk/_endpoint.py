@@ -10,6 +10,7 @@ import httpx
 
 from . import _json
 from ._effects import Program, Send, Sleep
+from ._logs import logger
 from ._options import ClientOptions
 from ._response import read_envelope
 from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error, never_sent
@@ -62,21 +63,39 @@ def _transport_error(exc: httpx.RequestError, *, idempotent: bool) -> APIConnect
     )
 
 
+def _elapsed(response: httpx.Response) -> str:
+    """How long the answer took, as httpx measured it (a mock transport may not say)."""
+    try:
+        return f"{response.elapsed.total_seconds() * 1000:.1f} ms"
+    except RuntimeError:
+        return "time unknown"
+
+
 def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
-    """Send ``endpoint``, retrying only where a repeat cannot do harm, and return its data."""
+    """Send ``endpoint``, retrying only where a repeat cannot do harm, and return its data.
+
+    Each request and its answer (method, path, status, milliseconds) and each retry (its
+    reason and delay) are logged at INFO on the ``tikmatrix_sdk`` logger; bodies only at DEBUG.
+    """
     send = endpoint.to_send(options)
     idempotent = endpoint.idempotent
+    target = f"{endpoint.method} {endpoint.path}"
     retries = 0
     while True:
+        if send.content is not None:
+            logger.debug("%s request body: %s", target, send.content.decode("utf-8", "replace"))
         try:
             response: httpx.Response = yield send
         except httpx.RequestError as exc:
+            logger.info("%s failed: %s", target, type(exc).__name__)
             if retries >= options.max_retries or not may_retry_transport_error(
                 exc, idempotent=idempotent
             ):
                 raise _transport_error(exc, idempotent=idempotent) from exc
-            headers = None
+            headers, reason = None, type(exc).__name__
         else:
+            logger.info("%s -> %d (%s)", target, response.status_code, _elapsed(response))
+            logger.debug("%s response body: %s", target, response.text)
             try:
                 return read_envelope(response, endpoint.parse)
             except (APIError, UnexpectedResponseError) as error:
@@ -84,6 +103,15 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
                     response, error, idempotent=idempotent
                 ):
                     raise
-            headers = response.headers
-        yield Sleep(backoff_delay(retries, headers))
+            headers, reason = response.headers, f"HTTP {response.status_code}"
+        delay = backoff_delay(retries, headers)
+        logger.info(
+            "retrying %s in %.2f s (retry %d of %d) after %s",
+            target,
+            delay,
+            retries + 1,
+            options.max_retries,
+            reason,
+        )
+        yield Sleep(delay)
         retries += 1

@@ -16,7 +16,8 @@ What runs, by the language of a fenced block:
   command (``tikmatrix-server``, ``python -m reference_server``) starts on a free port of its
   own and must come up; ``pip install`` lines are checked against the extras the package
   declares and ``nox`` lines against the sessions of ``noxfile.py``, since the docs session
-  runs inside what those commands set up.
+  runs inside what those commands set up. ``NAME=value`` before a command sets its
+  environment, and its stdout and stderr together are its output.
 
 Any other language (``json``, ``text``, ``dot``) is shown, not run.
 """
@@ -301,6 +302,24 @@ def _curl_with_httpx(args: list[str]) -> str:
     return answer.text
 
 
+def _run_command(argv: list[str], expected: str) -> str | None:
+    """Any other command, after ``NAME=value`` words that set its environment.
+
+    What it prints, stdout and stderr together as a terminal shows them, must match.
+    """
+    env = dict(os.environ)
+    while argv and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", argv[0]):
+        name, _, value = argv.pop(0).partition("=")
+        env[name] = value
+    if argv[0] == "python":
+        argv[0] = sys.executable
+    done = subprocess.run(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+        env=env, check=False,
+    )  # fmt: skip
+    return _matches(expected, done.stdout)
+
+
 def run_console(example: Example) -> str | None:
     """A console block: run each command and compare what it prints."""
     base_url = LiveServer.url
@@ -315,13 +334,7 @@ def run_console(example: Example) -> str | None:
         elif any(tuple(argv[: len(c)]) == c for c in SERVER_COMMANDS):
             problem = _run_server_command(argv, expected)
         else:
-            if argv[0] == "python":
-                argv[0] = sys.executable
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-            problem = (
-                _matches(expected, done.stdout)
-                and f"{_matches(expected, done.stdout)}\n{done.stderr}"
-            )
+            problem = _run_command(argv, expected)
         if problem:
             return f"$ {command}\n{problem}"
     return None
