@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -67,16 +68,21 @@ async def test_create_with_typed_config(client: Client, router: respx.MockRouter
 
 async def test_create_with_every_option(client: Client, router: respx.MockRouter) -> None:
     route = router.post("/task").respond(json=envelope({"task_ids": [7], "created_count": 1}))
-    await resolve(
-        client.tasks.create(
-            FollowConfig(target_users=["@a"], access_method="search"),
-            usernames=["@me"],
-            enable_multi_account=False,
-            start_time=time(9, 5),
-            min_interval=1,
-            max_interval=3,
+    with pytest.warns(DeprecationWarning, match="min_interval and max_interval") as warned:
+        await resolve(
+            client.tasks.create(
+                FollowConfig(target_users=["@a"], access_method="search"),
+                usernames=["@me"],
+                enable_multi_account=False,
+                start_time=time(9, 5),
+                min_interval=1,
+                max_interval=3,
+            )
         )
-    )
+    # It points at the caller's line: here, or in conftest's resolve(), which awaits the
+    # async client's call; never inside the SDK.
+    (warning,) = warned
+    assert Path(warning.filename).parent == Path(__file__).parent
     assert body_of(route) == {
         "usernames": ["@me"],
         "script_name": "follow",

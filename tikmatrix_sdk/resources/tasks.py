@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from .._deprecation import warn_deprecated
 from .._effects import Program, Sleep, Stream
 from .._endpoint import Endpoint
 from .._endpoints import (
@@ -80,7 +81,8 @@ class Tasks(ApiResource[M]):
         comment; all are created or none.
 
         ``start_time`` (``"HH:MM"`` or :class:`datetime.time`) delays the start to its next
-        occurrence; ``min_interval``/``max_interval`` (minutes) space the tasks on a device.
+        occurrence; ``min_interval``/``max_interval`` (minutes, deprecated: TikMatrix has
+        dropped them from its documentation) space the tasks on a device.
         Everything is checked before sending, and this request is never sent twice: if its
         answer is lost (:class:`~tikmatrix_sdk.APITimeoutError` or a broken connection), the
         tasks may exist; list them by serial and script to see what was created.
@@ -108,6 +110,11 @@ class Tasks(ApiResource[M]):
             raise ClientValidationError(
                 f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})",
                 field="min_interval",
+            )
+        if min_interval is not None or max_interval is not None:
+            warn_deprecated(
+                "min_interval and max_interval are no longer in TikMatrix's documentation; "
+                "they are still sent, but TikMatrix may ignore them"
             )
         return (yield from self._call(Endpoint("POST", "/task", parse_created, body=body)))
 
