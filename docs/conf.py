@@ -70,7 +70,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Any|Self|Sequence|Mapping|Iterable|Iterator|AsyncIterator|Callable)"),
     (r"py:.*", r"(int|str|float|bool|bytes|dict|list|tuple|set|object|None|type)"),
     (r"py:.*", r"(Exception|ValueError|TimeoutError|BaseException|TracebackType)"),
-    (r"py:.*", r"(argparse|pathlib|os|attrs|cattrs|_pytest|pytest|threading)\..*"),
+    (r"py:.*", r"(argparse|pathlib|os|attrs|cattrs|_pytest|pytest|threading|subprocess)\..*"),
     # The clients' shared base is generic in its httpx client class.
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
 ]

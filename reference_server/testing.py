@@ -15,19 +15,42 @@ you started yourself instead.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 from werkzeug.serving import make_server
 
 from .app import ServerConfig, create_app
+from .virtual.lab import free_port
 
-__all__ = ["running_server", "tikmatrix_server"]
+__all__ = ["free_port", "running_server", "tikmatrix_server", "wait_until_serving"]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[Any], seconds: float = 60) -> None:
+    """Return once a ``tikmatrix-server`` process at ``url`` serves its OpenAPI document.
+
+    Raises :class:`RuntimeError` if the process exits first or ``seconds`` pass.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server at {url} exited before serving") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server at {url} did not start in time") from None
+            time.sleep(0.1)
 
 
 @contextmanager

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from reference_server.testing import free_port, wait_until_serving
 
 __all__ = ["free_port", "output_of", "server_process"]
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 _LOGS: dict[int, Path] = {}
@@ -48,15 +38,10 @@ def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str
     _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/api/v1/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, output_of(process)
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        try:
+            wait_until_serving(base, process, seconds=30)
+        except RuntimeError as error:
+            raise AssertionError(f"{error}:\n{output_of(process)}") from None
         yield process, base
     finally:
         if process.poll() is None:

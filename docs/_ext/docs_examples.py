@@ -32,12 +32,9 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -50,35 +47,14 @@ from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.myst import CodeBlockParser, PythonCodeBlockParser
 from sybil.parsers.rest import DocTestParser
 
+from reference_server.testing import free_port, wait_until_serving
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ADDRESSES = ("http://localhost:50809", "http://127.0.0.1:50809")
 SERVER_COMMANDS = (("tikmatrix-server",), ("python", "-m", "reference_server"))
 _OUTPUT_KEY = "_printed"
 _CHECKER = doctest.OutputChecker()
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-
-
-def free_port() -> int:
-    """A port that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    """Return once ``url`` serves its OpenAPI document; fail if the process exits first."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=1):
-                return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server at {url} exited before serving") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server at {url} did not start in time") from None
-            time.sleep(0.1)
 
 
 @contextlib.contextmanager
