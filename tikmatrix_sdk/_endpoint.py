@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -71,6 +72,14 @@ def _elapsed(response: httpx.Response) -> str:
         return "time unknown"
 
 
+def _log_answer(target: str, response: httpx.Response) -> None:
+    """Log an answer; the time and body are only formatted when they will be written."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("%s -> %d (%s)", target, response.status_code, _elapsed(response))
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s response body: %s", target, response.text)
+
+
 def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
     """Send ``endpoint``, retrying only where a repeat cannot do harm, and return its data.
 
@@ -82,7 +91,7 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
     target = f"{endpoint.method} {endpoint.path}"
     retries = 0
     while True:
-        if send.content is not None:
+        if send.content is not None and logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s request body: %s", target, send.content.decode("utf-8", "replace"))
         try:
             response: httpx.Response = yield send
@@ -94,8 +103,7 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
                 raise _transport_error(exc, idempotent=idempotent) from exc
             headers, reason = None, type(exc).__name__
         else:
-            logger.info("%s -> %d (%s)", target, response.status_code, _elapsed(response))
-            logger.debug("%s response body: %s", target, response.text)
+            _log_answer(target, response)
             try:
                 return read_envelope(response, endpoint.parse)
             except (APIError, UnexpectedResponseError) as error:
