@@ -128,7 +128,6 @@ def parse_create(body: Any) -> CreateRequest:
             f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})"
         )
     task_configs = tuple(SCRIPTS[script_name].prepare(config))
-    check_task_count(len(task_configs) * len(serials or usernames or ()))
     return CreateRequest(
         serials=serials,
         usernames=usernames,
