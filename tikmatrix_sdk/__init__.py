@@ -10,6 +10,9 @@
 from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._pages import AsyncPage, SyncPage
+from ._raw_response import RawResponse
+from ._request_options import RequestOptions
 from ._types import SequenceNotStr
 from ._version import __version__
 from .errors import (
@@ -65,6 +68,7 @@ __all__ = [
     "Account",
     "AccountPage",
     "AccountWarmupConfig",
+    "AsyncPage",
     "AsyncTikMatrix",
     "BadRequestError",
     "ChatGPTSettings",
@@ -80,10 +84,13 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "PostConfig",
+    "RawResponse",
+    "RequestOptions",
     "ResponseValidationError",
     "RetriedTasks",
     "ScriptConfig",
     "SequenceNotStr",
+    "SyncPage",
     "Task",
     "TaskPage",
     "TaskSource",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -12,6 +11,7 @@ import httpx
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+from ._http_methods import HttpMethod
 from ._options import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -21,21 +21,11 @@ from ._options import (
 )
 from ._resource import AsyncMode, SyncMode
 from ._shell import AsyncShell, SyncShell
+from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, LicenseResource, Tasks
 
 __all__ = ["NOT_GIVEN", "AsyncTikMatrix", "ClientCore", "NotGiven", "TikMatrix"]
 
-
-class NotGiven(enum.Enum):
-    """The type of :data:`NOT_GIVEN`: "keep the current value" (``None`` may mean no timeout)."""
-
-    NOT_GIVEN = enum.auto()
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven.NOT_GIVEN
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ShellT = TypeVar("ShellT", SyncShell, AsyncShell)
@@ -85,6 +75,11 @@ class ClientCore(Generic[HttpT, ShellT]):
         self.tasks = Tasks(self)
         self.license = LicenseResource(self)
         self.accounts = Accounts(self)
+
+    get = HttpMethod("GET")
+    post = HttpMethod("POST")
+    put = HttpMethod("PUT")
+    delete = HttpMethod("DELETE")
 
     @property
     def http_client(self) -> HttpT:

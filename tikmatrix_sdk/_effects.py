@@ -8,13 +8,13 @@ that yields these effects and returns its result. The blocking client performs t
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
-__all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream"]
+__all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
 
 T = TypeVar("T")
 
@@ -95,3 +95,34 @@ class Stepper(Generic[T]):
         except StopIteration as stop:
             self.result = stop.value
             return None
+
+
+def intercept(
+    program: Generator[Any, Any, T],
+    *,
+    before: Callable[[Send], Send] | None = None,
+    after: Callable[[Any], None] | None = None,
+) -> Generator[Any, Any, T]:
+    """Run ``program`` with its requests passed through ``before`` and their replies shown.
+
+    ``before`` may change each request on its way out; ``after`` sees each reply to a request
+    (a response, or ``None`` when it failed).
+    """
+    reply: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = program.throw(error) if error is not None else program.send(reply)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        reply, error = None, None
+        is_send = isinstance(effect, Send)
+        if is_send and before is not None:
+            effect = before(effect)
+        try:
+            reply = yield effect
+        except BaseException as exc:  # the shells hand transport errors back this way
+            error = exc
+        if is_send and after is not None:
+            after(reply)

@@ -12,6 +12,7 @@ from typing import Any, TypedDict, TypeVar
 
 from ._converter import converter
 from ._params import check_bool, check_int, query
+from ._request_options import RequestOptions
 from .errors import ClientValidationError
 from .models import (
     AccountPage,
@@ -30,7 +31,9 @@ from .scripts import ScriptConfig
 __all__ = [
     "MAX_PAGE_SIZE",
     "AccountFilters",
+    "AccountListArgs",
     "TaskFilters",
+    "TaskListArgs",
     "filter_query",
     "parse_account_page",
     "parse_created",
@@ -78,6 +81,10 @@ class TaskFilters(TypedDict, total=False):
     source: TaskSource | str | None
 
 
+class TaskListArgs(TaskFilters, RequestOptions, total=False):
+    """The keyword arguments of ``tasks.list`` and ``tasks.iter``: filters and per-call options."""
+
+
 class AccountFilters(TypedDict, total=False):
     """The filters of ``accounts.list`` and ``accounts.iter``; each is optional."""
 
@@ -86,6 +93,10 @@ class AccountFilters(TypedDict, total=False):
     logined: bool | None
     status: int | None
     tag: str | None
+
+
+class AccountListArgs(AccountFilters, RequestOptions, total=False):
+    """The keyword arguments of ``accounts.list`` and ``accounts.iter``."""
 
 
 def _text(name: str, value: Any) -> str:

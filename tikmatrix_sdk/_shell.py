@@ -6,7 +6,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
-import anyio
 import httpx
 
 from ._effects import Emit, Program, Send, Sleep, Stepper, Stream
@@ -22,6 +21,9 @@ def _unexpected_emit() -> TypeError:
 
 class SyncShell:
     """Performs effects with an :class:`httpx.Client` and :func:`time.sleep`."""
+
+    #: Its ``run`` returns the result itself, not a coroutine.
+    is_async = False
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
@@ -59,7 +61,12 @@ class SyncShell:
 class AsyncShell:
     """Performs effects with an :class:`httpx.AsyncClient` and :func:`anyio.sleep`."""
 
+    #: Its ``run`` returns a coroutine.
+    is_async = True
+
     def __init__(self, http: httpx.AsyncClient) -> None:
+        import anyio  # only async users pay for importing it
+
         self.http = http
         self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, SupportsIndex, TypeVar, overload
 
-__all__ = ["SequenceNotStr"]
+__all__ = ["NOT_GIVEN", "NotGiven", "SequenceNotStr"]
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN`: "keep the current value" (``None`` may mean no timeout)."""
+
+    NOT_GIVEN = enum.auto()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven.NOT_GIVEN
 
 T_co = TypeVar("T_co", covariant=True)
 

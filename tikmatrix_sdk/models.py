@@ -8,7 +8,7 @@ when TikMatrix adds a field before this SDK knows it. Enumerated values the SDK 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -153,6 +153,10 @@ class TaskPage(_Page):
         """The page's tasks."""
         return self.tasks
 
+    def item_key(self, item: Task, /) -> Hashable:
+        """What tells two tasks apart: the id."""
+        return item.id
+
 
 @attrs.frozen(kw_only=True)
 class CreatedTasks(_Model):
@@ -229,3 +233,7 @@ class AccountPage(_Page):
     def items(self) -> tuple[Account, ...]:
         """The page's accounts."""
         return self.accounts
+
+    def item_key(self, item: Account, /) -> Hashable:
+        """What tells two accounts apart: the id and the username."""
+        return (item.id, item.username)

@@ -80,8 +80,8 @@ async def test_every_endpoint(client: Client, control: Control) -> None:
     )
     assert created.created_count == 4
     page = await resolve(client.tasks.list(page_size=3, script_name="comment"))
-    assert (page.total, len(page.tasks), page.has_next) == (4, 3, True)
-    assert [t.id for t in page.tasks] == sorted(created.task_ids, reverse=True)[:3]
+    assert (page.total, len(page.items), page.has_next_page()) == (4, 3, True)
+    assert [t.id for t in page.items] == sorted(created.task_ids, reverse=True)[:3]
     every = await collect(client.tasks.iter(page_size=1))
     assert sorted(t.id for t in every) == sorted(created.task_ids)
     stopped = await resolve(client.tasks.stop(created.task_ids[0]))
@@ -95,7 +95,7 @@ async def test_every_endpoint(client: Client, control: Control) -> None:
     stats = await resolve(client.tasks.stats())
     assert (stats.total, stats.pending + stats.running) == (2, 2)
     accounts = await resolve(client.accounts.list(device="device_serial_1"))
-    assert {a.username for a in accounts.accounts} == {"@user1", "@my_account1", "@insta_user1"}
+    assert {a.username for a in accounts.items} == {"@user1", "@my_account1", "@insta_user1"}
     every_account = await collect(client.accounts.iter(page_size=4, platform="tiktok"))
     assert len(every_account) == 10
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import pytest
 import respx
 
-from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
+from tikmatrix_sdk import AsyncPage, AsyncTikMatrix, SyncPage, TikMatrix
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 BASE = "http://tikmatrix.test"
 API = f"{BASE}/api/v1"
@@ -59,7 +60,11 @@ def client(
         yield async_client
 
 
-async def resolve(value: T | Awaitable[T]) -> T:
+@overload
+async def resolve(value: SyncPage[U] | Awaitable[AsyncPage[U]]) -> SyncPage[U] | AsyncPage[U]: ...
+@overload
+async def resolve(value: T | Awaitable[T]) -> T: ...
+async def resolve(value: Any) -> Any:
     """Await the async client's answer; pass the blocking client's through."""
     if inspect.isawaitable(value):
         return await value

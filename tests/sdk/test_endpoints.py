@@ -194,9 +194,9 @@ async def test_list_sends_filters_and_parses_page(client: Client, router: respx.
         "page": "2",
         "page_size": "2",
     }
-    assert isinstance(page, TaskPage)
-    assert [t.id for t in page.tasks] == [3, 2]
-    assert (page.total, page.page, page.page_size, page.has_next) == (42, 2, 2, True)
+    assert isinstance(page.data, TaskPage)
+    assert [t.id for t in page.items] == [3, 2]
+    assert (page.total, page.page, page.page_size, page.has_next_page()) == (42, 2, 2, True)
 
 
 async def test_list_without_filters_sends_no_query(
@@ -205,8 +205,8 @@ async def test_list_without_filters_sends_no_query(
     route = router.get("/task").respond(json=envelope(page_json([])))
     page = await resolve(client.tasks.list())
     assert route.calls.last.request.url.query == b""
-    assert page.tasks == ()
-    assert not page.has_next
+    assert page.items == ()
+    assert not page.has_next_page()
 
 
 async def test_list_source_as_plain_string(client: Client, router: respx.MockRouter) -> None:
@@ -354,7 +354,7 @@ async def test_accounts_list(client: Client, router: respx.MockRouter) -> None:
         "page": "1",
         "page_size": "50",
     }
-    assert page == AccountPage(
+    assert page.data == AccountPage(
         accounts=(
             Account(
                 id=1,
@@ -370,7 +370,7 @@ async def test_accounts_list(client: Client, router: respx.MockRouter) -> None:
         page=1,
         page_size=50,
     )
-    assert not page.has_next
+    assert not page.has_next_page()
 
 
 async def test_models_round_trip_to_dict(client: Client, router: respx.MockRouter) -> None:

@@ -108,8 +108,8 @@ async def test_tasks_under_another_key(client: Client, router: respx.MockRouter,
     body[key] = body.pop("tasks")
     router.get("/task").respond(json=envelope(body))
     page = await resolve(client.tasks.list())
-    assert [t.id for t in page.tasks] == [2, 1]
-    assert page.extra == {}
+    assert [t.id for t in page.items] == [2, 1]
+    assert page.data.extra == {}
 
 
 async def test_unknown_fields_are_kept(client: Client, router: respx.MockRouter) -> None:
@@ -144,7 +144,7 @@ async def test_account_aliases_and_int_booleans(client: Client, router: respx.Mo
         )
     )
     page = await resolve(client.accounts.list())
-    account = page.accounts[0]
+    account = page.items[0]
     assert account.device == "s1"
     assert account.logined is True
     assert account.extra == {"followers": 10}

@@ -21,11 +21,7 @@ class ApiResource(Resource[M]):
     def _call(self, endpoint: Endpoint[T]) -> Program[T]:
         return call(self._client._options, endpoint)
 
-    def _paginate(
-        self,
-        endpoint_for_page: Callable[[int], Endpoint[Any]],
-        key: Callable[[ItemT], Hashable],
-    ) -> Stream[ItemT]:
+    def _paginate(self, endpoint_for_page: Callable[[int], Endpoint[Any]]) -> Stream[Any]:
         """Emit every item of every page, each once.
 
         Items created while the walk goes on push older ones onto later pages; the walk
@@ -36,7 +32,7 @@ class ApiResource(Resource[M]):
         while True:
             page = yield from self._call(endpoint_for_page(page_number))
             for item in page.items:
-                item_key = key(item)
+                item_key = page.item_key(item)
                 if item_key not in seen:
                     seen.add(item_key)
                     yield Emit(item)

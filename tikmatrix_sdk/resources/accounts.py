@@ -6,8 +6,14 @@ from typing import TYPE_CHECKING
 
 from .._effects import Program, Stream
 from .._endpoint import Endpoint
-from .._endpoints import MAX_PAGE_SIZE, AccountFilters, filter_query, parse_account_page
-from .._resource import M, operation, stream
+from .._endpoints import (
+    MAX_PAGE_SIZE,
+    AccountFilters,
+    AccountListArgs,
+    filter_query,
+    parse_account_page,
+)
+from .._resource import M, Raw, paged, stream
 from ..models import Account, AccountPage
 from ._base import ApiResource
 
@@ -20,13 +26,18 @@ __all__ = ["Accounts"]
 class Accounts(ApiResource[M]):
     """List the accounts, and the devices they live on."""
 
-    @operation
+    @property
+    def with_raw_response(self) -> Accounts[Raw[M]]:
+        """These methods, each returning a :class:`~tikmatrix_sdk.RawResponse`."""
+        return self._raw_view()  # type: ignore[no-any-return]
+
+    @paged
     def list(
         self,
         *,
         page: int | None = None,
         page_size: int | None = None,
-        **filters: Unpack[AccountFilters],
+        **filters: Unpack[AccountListArgs],
     ) -> Program[AccountPage]:
         """Return one page of accounts.
 
@@ -40,7 +51,7 @@ class Accounts(ApiResource[M]):
 
     @stream
     def iter(
-        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[AccountFilters]
+        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[AccountListArgs]
     ) -> Stream[Account]:
         """Yield every matching account, fetching pages lazily; filters as in :meth:`list`."""
 
@@ -48,4 +59,4 @@ class Accounts(ApiResource[M]):
             params = filter_query(AccountFilters, filters, number, page_size)
             return Endpoint("GET", "/accounts", parse_account_page, params=params)
 
-        yield from self._paginate(page, lambda a: (a.id, a.username))
+        yield from self._paginate(page)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._effects import Program
 from .._endpoint import Endpoint
 from .._endpoints import parse_license
-from .._resource import M, operation
+from .._request_options import RequestOptions
+from .._resource import M, Raw, operation
 from ..models import License
 from ._base import ApiResource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["LicenseResource"]
 
@@ -15,8 +21,13 @@ __all__ = ["LicenseResource"]
 class LicenseResource(ApiResource[M]):
     """The license of the TikMatrix instance behind the API."""
 
+    @property
+    def with_raw_response(self) -> LicenseResource[Raw[M]]:
+        """These methods, each returning a :class:`~tikmatrix_sdk.RawResponse`."""
+        return self._raw_view()  # type: ignore[no-any-return]
+
     @operation
-    def check(self) -> Program[License]:
+    def check(self, **options: Unpack[RequestOptions]) -> Program[License]:
         """Return the plan and whether it has API access.
 
         On the Starter plan this raises :class:`~tikmatrix_sdk.LicenseError` (code 40301),

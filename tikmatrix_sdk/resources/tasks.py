@@ -13,6 +13,7 @@ from .._endpoint import Endpoint
 from .._endpoints import (
     MAX_PAGE_SIZE,
     TaskFilters,
+    TaskListArgs,
     filter_query,
     parse_created,
     parse_deleted,
@@ -23,7 +24,8 @@ from .._endpoints import (
     script_fields,
 )
 from .._params import check_bool, check_id, check_ids, check_int, check_start_time, check_strings
-from .._resource import M, operation, stream
+from .._request_options import RequestExtras, RequestOptions
+from .._resource import M, Raw, operation, paged, stream
 from .._types import SequenceNotStr
 from ..errors import ClientValidationError, WaitTimeoutError
 from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
@@ -58,6 +60,14 @@ def _positive_seconds(name: str, value: Any) -> float:
 class Tasks(ApiResource[M]):
     """The task queue: every task endpoint, plus lazy pagination and waiting."""
 
+    @property
+    def with_raw_response(self) -> Tasks[Raw[M]]:
+        """These methods, each returning a :class:`~tikmatrix_sdk.RawResponse`.
+
+        It holds the status, headers and timing; its ``parse()`` gives the usual result.
+        """
+        return self._raw_view()  # type: ignore[no-any-return]
+
     @operation
     def create(
         self,
@@ -71,6 +81,7 @@ class Tasks(ApiResource[M]):
         start_time: str | time | None = None,
         min_interval: int | None = None,
         max_interval: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Program[CreatedTasks]:
         """Create tasks for devices (``serials=``) or accounts (``usernames=``).
 
@@ -118,13 +129,13 @@ class Tasks(ApiResource[M]):
             )
         return (yield from self._call(Endpoint("POST", "/task", parse_created, body=body)))
 
-    @operation
+    @paged
     def list(
         self,
         *,
         page: int | None = None,
         page_size: int | None = None,
-        **filters: Unpack[TaskFilters],
+        **filters: Unpack[TaskListArgs],
     ) -> Program[TaskPage]:
         """Return one page of tasks, newest first (``page_size`` at most 100).
 
@@ -136,7 +147,7 @@ class Tasks(ApiResource[M]):
 
     @stream
     def iter(
-        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[TaskFilters]
+        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[TaskListArgs]
     ) -> Stream[Task]:
         """Yield every matching task, newest first, fetching pages only as the loop needs them.
 
@@ -148,41 +159,43 @@ class Tasks(ApiResource[M]):
             params = filter_query(TaskFilters, filters, number, page_size)
             return Endpoint("GET", "/task", parse_task_page, params=params)
 
-        yield from self._paginate(page, lambda t: t.id)
+        yield from self._paginate(page)
 
     @operation
-    def get(self, task_id: int) -> Program[Task]:
+    def get(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Return one task; :class:`~tikmatrix_sdk.NotFoundError` if it does not exist."""
         return (yield from self._call(Endpoint("GET", _path(task_id), parse_task)))
 
     @operation
-    def delete(self, task_id: int) -> Program[DeletedTasks]:
+    def delete(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[DeletedTasks]:
         """Delete a task, stopping it first if it is running."""
         return (yield from self._call(Endpoint("DELETE", _path(task_id), parse_deleted)))
 
     @operation
-    def delete_many(self, task_ids: Iterable[int]) -> Program[DeletedTasks]:
+    def delete_many(
+        self, task_ids: Iterable[int], **options: Unpack[RequestOptions]
+    ) -> Program[DeletedTasks]:
         """Delete several tasks; ids that do not exist are reported in ``not_found_ids``."""
         body = {"task_ids": check_ids("task_ids", task_ids)}
         return (yield from self._call(Endpoint("DELETE", "/task/batch", parse_deleted, body=body)))
 
     @operation
-    def stop(self, task_id: int) -> Program[Task]:
+    def stop(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Stop a pending or running task; it becomes failed with remark "stopped by user"."""
         return (yield from self._call(Endpoint("POST", _path(task_id, "/stop"), parse_task)))
 
     @operation
-    def retry(self, task_id: int) -> Program[Task]:
+    def retry(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Put a failed task back in the queue (its ``retry_count`` goes up by one)."""
         return (yield from self._call(Endpoint("POST", _path(task_id, "/retry"), parse_task)))
 
     @operation
-    def retry_all(self) -> Program[RetriedTasks]:
+    def retry_all(self, **options: Unpack[RequestOptions]) -> Program[RetriedTasks]:
         """Put every failed task back in the queue."""
         return (yield from self._call(Endpoint("POST", "/task/retry-all", parse_retried)))
 
     @operation
-    def stats(self) -> Program[TaskStats]:
+    def stats(self, **options: Unpack[RequestOptions]) -> Program[TaskStats]:
         """Return how many tasks there are in each status."""
         return (yield from self._call(Endpoint("GET", "/task/stats", parse_stats)))
 
@@ -194,6 +207,7 @@ class Tasks(ApiResource[M]):
         timeout: float = 300.0,
         poll_interval: float = 2.0,
         on_update: Callable[[Task], object] | None = None,
+        **options: Unpack[RequestExtras],
     ) -> Program[tuple[Task, ...]]:
         """Poll many tasks until every one is completed or failed; return them in the given order.
 
@@ -246,7 +260,12 @@ class Tasks(ApiResource[M]):
 
     @operation
     def wait(
-        self, task_id: int, *, timeout: float = 300.0, poll_interval: float = 2.0
+        self,
+        task_id: int,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+        **options: Unpack[RequestExtras],
     ) -> Program[Task]:
         """Poll a task until it is completed or failed, and return it.
 

@@ -1,0 +1,222 @@
+"""``client.get/post/put/delete``: endpoints the SDK does not wrap yet, sent the SDK's way.
+
+They take a path under ``/api/v1``, send it with the client's headers, timeout and retry rules
+(only GET is retried after a doubtful failure), read the envelope (an error code raises its
+exception) and return the ``data``, or that data read into ``cast_to``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_type_hints, overload
+
+from ._endpoint import Endpoint, call
+from ._params import query
+from ._request_options import OPTION_NAMES, CallOptions, RequestOptions, with_options
+from ._shell import AsyncShell, SyncShell
+from ._types import NOT_GIVEN
+from .errors import ClientValidationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
+
+    from ._effects import Program
+    from ._options import ClientOptions
+
+__all__ = ["AsyncRequestMethod", "HttpMethod", "SyncRequestMethod"]
+
+T = TypeVar("T")
+
+_NO_BODY: Any = object()
+_API_PREFIX = "/api/v1"
+
+
+def _check_path(path: object) -> str:
+    if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
+        raise ClientValidationError(
+            f"path must be a path under /api/v1 starting with '/', such as '/task/stats'; "
+            f"got {path!r}",
+            field="path",
+        )
+    if path == _API_PREFIX or path.startswith(_API_PREFIX + "/"):
+        path = path[len(_API_PREFIX) :] or "/"
+    return path
+
+
+def _check_params(params: Any) -> dict[str, str]:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping) or not all(isinstance(key, str) for key in params):
+        raise ClientValidationError(
+            f"params must be a mapping with string keys, got {params!r}", field="params"
+        )
+    for key, value in params.items():
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise ClientValidationError(
+                f"params[{key!r}] must be a string, number, bool or None, got {value!r}",
+                field="params",
+            )
+    return query(**params)
+
+
+def _parser(cast_to: Any) -> Callable[[Any], Any]:
+    if cast_to is None:
+        return lambda data: data
+    from ._converter import converter
+
+    return lambda data: converter.structure(data, cast_to)
+
+
+def request_program(
+    options: ClientOptions,
+    method: str,
+    path: str,
+    *,
+    cast_to: Any = None,
+    params: Mapping[str, object] | None = None,
+    body: Any = _NO_BODY,
+    call_options: Mapping[str, Any],
+) -> Program[Any]:
+    """The program of one ``client.<method>(path, ...)`` call; everything is checked first."""
+    unknown = sorted(set(call_options) - set(OPTION_NAMES))
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r}; the options are cast_to, params, "
+            f"body, {', '.join(OPTION_NAMES)}"
+        )
+    if method == "GET" and body is not _NO_BODY:
+        raise ClientValidationError("a GET request has no body", field="body")
+    endpoint = Endpoint(
+        method,
+        _check_path(path),
+        _parser(cast_to),
+        params=_check_params(params) or None,
+        **({} if body is _NO_BODY else {"body": body}),
+    )
+    program = call(options, endpoint)
+    return with_options(program, CallOptions.check(call_options)) if call_options else program
+
+
+class SyncRequestMethod(Protocol):
+    """``client.get`` (and ``post``, ``put``, ``delete``) on the blocking client."""
+
+    @overload
+    def __call__(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, object] | None = None,
+        body: object = ...,
+        **options: Unpack[RequestOptions],
+    ) -> T: ...
+    @overload
+    def __call__(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        body: object = ...,
+        **options: Unpack[RequestOptions],
+    ) -> Any: ...
+
+
+class AsyncRequestMethod(Protocol):
+    """``await client.get(...)`` (and ``post``, ``put``, ``delete``) on the async client."""
+
+    @overload
+    def __call__(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, object] | None = None,
+        body: object = ...,
+        **options: Unpack[RequestOptions],
+    ) -> Coroutine[Any, Any, T]: ...
+    @overload
+    def __call__(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        body: object = ...,
+        **options: Unpack[RequestOptions],
+    ) -> Coroutine[Any, Any, Any]: ...
+
+
+class _SyncClient(Protocol):
+    _shell: SyncShell
+
+
+class _AsyncClient(Protocol):
+    _shell: AsyncShell
+
+
+class HttpMethod:
+    """A client method sending one HTTP method to any API path; sync or async by client."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.__name__ = method.lower()
+        body = "" if method == "GET" else ", ``body=`` (sent as JSON)"
+        self.__doc__ = (
+            f"Send ``{method} /api/v1<path>`` and return the answer's ``data``.\n\n"
+            f"Takes ``params=`` (the query){body}, ``cast_to=`` (a model such as "
+            ":class:`~tikmatrix_sdk.Task` or a type such as ``list[int]``, to read the data "
+            "into), and the per-call options. The client's retries, errors and logging "
+            "apply as for any other method."
+        )
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: _SyncClient, owner: type[Any]) -> SyncRequestMethod: ...
+    @overload
+    def __get__(self, obj: _AsyncClient, owner: type[Any]) -> AsyncRequestMethod: ...
+    def __get__(self, obj: Any, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        method, shell = self.method, obj._shell
+
+        def program(path: str, kwargs: dict[str, Any]) -> Program[Any]:
+            known = {
+                name: kwargs.pop(name) for name in ("cast_to", "params", "body") if name in kwargs
+            }
+            return request_program(obj._options, method, path, **known, call_options=kwargs)
+
+        bound: Callable[..., Any]
+        if shell.is_async:
+
+            async def bound(path: str, **kwargs: Any) -> Any:
+                return await shell.run(program(path, kwargs))
+        else:
+
+            def bound(path: str, **kwargs: Any) -> Any:
+                return shell.run(program(path, kwargs))
+
+        bound.__name__, bound.__qualname__ = self.__name__, self.__qualname__
+        bound.__doc__ = self.__doc__
+        bound.__signature__ = self._signature()  # type: ignore[union-attr]
+        return bound
+
+    def _signature(self) -> inspect.Signature:
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        parameters = [
+            inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+            inspect.Parameter("cast_to", keyword, default=None, annotation="type[T] | None"),
+            inspect.Parameter(
+                "params", keyword, default=None, annotation="Mapping[str, object] | None"
+            ),
+        ]
+        if self.method != "GET":
+            parameters.append(inspect.Parameter("body", keyword, default=None, annotation=object))
+        parameters += [
+            inspect.Parameter(name, keyword, default=NOT_GIVEN, annotation=annotation)
+            for name, annotation in get_type_hints(RequestOptions).items()
+        ]
+        return inspect.Signature(parameters, return_annotation="T | Any")
