@@ -7,10 +7,14 @@
 1
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._pages import AsyncPage, SyncPage
+from ._public import say_public
 from ._raw_response import RawResponse
 from ._request_options import RequestOptions
 from ._types import SequenceNotStr
@@ -31,29 +35,65 @@ from .errors import (
     UnsupportedScriptError,
     WaitTimeoutError,
 )
-from .models import (
-    Account,
-    AccountPage,
-    CreatedTasks,
-    DeletedTasks,
-    License,
-    RetriedTasks,
-    Task,
-    TaskPage,
-    TaskSource,
-    TaskStats,
-    TaskStatus,
-)
-from .scripts import (
-    SCRIPT_CONFIGS,
-    AccountWarmupConfig,
-    ChatGPTSettings,
-    CommentConfig,
-    FollowConfig,
-    PostConfig,
-    ScriptConfig,
-    UnfollowConfig,
-)
+
+if TYPE_CHECKING:
+    from .models import (
+        Account,
+        AccountPage,
+        CreatedTasks,
+        DeletedTasks,
+        License,
+        RetriedTasks,
+        Task,
+        TaskPage,
+        TaskSource,
+        TaskStats,
+        TaskStatus,
+    )
+    from .scripts import (
+        SCRIPT_CONFIGS,
+        AccountWarmupConfig,
+        ChatGPTSettings,
+        CommentConfig,
+        FollowConfig,
+        PostConfig,
+        ScriptConfig,
+        UnfollowConfig,
+    )
+
+#: Names loaded on first use (PEP 562): the models and the script configs are not needed to
+#: import the SDK or build a client, only to read the first answer or write a config.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Account",
+            "AccountPage",
+            "CreatedTasks",
+            "DeletedTasks",
+            "License",
+            "RetriedTasks",
+            "Task",
+            "TaskPage",
+            "TaskSource",
+            "TaskStats",
+            "TaskStatus",
+        ),
+        "models",
+    ),
+    **dict.fromkeys(
+        (
+            "SCRIPT_CONFIGS",
+            "AccountWarmupConfig",
+            "ChatGPTSettings",
+            "CommentConfig",
+            "FollowConfig",
+            "PostConfig",
+            "ScriptConfig",
+            "UnfollowConfig",
+        ),
+        "scripts",
+    ),
+}
 
 __all__ = [
     "BASE_URL_ENV",
@@ -105,12 +145,21 @@ __all__ = [
     "__version__",
 ]
 
-# Public classes say they live here, where users import them from (httpx does the same): the
-# API reference, tracebacks and reprs then name ``tikmatrix_sdk.Task``, not a private module.
-for _name in __all__:
-    _value = globals()[_name]
-    if isinstance(_value, type) and _value.__module__.startswith("tikmatrix_sdk."):
-        _value.__module__ = "tikmatrix_sdk"
-del _name, _value
+
+def __getattr__(name: str) -> object:
+    """Load a model or a script config on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+say_public([name for name in __all__ if name not in _LAZY], globals())
 
 _logs.setup_from_env()

@@ -8,6 +8,7 @@ key) costs one set comparison on top of the generated code.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -18,7 +19,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from . import _json
+from . import _json, models
 from .models import (
     Account,
     AccountPage,
@@ -210,6 +211,7 @@ _DATETIME_LINES = [
     "elif v is not None:",
     "    v = _datetime(v)",
 ]
+_V = re.compile(r"\bv\b")
 
 
 def _reader(type_: Any, namespace: dict[str, Any]) -> str:
@@ -251,41 +253,51 @@ def _normaliser(
 def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
     """Write the structure function of one model as straight-line Python, once.
 
-    When a payload holds exactly the documented keys (the common case) it costs one key-set
-    comparison, then per field one lookup, one type check and one slot store; aliases,
-    unknown keys, missing keys and lenient conversions are taken only when needed.
+    When a payload holds exactly the documented keys (the common case) it costs one length
+    check, then per field one lookup and one type check; the model is then handed its
+    whole ``__dict__`` at once (the models are dict-based for this: a frozen class's
+    ``__init__`` sets each field through ``object.__setattr__``, several times slower).
+    Aliases, unknown keys, missing keys and lenient conversions are taken only when needed.
     """
-    fields = [f for f in attrs.fields(attrs.resolve_types(cls)) if f.name != "extra"]
+    # The models say they live in ``tikmatrix_sdk``; their annotations are read in models.py.
+    resolved = attrs.resolve_types(cls, globalns=vars(models))
+    fields = [f for f in attrs.fields(resolved) if f.name != "extra"]
     namespace: dict[str, Any] = {
         **globals(),
         "_cls": cls,
         "_new": object.__new__,
+        "_set": object.__setattr__,
         "_fromiso": _fromisoformat,
-        "_known": frozenset(f.name for f in fields),
         "_normalise": _normaliser(cls, fields),
-        # A frozen class's __init__ sets each slot through object.__setattr__; setting the
-        # slots through their descriptors on a bare instance does the same in half the time.
-        "_set_extra": cls.extra.__set__,
     }
+    reads = [f"v{index} = o[{field.name!r}]" for index, field in enumerate(fields)]
     lines = [
         "def structure(o, _=None):",
         "    if o.__class__ is not dict:",
         "        o = _as_dict(o, _cls)",
         "    extra = _EMPTY",
-        f"    if len(o) != {len(fields)} or not o.keys() <= _known:",
+        f"    if len(o) != {len(fields)}:",
         "        o, extra = _normalise(o)",
-        "    inst = _new(_cls)",
+        # As many keys as fields and every field found: then no key is unknown.
+        "    try:",
+        *(f"        {read}" for read in reads),
+        "    except KeyError:",
+        "        o, extra = _normalise(o)",
+        *(f"        {read}" for read in reads),
     ]
-    for field in fields:
-        name = field.name
-        namespace[f"_set_{name}"] = getattr(cls, name).__set__
-        lines.append(f"    v = o[{name!r}]")
+    values = []
+    for index, field in enumerate(fields):
+        local = f"v{index}"
         if field.type == datetime | None:
-            lines.extend(f"    {line}" for line in _DATETIME_LINES)
-            lines.append(f"    _set_{name}(inst, v)")
+            lines.extend(f"    {_V.sub(local, line)}" for line in _DATETIME_LINES)
+            values.append(f"{field.name!r}: {local}")
         else:
-            lines.append(f"    _set_{name}(inst, {_reader(field.type, namespace)})")
-    lines += ["    _set_extra(inst, extra)", "    return inst"]
+            values.append(f"{field.name!r}: {_V.sub(local, _reader(field.type, namespace))}")
+    lines += [
+        "    inst = _new(_cls)",
+        f"    _set(inst, '__dict__', {{{', '.join(values)}, 'extra': extra}})",
+        "    return inst",
+    ]
     exec(compile("\n".join(lines), f"<structure {cls.__name__}>", "exec"), namespace)
     structure: Callable[..., Any] = namespace["structure"]
     return structure

@@ -4,14 +4,17 @@ An operation (create a task, walk the pages, wait for a task) is written once as
 that yields these effects and returns its result. The blocking client performs them with
 ``httpx.Client`` and ``time.sleep``, the async client with ``httpx.AsyncClient`` and
 ``anyio.sleep``; neither holds any rule of its own.
+
+These records, like the other internal ones on the import path, are standard-library
+dataclasses: attrs (for the models) then loads with the first answer, not with the import.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 __all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
@@ -19,7 +22,7 @@ __all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream", "i
 T = TypeVar("T")
 
 
-@attrs.frozen(kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Send:
     """Send one HTTP request.
 
@@ -47,14 +50,14 @@ class Send:
         )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Sleep:
     """Pause for ``seconds``; the reply is ``None``."""
 
     seconds: float
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Emit(Generic[T]):
     """Hand ``item`` to the caller of a streaming operation; the reply is ``None``."""
 

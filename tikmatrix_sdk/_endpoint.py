@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 from . import _json
@@ -24,15 +24,15 @@ T = TypeVar("T")
 _NO_BODY = object()
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Endpoint(Generic[T]):
     """What one API operation sends and how its ``data`` is read. Pure data, no I/O."""
 
     method: str
     path: str
     parse: Callable[[Any], T]
-    params: Mapping[str, str] | None = attrs.field(default=None, kw_only=True)
-    body: Any = attrs.field(default=_NO_BODY, kw_only=True)
+    params: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
+    body: Any = dataclasses.field(default=_NO_BODY, kw_only=True)
 
     @property
     def idempotent(self) -> bool:

@@ -8,25 +8,26 @@ both clients.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from ._converter import converter
 from ._params import check_bool, check_int, query
 from ._request_options import RequestOptions
 from .errors import ClientValidationError
-from .models import (
-    AccountPage,
-    CreatedTasks,
-    DeletedTasks,
-    License,
-    RetriedTasks,
-    Task,
-    TaskPage,
-    TaskSource,
-    TaskStats,
-    TaskStatus,
-)
-from .scripts import ScriptConfig
+
+if TYPE_CHECKING:
+    from .models import (
+        AccountPage,
+        CreatedTasks,
+        DeletedTasks,
+        License,
+        RetriedTasks,
+        Task,
+        TaskPage,
+        TaskSource,
+        TaskStats,
+        TaskStatus,
+    )
+    from .scripts import ScriptConfig
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -46,30 +47,39 @@ __all__ = [
     "script_fields",
 ]
 
-T = TypeVar("T")
-
 #: The largest page the API serves.
 MAX_PAGE_SIZE = 100
 
 
-def _parser(cls: type[T]) -> Callable[[Any], T]:
-    hook = converter.get_structure_hook(cls)
+def _parser(model: str) -> Callable[[Any], Any]:
+    """Read ``data`` into the model named ``model``.
 
-    def parse(data: Any) -> T:
-        result: T = hook(data, cls)
-        return result
+    The models and the converter load with the first answer, not at import: a program that
+    imports the SDK and never calls it does not pay for them.
+    """
+    loaded: list[Any] = []  # the structure hook and the class, once loaded
+
+    def parse(data: Any) -> Any:
+        if not loaded:
+            from . import models
+            from ._converter import converter
+
+            cls = getattr(models, model)
+            loaded[:] = [converter.get_structure_hook(cls), cls]
+        hook, cls = loaded
+        return hook(data, cls)
 
     return parse
 
 
-parse_task = _parser(Task)
-parse_task_page = _parser(TaskPage)
-parse_created = _parser(CreatedTasks)
-parse_deleted = _parser(DeletedTasks)
-parse_retried = _parser(RetriedTasks)
-parse_stats = _parser(TaskStats)
-parse_license = _parser(License)
-parse_account_page = _parser(AccountPage)
+parse_task: Callable[[Any], Task] = _parser("Task")
+parse_task_page: Callable[[Any], TaskPage] = _parser("TaskPage")
+parse_created: Callable[[Any], CreatedTasks] = _parser("CreatedTasks")
+parse_deleted: Callable[[Any], DeletedTasks] = _parser("DeletedTasks")
+parse_retried: Callable[[Any], RetriedTasks] = _parser("RetriedTasks")
+parse_stats: Callable[[Any], TaskStats] = _parser("TaskStats")
+parse_license: Callable[[Any], License] = _parser("License")
+parse_account_page: Callable[[Any], AccountPage] = _parser("AccountPage")
 
 
 class TaskFilters(TypedDict, total=False):
@@ -108,9 +118,7 @@ def _text(name: str, value: Any) -> str:
 _FILTER_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "serial": _text,
     "script_name": _text,
-    "source": lambda name, value: _text(
-        name, str(value) if isinstance(value, TaskSource) else value
-    ),
+    "source": _text,  # a TaskSource is a str
     "platform": _text,
     "device": _text,
     "logined": check_bool,
@@ -148,6 +156,8 @@ def script_fields(
     config: ScriptConfig | None, script_name: str | None, script_config: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """The ``script_name`` and ``script_config`` of a create, from a typed config or a mapping."""
+    from .scripts import ScriptConfig  # the configs load when a task is first created
+
     if config is not None:
         if script_name is not None or script_config is not None:
             raise ClientValidationError(

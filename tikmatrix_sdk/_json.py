@@ -1,4 +1,4 @@
-"""JSON encoding and decoding, with orjson when installed (``pip install tikmatrix-sdk[fast]``)."""
+"""JSON encoding and decoding: orjson (a dependency on CPython), else the ``json`` module."""
 
 from __future__ import annotations
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import platform
+import sys
 from collections.abc import Mapping
-from typing import Any
 
-import attrs
 import httpx
 
 from ._version import __version__
@@ -32,9 +31,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 
 _API_PREFIX = "/api/v1"
-_USER_AGENT = (
-    f"tikmatrix-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+_PYTHON = ".".join(str(part) for part in sys.version_info[:3])
+_USER_AGENT = f"tikmatrix-sdk/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
 def resolve_base_url(base_url: str | httpx.URL | None) -> str:
@@ -74,21 +72,21 @@ def to_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(timeout)
 
 
-def _check_max_retries(_: Any, __: Any, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ClientValidationError(
-            f"max_retries must be an integer >= 0, got {value!r}", field="max_retries"
-        )
-
-
-@attrs.frozen(kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ClientOptions:
     """Everything a client needs to turn an endpoint into a request, and to retry it."""
 
     base_url: str
     timeout: httpx.Timeout
-    max_retries: int = attrs.field(validator=_check_max_retries)
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    max_retries: int
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        value = self.max_retries
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ClientValidationError(
+                f"max_retries must be an integer >= 0, got {value!r}", field="max_retries"
+            )
 
     def request_headers(self, *, has_body: bool) -> dict[str, str]:
         """The headers of every request, with the caller's own on top."""

@@ -8,10 +8,10 @@ sees them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any, TypedDict, TypeVar
 
-import attrs
 import httpx
 
 from . import _json
@@ -70,14 +70,14 @@ def _mapping(name: str, value: Any) -> Mapping[str, Any]:
     return value
 
 
-@attrs.frozen(kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CallOptions:
     """The checked per-call options, ready to apply to each request of the call."""
 
     timeout: httpx.Timeout | None = None
-    headers: Mapping[str, str | None] = attrs.field(factory=dict)
-    query: Mapping[str, str | None] = attrs.field(factory=dict)
-    body: Mapping[str, Any] = attrs.field(factory=dict)
+    headers: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
+    query: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
+    body: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def check(cls, given: Mapping[str, Any]) -> CallOptions:
@@ -121,7 +121,7 @@ class CallOptions:
             content = _json.dumps({**current, **self.body})
             if not any(key.lower() == "content-type" for key in headers):
                 headers["Content-Type"] = "application/json"
-        return attrs.evolve(
+        return dataclasses.replace(
             send,
             headers=headers,
             params=params,

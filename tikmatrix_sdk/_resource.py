@@ -13,11 +13,13 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import (
     TYPE_CHECKING,
     Any,
     Concatenate,
+    ForwardRef,
     Generic,
     ParamSpec,
     TypeVar,
@@ -85,6 +87,17 @@ _UNPACKED = re.compile(r"Unpack\[(\w+)\]")
 _RESULT = re.compile(r"(?:Program|Stream)\[(.+)\]")
 
 
+def _public_names() -> dict[str, Any]:
+    """The package's public names, to resolve annotations with when a signature is built.
+
+    Modules import the models and configs only for type checkers (they load on first use);
+    their names are found here.
+    """
+    import tikmatrix_sdk
+
+    return {name: getattr(tikmatrix_sdk, name) for name in tikmatrix_sdk.__all__}
+
+
 def _resolve(annotation: Any, namespace: dict[str, Any]) -> Any:
     """The object a string annotation names, or the string when it cannot be evaluated."""
     if not isinstance(annotation, str):
@@ -101,6 +114,19 @@ def _item_type(page_class: Any) -> Any:
     return items.__args__[0]
 
 
+def _field_types(typed_dict: Any, namespace: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a ``TypedDict``, each annotation read in the module that wrote it."""
+    fields = {}
+    for name, annotation in typed_dict.__annotations__.items():
+        scope = namespace
+        if isinstance(annotation, ForwardRef):
+            module = sys.modules.get(annotation.__forward_module__ or "")
+            scope = {**namespace, **vars(module)} if module is not None else namespace
+            annotation = annotation.__forward_arg__
+        fields[name] = _resolve(annotation, scope)
+    return fields
+
+
 def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> inspect.Signature:
     """The signature users call: annotations resolved, ``**filters`` spelled out as keywords.
 
@@ -109,7 +135,7 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
     ``inspect.signature`` and the API reference show the result the caller gets.
     """
     signature = inspect.signature(fn)
-    namespace = dict(fn.__globals__)
+    namespace = {**_public_names(), **fn.__globals__}
     parameters: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
         unpacked = (
@@ -118,7 +144,7 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
             else None
         )
         if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
-            fields = get_type_hints(namespace[unpacked.group(1)])
+            fields = _field_types(namespace[unpacked.group(1)], namespace)
             parameters += [
                 inspect.Parameter(
                     name,
@@ -163,8 +189,23 @@ class _Binder:
 
     @functools.cached_property
     def _accepted(self) -> frozenset[str]:
-        """Every keyword the operation takes, ``**filters`` and options spelled out."""
-        return frozenset(self.__signature__.parameters)
+        """Every keyword the operation takes, ``**filters`` and options spelled out.
+
+        Read from the names alone, with no annotation evaluated, so a call never depends on
+        building the signature for ``help()``.
+        """
+        names: set[str] = set()
+        for parameter in inspect.signature(self._fn).parameters.values():
+            unpacked = (
+                _UNPACKED.fullmatch(parameter.annotation)
+                if isinstance(parameter.annotation, str)
+                else None
+            )
+            if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
+                names.update(self._fn.__globals__[unpacked.group(1)].__annotations__)
+            else:
+                names.add(parameter.name)
+        return frozenset(names)
 
     def _program(self, resource: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """The operation's program for one call, with that call's options applied."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import cattrs
 import httpx
 
 from . import _json
@@ -15,7 +14,16 @@ __all__ = ["read_envelope"]
 
 T = TypeVar("T")
 
-_MODEL_ERRORS = (TypeError, ValueError, KeyError, AttributeError, cattrs.BaseValidationError)
+_MODEL_ERRORS = (TypeError, ValueError, KeyError, AttributeError)
+
+
+def _is_model_error(exc: Exception) -> bool:
+    """Whether reading the data failed because of its shape (cattrs is loaded by then)."""
+    if isinstance(exc, _MODEL_ERRORS):
+        return True
+    import cattrs
+
+    return isinstance(exc, cattrs.BaseValidationError)
 
 
 def read_envelope(response: httpx.Response, parse: Callable[[Any], T]) -> T:
@@ -47,7 +55,9 @@ def read_envelope(response: httpx.Response, parse: Callable[[Any], T]) -> T:
         )
     try:
         return parse(data)
-    except _MODEL_ERRORS as exc:
+    except Exception as exc:
+        if not _is_model_error(exc):
+            raise
         raise ResponseValidationError(
             f"The answer's data does not have the expected shape ({exc})", response=response
         ) from exc

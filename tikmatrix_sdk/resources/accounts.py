@@ -14,11 +14,12 @@ from .._endpoints import (
     parse_account_page,
 )
 from .._resource import M, Raw, paged, stream
-from ..models import Account, AccountPage
 from ._base import ApiResource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ..models import Account, AccountPage
 
 __all__ = ["Accounts"]
 

@@ -9,11 +9,12 @@ from .._endpoint import Endpoint
 from .._endpoints import parse_license
 from .._request_options import RequestOptions
 from .._resource import M, Raw, operation
-from ..models import License
 from ._base import ApiResource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ..models import License
 
 __all__ = ["LicenseResource"]
 

@@ -28,12 +28,13 @@ from .._request_options import RequestExtras, RequestOptions
 from .._resource import M, Raw, operation, paged, stream
 from .._types import SequenceNotStr
 from ..errors import ClientValidationError, WaitTimeoutError
-from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
-from ..scripts import ScriptConfig
 from ._base import ApiResource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
+    from ..scripts import ScriptConfig
 
 __all__ = ["Tasks"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._public import say_public
 from ._base import ScriptConfig
 from .account_warmup import AccountWarmupConfig, ChatGPTSettings
 from .comment import CommentConfig
@@ -39,3 +40,6 @@ def config_from_dict(script_name: str, data: Mapping[str, Any]) -> ScriptConfig 
     """Read a stored ``script_config`` into its typed class; ``None`` for an unknown script."""
     cls = SCRIPT_CONFIGS.get(script_name)
     return None if cls is None else cls.from_dict(data)
+
+
+say_public(__all__, globals())

@@ -1,0 +1,64 @@
+"""What ``import tikmatrix_sdk`` loads, and the names it loads on first use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import tikmatrix_sdk
+
+
+def _modules_after(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` are loaded after running ``code`` in a fresh interpreter."""
+    probe = f"{code}\nimport sys\nprint(sorted(n for n in {names!r} if n in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded: list[str] = eval(done.stdout)  # a printed list of names
+    return loaded
+
+
+HEAVY = ("attrs", "cattrs", "anyio", "tikmatrix_sdk.models", "tikmatrix_sdk.scripts")
+
+
+def test_importing_and_building_a_client_loads_nothing_it_does_not_need() -> None:
+    assert _modules_after("import tikmatrix_sdk", HEAVY) == []
+    # httpx's own transport loads anyio when a client is built; the SDK adds nothing to it.
+    code = "from tikmatrix_sdk import TikMatrix\nTikMatrix('http://tikmatrix.invalid').close()"
+    assert _modules_after(code, HEAVY) == ["anyio"]
+
+
+def test_the_models_load_with_the_first_name_that_needs_them() -> None:
+    code = "import tikmatrix_sdk\ntikmatrix_sdk.PostConfig"
+    assert _modules_after(code, HEAVY) == ["attrs", "tikmatrix_sdk.scripts"]
+    code = "import tikmatrix_sdk\ntikmatrix_sdk.TaskStatus"
+    assert _modules_after(code, HEAVY) == ["attrs", "tikmatrix_sdk.models"]
+
+
+def test_lazy_names_say_they_live_in_the_package() -> None:
+    code = (
+        "from tikmatrix_sdk._endpoints import parse_task\n"
+        "print(type(parse_task({'id': 1, 'status': 0})).__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[0] == "tikmatrix_sdk"
+    assert tikmatrix_sdk.Task.__module__ == "tikmatrix_sdk"
+    assert tikmatrix_sdk.FollowConfig.__module__ == "tikmatrix_sdk"
+
+
+def test_every_public_name_is_there_and_listed() -> None:
+    for name in tikmatrix_sdk.__all__:
+        assert getattr(tikmatrix_sdk, name) is not None
+        assert name in dir(tikmatrix_sdk)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        tikmatrix_sdk.Nope  # noqa: B018
+
+
+def test_the_lazy_names_are_exactly_the_models_and_the_configs() -> None:
+    from tikmatrix_sdk import models, scripts
+
+    lazy = tikmatrix_sdk._LAZY
+    assert {name for name, module in lazy.items() if module == "models"} == set(models.__all__)
+    configs = set(scripts.__all__) - {"config_from_dict"}  # the SDK's own helper, not exported
+    assert {name for name, module in lazy.items() if module == "scripts"} == configs
+    assert set(lazy) <= set(tikmatrix_sdk.__all__)
