@@ -12,10 +12,13 @@ dataclasses: attrs (for the models) then loads with the first answer, not with t
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
+
+from ._logs import logger
 
 __all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
 
@@ -39,7 +42,13 @@ class Send:
     timeout: httpx.Timeout | None = None
 
     def build_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        """Build the request with ``http``, so its default headers, cookies and auth apply."""
+        """Build the request with ``http``, so its default headers, cookies and auth apply.
+
+        Its body is logged at DEBUG here, as it leaves, with any per-call option applied.
+        """
+        if self.content is not None and logger.isEnabledFor(logging.DEBUG):
+            body = self.content.decode("utf-8", "replace")
+            logger.debug("%s %s request body: %s", self.method, self.url, body)
         return http.build_request(
             self.method,
             self.url,

@@ -84,15 +84,14 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
     """Send ``endpoint``, retrying only where a repeat cannot do harm, and return its data.
 
     Each request and its answer (method, path, status, milliseconds) and each retry (its
-    reason and delay) are logged at INFO on the ``tikmatrix_sdk`` logger; bodies only at DEBUG.
+    reason and delay) are logged at INFO on the ``tikmatrix_sdk`` logger; bodies only at DEBUG
+    (a request's body as it leaves, per-call options applied: see :class:`Send`).
     """
     send = endpoint.to_send(options)
     idempotent = endpoint.idempotent
     target = f"{endpoint.method} {endpoint.path}"
     retries = 0
     while True:
-        if send.content is not None and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s request body: %s", target, send.content.decode("utf-8", "replace"))
         try:
             response: httpx.Response = yield send
         except httpx.RequestError as exc:

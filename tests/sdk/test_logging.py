@@ -44,9 +44,14 @@ async def test_bodies_are_logged_at_debug(
 ) -> None:
     router.post("/task").respond(json=envelope({"task_ids": [1], "created_count": 1}))
     with caplog.at_level(logging.DEBUG, logger="tikmatrix_sdk"):
-        await resolve(client.tasks.create(FollowConfig(target_username="@a"), serials=["s"]))
+        await resolve(
+            client.tasks.create(
+                FollowConfig(target_username="@a"), serials=["s"], extra_body={"note": "n"}
+            )
+        )
     debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
     assert any('"target_username":"@a"' in line for line in debug), debug
+    assert any('"note":"n"' in line and line.startswith("POST ") for line in debug), debug
     assert any('"task_ids":[1]' in line.replace(" ", "") for line in debug), debug
 
 
