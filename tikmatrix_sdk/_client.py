@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
@@ -43,9 +44,6 @@ class ClientCore(Generic[HttpT, ShellT]):
     _http: HttpT
     _shell: ShellT
     _owns_http: bool
-    tasks: Tasks[Any]
-    license: LicenseResource[Any]
-    accounts: Accounts[Any]
 
     def __init__(
         self,
@@ -72,9 +70,6 @@ class ClientCore(Generic[HttpT, ShellT]):
         self._http = http
         self._shell = shell
         self._owns_http = owns_http
-        self.tasks = Tasks(self)
-        self.license = LicenseResource(self)
-        self.accounts = Accounts(self)
 
     get = HttpMethod("GET")
     post = HttpMethod("POST")
@@ -125,7 +120,7 @@ class ClientCore(Generic[HttpT, ShellT]):
         )
         copy = object.__new__(type(self))
         shell = self._shell_class(self._http)
-        shell.sleep = self._shell.sleep
+        shell.sleep, shell.now = self._shell.sleep, self._shell.now
         copy._setup(options, self._http, shell, owns_http=False)
         return copy
 
@@ -175,9 +170,20 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
             http_client=http_client,
         )
 
-    tasks: Tasks[SyncMode]
-    license: LicenseResource[SyncMode]
-    accounts: Accounts[SyncMode]
+    @functools.cached_property
+    def tasks(self) -> Tasks[SyncMode]:
+        """Create, list, inspect, stop, retry and delete tasks."""
+        return Tasks(self)
+
+    @functools.cached_property
+    def license(self) -> LicenseResource[SyncMode]:
+        """The license plan and its API access."""
+        return LicenseResource(self)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts[SyncMode]:
+        """The accounts TikMatrix knows, and their devices."""
+        return Accounts(self)
 
     _http_class = httpx.Client
     _shell_class = SyncShell
@@ -239,9 +245,20 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
             http_client=http_client,
         )
 
-    tasks: Tasks[AsyncMode]
-    license: LicenseResource[AsyncMode]
-    accounts: Accounts[AsyncMode]
+    @functools.cached_property
+    def tasks(self) -> Tasks[AsyncMode]:
+        """Create, list, inspect, stop, retry and delete tasks."""
+        return Tasks(self)
+
+    @functools.cached_property
+    def license(self) -> LicenseResource[AsyncMode]:
+        """The license plan and its API access."""
+        return LicenseResource(self)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts[AsyncMode]:
+        """The accounts TikMatrix knows, and their devices."""
+        return Accounts(self)
 
     _http_class = httpx.AsyncClient
     _shell_class = AsyncShell

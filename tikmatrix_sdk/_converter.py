@@ -1,47 +1,36 @@
-"""The one ``cattrs`` converter that turns the API's JSON into models and back.
+"""The one ``cattrs`` converter: API answers into models, and models back into JSON.
 
-It is lenient where the contract asks the SDK to be (numeric strings, two time formats, aliases
-of a few keys) and keeps unknown fields in each model's ``extra``. Structure functions are
-generated once per class by cattrs, then wrapped so that the common case (no alias, no unknown
-key) costs one set comparison on top of the generated code.
+An API model is an attrs class that sets ``__api_model__`` (the base of ``models.py`` does).
+The converter knows no model by name: the first time it meets one, it writes that model's
+structure function as straight-line Python (see :func:`_generate_structure`) and an unstructure
+function that puts the unknown fields of ``extra`` back. Reading is lenient where the contract
+asks for it: numbers sent as text, two date-time formats, unknown enum values kept as plain
+values, a model's key aliases (its ``_wire_aliases``), and unknown keys kept in ``extra``.
+Other types (``cast_to=list[int]`` of ``client.get``) go through cattrs with the same
+lenient readers for ``int``, ``str``, ``bool`` and date-times.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 import sys
+import types
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from . import _json, models
-from .models import (
-    Account,
-    AccountPage,
-    CreatedTasks,
-    DeletedTasks,
-    License,
-    RetriedTasks,
-    Task,
-    TaskPage,
-    TaskSource,
-    TaskStats,
-    TaskStatus,
-)
-
-__all__ = ["converter", "structure"]
+__all__ = ["converter", "is_api_model", "structure"]
 
 T = TypeVar("T")
 
 converter = cattrs.Converter(detailed_validation=False)
 
-_STATUSES = {member.value: member for member in TaskStatus}
-_SOURCES = {member.value: member for member in TaskSource}
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
 
@@ -78,18 +67,6 @@ def _str(value: Any, _: Any = None) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise TypeError(f"expected a string, got {value!r}")
-
-
-def _status(value: Any, _: Any = None) -> TaskStatus | int:
-    number = value if type(value) is int else _int(value)
-    return _STATUSES.get(number, number)
-
-
-def _source(value: Any, _: Any = None) -> TaskSource | str | None:
-    if value is None:
-        return None
-    text = _str(value)
-    return _SOURCES.get(text.lower(), text)
 
 
 if sys.version_info >= (3, 11):
@@ -138,51 +115,12 @@ converter.register_structure_hook(str, _str)
 converter.register_structure_hook(int | None, _optional(_int))
 converter.register_structure_hook(bool | None, _optional(_bool))
 converter.register_structure_hook(str | None, _optional(_str))
-converter.register_structure_hook(TaskStatus | int, _status)
-converter.register_structure_hook(TaskSource | str | None, _source)
 converter.register_structure_hook(datetime | None, _datetime)
 converter.register_structure_hook_func(lambda type_: type_ == Mapping[str, Any], _mapping)
 converter.register_unstructure_hook(datetime, datetime.isoformat)
-converter.register_unstructure_hook(TaskSource, lambda source: source.value)
 converter.register_unstructure_hook_func(
-    lambda type_: type_ == TaskSource | str | None, lambda source: str(source) if source else source
+    lambda type_: isinstance(type_, type) and issubclass(type_, enum.Enum), lambda e: e.value
 )
-
-
-def _task_aliases(data: dict[str, Any]) -> dict[str, Any]:
-    # TikMatrix may send the configuration as a JSON string under its internal name.
-    if "script_config" not in data and isinstance(data.get("script_args"), str):
-        data = dict(data)
-        raw = data.pop("script_args")
-        try:
-            data["script_config"] = _json.loads(raw) if raw.strip() else {}
-        except ValueError:
-            data["script_args"] = raw
-    return data
-
-
-def _page_aliases(data: dict[str, Any]) -> dict[str, Any]:
-    if "tasks" not in data:
-        for alias in ("items", "list"):
-            if alias in data:
-                data = dict(data)
-                data["tasks"] = data.pop(alias)
-                break
-    return data
-
-
-def _account_aliases(data: dict[str, Any]) -> dict[str, Any]:
-    if "device" not in data and "serial" in data:
-        data = dict(data)
-        data["device"] = data.pop("serial")
-    return data
-
-
-_ALIASES: dict[type[Any], Callable[[dict[str, Any]], dict[str, Any]]] = {
-    Task: _task_aliases,
-    TaskPage: _page_aliases,
-    Account: _account_aliases,
-}
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -196,8 +134,6 @@ _READERS: dict[Any, str] = {
     int | None: "v if v is None or v.__class__ is int else _int(v)",
     str | None: "v if v is None or v.__class__ is str else _str(v)",
     bool | None: "v if v is None or v is True or v is False else _bool(v)",
-    TaskStatus | int: "_STATUSES.get(v, v) if v.__class__ is int else _status(v)",
-    TaskSource | str | None: "_SOURCES[v] if v.__class__ is str and v in _SOURCES else _source(v)",
     Mapping[str, Any]: "v if v.__class__ is dict else _mapping(v)",
     tuple[int, ...]: "tuple([x if x.__class__ is int else _int(x) for x in v])",
 }
@@ -214,9 +150,48 @@ _DATETIME_LINES = [
 _V = re.compile(r"\bv\b")
 
 
+def enum_reader(type_: Any) -> tuple[dict[Any, Any], Callable[[Any], Any]] | None:
+    """The members by value and a lenient reader, for ``SomeEnum | int`` or ``SomeEnum | str``.
+
+    The reader keeps a value the enum does not know as a plain ``int`` or ``str`` (and
+    ``None`` when the union has it). Any other type gives ``None``.
+    """
+    if get_origin(type_) not in (Union, types.UnionType):
+        return None
+    args = get_args(type_)
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+    raw = int if int in args else str if str in args else None
+    if len(enums) != 1 or raw is None:
+        return None
+    members: dict[Any, Any] = {member.value: member for member in enums[0]}
+    optional = type(None) in args
+    folded = {str(value).lower(): member for value, member in members.items()}
+
+    def read(value: Any, _: Any = None) -> Any:
+        if value is None and optional:
+            return None
+        if raw is int:
+            number = _int(value)
+            return members.get(number, number)
+        text = _str(value)
+        return folded.get(text.lower(), text)
+
+    return members, read
+
+
 def _reader(type_: Any, namespace: dict[str, Any]) -> str:
     if type_ in _READERS:
         return _READERS[type_]
+    found = enum_reader(type_)
+    if found is not None:
+        members, read = found
+        name = f"_enum_{len(namespace)}"
+        namespace[f"{name}_members"], namespace[f"{name}_read"] = members, read
+        if int in get_args(type_):
+            return f"{name}_members.get(v, v) if v.__class__ is int else {name}_read(v)"
+        return (
+            f"{name}_members[v] if v.__class__ is str and v in {name}_members else {name}_read(v)"
+        )
     args: tuple[Any, ...] = getattr(type_, "__args__", ())
     model = args[0] if len(args) == 2 and args[1] is Ellipsis else type_  # tuple[Model, ...]
     hook = f"_structure_{model.__name__}"
@@ -233,7 +208,7 @@ def _normaliser(
 ) -> Callable[[dict[str, Any]], tuple[dict[str, Any], Mapping[str, Any]]]:
     """The slow path: aliases, unknown keys set apart, defaults filled in."""
     known = frozenset(f.name for f in fields)
-    aliases = _ALIASES.get(cls)
+    aliases: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(cls, "_wire_aliases", None)
     defaults: dict[str, Callable[[], Any]] = {
         f.name: f.default.factory if isinstance(f.default, attrs.Factory) else _constant(f.default)  # type: ignore[arg-type, union-attr]
         for f in fields
@@ -259,9 +234,7 @@ def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
     ``__init__`` sets each field through ``object.__setattr__``, several times slower).
     Aliases, unknown keys, missing keys and lenient conversions are taken only when needed.
     """
-    # The models say they live in ``tikmatrix_sdk``; their annotations are read in models.py.
-    resolved = attrs.resolve_types(cls, globalns=vars(models))
-    fields = [f for f in attrs.fields(resolved) if f.name != "extra"]
+    fields = [f for f in attrs.fields(cls) if f.name != "extra"]  # types resolved by models.py
     namespace: dict[str, Any] = {
         **globals(),
         "_cls": cls,
@@ -309,30 +282,28 @@ def _as_dict(data: Any, cls: type[Any]) -> dict[str, Any]:
     return dict(data)
 
 
-def _register_model(cls: type[Any]) -> None:
-    """Register the generated structure function of one model, and its unstructure function."""
-    converter.register_structure_hook(cls, _generate_structure(cls))
+def is_api_model(type_: Any) -> bool:
+    """Whether ``type_`` is one of the API's models (they set ``__api_model__``)."""
+    return isinstance(type_, type) and getattr(type_, "__api_model__", False) is True
+
+
+def _unstructure_function(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    """A model back to its JSON mapping, the unknown fields of ``extra`` included."""
     unstructure_known = make_dict_unstructure_fn(cls, converter, extra=override(omit=True))
 
     def unstructure_model(instance: Any) -> dict[str, Any]:
         result: dict[str, Any] = {**instance.extra, **unstructure_known(instance)}
         return result
 
-    converter.register_unstructure_hook(cls, unstructure_model)
+    return unstructure_model
 
 
-for _cls in (
-    Task,
-    TaskPage,
-    TaskStats,
-    CreatedTasks,
-    DeletedTasks,
-    RetriedTasks,
-    License,
-    Account,
-    AccountPage,
-):
-    _register_model(_cls)
+converter.register_structure_hook_factory(is_api_model, _generate_structure)
+converter.register_unstructure_hook_factory(is_api_model, _unstructure_function)
+converter.register_structure_hook_func(
+    lambda type_: enum_reader(type_) is not None,
+    lambda value, type_: enum_reader(type_)[1](value),  # type: ignore[index]
+)
 
 
 def structure(data: Any, cls: type[T]) -> T:

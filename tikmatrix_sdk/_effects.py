@@ -20,7 +20,7 @@ import httpx
 
 from ._logs import logger
 
-__all__ = ["Effect", "Emit", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
+__all__ = ["Effect", "Emit", "Now", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
 
 T = TypeVar("T")
 
@@ -67,18 +67,23 @@ class Sleep:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Now:
+    """Read the monotonic clock; the reply is seconds, as :func:`time.monotonic` gives."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Emit(Generic[T]):
     """Hand ``item`` to the caller of a streaming operation; the reply is ``None``."""
 
     item: T
 
 
-Effect = Send | Sleep | Emit[Any]
+Effect = Send | Sleep | Now | Emit[Any]
 
 #: An operation: yields effects, receives their replies, returns its result.
 Program = Generator[Effect, Any, T]
 #: A streaming operation: also emits items of type ``T`` to its caller.
-Stream = Generator[Send | Sleep | Emit[T], Any, None]
+Stream = Generator[Send | Sleep | Now | Emit[T], Any, None]
 
 
 class Stepper(Generic[T]):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from . import _json
 from ._effects import Program, Send, Sleep
+from ._lazy import lazy_module
 from ._logs import logger
 from ._options import ClientOptions
 from ._response import read_envelope
@@ -23,16 +24,31 @@ T = TypeVar("T")
 
 _NO_BODY = object()
 
+if TYPE_CHECKING:
+    from . import _converter
+else:  # the converter (and cattrs) load with the first answer
+    _converter = lazy_module("tikmatrix_sdk._converter")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Endpoint(Generic[T]):
-    """What one API operation sends and how its ``data`` is read. Pure data, no I/O."""
+    """What one API operation sends and what its ``data`` is read into. Pure data, no I/O.
+
+    ``returns`` is a model (``Task``) or any type the converter reads (``list[int]``);
+    ``None`` keeps the data as decoded.
+    """
 
     method: str
     path: str
-    parse: Callable[[Any], T]
+    returns: type[T] | None
     params: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
     body: Any = dataclasses.field(default=_NO_BODY, kw_only=True)
+
+    def parse(self, data: Any) -> T:
+        """Read the answer's ``data`` into :attr:`returns`."""
+        if self.returns is None:
+            return data  # type: ignore[no-any-return]
+        return _converter.structure(data, self.returns)
 
     @property
     def idempotent(self) -> bool:

@@ -60,14 +60,6 @@ def _check_params(params: Any) -> dict[str, str]:
     return query(**params)
 
 
-def _parser(cast_to: Any) -> Callable[[Any], Any]:
-    if cast_to is None:
-        return lambda data: data
-    from ._converter import converter
-
-    return lambda data: converter.structure(data, cast_to)
-
-
 def request_program(
     options: ClientOptions,
     method: str,
@@ -90,7 +82,7 @@ def request_program(
     endpoint = Endpoint(
         method,
         _check_path(path),
-        _parser(cast_to),
+        cast_to,
         params=_check_params(params) or None,
         **({} if body is _NO_BODY else {"body": body}),
     )
@@ -201,16 +193,19 @@ class HttpMethod:
 
         bound.__name__, bound.__qualname__ = self.__name__, self.__qualname__
         bound.__doc__ = self.__doc__
-        bound.__signature__ = self._signature()  # type: ignore[union-attr]
+        signature = self._signature()
+        bound.__signature__ = signature  # type: ignore[union-attr]
+        bound.__annotations__ = {n: p.annotation for n, p in signature.parameters.items()}
+        bound.__annotations__["return"] = signature.return_annotation
         return bound
 
     def _signature(self) -> inspect.Signature:
         keyword = inspect.Parameter.KEYWORD_ONLY
         parameters = [
             inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
-            inspect.Parameter("cast_to", keyword, default=None, annotation="type[T] | None"),
+            inspect.Parameter("cast_to", keyword, default=None, annotation=type[Any] | None),
             inspect.Parameter(
-                "params", keyword, default=None, annotation="Mapping[str, object] | None"
+                "params", keyword, default=None, annotation=Mapping[str, object] | None
             ),
         ]
         if self.method != "GET":
@@ -219,4 +214,4 @@ class HttpMethod:
             inspect.Parameter(name, keyword, default=NOT_GIVEN, annotation=annotation)
             for name, annotation in get_type_hints(RequestOptions).items()
         ]
-        return inspect.Signature(parameters, return_annotation="T | Any")
+        return inspect.Signature(parameters, return_annotation=Any)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ClientValidationError
+
+if TYPE_CHECKING:
+    from .scripts import ScriptConfig
 
 __all__ = [
     "check_bool",
@@ -17,6 +20,7 @@ __all__ = [
     "check_start_time",
     "check_strings",
     "query",
+    "script_fields",
 ]
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -108,3 +112,40 @@ def query(**params: Any) -> dict[str, str]:
         else:
             result[key] = str(int(value) if isinstance(value, int) else value)
     return result
+
+
+def script_fields(
+    config: ScriptConfig | None, script_name: str | None, script_config: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The ``script_name`` and ``script_config`` of a create, from a typed config or a mapping."""
+    from .scripts import ScriptConfig  # the configs load when a task is first created
+
+    if config is not None:
+        if script_name is not None or script_config is not None:
+            raise ClientValidationError(
+                "pass either a typed script config or script_name/script_config, not both",
+                field="script_name" if script_name is not None else "script_config",
+            )
+        if not isinstance(config, ScriptConfig):
+            raise ClientValidationError(
+                f"config must be a script config such as PostConfig, got {type(config).__name__}; "
+                "for other scripts pass script_name= and script_config=",
+                field="config",
+            )
+        return {"script_name": config.script_name, "script_config": config.to_dict()}
+    if script_name is None:
+        raise ClientValidationError(
+            "a script is required: pass a config such as PostConfig(...), "
+            "or script_name= with script_config=",
+            field="script_name",
+        )
+    if not isinstance(script_name, str) or not script_name.strip():
+        raise ClientValidationError(
+            f"script_name must be a non-empty string, got {script_name!r}", field="script_name"
+        )
+    if script_config is not None and not isinstance(script_config, Mapping):
+        raise ClientValidationError(
+            f"script_config must be a mapping, got {type(script_config).__name__}",
+            field="script_config",
+        )
+    return {"script_name": script_name, "script_config": dict(script_config or {})}

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._effects import Emit, Program, Send, Sleep, Stepper, Stream
+from ._effects import Emit, Now, Program, Send, Sleep, Stepper, Stream
 
 __all__ = ["AsyncShell", "SyncShell"]
 
@@ -28,6 +28,7 @@ class SyncShell:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
         self.sleep: Callable[[float], None] = time.sleep
+        self.now: Callable[[], float] = time.monotonic
 
     def run(self, program: Program[T]) -> T:
         """Run an operation to its result."""
@@ -46,6 +47,8 @@ class SyncShell:
                 yield effect.item
             elif isinstance(effect, Sleep):
                 self.sleep(effect.seconds)
+            elif isinstance(effect, Now):
+                stepper.reply(self.now(), None)
             else:
                 stepper.reply(*self._send(effect))
 
@@ -69,6 +72,7 @@ class AsyncShell:
 
         self.http = http
         self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+        self.now: Callable[[], float] = time.monotonic
 
     async def run(self, program: Program[T]) -> T:
         """Run an operation to its result."""
@@ -87,6 +91,8 @@ class AsyncShell:
                 yield effect.item
             elif isinstance(effect, Sleep):
                 await self.sleep(effect.seconds)
+            elif isinstance(effect, Now):
+                stepper.reply(self.now(), None)
             else:
                 stepper.reply(*await self._send(effect))
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from . import _json
 from ._public import say_public
 
 if TYPE_CHECKING:
@@ -77,8 +78,12 @@ class _Model:
 
     The models keep their fields in an instance ``__dict__`` rather than slots: the converter
     fills a model from an answer by handing it one ready dict, several times faster than
-    setting each slot in turn (see ``_converter``).
+    setting each slot in turn (see ``_converter``). A model may rename keys of the answer
+    before it is read (``_wire_aliases``), for the variants the contract tolerates.
     """
+
+    #: Read and written by the SDK's converter.
+    __api_model__ = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the model as the JSON-ready mapping the server sent, unknown fields included."""
@@ -113,6 +118,18 @@ class Task(_Model):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     extra: Mapping[str, Any] = _extra_field()
+
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        # TikMatrix may send the configuration as a JSON string under its internal name.
+        if "script_config" not in data and isinstance(data.get("script_args"), str):
+            data = dict(data)
+            raw = data.pop("script_args")
+            try:
+                data["script_config"] = _json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                data["script_args"] = raw
+        return data
 
     @property
     def is_finished(self) -> bool:
@@ -152,6 +169,16 @@ class TaskPage(_Page):
     """One page of ``GET /task``: the tasks, newest first, and where the page stands."""
 
     tasks: tuple[Task, ...]
+
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        if "tasks" not in data:
+            for alias in ("items", "list"):
+                if alias in data:
+                    data = dict(data)
+                    data["tasks"] = data.pop(alias)
+                    break
+        return data
 
     @property
     def items(self) -> tuple[Task, ...]:
@@ -227,6 +254,13 @@ class Account(_Model):
     tag: str | None = None
     extra: Mapping[str, Any] = _extra_field()
 
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        if "device" not in data and "serial" in data:
+            data = dict(data)
+            data["device"] = data.pop("serial")
+        return data
+
 
 @attrs.frozen(kw_only=True, slots=False)
 class AccountPage(_Page):
@@ -244,4 +278,10 @@ class AccountPage(_Page):
         return (item.id, item.username)
 
 
+# Read every model's annotations here, where their names are, before the classes say they
+# live in ``tikmatrix_sdk``: the converter then finds the types already resolved.
+for _name in __all__:
+    if attrs.has(globals()[_name]):
+        attrs.resolve_types(globals()[_name])
+del _name
 say_public(__all__, globals())

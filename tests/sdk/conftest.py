@@ -38,6 +38,10 @@ class Sleeps(list[float]):
     async def async_(self, seconds: float) -> None:
         self.append(seconds)
 
+    def now(self) -> float:
+        """The client's clock: time passes only by the pauses it asked for."""
+        return sum(self)
+
 
 @pytest.fixture
 def sleeps() -> Sleeps:
@@ -48,15 +52,17 @@ def sleeps() -> Sleeps:
 def client(
     request: pytest.FixtureRequest, router: respx.MockRouter, sleeps: Sleeps
 ) -> Iterator[TikMatrix | AsyncTikMatrix]:
-    """A client of each kind whose sleeps are recorded, not slept."""
+    """A client of each kind whose sleeps are recorded, not slept, on a clock they move."""
     if request.param == "sync":
         sync_client = TikMatrix(BASE)
         sync_client._shell.sleep = sleeps.sync
+        sync_client._shell.now = sleeps.now
         yield sync_client
         sync_client.close()
     else:
         async_client = AsyncTikMatrix(BASE)
         async_client._shell.sleep = sleeps.async_
+        async_client._shell.now = sleeps.now
         yield async_client
 
 

@@ -13,9 +13,9 @@ from tikmatrix_sdk._converter import (
     _datetime,
     _int,
     _mapping,
-    _source,
     _str,
     converter,
+    enum_reader,
     structure,
 )
 
@@ -55,6 +55,9 @@ def test_str_reader() -> None:
 
 
 def test_source_reader() -> None:
+    found = enum_reader(TaskSource | str | None)
+    assert found is not None
+    _source = found[1]
     assert _source(None) is None
     assert _source("API") is TaskSource.API
     assert _source("cron") == "cron"

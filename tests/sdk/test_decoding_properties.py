@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from reference_server.openapi import document
 from tikmatrix_sdk import Task, TaskPage, TaskStatus
-from tikmatrix_sdk._endpoints import parse_task, parse_task_page
+from tikmatrix_sdk._converter import structure
 
 _DOCUMENT = document()
 _SETTINGS = settings(
@@ -65,7 +65,7 @@ def test_the_generated_tasks_are_those_the_document_allows(task: dict[str, Any])
 def test_every_task_the_contract_allows_decodes_and_keeps_unknown_fields(
     task: dict[str, Any], unknown: dict[str, Any]
 ) -> None:
-    decoded = parse_task({**task, **unknown})
+    decoded = structure({**task, **unknown}, Task)
     assert isinstance(decoded, Task)
     assert decoded.id == task["id"]
     assert decoded.status == TaskStatus(task["status"])
@@ -86,7 +86,7 @@ def test_every_task_the_contract_allows_decodes_and_keeps_unknown_fields(
 @_SETTINGS
 @given(tasks=st.lists(_TASKS, max_size=5), total=st.integers(0, 10**6), page=st.integers(1, 99))
 def test_every_page_decodes(tasks: list[dict[str, Any]], total: int, page: int) -> None:
-    decoded = parse_task_page({"tasks": tasks, "total": total, "page": page, "page_size": 20})
+    decoded = structure({"tasks": tasks, "total": total, "page": page, "page_size": 20}, TaskPage)
     assert isinstance(decoded, TaskPage)
     assert [task.id for task in decoded.tasks] == [task["id"] for task in tasks]
     assert (decoded.total, decoded.page) == (total, page)
@@ -97,5 +97,7 @@ def test_every_page_decodes(tasks: list[dict[str, Any]], total: int, page: int) 
 def test_unknown_statuses_survive_and_numeric_strings_are_read(
     status: int, extra_status: str
 ) -> None:
-    assert parse_task({"id": 1, "status": status}).status == status
-    assert parse_task({"id": 1, "status": extra_status}).status == TaskStatus(int(extra_status))
+    assert structure({"id": 1, "status": status}, Task).status == status
+    assert structure({"id": 1, "status": extra_status}, Task).status == TaskStatus(
+        int(extra_status)
+    )

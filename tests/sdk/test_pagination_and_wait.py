@@ -111,22 +111,6 @@ async def test_accounts_iter(client: Client, router: respx.MockRouter) -> None:
     assert route.calls.last.request.url.params["platform"] == "tiktok"
 
 
-class FakeClock:
-    def __init__(self, sleeps: Sleeps) -> None:
-        self.sleeps = sleeps
-
-    def __call__(self) -> float:
-        return sum(self.sleeps)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> FakeClock:
-    fake = FakeClock(sleeps)
-    monkeypatch.setattr("tikmatrix_sdk.resources.tasks._monotonic", fake)
-    return fake
-
-
-@pytest.mark.usefixtures("clock")
 @pytest.mark.parametrize("final", [TaskStatus.COMPLETED, TaskStatus.FAILED])
 async def test_wait_polls_until_finished(
     client: Client, router: respx.MockRouter, sleeps: Sleeps, final: TaskStatus
@@ -144,7 +128,6 @@ async def test_wait_polls_until_finished(
     assert sleeps == [1.5, 1.5]
 
 
-@pytest.mark.usefixtures("clock")
 async def test_wait_times_out_with_last_state(
     client: Client, router: respx.MockRouter, sleeps: Sleeps
 ) -> None:
@@ -204,7 +187,6 @@ class Listing:
         return httpx.Response(200, json=envelope(body))
 
 
-@pytest.mark.usefixtures("clock")
 async def test_wait_all_polls_one_listing_and_reports_every_change(
     client: Client, router: respx.MockRouter, sleeps: Sleeps
 ) -> None:
@@ -237,7 +219,6 @@ async def test_wait_all_polls_one_listing_and_reports_every_change(
     ]
 
 
-@pytest.mark.usefixtures("clock")
 async def test_wait_all_times_out_naming_every_unfinished_task(
     client: Client, router: respx.MockRouter
 ) -> None:

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._binders import paged, stream
 from .._effects import Program, Stream
 from .._endpoint import Endpoint
-from .._endpoints import (
-    MAX_PAGE_SIZE,
-    AccountFilters,
-    AccountListArgs,
-    filter_query,
-    parse_account_page,
-)
-from .._resource import M, Raw, paged, stream
-from ._base import ApiResource
+from .._filters import MAX_PAGE_SIZE, AccountFilters, AccountListArgs, filter_query
+from .._lazy import lazy_module
+from .._resource import M, Raw, Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .. import models
     from ..models import Account, AccountPage
+else:  # the models load with the first answer, not with the import
+    models = lazy_module("tikmatrix_sdk.models")
 
 __all__ = ["Accounts"]
 
 
-class Accounts(ApiResource[M]):
+class Accounts(Resource[M]):
     """List the accounts, and the devices they live on."""
 
     @property
@@ -47,7 +45,7 @@ class Accounts(ApiResource[M]):
         """
         params = filter_query(AccountFilters, filters, page, page_size)
         return (
-            yield from self._call(Endpoint("GET", "/accounts", parse_account_page, params=params))
+            yield from self._call(Endpoint("GET", "/accounts", models.AccountPage, params=params))
         )
 
     @stream
@@ -58,6 +56,6 @@ class Accounts(ApiResource[M]):
 
         def page(number: int) -> Endpoint[AccountPage]:
             params = filter_query(AccountFilters, filters, number, page_size)
-            return Endpoint("GET", "/accounts", parse_account_page, params=params)
+            return Endpoint("GET", "/accounts", models.AccountPage, params=params)
 
         yield from self._paginate(page)

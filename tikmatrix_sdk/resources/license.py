@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._binders import operation
 from .._effects import Program
 from .._endpoint import Endpoint
-from .._endpoints import parse_license
+from .._lazy import lazy_module
 from .._request_options import RequestOptions
-from .._resource import M, Raw, operation
-from ._base import ApiResource
+from .._resource import M, Raw, Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .. import models
     from ..models import License
+else:  # the models load with the first answer, not with the import
+    models = lazy_module("tikmatrix_sdk.models")
 
 __all__ = ["LicenseResource"]
 
 
-class LicenseResource(ApiResource[M]):
+class LicenseResource(Resource[M]):
     """The license of the TikMatrix instance behind the API."""
 
     @property
@@ -34,4 +37,4 @@ class LicenseResource(ApiResource[M]):
         On the Starter plan this raises :class:`~tikmatrix_sdk.LicenseError` (code 40301),
         like every other call.
         """
-        return (yield from self._call(Endpoint("GET", "/license/check", parse_license)))
+        return (yield from self._call(Endpoint("GET", "/license/check", models.License)))

@@ -2,44 +2,40 @@
 
 from __future__ import annotations
 
-import time as _time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from .._binders import operation, paged, stream
 from .._deprecation import warn_deprecated
-from .._effects import Program, Sleep, Stream
+from .._effects import Now, Program, Sleep, Stream
 from .._endpoint import Endpoint
-from .._endpoints import (
-    MAX_PAGE_SIZE,
-    TaskFilters,
-    TaskListArgs,
-    filter_query,
-    parse_created,
-    parse_deleted,
-    parse_retried,
-    parse_stats,
-    parse_task,
-    parse_task_page,
+from .._filters import MAX_PAGE_SIZE, TaskFilters, TaskListArgs, filter_query
+from .._lazy import lazy_module
+from .._params import (
+    check_bool,
+    check_id,
+    check_ids,
+    check_int,
+    check_start_time,
+    check_strings,
     script_fields,
 )
-from .._params import check_bool, check_id, check_ids, check_int, check_start_time, check_strings
 from .._request_options import RequestExtras, RequestOptions
-from .._resource import M, Raw, operation, paged, stream
+from .._resource import M, Raw, Resource
 from .._types import SequenceNotStr
 from ..errors import ClientValidationError, WaitTimeoutError
-from ._base import ApiResource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .. import models
     from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
     from ..scripts import ScriptConfig
+else:  # the models load with the first answer, not with the import
+    models = lazy_module("tikmatrix_sdk.models")
 
 __all__ = ["Tasks"]
-
-#: The clock ``wait`` measures its timeout with (a seam for tests).
-_monotonic = _time.monotonic
 
 
 def _path(task_id: int, action: str = "") -> str:
@@ -58,7 +54,7 @@ def _positive_seconds(name: str, value: Any) -> float:
     return float(value)
 
 
-class Tasks(ApiResource[M]):
+class Tasks(Resource[M]):
     """The task queue: every task endpoint, plus lazy pagination and waiting."""
 
     @property
@@ -128,7 +124,7 @@ class Tasks(ApiResource[M]):
                 "min_interval and max_interval are no longer in TikMatrix's documentation; "
                 "they are still sent, but TikMatrix may ignore them"
             )
-        return (yield from self._call(Endpoint("POST", "/task", parse_created, body=body)))
+        return (yield from self._call(Endpoint("POST", "/task", models.CreatedTasks, body=body)))
 
     @paged
     def list(
@@ -144,7 +140,7 @@ class Tasks(ApiResource[M]):
         ``script_name`` and ``source`` (``"ui"`` or ``"api"``).
         """
         params = filter_query(TaskFilters, filters, page, page_size)
-        return (yield from self._call(Endpoint("GET", "/task", parse_task_page, params=params)))
+        return (yield from self._call(Endpoint("GET", "/task", models.TaskPage, params=params)))
 
     @stream
     def iter(
@@ -158,19 +154,19 @@ class Tasks(ApiResource[M]):
 
         def page(number: int) -> Endpoint[TaskPage]:
             params = filter_query(TaskFilters, filters, number, page_size)
-            return Endpoint("GET", "/task", parse_task_page, params=params)
+            return Endpoint("GET", "/task", models.TaskPage, params=params)
 
         yield from self._paginate(page)
 
     @operation
     def get(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Return one task; :class:`~tikmatrix_sdk.NotFoundError` if it does not exist."""
-        return (yield from self._call(Endpoint("GET", _path(task_id), parse_task)))
+        return (yield from self._call(Endpoint("GET", _path(task_id), models.Task)))
 
     @operation
     def delete(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[DeletedTasks]:
         """Delete a task, stopping it first if it is running."""
-        return (yield from self._call(Endpoint("DELETE", _path(task_id), parse_deleted)))
+        return (yield from self._call(Endpoint("DELETE", _path(task_id), models.DeletedTasks)))
 
     @operation
     def delete_many(
@@ -178,27 +174,29 @@ class Tasks(ApiResource[M]):
     ) -> Program[DeletedTasks]:
         """Delete several tasks; ids that do not exist are reported in ``not_found_ids``."""
         body = {"task_ids": check_ids("task_ids", task_ids)}
-        return (yield from self._call(Endpoint("DELETE", "/task/batch", parse_deleted, body=body)))
+        return (
+            yield from self._call(Endpoint("DELETE", "/task/batch", models.DeletedTasks, body=body))
+        )
 
     @operation
     def stop(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Stop a pending or running task; it becomes failed with remark "stopped by user"."""
-        return (yield from self._call(Endpoint("POST", _path(task_id, "/stop"), parse_task)))
+        return (yield from self._call(Endpoint("POST", _path(task_id, "/stop"), models.Task)))
 
     @operation
     def retry(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Put a failed task back in the queue (its ``retry_count`` goes up by one)."""
-        return (yield from self._call(Endpoint("POST", _path(task_id, "/retry"), parse_task)))
+        return (yield from self._call(Endpoint("POST", _path(task_id, "/retry"), models.Task)))
 
     @operation
     def retry_all(self, **options: Unpack[RequestOptions]) -> Program[RetriedTasks]:
         """Put every failed task back in the queue."""
-        return (yield from self._call(Endpoint("POST", "/task/retry-all", parse_retried)))
+        return (yield from self._call(Endpoint("POST", "/task/retry-all", models.RetriedTasks)))
 
     @operation
     def stats(self, **options: Unpack[RequestOptions]) -> Program[TaskStats]:
         """Return how many tasks there are in each status."""
-        return (yield from self._call(Endpoint("GET", "/task/stats", parse_stats)))
+        return (yield from self._call(Endpoint("GET", "/task/stats", models.TaskStats)))
 
     @operation
     def wait_all(
@@ -222,14 +220,14 @@ class Tasks(ApiResource[M]):
         ids = list(dict.fromkeys(check_ids("task_ids", task_ids)))
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
-        deadline = _monotonic() + timeout
+        deadline = (yield Now()) + timeout
         latest: dict[int, Task] = {}
         while True:
             awaited = {task_id for task_id in ids if not _finished(latest.get(task_id))}
             seen = yield from self._poll(awaited)
             missing = awaited - set(seen)
             for task_id in sorted(missing):  # gone from the listing: a GET says why
-                seen[task_id] = yield from self._call(Endpoint("GET", _path(task_id), parse_task))
+                seen[task_id] = yield from self._call(Endpoint("GET", _path(task_id), models.Task))
             for task_id in (i for i in ids if i in seen):  # in the caller's order
                 task, before = seen[task_id], latest.get(task_id)
                 latest[task_id] = task
@@ -238,7 +236,7 @@ class Tasks(ApiResource[M]):
             unfinished = {i: latest[i] for i in ids if not latest[i].is_finished}
             if not unfinished:
                 return tuple(latest[task_id] for task_id in ids)
-            remaining = deadline - _monotonic()
+            remaining = deadline - (yield Now())
             if remaining <= 0:
                 first = next(iter(unfinished))
                 raise WaitTimeoutError(first, timeout, unfinished[first], unfinished=unfinished)
@@ -251,7 +249,7 @@ class Tasks(ApiResource[M]):
         page_number = 1
         while True:
             params = filter_query(TaskFilters, {}, page_number, MAX_PAGE_SIZE)
-            page = yield from self._call(Endpoint("GET", "/task", parse_task_page, params=params))
+            page = yield from self._call(Endpoint("GET", "/task", models.TaskPage, params=params))
             found.update({task.id: task for task in page.tasks if task.id in awaited})
             if len(found) == len(awaited) or not page.has_next:
                 return found
@@ -277,12 +275,12 @@ class Tasks(ApiResource[M]):
         path = _path(task_id)
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
-        deadline = _monotonic() + timeout
+        deadline = (yield Now()) + timeout
         while True:
-            task = yield from self._call(Endpoint("GET", path, parse_task))
+            task = yield from self._call(Endpoint("GET", path, models.Task))
             if task.is_finished:
                 return task
-            remaining = deadline - _monotonic()
+            remaining = deadline - (yield Now())
             if remaining <= 0:
                 raise WaitTimeoutError(task_id, timeout, task)
             yield Sleep(min(poll_interval, remaining))

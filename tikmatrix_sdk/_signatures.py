@@ -1,0 +1,136 @@
+"""The signatures users see: what ``help()``, ``inspect`` and the API reference show.
+
+An operation is written as a generator returning ``Program[Task]``, with ``**filters`` typed
+by a ``TypedDict``; its users call a method returning ``Task`` with each filter a keyword.
+This module builds that second signature from the first, resolving the annotations where
+they were written, and the public names (the models and configs, which load on first use)
+only when an annotation names them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ForwardRef, get_type_hints
+
+from ._request_options import OPTION_NAMES
+from ._types import NOT_GIVEN
+
+__all__ = ["accepted_keywords", "item_type", "public_signature"]
+
+_UNPACKED = re.compile(r"Unpack\[(\w+)\]")
+_RESULT = re.compile(r"(?:Program|Stream)\[(.+)\]")
+
+
+class _PublicNames(Mapping[str, Any]):
+    """The package's public names, each loaded only when an annotation asks for it.
+
+    Modules import the models and configs only for type checkers (they load on first use),
+    so their annotations name what their globals lack; those names are found here.
+    """
+
+    def __getitem__(self, name: str) -> Any:
+        import tikmatrix_sdk
+
+        if name not in tikmatrix_sdk.__all__:
+            raise KeyError(name)
+        return getattr(tikmatrix_sdk, name)
+
+    def __iter__(self) -> Iterator[str]:
+        import tikmatrix_sdk
+
+        return iter(tikmatrix_sdk.__all__)
+
+    def __len__(self) -> int:
+        import tikmatrix_sdk
+
+        return len(tikmatrix_sdk.__all__)
+
+
+_PUBLIC = _PublicNames()
+
+
+def _resolve(annotation: Any, namespace: dict[str, Any]) -> Any:
+    """The object a string annotation names, or the string when it cannot be evaluated."""
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, namespace, _PUBLIC)  # the module's own annotation text
+    except Exception:
+        return annotation
+
+
+def item_type(page_class: Any) -> Any:
+    """``Task`` for ``TaskPage``: the element type of its ``items``."""
+    items = get_type_hints(page_class.items.fget)["return"]
+    return items.__args__[0]
+
+
+def _field_types(typed_dict: Any, namespace: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a ``TypedDict``, each annotation read in the module that wrote it."""
+    fields = {}
+    for name, annotation in typed_dict.__annotations__.items():
+        scope = namespace
+        if isinstance(annotation, ForwardRef):
+            module = sys.modules.get(annotation.__forward_module__ or "")
+            scope = {**namespace, **vars(module)} if module is not None else namespace
+            annotation = annotation.__forward_arg__
+        fields[name] = _resolve(annotation, scope)
+    return fields
+
+
+def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> inspect.Signature:
+    """The signature users call: annotations resolved, ``**filters`` spelled out as keywords.
+
+    The generator's ``Program[T]`` return becomes what ``face`` makes of ``T`` (``T`` itself,
+    ``Iterator[T]`` for a stream, ``SyncPage[Task]`` for a page), so ``help()``,
+    ``inspect.signature`` and the API reference show the result the caller gets.
+    """
+    signature = inspect.signature(fn)
+    namespace = fn.__globals__
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        unpacked = (
+            _UNPACKED.fullmatch(parameter.annotation)
+            if isinstance(parameter.annotation, str)
+            else None
+        )
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
+            fields = _field_types(namespace[unpacked.group(1)], namespace)
+            parameters += [
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=NOT_GIVEN if name in OPTION_NAMES else None,
+                    annotation=annotation,
+                )
+                for name, annotation in fields.items()
+            ]
+        else:
+            annotation = _resolve(parameter.annotation, namespace)
+            parameters.append(parameter.replace(annotation=annotation))
+    returned = _RESULT.fullmatch(str(signature.return_annotation))
+    result = _resolve(returned.group(1), namespace) if returned else signature.return_annotation
+    return signature.replace(parameters=parameters, return_annotation=face(result))
+
+
+def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str]:
+    """Every keyword ``fn`` takes, ``**filters`` and options spelled out.
+
+    Read from the names alone, with no annotation evaluated, so a call never depends on
+    building the signature for ``help()``.
+    """
+    names: set[str] = set()
+    for parameter in inspect.signature(fn).parameters.values():
+        unpacked = (
+            _UNPACKED.fullmatch(parameter.annotation)
+            if isinstance(parameter.annotation, str)
+            else None
+        )
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
+            names.update(fn.__globals__[unpacked.group(1)].__annotations__)
+        else:
+            names.add(parameter.name)
+    return frozenset(names)
