@@ -6,13 +6,12 @@ import argparse
 import logging
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
-from .service import PLANS
-from .serving import make_server
+from .domain.service import PLANS
+from .http.serving import make_server
 
 __all__ = ["build_parser", "main", "parse_args"]
 
@@ -71,37 +70,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _access_log(app: WSGIApp) -> WSGIApp:
-    """One log line per request: method, path, status, milliseconds."""
-
-    def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        started = time.perf_counter()
-        status: list[str] = []
-
-        def capture(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append(code)
-            return (
-                start_response(code, headers, exc_info)
-                if exc_info
-                else start_response(code, headers)
-            )
-
-        try:
-            return app(environ, capture)
-        finally:
-            query = environ.get("QUERY_STRING")
-            path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
-            log.info(
-                "%s %s %s %.1fms",
-                environ.get("REQUEST_METHOD"),
-                path,
-                (status or ["-"])[0].split(" ")[0],
-                (time.perf_counter() - started) * 1000,
-            )
-
-    return logged
-
-
 def _stop_on_signals() -> None:
     """Ctrl+C and SIGTERM stop the server (also when started in the background)."""
 
@@ -128,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             virtual_devices=args.virtual_devices,
         )
     )
-    server = make_server(_access_log(app), host=args.host, port=args.port, threads=args.threads)
+    server = make_server(app, host=args.host, port=args.port, threads=args.threads)
     log.info(
         "TikMatrix reference server on http://%s:%s/api/v1 (db: %s)",
         args.host,

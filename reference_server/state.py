@@ -1,15 +1,24 @@
-"""What one app instance holds: store, service, runner, fleet and faults."""
+"""What one server holds, how it is built from a config, reset, and closed.
+
+:class:`ServerState` is the composition root: it builds the store, the service over it, the
+fleet and the runner, and wires them. :meth:`ServerState.reset` (moto's ``reset()`` is the
+model) brings a running server back to what :meth:`ServerState.build` made, and is what the
+control API's ``/_control/reset`` calls.
+"""
 
 from __future__ import annotations
+
+import random
 
 import attrs
 from flask import current_app
 
-from .faults import Faults
-from .fleet import DeviceSource
-from .runner import Fleet, Runner
-from .service import TaskService
-from .store import Store
+from .config import ServerConfig
+from .domain.fleet import DeviceSource, Fleet
+from .domain.runner import Runner
+from .domain.service import TaskService
+from .domain.sqlite_store import SQLiteStore
+from .http.faults import Faults
 
 __all__ = ["ServerState", "state"]
 
@@ -18,13 +27,70 @@ __all__ = ["ServerState", "state"]
 class ServerState:
     """The parts of a running reference server."""
 
-    store: Store
+    config: ServerConfig
     service: TaskService
     fleet: Fleet
     runner: Runner
     faults: Faults
-    scheduler_running: bool
     source: DeviceSource
+
+    @property
+    def scheduler_running(self) -> bool:
+        """Whether tasks run by themselves (else a test runs them with ``/_control/run``)."""
+        return self.config.run_scheduler
+
+    @classmethod
+    def build(cls, config: ServerConfig) -> ServerState:
+        """Open the store, seed the devices the config asks for, and start the scheduler."""
+        service = TaskService(SQLiteStore(config.db), config.clock, rng=random.Random(config.seed))
+        fleet = Fleet()
+        runner = Runner(service, fleet, poll_interval=config.poll_interval, seed=config.seed)
+        source = config.device_source()
+        server = cls(
+            config=config,
+            service=service,
+            fleet=fleet,
+            runner=runner,
+            faults=Faults(),
+            source=source,
+        )
+        if config.plan is not None:
+            service.set_plan(config.plan)
+        source.start()
+        if source.kind != "simulated" or not service.devices():
+            source.seed(service, fleet)
+        for device in service.devices():  # a store that outlived a restart keeps its devices
+            if device.kind == "simulated":
+                fleet.simulated(device.serial)
+        if config.run_scheduler:
+            runner.start()
+        else:
+            service.recover()
+        return server
+
+    def reset(self, devices: int | None = None) -> int:
+        """Forget every task, device, account and fault; seed the devices again.
+
+        Running tasks are stopped first, the plan goes back to the config's (Pro unless it
+        says otherwise), and ``devices`` overrides how many simulated devices are made.
+        Returns how many devices there are.
+        """
+        self.runner.cancel_all()
+        self.faults.clear()
+        self.service.reset()
+        self.fleet.clear()
+        if self.config.plan is not None:
+            self.service.set_plan(self.config.plan)
+        self.source.seed(self.service, self.fleet, devices)
+        return len(self.service.devices())
+
+    def close(self) -> None:
+        """Stop the scheduler and the devices, and close the store."""
+        self.runner.stop()
+        for device in self.fleet:
+            device.close()
+        self.service.close()
+        self.source.stop()
 
 
 def state() -> ServerState:

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 
-from reference_server.openapi import document
+from reference_server.http.openapi import document
 
 _DOCUMENT = document()
 _COMPONENTS = {"components": _DOCUMENT["components"]}

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reference_server.errors import ApiError
+from reference_server.domain.errors import ApiError
 from reference_server.scripts import SCRIPTS
 from reference_server.scripts._options import Option
 from tikmatrix_sdk import SCRIPT_CONFIGS, ClientValidationError

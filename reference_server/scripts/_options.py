@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import bad_request
+from ..domain.errors import bad_request
 
 __all__ = ["Option", "require", "split_list", "validate_options"]
 

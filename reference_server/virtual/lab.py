@@ -63,10 +63,6 @@ class VirtualLab:
                 raise RuntimeError(f"adb never saw {phone.serial} online: {states}")
             time.sleep(0.2)
 
-    def phone(self, serial: str) -> VirtualPhone:
-        """The phone with this serial."""
-        return next(phone for phone in self.phones if phone.serial == serial)
-
     def stop(self) -> None:
         """Kill the adb server and stop the phones."""
         try:

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..apps import APPS, App
+from ..devices.apps import APPS, App
 from .adbd import AdbDaemon, Stream
 from .shell import ShellSyntaxError, parse
-from .ui import PhoneUI, serve_http
+from .u2_service import serve_http
+from .ui import PhoneUI
 
 __all__ = ["VirtualPhone"]
 

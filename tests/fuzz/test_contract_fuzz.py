@@ -19,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from reference_server.openapi import document
+from reference_server.http.openapi import document
 
 from ..cli_process import server_process
 

@@ -8,7 +8,7 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reference_server.openapi import document
+from reference_server.http.openapi import document
 from tikmatrix_sdk import Task, TaskPage, TaskStatus
 from tikmatrix_sdk._converter import structure
 

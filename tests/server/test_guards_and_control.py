@@ -5,16 +5,17 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from reference_server import ServerConfig, create_app
-from reference_server.clock import ManualClock
-from reference_server.openapi import document
+from reference_server.domain.clock import ManualClock
+from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
+from reference_server.http.openapi import document
 from reference_server.state import ServerState
-from reference_server.store import MIGRATIONS, Store
 
 from .conftest import POST, create, error, ok
 
@@ -249,7 +250,7 @@ def test_openapi_is_served_on_starter_too(client: FlaskClient, server: ServerSta
 
 def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "t.sqlite3"
-    store = Store(path)
+    store = SQLiteStore(path)
     assert store.schema_version == len(MIGRATIONS)
     store.close()
     raw = sqlite3.connect(path)
@@ -261,11 +262,11 @@ def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
     ).fetchall()
     assert "tasks_serial" in str(plan)
     raw.close()
-    assert Store(path).schema_version == len(MIGRATIONS)  # reopening migrates nothing
+    assert SQLiteStore(path).schema_version == len(MIGRATIONS)  # reopening migrates nothing
 
 
 def test_memory_store_and_rollback() -> None:
-    store = Store(":memory:")
+    store = SQLiteStore(":memory:")
     store.add_devices(["a"])
 
     def insert_then_fail() -> None:
@@ -290,8 +291,9 @@ def test_create_of_500_serials_is_one_transaction(client: FlaskClient, server: S
         "script_config": {"target_users": ["@a", "@b"]},
     }
     statements: list[str] = []
-    server.store._db.set_trace_callback(statements.append)
+    store = cast(SQLiteStore, server.service.store)
+    store._db.set_trace_callback(statements.append)
     assert len(create(client, **body)) == 1000
-    server.store._db.set_trace_callback(None)
+    store._db.set_trace_callback(None)
     assert sum(1 for s in statements if s.startswith("BEGIN")) == 1
     assert sum(1 for s in statements if s.startswith("COMMIT")) == 1

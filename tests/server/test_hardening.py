@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from reference_server.wire import MAX_TASKS_PER_REQUEST
+from reference_server.domain.service import MAX_TASKS_PER_REQUEST
 
 from .conftest import POST, create, error, ok
 
@@ -290,9 +290,9 @@ def test_an_adb_device_checks_for_a_stop_before_every_step() -> None:
     import random
     import threading
 
-    from reference_server.clock import ManualClock
     from reference_server.devices import RunContext, TaskCancelled
     from reference_server.devices.adb import AdbDevice
+    from reference_server.domain.clock import ManualClock
 
     device = AdbDevice("emulator-1", client=None)
     ctx = RunContext(

@@ -13,7 +13,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from reference_server import ServerConfig, create_app
-from reference_server.clock import ManualClock, SystemClock, to_iso
 from reference_server.devices import (
     Behaviour,
     DeviceError,
@@ -21,9 +20,10 @@ from reference_server.devices import (
     SimulatedDevice,
     TaskCancelled,
 )
+from reference_server.domain.clock import ManualClock, SystemClock, to_iso
+from reference_server.domain.service import next_occurrence
 from reference_server.scripts.comment import pick_comment
 from reference_server.scripts.post import expand_spintax
-from reference_server.service import next_occurrence
 from reference_server.state import ServerState
 
 from .conftest import POST, START, create, error, ok
@@ -216,7 +216,7 @@ def test_tasks_left_running_become_interrupted_on_start(tmp_path: Path, clock: M
     ids = create(client, **POST, serials=["device_serial_1", "device_serial_2"])
     state: ServerState = app.extensions["tikmatrix"]
     state.runner._next_batch()  # both claimed (running), then the process "dies"
-    state.store.close()
+    state.service.close()
     again = create_app(ServerConfig(db=db, clock=clock, run_scheduler=False))
     client = again.test_client()
     for task_id in ids:

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from flask.testing import FlaskClient
 
-from reference_server.openapi import document
+from reference_server.http.openapi import document
 from tests.openapi_check import operation
 
 from .conftest import ok

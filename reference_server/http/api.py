@@ -9,8 +9,9 @@ from flask import Blueprint, Response, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
-from .errors import ApiError
-from .state import state
+from ..domain.errors import ApiError
+from ..state import state
+from .envelope import json_body, success
 from .wire import (
     account_filters,
     account_json,
@@ -22,7 +23,7 @@ from .wire import (
     task_json,
 )
 
-__all__ = ["api", "success"]
+__all__ = ["api"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -40,16 +41,6 @@ class _TaskIdSegment(BaseConverter):
 @api.record_once
 def _register_converter(setup: BlueprintSetupState) -> None:
     setup.app.url_map.converters["task_id"] = _TaskIdSegment
-
-
-def success(data: Any) -> Response:
-    """The success envelope."""
-    return jsonify({"code": 0, "message": "success", "data": data})
-
-
-def json_body() -> Any:
-    """The request's JSON body (the app's guards already checked its type and size)."""
-    return request.get_json(silent=True)
 
 
 @api.before_request
@@ -136,9 +127,7 @@ def license_check() -> Response:
 def list_accounts() -> Response:
     """One page of accounts."""
     page, page_size = page_args(request.args)
-    accounts, total = state().store.list_accounts(
-        account_filters(request.args), (page - 1) * page_size, page_size
-    )
+    accounts, total = state().service.list_accounts(account_filters(request.args), page, page_size)
     return _page("accounts", [account_json(a) for a in accounts], total, page, page_size)
 
 

@@ -1,4 +1,4 @@
-"""Tasks, devices and accounts in SQLite: one connection, one lock, versioned schema.
+"""The SQLite task store: one connection, one lock, versioned schema.
 
 A file (WAL mode) by default; ``":memory:"`` keeps everything in the process for tests. Lists
 are filtered, ordered and paged by SQL over indexes, never by loading tasks into Python.
@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import attrs
+from .store import AccountRow, DeviceRow, NewTask, TaskRow
 
-__all__ = ["MIGRATIONS", "AccountRow", "DeviceRow", "NewTask", "Store", "TaskRow"]
+__all__ = ["MIGRATIONS", "SQLiteStore"]
 
 #: Each entry moves the schema one version up; ``PRAGMA user_version`` records where a file is.
 MIGRATIONS: tuple[str, ...] = (
@@ -68,65 +68,6 @@ _TASK_COLUMNS = (
 )
 
 
-@attrs.frozen(kw_only=True)
-class NewTask:
-    """A task about to be stored."""
-
-    serial: str | None
-    username: str | None
-    script_name: str
-    script_config: Mapping[str, Any]
-    source: str
-    enable_multi_account: bool
-    start_time: str | None
-    scheduled_ts: float
-    created_ts: float
-    job_index: int = 0
-
-
-@attrs.frozen(kw_only=True)
-class TaskRow:
-    """A stored task."""
-
-    id: int
-    serial: str | None
-    username: str | None
-    script_name: str
-    script_config: dict[str, Any]
-    status: int
-    source: str
-    enable_multi_account: bool
-    start_time: str | None
-    scheduled_ts: float
-    retry_count: int
-    remark: str
-    created_ts: float
-    started_ts: float | None
-    finished_ts: float | None
-    job_index: int
-
-
-@attrs.frozen(kw_only=True)
-class AccountRow:
-    """A stored account."""
-
-    id: int
-    username: str
-    device: str
-    platform: str
-    logined: bool
-    status: int
-    tag: str
-
-
-@attrs.frozen(kw_only=True)
-class DeviceRow:
-    """A stored device."""
-
-    serial: str
-    kind: str
-
-
 def _task(row: sqlite3.Row) -> TaskRow:
     values = dict(row)
     values["script_config"] = json.loads(values["script_config"])
@@ -140,8 +81,12 @@ def _account(row: sqlite3.Row) -> AccountRow:
     return AccountRow(**values)
 
 
-class Store:
-    """The server's persistent state, safe to share between threads."""
+class SQLiteStore:
+    """The server's persistent state in SQLite, safe to share between threads.
+
+    It implements :class:`~reference_server.domain.store.TaskStore`, the interface the service
+    uses.
+    """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)

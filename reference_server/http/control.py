@@ -12,13 +12,12 @@ from typing import Any
 import attrs
 from flask import Blueprint, Response, request
 
-from .api import json_body, success
-from .clock import ManualClock
+from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
+from ..domain.clock import ManualClock
+from ..domain.errors import NOT_FOUND, ApiError, bad_request
+from ..state import state
 from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
-from .devices import FAILURE_MODES, Behaviour, SimulatedDevice
-from .errors import NOT_FOUND, ApiError, bad_request
-from .fleet import seed_default_fleet
-from .state import state
+from .envelope import json_body, success
 from .wire import parse_create, parse_task_id, task_json
 
 __all__ = ["control"]
@@ -41,18 +40,12 @@ def reset() -> Response:
     body = _object()
     if set(body) - {"devices"}:
         raise bad_request(f"unknown reset fields: {', '.join(sorted(set(body) - {'devices'}))}")
-    server = state()
-    devices = body.get("devices", server.source.count)
-    if isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500:
+    devices = body.get("devices")
+    if "devices" in body and (
+        isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500
+    ):
         raise bad_request(f"devices must be an integer from 0 to 500, got {devices!r}")
-    server.faults.clear()
-    server.store.reset()
-    server.fleet.clear()
-    if server.source.kind == "simulated":
-        seed_default_fleet(server.service, server.fleet, devices)
-    else:
-        server.source.seed(server.service, server.fleet)
-    return success({"devices": len(server.store.devices())})
+    return success({"devices": state().reset(devices)})
 
 
 @control.post("/devices")
@@ -76,7 +69,7 @@ def list_devices() -> Response:
     server = state()
     running = server.runner.running()
     devices = []
-    for row in server.store.devices():
+    for row in server.service.devices():
         device = server.fleet.get(row.serial)
         behaviour = getattr(device, "behaviour", None)
         devices.append(
@@ -180,7 +173,7 @@ def _virtual_phone(serial: str) -> Any:
 
 
 def _known_device(serial: str) -> None:
-    if serial not in {row.serial for row in state().store.devices()}:
+    if serial not in {row.serial for row in state().service.devices()}:
         raise ApiError(NOT_FOUND, f"device {serial!r} not found")
 
 
@@ -211,7 +204,7 @@ def add_accounts() -> Response:
         raise bad_request("accounts must be a non-empty array")
     if len(accounts) > MAX_ACCOUNTS:
         raise bad_request(f"accounts may hold at most {MAX_ACCOUNTS} accounts, got {len(accounts)}")
-    known = {row.serial for row in state().store.devices()}
+    known = {row.serial for row in state().service.devices()}
     for account in accounts:
         if not isinstance(account, dict):
             raise bad_request("each account must be an object")
@@ -232,7 +225,7 @@ def add_accounts() -> Response:
         if account["device"] not in known:
             raise bad_request(f"accounts: unknown device {account['device']!r}")
     given = [{k: v for k, v in account.items() if v is not None} for account in accounts]
-    state().store.add_accounts(given)  # null means "the default", as for a missing field
+    state().service.add_accounts(given)  # null means "the default", as for a missing field
     return success({"count": len(accounts)})
 
 

@@ -5,6 +5,7 @@ The HTTP layer is thin over this class; the runner asks it for due tasks and rep
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,12 +16,27 @@ import attrs
 
 from .clock import Clock
 from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
-from .store import AccountRow, NewTask, Store, TaskRow
-from .wire import CreateRequest, check_task_count
+from .store import AccountRow, DeviceRow, NewTask, TaskRow, TaskStore
 
-__all__ = ["PENDING", "PLANS", "RUNNING", "COMPLETED", "FAILED", "Plan", "TaskService"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "COMPLETED",
+    "FAILED",
+    "MAX_TASKS_PER_REQUEST",
+    "PENDING",
+    "PLANS",
+    "RUNNING",
+    "CreateRequest",
+    "Plan",
+    "TaskService",
+    "check_task_count",
+]
 
 PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+#: The most tasks one create request may make, after fan-out.
+MAX_TASKS_PER_REQUEST = 10_000
+_NAMES = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
 STOPPED_REMARK = "stopped by user"
 INTERRUPTED_REMARK = "interrupted"
 
@@ -56,6 +72,29 @@ PLANS = {
 }
 
 
+@attrs.frozen(kw_only=True)
+class CreateRequest:
+    """A checked ``POST /task`` body."""
+
+    serials: tuple[str, ...] | None
+    usernames: tuple[str, ...] | None
+    script_name: str
+    task_configs: tuple[dict[str, Any], ...]
+    enable_multi_account: bool
+    start_time: str | None
+    min_interval: int
+    max_interval: int
+
+
+def check_task_count(count: int) -> None:
+    """Refuse a create that would make more than :data:`MAX_TASKS_PER_REQUEST` tasks."""
+    if count > MAX_TASKS_PER_REQUEST:
+        raise bad_request(
+            f"this request would create {count} tasks; at most {MAX_TASKS_PER_REQUEST} may be "
+            "created by one request (split it)"
+        )
+
+
 def next_occurrence(hh_mm: str, now: float) -> float:
     """The next local time ``hh_mm`` at or after ``now``."""
     hours, minutes = (int(part) for part in hh_mm.split(":"))
@@ -71,7 +110,7 @@ class TaskService:
 
     def __init__(
         self,
-        store: Store,
+        store: TaskStore,
         clock: Clock,
         *,
         rng: random.Random | None = None,
@@ -168,7 +207,9 @@ class TaskService:
                         job_index=job_index,
                     )
                 )
-        return self.store.insert_tasks(tasks)
+        ids = self.store.insert_tasks(tasks)
+        log.info("created %d %s task(s) (%s): %s", len(ids), request.script_name, source, ids)
+        return ids
 
     # -- read --------------------------------------------------------------------------------
 
@@ -209,6 +250,7 @@ class TaskService:
             )
         if task.status == RUNNING:
             self._on_cancel(task_id)
+        log.info("task %d: %s -> failed (stopped by user)", task_id, _NAMES[task.status])
         return self.get(task_id)
 
     def retry(self, task_id: int) -> TaskRow:
@@ -228,12 +270,15 @@ class TaskService:
                 # its start time still stands if it is ahead; otherwise it runs now
                 scheduled_ts=max(task.scheduled_ts, self.clock.now()),
             )
+        log.info("task %d: failed -> pending (retry %d)", task_id, task.retry_count + 1)
         return self.get(task_id)
 
     def retry_all(self) -> list[int]:
         """Every failed task → pending."""
         with self._lock:
-            return self.store.retry_failed(FAILED, PENDING, self.clock.now())
+            ids = self.store.retry_failed(FAILED, PENDING, self.clock.now())
+        log.info("tasks %s: failed -> pending (retry all)", ids)
+        return ids
 
     def delete(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
         """Delete tasks (running ones are stopped first); (deleted, not found)."""
@@ -250,25 +295,32 @@ class TaskService:
             deleted = self.store.delete_tasks(list(dict.fromkeys(task_ids)))
         for task_id in running:
             self._on_cancel(task_id)
+        log.info("tasks %s deleted (of them running, stopped first: %s)", deleted, running)
         return deleted, [task_id for task_id in dict.fromkeys(task_ids) if task_id not in deleted]
 
     # -- the runner's side -------------------------------------------------------------------
 
     def claim(self, task_id: int) -> bool:
         """Pending → running, if nobody changed it meanwhile."""
-        return self.store.update_task(
+        claimed = self.store.update_task(
             task_id, when_status=(PENDING,), status=RUNNING, started_ts=self.clock.now()
         )
+        if claimed:
+            log.info("task %d: pending -> running", task_id)
+        return claimed
 
     def finish(self, task_id: int, *, ok: bool, remark: str) -> None:
         """Running → completed or failed (a task stopped meanwhile stays stopped)."""
-        self.store.update_task(
+        finished = self.store.update_task(
             task_id,
             when_status=(RUNNING,),
             status=COMPLETED if ok else FAILED,
             remark=remark,
             finished_ts=self.clock.now(),
         )
+        if finished:
+            outcome = "completed" if ok else "failed"
+            log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")
 
     def due(self) -> list[TaskRow]:
         """Pending tasks whose time has come, in id order."""
@@ -276,11 +328,48 @@ class TaskService:
 
     def recover(self) -> list[int]:
         """After a crash: tasks left running become failed, "interrupted" (retry revives them)."""
-        return self.store.fail_running(RUNNING, FAILED, INTERRUPTED_REMARK, self.clock.now())
+        ids = self.store.fail_running(RUNNING, FAILED, INTERRUPTED_REMARK, self.clock.now())
+        if ids:
+            log.info("tasks %s: running -> failed (interrupted by a restart)", ids)
+        return ids
 
     # -- fleet -------------------------------------------------------------------------------
 
-    def seed(self, serials: Iterable[str], accounts: Iterable[Mapping[str, Any]]) -> None:
-        """Add devices and accounts."""
-        self.store.add_devices(serials)
+    def devices(self) -> list[DeviceRow]:
+        """Every known device."""
+        return self.store.devices()
+
+    def add_accounts(self, accounts: Iterable[Mapping[str, Any]]) -> None:
+        """Add accounts, or move the ones already known to their new device."""
+        self.store.add_accounts(accounts)
+
+    def account(self, username: str) -> AccountRow | None:
+        """The account with this username, if known."""
+        return self.store.accounts_by_username([username]).get(username)
+
+    def list_accounts(
+        self, filters: Mapping[str, Any], page: int, page_size: int
+    ) -> tuple[list[AccountRow], int]:
+        """One page of accounts matching ``filters``, and how many match in all."""
+        return self.store.list_accounts(filters, (page - 1) * page_size, page_size)
+
+    def reset(self) -> None:
+        """Forget every task, device, account and setting."""
+        with self._lock:
+            self.store.reset()
+        log.info("store reset")
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def seed(
+        self,
+        serials: Iterable[str],
+        accounts: Iterable[Mapping[str, Any]],
+        *,
+        kind: str = "simulated",
+    ) -> None:
+        """Add devices (of ``kind``) and accounts."""
+        self.store.add_devices(serials, kind=kind)
         self.store.add_accounts(accounts)

@@ -10,51 +10,16 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Iterable, Iterator
 
-from .devices import Device, DeviceError, RunContext, SimulatedDevice, TaskCancelled
-from .scripts import SCRIPTS
+from ..devices import DeviceError, RunContext, TaskCancelled
+from ..scripts import SCRIPTS
+from .fleet import Fleet
 from .service import TaskService
 from .store import TaskRow
 
-__all__ = ["Fleet", "Runner"]
+__all__ = ["Runner"]
 
 log = logging.getLogger(__name__)
-
-
-class Fleet:
-    """The devices the runner can drive, by serial."""
-
-    def __init__(self, devices: Iterable[Device] = ()) -> None:
-        self._devices = {device.serial: device for device in devices}
-        self._lock = threading.Lock()
-
-    def add(self, device: Device) -> None:
-        """Add (or replace) a device."""
-        with self._lock:
-            self._devices[device.serial] = device
-
-    def get(self, serial: str | None) -> Device | None:
-        """The device with this serial, if it is attached."""
-        with self._lock:
-            return None if serial is None else self._devices.get(serial)
-
-    def simulated(self, serial: str) -> SimulatedDevice:
-        """The simulated device with this serial, creating it if needed."""
-        with self._lock:
-            device = self._devices.get(serial)
-            if not isinstance(device, SimulatedDevice):
-                device = self._devices[serial] = SimulatedDevice(serial)
-            return device
-
-    def clear(self) -> None:
-        """Forget every device."""
-        with self._lock:
-            self._devices.clear()
-
-    def __iter__(self) -> Iterator[Device]:
-        with self._lock:
-            return iter(list(self._devices.values()))
 
 
 class Runner:
@@ -142,8 +107,7 @@ class Runner:
         device = self.fleet.get(task.serial)
         if device is None:
             return False, f"device {task.serial} is not connected"
-        accounts = self.service.store.accounts_by_username([task.username]) if task.username else {}
-        account = accounts.get(task.username or "")
+        account = self.service.account(task.username) if task.username else None
         ctx = RunContext(
             task_id=task.id,
             username=task.username,
@@ -169,6 +133,13 @@ class Runner:
         with self._lock:
             event = self._cancels.get(task_id)
         if event is not None:
+            event.set()
+
+    def cancel_all(self) -> None:
+        """Interrupt every running task (the server is being reset)."""
+        with self._lock:
+            events = list(self._cancels.values())
+        for event in events:
             event.set()
 
     def running(self) -> dict[str, int]:

@@ -12,10 +12,17 @@ from typing import Any
 
 import attrs
 
-from .clock import to_iso
-from .errors import MISSING_SCRIPT_NAME, NOT_FOUND, UNSUPPORTED_SCRIPT, ApiError, bad_request
-from .scripts import NOT_VIA_API, SCRIPTS
-from .store import AccountRow, TaskRow
+from ..domain.clock import to_iso
+from ..domain.errors import (
+    MISSING_SCRIPT_NAME,
+    NOT_FOUND,
+    UNSUPPORTED_SCRIPT,
+    ApiError,
+    bad_request,
+)
+from ..domain.service import MAX_TASKS_PER_REQUEST, CreateRequest
+from ..domain.store import AccountRow, TaskRow
+from ..scripts import NOT_VIA_API, SCRIPTS
 
 __all__ = [
     "MAX_INTERVAL_MINUTES",
@@ -25,9 +32,7 @@ __all__ = [
     "MAX_TASKS_PER_REQUEST",
     "SOURCES",
     "STATUSES",
-    "CreateRequest",
     "account_json",
-    "check_task_count",
     "page_args",
     "parse_create",
     "parse_task_id",
@@ -42,26 +47,10 @@ MAX_PAGE = 1_000_000
 MAX_TASK_ID = 2**63 - 1
 #: The longest wait, in minutes, between two tasks of one request on one device (a day).
 MAX_INTERVAL_MINUTES = 1440
-#: The most tasks one create request may make, after fan-out.
-MAX_TASKS_PER_REQUEST = 10_000
 STATUSES = (0, 1, 2, 3)
 SOURCES = ("ui", "api")
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _ASCII_INT = re.compile(r"-?[0-9]+")
-
-
-@attrs.frozen(kw_only=True)
-class CreateRequest:
-    """A checked ``POST /task`` body."""
-
-    serials: tuple[str, ...] | None
-    usernames: tuple[str, ...] | None
-    script_name: str
-    task_configs: tuple[dict[str, Any], ...]
-    enable_multi_account: bool
-    start_time: str | None
-    min_interval: int
-    max_interval: int
 
 
 def _strings(body: Mapping[str, Any], name: str) -> tuple[str, ...] | None:
@@ -138,15 +127,6 @@ def parse_create(body: Any) -> CreateRequest:
         min_interval=min_interval,
         max_interval=max_interval,
     )
-
-
-def check_task_count(count: int) -> None:
-    """Refuse a create that would make more than :data:`MAX_TASKS_PER_REQUEST` tasks."""
-    if count > MAX_TASKS_PER_REQUEST:
-        raise bad_request(
-            f"this request would create {count} tasks; at most {MAX_TASKS_PER_REQUEST} may be "
-            "created by one request (split it)"
-        )
 
 
 def parse_task_id(raw: str) -> int:

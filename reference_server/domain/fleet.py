@@ -1,15 +1,57 @@
-"""The default fleet: simulated devices named as in TikMatrix's own examples."""
+"""The devices a server drives: the fleet the runner hands tasks to, and where it comes from.
+
+:class:`Fleet` holds the attached devices by serial; :class:`DeviceSource` makes them
+(simulated devices named as in TikMatrix's own examples, the phones attached to adb, or
+virtual phones) and stores them, with their accounts, through the service.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
 
-from .runner import Fleet
+from ..devices import Device, SimulatedDevice
 from .service import TaskService
 
-__all__ = ["DeviceSource", "default_accounts", "seed_default_fleet", "virtual_accounts"]
+__all__ = ["DeviceSource", "Fleet", "default_accounts", "seed_default_fleet", "virtual_accounts"]
+
+
+class Fleet:
+    """The devices the runner can drive, by serial."""
+
+    def __init__(self, devices: Iterable[Device] = ()) -> None:
+        self._devices = {device.serial: device for device in devices}
+        self._lock = threading.Lock()
+
+    def add(self, device: Device) -> None:
+        """Add (or replace) a device."""
+        with self._lock:
+            self._devices[device.serial] = device
+
+    def get(self, serial: str | None) -> Device | None:
+        """The device with this serial, if it is attached."""
+        with self._lock:
+            return None if serial is None else self._devices.get(serial)
+
+    def simulated(self, serial: str) -> SimulatedDevice:
+        """The simulated device with this serial, creating it if needed."""
+        with self._lock:
+            device = self._devices.get(serial)
+            if not isinstance(device, SimulatedDevice):
+                device = self._devices[serial] = SimulatedDevice(serial)
+            return device
+
+    def clear(self) -> None:
+        """Forget every device."""
+        with self._lock:
+            self._devices.clear()
+
+    def __iter__(self) -> Iterator[Device]:
+        with self._lock:
+            return iter(list(self._devices.values()))
 
 
 def default_accounts(count: int) -> list[dict[str, Any]]:
@@ -81,7 +123,7 @@ class DeviceSource:
     def start(self) -> None:
         """Start what the source needs (the virtual phones and their adb server)."""
         if self.kind == "virtual":
-            from .virtual.lab import VirtualLab
+            from ..virtual.lab import VirtualLab
 
             self.lab = VirtualLab(self.count).start()
             self.client = self.lab.client
@@ -90,12 +132,16 @@ class DeviceSource:
 
             self.client = adbutils.AdbClient(host="127.0.0.1", port=self.adb_port)
 
-    def seed(self, service: TaskService, fleet: Fleet) -> None:
-        """Store the source's devices (and their accounts) and attach them to the runner."""
+    def seed(self, service: TaskService, fleet: Fleet, count: int | None = None) -> None:
+        """Store the source's devices (and their accounts) and attach them to the runner.
+
+        ``count`` overrides how many simulated devices are made; the other kinds attach what
+        is there.
+        """
         if self.kind == "simulated":
-            seed_default_fleet(service, fleet, self.count)
+            seed_default_fleet(service, fleet, self.count if count is None else count)
             return
-        from .devices.adb import AdbDevice
+        from ..devices.adb import AdbDevice
 
         if self.lab is not None:
             serials = [phone.serial for phone in self.lab.phones]
@@ -103,8 +149,7 @@ class DeviceSource:
         else:
             serials = [info.serial for info in self.client.list() if info.state == "device"]
             accounts = []
-        service.store.add_devices(serials, kind=self.kind)
-        service.store.add_accounts(accounts)
+        service.seed(serials, accounts, kind=self.kind)
         for serial in serials:
             fleet.add(AdbDevice(serial, self.client, element_timeout=self.element_timeout))
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..devices import FAILURE_MODES
+from ..domain.service import MAX_TASKS_PER_REQUEST, PLANS
+from ..scripts import SCRIPTS
 from . import control_limits
-from .service import PLANS
-from .wire import MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID, MAX_TASKS_PER_REQUEST
+from .wire import MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
 
 __all__ = ["document"]
 
@@ -127,7 +129,7 @@ SCHEMAS: dict[str, Any] = {
             "usernames": {"type": "array", "items": _NAME, "minItems": 1},
             "script_name": {
                 "type": "string",
-                "enum": ["post", "follow", "unfollow", "comment", "account_warmup"],
+                "enum": list(SCRIPTS),
             },
             "script_config": {"type": "object"},
             "enable_multi_account": {"type": "boolean", "default": False},
@@ -176,7 +178,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "failure": {
                 "type": "string",
-                "enum": ["never", "always", "rate", "sequence"],
+                "enum": list(FAILURE_MODES),
                 "default": "never",
             },
             "rate": {"type": "number", "minimum": 0, "maximum": 1, "default": 0},

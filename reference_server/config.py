@@ -1,0 +1,56 @@
+"""How to build a reference server: :class:`ServerConfig` and its defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import platformdirs
+
+from .domain.clock import Clock, SystemClock
+from .domain.fleet import DeviceSource
+
+__all__ = ["DEFAULT_PORT", "ServerConfig", "default_db_path"]
+
+DEFAULT_PORT = 50809
+
+
+def default_db_path() -> Path:
+    """Where the task store lives unless told otherwise: the user's data directory."""
+    return Path(platformdirs.user_data_dir("tikmatrix-reference-server", appauthor=False)) / (
+        "tasks.sqlite3"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    """How to build a reference server.
+
+    ``db`` is a file path or ``":memory:"``; ``plan`` overrides the stored plan; ``devices``
+    is the size of the simulated fleet seeded into an empty store; ``run_scheduler`` starts the
+    background scheduler (tests may leave it off and call ``runner.run_until_idle()``);
+    ``allowed_hosts`` adds names to the loopback ones the ``Host`` check accepts.
+    """
+
+    db: str | Path = attrs.field(factory=default_db_path)
+    plan: str | None = None
+    devices: int = 5
+    clock: Clock = attrs.field(factory=SystemClock)
+    run_scheduler: bool = True
+    poll_interval: float = 0.2
+    allowed_hosts: tuple[str, ...] = ()
+    seed: int | None = None
+    adb: bool = False
+    adb_port: int = 5037
+    virtual_devices: int = 0
+    element_timeout: float = 10.0
+
+    def device_source(self) -> DeviceSource:
+        """Simulated devices, attached phones (``adb``), or virtual phones."""
+        if self.virtual_devices:
+            kind, count = "virtual", self.virtual_devices
+        else:
+            kind, count = ("adb" if self.adb else "simulated"), self.devices
+        return DeviceSource(
+            kind=kind, count=count, adb_port=self.adb_port, element_timeout=self.element_timeout
+        )

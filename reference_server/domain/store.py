@@ -1,0 +1,163 @@
+"""What the service needs of a store: the rows it reads, and the :class:`TaskStore` protocol.
+
+The service and the runner see a store only through this interface; ``sqlite_store``
+implements it over one SQLite file. Another store (PostgreSQL, for several server instances)
+would implement the same protocol beside it, and nothing above the service would change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+__all__ = ["AccountRow", "DeviceRow", "NewTask", "TaskRow", "TaskStore"]
+
+
+@attrs.frozen(kw_only=True)
+class NewTask:
+    """A task about to be stored."""
+
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: Mapping[str, Any]
+    source: str
+    enable_multi_account: bool
+    start_time: str | None
+    scheduled_ts: float
+    created_ts: float
+    job_index: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class TaskRow:
+    """A stored task."""
+
+    id: int
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    status: int
+    source: str
+    enable_multi_account: bool
+    start_time: str | None
+    scheduled_ts: float
+    retry_count: int
+    remark: str
+    created_ts: float
+    started_ts: float | None
+    finished_ts: float | None
+    job_index: int
+
+
+@attrs.frozen(kw_only=True)
+class AccountRow:
+    """A stored account."""
+
+    id: int
+    username: str
+    device: str
+    platform: str
+    logined: bool
+    status: int
+    tag: str
+
+
+@attrs.frozen(kw_only=True)
+class DeviceRow:
+    """A stored device."""
+
+    serial: str
+    kind: str
+
+
+class TaskStore(Protocol):
+    """The persistent state of a server: settings, devices, accounts and tasks.
+
+    Every method is atomic and safe to call from several threads. Filters map a column to the
+    value it must equal; lists are paged by ``offset`` and ``limit`` and return the total
+    with the page.
+    """
+
+    def close(self) -> None:
+        """Release the store (the server is shutting down)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget everything: settings, devices, accounts and tasks."""
+        ...
+
+    def get_setting(self, key: str, default: str) -> str:
+        """A stored setting, or ``default``."""
+        ...
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting."""
+        ...
+
+    def add_devices(self, serials: Iterable[str], kind: str = "simulated") -> None:
+        """Add devices of ``kind`` (a serial already known is kept)."""
+        ...
+
+    def devices(self) -> list[DeviceRow]:
+        """Every device, in serial order."""
+        ...
+
+    def add_accounts(self, accounts: Iterable[Mapping[str, Any]]) -> None:
+        """Add accounts, or move and update the ones whose username is known."""
+        ...
+
+    def accounts_by_username(self, usernames: Sequence[str]) -> dict[str, AccountRow]:
+        """The known accounts among ``usernames``."""
+        ...
+
+    def accounts_on(self, serials: Sequence[str]) -> dict[str, list[AccountRow]]:
+        """The accounts on each of ``serials``, in id order."""
+        ...
+
+    def list_accounts(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[list[AccountRow], int]:
+        """One page of accounts, and the total."""
+        ...
+
+    def insert_tasks(self, tasks: Sequence[NewTask]) -> list[int]:
+        """Store every task or none (one transaction); their ids, in order."""
+        ...
+
+    def get_task(self, task_id: int) -> TaskRow | None:
+        """One task, if it exists."""
+        ...
+
+    def list_tasks(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[list[TaskRow], int]:
+        """One page of tasks, newest first, and the total."""
+        ...
+
+    def stats(self) -> dict[int, int]:
+        """How many tasks have each status."""
+        ...
+
+    def update_task(self, task_id: int, *, when_status: Sequence[int], **values: Any) -> bool:
+        """Set ``values`` on a task if its status is one of ``when_status``; whether it was."""
+        ...
+
+    def retry_failed(self, failed: int, pending: int, scheduled_ts: float) -> list[int]:
+        """Put every failed task back to pending, due at ``scheduled_ts``; their ids."""
+        ...
+
+    def delete_tasks(self, task_ids: Sequence[int]) -> list[int]:
+        """Delete the tasks that exist among ``task_ids``; their ids."""
+        ...
+
+    def due_tasks(self, pending: int, now: float) -> list[TaskRow]:
+        """Pending tasks due at ``now``, in id order."""
+        ...
+
+    def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
+        """Fail every running task with ``remark`` (after a crash); their ids."""
+        ...
