@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 import platformdirs
 
-from .domain.clock import Clock, SystemClock
+from .clock import Clock, SystemClock
 from .domain.fleet import DeviceSource
 
 __all__ = ["DEFAULT_PORT", "ServerConfig", "default_db_path"]

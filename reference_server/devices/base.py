@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.clock import Clock
+from ..clock import Clock
 
 __all__ = ["Device", "DeviceError", "RunContext", "TaskCancelled"]
 

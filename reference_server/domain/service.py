@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from .clock import Clock
+from ..clock import Clock
 from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
 from .store import AccountRow, DeviceRow, NewTask, TaskRow, TaskStore
 

@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 from flask import Blueprint, Response, request
 
+from ..clock import ManualClock
 from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
-from ..domain.clock import ManualClock
 from ..domain.errors import NOT_FOUND, ApiError, bad_request
 from ..state import state
 from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE

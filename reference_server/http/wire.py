@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.clock import to_iso
+from ..clock import to_iso
 from ..domain.errors import (
     MISSING_SCRIPT_NAME,
     NOT_FOUND,

@@ -8,6 +8,7 @@ test can show that quoted values never do.
 
 from __future__ import annotations
 
+import re
 import shlex
 
 __all__ = ["ShellSyntaxError", "parse"]
@@ -21,6 +22,7 @@ def parse(line: str) -> tuple[list[list[str]], list[str]]:
     """Split ``line`` into commands (argv lists) and the command substitutions it would run."""
     segments: list[str] = []
     substitutions: list[str] = []
+    held: list[str] = []  # each substitution's text: one word, whatever spaces it holds
     current: list[str] = []
     quote = ""
     i = 0
@@ -30,20 +32,21 @@ def parse(line: str) -> tuple[list[list[str]], list[str]]:
             current.append(char)
             if char == "'":
                 quote = ""
-        elif char == "\\" and quote != "'" and i + 1 < len(line):
-            current.append(line[i : i + 2])
+        elif char == "\\" and quote != "'":
+            # a backslash escapes the next character; a last one stands for itself, as in sh
+            current.append(line[i : i + 2] if i + 1 < len(line) else "\\\\")
             i += 1
         elif char == "$" and line[i + 1 : i + 2] == "(":
             end = _closing(line, i + 2)
             substitutions.append(line[i + 2 : end])
-            current.append(line[i : end + 1])
+            current.append(_hold(held, line[i : end + 1]))
             i = end
         elif char == "`":
             end = line.find("`", i + 1)
             if end < 0:
                 raise ShellSyntaxError("unterminated `")
             substitutions.append(line[i + 1 : end])
-            current.append(line[i : end + 1])
+            current.append(_hold(held, line[i : end + 1]))
             i = end
         elif quote == '"':
             current.append(char)
@@ -67,7 +70,17 @@ def parse(line: str) -> tuple[list[list[str]], list[str]]:
         commands = [shlex.split(segment) for segment in segments if segment.strip()]
     except ValueError as exc:
         raise ShellSyntaxError(str(exc)) from exc
-    return commands, substitutions
+    return [[_release(held, word) for word in argv] for argv in commands], substitutions
+
+
+def _hold(held: list[str], text: str) -> str:
+    """A placeholder word for ``text`` that no split can cut."""
+    held.append(text)
+    return f"\x00{len(held) - 1}\x00"
+
+
+def _release(held: list[str], word: str) -> str:
+    return re.sub("\x00(\\d+)\x00", lambda m: held[int(m.group(1))], word)
 
 
 def _closing(line: str, start: int) -> int:

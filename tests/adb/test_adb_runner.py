@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from tikmatrix_sdk import (
     TikMatrix,
     UnfollowConfig,
 )
+
+from ..waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -353,11 +354,18 @@ def test_a_phone_that_disconnects_mid_task_fails_it_and_the_others_go_on(
         AccountWarmupConfig(task_duration=30, min_duration=0.2, max_duration=0.3),
         usernames=["@phone1_tiktok"],
     )
-    deadline = time.monotonic() + 30
-    while client.tasks.get(long_task.task_ids[0]).status is not TaskStatus.RUNNING:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.5)
+    wait_until(
+        lambda: client.tasks.get(long_task.task_ids[0]).status is TaskStatus.RUNNING,
+        "the warm-up to start",
+        timeout=30,
+        interval=0.05,
+    )
+
+    def watching() -> bool:  # the task is mid-work: the phone has played a video for it
+        snapshot = httpx.get(f"{server}/_control/devices/{doomed}/records").json()["data"]
+        return any(record["action"] == "watch" for record in snapshot["records"])
+
+    wait_until(watching, "the warm-up to watch a video", timeout=30, interval=0.05)
     assert httpx.post(f"{server}/_control/devices/{doomed}/disconnect").json()["code"] == 0
     try:
         failed = client.tasks.wait(long_task.task_ids[0], timeout=60, poll_interval=0.05)

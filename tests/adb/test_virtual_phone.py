@@ -4,11 +4,15 @@ driven through the real adb binary where a phone would be."""
 from __future__ import annotations
 
 import gc
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import adbutils
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reference_server.virtual.lab import VirtualLab
 from reference_server.virtual.phone import VirtualPhone
@@ -24,7 +28,8 @@ from reference_server.virtual.shell import ShellSyntaxError, parse
         ("a && b || c | d & e", [["a"], ["b"], ["c"], ["d"], ["e"]], []),
         ("echo '$(reboot)'", [["echo", "$(reboot)"]], []),
         ('echo "$(reboot)"', [["echo", "$(reboot)"]], ["reboot"]),
-        ("echo $(id $(whoami))", [["echo", "$(id", "$(whoami))"]], ["id $(whoami)"]),
+        ("echo $(id $(whoami))", [["echo", "$(id $(whoami))"]], ["id $(whoami)"]),
+        ("echo `id -u` 'a b'", [["echo", "`id -u`", "a b"]], ["id -u"]),
         ("echo `reboot`", [["echo", "`reboot`"]], ["reboot"]),
         ('echo "a\\"b"', [["echo", 'a"b']], []),
         ("X=1 Y=2 app_process", [["X=1", "Y=2", "app_process"]], []),
@@ -34,6 +39,27 @@ def test_the_shell_splits_like_sh(
     line: str, commands: list[list[str]], substitutions: list[str]
 ) -> None:
     assert parse(line) == (commands, substitutions)
+
+
+# Words as the device's sh reads them: quotes, backslashes, spaces and tabs (no expansions,
+# no operators: those are covered above). The system's own sh is the judge.
+_WORDS = st.text(alphabet="ab=-./ \t'\"\\", max_size=16)
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no POSIX sh on this system")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=_WORDS)
+def test_words_split_as_the_system_sh_splits_them(words: str) -> None:
+    line = f"printf '<%s>' _ {words}"  # "_" first: printf with no word would still print
+    done = subprocess.run(["sh", "-c", line], capture_output=True, text=True, check=False)
+    try:
+        commands, _ = parse(line)
+    except ShellSyntaxError:
+        assert done.returncode != 0, (line, done.stdout)
+        return
+    assert done.returncode == 0, (line, done.stderr)
+    expected = done.stdout[1:-1].split("><")
+    assert commands[0][2:] == expected, line
 
 
 @pytest.mark.parametrize("line", ["echo 'open", 'echo "open', "echo $(open", "echo `open"])

@@ -6,23 +6,15 @@ import os
 import signal
 import sqlite3
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from ..cli_process import server_process
+from ..waiting import wait_until
 
 DEVICES = 1000
-
-
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
@@ -52,7 +44,7 @@ def test_no_acknowledged_task_is_lost_and_interrupted_tasks_can_be_retried(
             def running() -> bool:
                 return bool(http.get("/api/v1/task/stats").json()["data"]["running"] == DEVICES)
 
-            _wait(running, "1,000 running tasks")
+            wait_until(running, "1,000 running tasks", timeout=120, interval=0.1)
 
         def create_forever(number: int) -> None:
             with httpx.Client(base_url=base, timeout=10) as http:
@@ -75,7 +67,12 @@ def test_no_acknowledged_task_is_lost_and_interrupted_tasks_can_be_retried(
         creators = [threading.Thread(target=create_forever, args=(n,)) for n in range(8)]
         for creator in creators:
             creator.start()
-        _wait(lambda: len(acknowledged) > DEVICES + 200, "creates in flight")
+        wait_until(
+            lambda: len(acknowledged) > DEVICES + 200,
+            "creates in flight",
+            timeout=120,
+            interval=0.1,
+        )
         process.send_signal(signal.SIGKILL)
         process.wait(10)
         stop_creating.set()

@@ -26,6 +26,7 @@ from tikmatrix_sdk import (
 from tikmatrix_sdk._response import read_envelope
 
 from ..sdk.conftest import collect, resolve
+from ..waiting import wait_until_async
 from .conftest import Control
 
 pytestmark = pytest.mark.anyio
@@ -160,12 +161,20 @@ async def test_a_create_whose_answer_is_late_is_sent_once(client: Client, contro
         "POST", "/faults", {"method": "POST", "path": "/api/v1/task", "latency": 1.0, "times": 1}
     )
     impatient = client.with_options(timeout=0.3, max_retries=3)
+    sent = time.monotonic()
     with pytest.raises(APITimeoutError):
         await resolve(impatient.tasks.create(POST, serials=["device_serial_3"]))
-    deadline = time.monotonic() + 10
-    while (await resolve(client.tasks.stats())).total == 0:  # the server is still sleeping
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.5)
+
+    async def created() -> int:  # the server is still sleeping on the first create
+        return (await resolve(client.tasks.stats())).total
+
+    await wait_until_async(created, "the delayed create to land")
+
+    # The fault delayed the first request by 1 s; a resent create would have landed at once.
+    # Once that second has passed since the call, both would be in the store.
+    async def window_passed() -> bool:
+        return time.monotonic() >= sent + 1.0
+
+    await wait_until_async(window_passed, "the delay to pass")
     stats = await resolve(client.tasks.stats())
     assert stats.total == 1  # the server got it once; the SDK did not send it again

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from reference_server import ServerConfig, create_app
-from reference_server.domain.clock import ManualClock
+from reference_server.clock import ManualClock
 from reference_server.state import ServerState
 
 from ..openapi_check import check_answer

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import socket
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from reference_server.cli import parse_args
 
 from ..cli_process import output_of, server_process
+from ..waiting import wait_until
 
 
 def data(response: httpx.Response) -> Any:
@@ -37,10 +37,12 @@ def test_killed_server_loses_nothing(tmp_path: Path) -> None:
             )
         )
         ids = created["task_ids"]
-        deadline = time.monotonic() + 20
-        while data(httpx.get(f"{base}/api/v1/task/stats"))["running"] < 2:
-            assert time.monotonic() < deadline, "the tasks never started"
-            time.sleep(0.05)
+        wait_until(
+            lambda: data(httpx.get(f"{base}/api/v1/task/stats"))["running"] == 2,
+            "both tasks to start",
+            timeout=20,
+            interval=0.05,
+        )
         process.send_signal(signal.SIGKILL)
         process.wait(10)
     with server_process(db) as (_, base):
@@ -96,10 +98,12 @@ def test_virtual_devices_through_the_cli(tmp_path: Path) -> None:
             "script_config": {"target_users": ["@cli_user"]},
         }
         (task_id,) = data(httpx.post(f"{base}/api/v1/task", json=body))["task_ids"]
-        deadline = time.monotonic() + 60
-        while (task := data(httpx.get(f"{base}/api/v1/task/{task_id}")))["status"] < 2:
-            assert time.monotonic() < deadline, task
-            time.sleep(0.1)
+        task = wait_until(
+            lambda: (t := data(httpx.get(f"{base}/api/v1/task/{task_id}")))["status"] >= 2 and t,
+            "the task to finish",
+            timeout=60,
+            interval=0.1,
+        )
         assert task["status"] == 2, task["remark"]
         records = data(httpx.get(f"{base}/_control/devices/{serial}/records"))["records"]
         assert {"action": "follow", "platform": "tiktok", "user": "cli_user"} in records

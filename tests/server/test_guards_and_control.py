@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from reference_server import ServerConfig, create_app
-from reference_server.domain.clock import ManualClock
+from reference_server.clock import ManualClock
 from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
 from reference_server.http.openapi import document
 from reference_server.state import ServerState

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from reference_server.domain.service import MAX_TASKS_PER_REQUEST
 
+from ..waiting import wait_until
 from .conftest import POST, create, error, ok
 
 BIG = 2**63  # one past the largest SQLite row id
@@ -256,7 +257,6 @@ def test_deeply_nested_spintax_expands_in_one_pass() -> None:
 
 
 def test_stop_ends_a_running_task_at_once_and_frees_its_device() -> None:
-    import time
 
     import httpx
 
@@ -273,16 +273,12 @@ def test_stop_ends_a_running_task_at_once_and_frees_its_device() -> None:
         def status(task_id: int) -> Any:
             return httpx.get(f"{url}/api/v1/task/{task_id}").json()["data"]
 
-        deadline = time.monotonic() + 30
-        while status(first)["status"] != 1:
-            assert time.monotonic() < deadline, "the first task never started"
-            time.sleep(0.02)
+        wait_until(lambda: status(first)["status"] == 1, "the first task to start", timeout=30)
         httpx.put(control, json={"duration": 0}).raise_for_status()
         stopped = httpx.post(f"{url}/api/v1/task/{first}/stop").json()["data"]
         assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
-        while status(second)["status"] != 2:  # the device is free long before 600 s
-            assert time.monotonic() < deadline, "the device stayed busy after the stop"
-            time.sleep(0.02)
+        # the device is free long before the first task's 600 s
+        wait_until(lambda: status(second)["status"] == 2, "the device to take the next task")
         assert status(first)["remark"] == "stopped by user"
 
 
@@ -290,9 +286,9 @@ def test_an_adb_device_checks_for_a_stop_before_every_step() -> None:
     import random
     import threading
 
+    from reference_server.clock import ManualClock
     from reference_server.devices import RunContext, TaskCancelled
     from reference_server.devices.adb import AdbDevice
-    from reference_server.domain.clock import ManualClock
 
     device = AdbDevice("emulator-1", client=None)
     ctx = RunContext(

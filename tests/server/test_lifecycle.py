@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from reference_server import ServerConfig, create_app
+from reference_server.clock import ManualClock, SystemClock, to_iso
 from reference_server.devices import (
     Behaviour,
     DeviceError,
@@ -20,12 +20,12 @@ from reference_server.devices import (
     SimulatedDevice,
     TaskCancelled,
 )
-from reference_server.domain.clock import ManualClock, SystemClock, to_iso
 from reference_server.domain.service import next_occurrence
 from reference_server.scripts.comment import pick_comment
 from reference_server.scripts.post import expand_spintax
 from reference_server.state import ServerState
 
+from ..waiting import wait_until
 from .conftest import POST, START, create, error, ok
 
 FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["@a", "@b", "@c"]}}
@@ -181,29 +181,20 @@ def test_delete_stops_a_running_task(tmp_path: Path) -> None:
     try:
         ok(client.put("/_control/devices/device_serial_1/behaviour", json={"duration": 30}))
         (task_id,) = create(client, **POST, serials=["device_serial_1"])
-        deadline = time.monotonic() + 5
-        while status_of(client, task_id) != 1:
-            assert time.monotonic() < deadline, "the task never started"
-            time.sleep(0.01)
+        wait_until(lambda: status_of(client, task_id) == 1, "the task to start")
         assert state.runner.running() == {"device_serial_1": task_id}
         assert ok(client.delete(f"/api/v1/task/{task_id}")) == {
             "deleted_count": 1,
             "task_ids": [task_id],
         }
-        while state.runner.running():
-            assert time.monotonic() < deadline, "the worker was not cancelled"
-            time.sleep(0.01)
+        wait_until(lambda: not state.runner.running(), "the worker to be cancelled")
         error(client.get(f"/api/v1/task/{task_id}"), 40401, 404)
         (next_id,) = create(client, **POST, serials=["device_serial_1"])
         ok(client.put("/_control/devices/device_serial_1/behaviour", json={"duration": 30}))
-        while status_of(client, next_id) != 1:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_until(lambda: status_of(client, next_id) == 1, "the next task to start")
         stopped = ok(client.post(f"/api/v1/task/{next_id}/stop"))
         assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
-        while state.runner.running():
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_until(lambda: not state.runner.running(), "the stopped task's worker to end")
         assert ok(client.get(f"/api/v1/task/{next_id}"))["remark"] == "stopped by user"
     finally:
         app.extensions["tikmatrix_close"]()
