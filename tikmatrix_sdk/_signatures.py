@@ -12,9 +12,10 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ForwardRef, get_type_hints
+from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import Any, ForwardRef, get_args, get_origin, get_type_hints
 
+from ._effects import Emit
 from ._request_options import OPTION_NAMES
 from ._types import NOT_GIVEN
 
@@ -92,13 +93,9 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
     namespace = fn.__globals__
     parameters: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
-        unpacked = (
-            _UNPACKED.fullmatch(parameter.annotation)
-            if isinstance(parameter.annotation, str)
-            else None
-        )
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
-            fields = _field_types(namespace[unpacked.group(1)], namespace)
+        unpacked = _unpacked(parameter, namespace)
+        if unpacked is not None:
+            fields = _field_types(unpacked, namespace)
             parameters += [
                 inspect.Parameter(
                     name,
@@ -111,9 +108,35 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
         else:
             annotation = _resolve(parameter.annotation, namespace)
             parameters.append(parameter.replace(annotation=annotation))
-    returned = _RESULT.fullmatch(str(signature.return_annotation))
-    result = _resolve(returned.group(1), namespace) if returned else signature.return_annotation
+    result = _program_result(signature.return_annotation, namespace)
     return signature.replace(parameters=parameters, return_annotation=face(result))
+
+
+def _unpacked(parameter: inspect.Parameter, namespace: dict[str, Any]) -> Any:
+    """The ``TypedDict`` of a ``**kwargs: Unpack[...]`` parameter, else ``None``."""
+    if parameter.kind is not inspect.Parameter.VAR_KEYWORD:
+        return None
+    annotation = parameter.annotation
+    if isinstance(annotation, str):
+        matched = _UNPACKED.fullmatch(annotation)
+        return namespace[matched.group(1)] if matched else None
+    if getattr(get_origin(annotation), "_name", None) == "Unpack":  # typing or typing_extensions
+        return get_args(annotation)[0]
+    return None
+
+
+def _program_result(annotation: Any, namespace: dict[str, Any]) -> Any:
+    """``T`` of ``Program[T]``, or of ``Stream[T]``, written as text or as a type."""
+    if isinstance(annotation, str):
+        returned = _RESULT.fullmatch(annotation)
+        return _resolve(returned.group(1), namespace) if returned else annotation
+    if get_origin(annotation) is not Generator:
+        return annotation
+    yielded, _, returned = get_args(annotation)
+    if returned is None or returned is type(None):  # a stream: what its Emit effects carry
+        emitted = [get_args(y)[0] for y in get_args(yielded) if get_origin(y) is Emit]
+        return emitted[0] if emitted else returned
+    return returned
 
 
 def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str]:
@@ -124,13 +147,9 @@ def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str]:
     """
     names: set[str] = set()
     for parameter in inspect.signature(fn).parameters.values():
-        unpacked = (
-            _UNPACKED.fullmatch(parameter.annotation)
-            if isinstance(parameter.annotation, str)
-            else None
-        )
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD and unpacked:
-            names.update(fn.__globals__[unpacked.group(1)].__annotations__)
+        unpacked = _unpacked(parameter, fn.__globals__)
+        if unpacked is not None:
+            names.update(unpacked.__annotations__)
         else:
             names.add(parameter.name)
     return frozenset(names)

@@ -436,5 +436,12 @@ def document(server_url: str | None = None) -> dict[str, Any]:
         },
         "servers": [{"url": server_url or "http://127.0.0.1:50809"}],
         "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": _with_scripts(SCHEMAS)},
     }
+
+
+def _with_scripts(schemas: dict[str, Any]) -> dict[str, Any]:
+    """The schemas, with the scripts named as they stand now (a script may join later)."""
+    create = schemas["CreateTask"]
+    properties = {**create["properties"], "script_name": {"type": "string", "enum": list(SCRIPTS)}}
+    return {**schemas, "CreateTask": {**create, "properties": properties}}

@@ -5,13 +5,18 @@ from __future__ import annotations
 import inspect
 import pydoc
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import respx
 
-from tikmatrix_sdk import AsyncTikMatrix, RawResponse, SyncPage, Task, TikMatrix
+import tikmatrix_sdk
+from tikmatrix_sdk import NOT_GIVEN, AsyncTikMatrix, RawResponse, SyncPage, Task, TikMatrix
+from tikmatrix_sdk._resource import SyncMode
 from tikmatrix_sdk.resources import Accounts, LicenseResource, Tasks
+
+from .conftest import BASE, envelope, task_json
 
 RESOURCES = {"tasks": Tasks, "license": LicenseResource, "accounts": Accounts}
 
@@ -56,3 +61,29 @@ def test_help_of_a_resource_shows_each_signature() -> None:
     assert "-> tikmatrix_sdk.Task" in text
     assert "list(self, *, page: int | None = None" in text
     assert "create(self, config: tikmatrix_sdk.ScriptConfig | None = None" in text
+
+
+def test_annotations_written_as_types_are_read_too(router: respx.MockRouter) -> None:
+    from .plain_annotations import Extra
+
+    router.get("/task/1").respond(json=envelope(task_json(1)))
+    with TikMatrix(BASE) as client:
+        extra: Extra[SyncMode] = Extra(client)
+        one = inspect.signature(extra.one)
+        assert one.return_annotation is Task
+        assert one.parameters["timeout"].default is NOT_GIVEN
+        assert inspect.signature(extra.each).return_annotation == Iterator[Task]
+        assert extra.one(1, timeout=3).id == 1
+        assert [task.id for task in extra.each(extra_headers={"X": "1"})] == [1]
+        with pytest.raises(TypeError, match="'bogus'"):
+            extra.one(1, bogus=True)  # type: ignore[call-arg]
+
+
+def test_public_names_load_one_at_a_time() -> None:
+    from tikmatrix_sdk._signatures import _PUBLIC, _resolve
+
+    assert len(_PUBLIC) == len(list(_PUBLIC)) == len(tikmatrix_sdk.__all__)
+    assert _PUBLIC["Task"] is Task
+    with pytest.raises(KeyError):
+        _PUBLIC["Nope"]
+    assert _resolve("Nope[", {}) == "Nope["  # what cannot be read stays text

@@ -8,10 +8,11 @@ with TikMatrix's documented defaults. For scripts not listed here, pass ``script
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .._public import say_public
-from ._base import ScriptConfig
+from ._base import CONFIG_CLASSES, ScriptConfig
 from .account_warmup import AccountWarmupConfig, ChatGPTSettings
 from .comment import CommentConfig
 from .follow import FollowConfig, UnfollowConfig
@@ -29,11 +30,8 @@ __all__ = [
     "config_from_dict",
 ]
 
-#: The typed config class of each script the SDK knows, by script name.
-SCRIPT_CONFIGS: Mapping[str, type[ScriptConfig]] = {
-    cls.script_name: cls
-    for cls in (PostConfig, FollowConfig, UnfollowConfig, CommentConfig, AccountWarmupConfig)
-}
+#: The typed config class of each script the SDK knows, by script name (read-only).
+SCRIPT_CONFIGS: Mapping[str, type[ScriptConfig]] = MappingProxyType(CONFIG_CLASSES)
 
 
 def config_from_dict(script_name: str, data: Mapping[str, Any]) -> ScriptConfig | None:

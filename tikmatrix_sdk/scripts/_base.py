@@ -209,9 +209,22 @@ class Options:
 
 @attrs.frozen(kw_only=True)
 class ScriptConfig(Options):
-    """The ``script_config`` of one script; subclasses name the script in ``script_name``."""
+    """The ``script_config`` of one script; subclasses name the script in ``script_name``.
+
+    A subclass that names its script joins :data:`~tikmatrix_sdk.SCRIPT_CONFIGS` by itself.
+    """
 
     script_name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("script_name")
+        if isinstance(name, str):  # attrs remakes a slotted class: the last one stays
+            CONFIG_CLASSES[name] = cls
+
+
+#: Every typed config class, by script name (filled as the classes are defined).
+CONFIG_CLASSES: dict[str, type[ScriptConfig]] = {}
 
 
 def require(condition: bool, field: str, message: str) -> None:
