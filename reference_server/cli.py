@@ -6,7 +6,7 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
@@ -16,9 +16,6 @@ from .http.serving import make_server
 __all__ = ["build_parser", "main", "parse_args"]
 
 log = logging.getLogger("reference_server")
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of ``tikmatrix-server``."""
