@@ -17,6 +17,7 @@ __all__ = ["build_parser", "main", "parse_args"]
 
 log = logging.getLogger("reference_server")
 
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of ``tikmatrix-server``."""
     parser = argparse.ArgumentParser(

@@ -45,18 +45,19 @@ class Runner:
         self._thread: threading.Thread | None = None
         self._workers: set[threading.Thread] = set()
         service.set_cancel_hook(self.cancel)
+        service.set_new_work_hook(self._wake.set)
 
     # -- scheduling --------------------------------------------------------------------------
 
     def _next_batch(self) -> list[TaskRow]:
         """The first due task of every idle device, claimed (pending → running)."""
         batch: list[TaskRow] = []
-        taken: set[str | None] = set()
-        for task in self.service.due():
+        with self._lock:
+            busy = set(self._busy)
+        for task in self.service.due(busy):
             with self._lock:
-                if task.serial in taken or task.serial in self._busy:
+                if task.serial in self._busy:
                     continue
-                taken.add(task.serial)
                 if not self.service.claim(task.id):
                     continue
                 self._busy[task.serial or ""] = task.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -120,25 +120,34 @@ class TaskService:
         self.clock = clock
         self.rng = rng or random.Random()
         self._on_cancel = on_cancel or (lambda task_id: None)
+        self._on_new_work: Callable[[], None] = lambda: None
+        self._plan: Plan | None = None
         self._lock = threading.RLock()
 
     def set_cancel_hook(self, hook: Callable[[int], None]) -> None:
         """Tell the service how to cancel a running task (the runner's job)."""
         self._on_cancel = hook
 
+    def set_new_work_hook(self, hook: Callable[[], None]) -> None:
+        """Tell the service whom to wake when tasks may have become due (the runner)."""
+        self._on_new_work = hook
+
     # -- plan --------------------------------------------------------------------------------
 
     @property
     def plan(self) -> Plan:
         """The license plan in force."""
-        return PLANS[self.store.get_setting("plan", "Pro")]
+        if self._plan is None:  # read once: every API call checks it
+            self._plan = PLANS[self.store.get_setting("plan", "Pro")]
+        return self._plan
 
     def set_plan(self, name: str) -> Plan:
         """Change the plan."""
         if name not in PLANS:
             raise bad_request(f"plan must be one of {', '.join(PLANS)}, got {name!r}")
         self.store.set_setting("plan", name)
-        return PLANS[name]
+        self._plan = PLANS[name]
+        return self._plan
 
     def check_api_access(self) -> None:
         """Refuse every API call on a plan without API access (40301)."""
@@ -209,6 +218,7 @@ class TaskService:
                 )
         ids = self.store.insert_tasks(tasks)
         log.info("created %d %s task(s) (%s): %s", len(ids), request.script_name, source, ids)
+        self._on_new_work()
         return ids
 
     # -- read --------------------------------------------------------------------------------
@@ -271,6 +281,7 @@ class TaskService:
                 scheduled_ts=max(task.scheduled_ts, self.clock.now()),
             )
         log.info("task %d: failed -> pending (retry %d)", task_id, task.retry_count + 1)
+        self._on_new_work()
         return self.get(task_id)
 
     def retry_all(self) -> list[int]:
@@ -278,6 +289,7 @@ class TaskService:
         with self._lock:
             ids = self.store.retry_failed(FAILED, PENDING, self.clock.now())
         log.info("tasks %s: failed -> pending (retry all)", ids)
+        self._on_new_work()
         return ids
 
     def delete(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
@@ -322,9 +334,9 @@ class TaskService:
             outcome = "completed" if ok else "failed"
             log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")
 
-    def due(self) -> list[TaskRow]:
-        """Pending tasks whose time has come, in id order."""
-        return self.store.due_tasks(PENDING, self.clock.now())
+    def due(self, busy: Collection[str] = ()) -> list[TaskRow]:
+        """The first due pending task of each device not in ``busy``, in id order."""
+        return self.store.first_due(PENDING, self.clock.now(), busy)
 
     def recover(self) -> list[int]:
         """After a crash: tasks left running become failed, "interrupted" (retry revives them)."""
@@ -357,6 +369,7 @@ class TaskService:
         """Forget every task, device, account and setting."""
         with self._lock:
             self.store.reset()
+            self._plan = None
         log.info("store reset")
 
     def close(self) -> None:

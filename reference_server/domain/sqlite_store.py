@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -60,12 +60,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_due ON tasks (status, scheduled_ts, id);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: a covering index for the device + status filter, and task counts kept by triggers,
+    # so that neither a filtered page's total nor the stats walk the table.
+    """
+    CREATE INDEX tasks_serial_status ON tasks (serial, status, id);
+    CREATE TABLE task_counts (status INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+    INSERT INTO task_counts SELECT status, COUNT(*) FROM tasks GROUP BY status;
+    CREATE TRIGGER tasks_counted_in AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (status, n) VALUES (NEW.status, 1)
+            ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tasks_counted_out AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1 WHERE status = OLD.status;
+    END;
+    CREATE TRIGGER tasks_counted_moved AFTER UPDATE OF status ON tasks
+        WHEN OLD.status != NEW.status BEGIN
+        UPDATE task_counts SET n = n - 1 WHERE status = OLD.status;
+        INSERT INTO task_counts (status, n) VALUES (NEW.status, 1)
+            ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END;
+    """,
 )
 
 _TASK_COLUMNS = (
     "id, serial, username, script_name, script_config, status, source, enable_multi_account, "
     "start_time, scheduled_ts, retry_count, remark, created_ts, started_ts, finished_ts, job_index"
 )
+
+
+_QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
 def _task(row: sqlite3.Row) -> TaskRow:
@@ -105,9 +128,8 @@ class SQLiteStore:
         with self.transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                for statement in _statements(script):
+                    self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number}")
 
     @property
@@ -162,8 +184,17 @@ class SQLiteStore:
     ) -> tuple[list[sqlite3.Row], int]:
         """One page of a table's rows matching ``filters`` (column = value), and the total."""
         where, params = _where(filters)
+        given = {column for column, value in filters.items() if value is not None}
         with self._lock:
-            total = self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[0]
+            if table == "tasks" and given == {"status"}:  # the triggers keep this count
+                found = self._db.execute(
+                    "SELECT n FROM task_counts WHERE status = ?", params
+                ).fetchone()
+                total = found[0] if found else 0
+            else:
+                total = self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[
+                    0
+                ]
             rows = self._db.execute(
                 f"SELECT {columns} FROM {table}{where} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*params, limit, offset],
@@ -279,9 +310,9 @@ class SQLiteStore:
         return [_task(row) for row in rows], total
 
     def stats(self) -> dict[int, int]:
-        """How many tasks are in each status."""
+        """How many tasks are in each status (kept by triggers: no walk of the table)."""
         with self._lock:
-            rows = self._db.execute("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetchall()
+            rows = self._db.execute("SELECT status, n FROM task_counts WHERE n > 0").fetchall()
         return {int(row[0]): int(row[1]) for row in rows}
 
     def update_task(self, task_id: int, *, when_status: Sequence[int], **values: Any) -> bool:
@@ -323,14 +354,23 @@ class SQLiteStore:
             db.execute(f"DELETE FROM tasks WHERE id IN ({marks})", list(task_ids))
         return found
 
-    def due_tasks(self, pending: int, now: float) -> list[TaskRow]:
-        """Pending tasks whose time has come, in id order."""
+    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
+        """The first due pending task of each device not in ``busy``, in id order.
+
+        One indexed look-up per device (``tasks_serial_status``), however many tasks wait:
+        the scheduler's tick costs the same with a thousand pending tasks or a million.
+        """
+        skip = list(busy)
+        marks = ", ".join("?" for _ in skip)
+        query = (
+            f"SELECT {_QUALIFIED_TASK_COLUMNS} FROM devices JOIN tasks ON tasks.id = ("
+            "SELECT id FROM tasks WHERE serial = devices.serial AND status = ? "
+            "AND scheduled_ts <= ? ORDER BY id LIMIT 1)"
+            + (f" WHERE devices.serial NOT IN ({marks})" if skip else "")
+            + " ORDER BY tasks.id"
+        )
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE status = ? AND scheduled_ts <= ? "
-                "ORDER BY id",
-                (pending, now),
-            ).fetchall()
+            rows = self._db.execute(query, [pending, now, *skip]).fetchall()
         return [_task(row) for row in rows]
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
@@ -349,9 +389,20 @@ class SQLiteStore:
     def reset(self) -> None:
         """Forget every task, account, device and setting."""
         with self.transaction() as db:
-            for table in ("tasks", "accounts", "devices", "settings"):
+            for table in ("tasks", "accounts", "devices", "settings", "task_counts"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("DELETE FROM sqlite_sequence")
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script, a trigger's body (with its own semicolons) kept whole."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 def _where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:

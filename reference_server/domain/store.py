@@ -7,7 +7,7 @@ would implement the same protocol beside it, and nothing above the service would
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -154,8 +154,8 @@ class TaskStore(Protocol):
         """Delete the tasks that exist among ``task_ids``; their ids."""
         ...
 
-    def due_tasks(self, pending: int, now: float) -> list[TaskRow]:
-        """Pending tasks due at ``now``, in id order."""
+    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
+        """The first pending task due at ``now`` of each device not in ``busy``, in id order."""
         ...
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:

@@ -1,0 +1,299 @@
+"""How close the reference server comes to its floors, as ratios measured in one run.
+
+The floor of an answer is a bare Flask route, served by the same waitress, returning the same
+bytes: what any Flask server pays before doing any work. Each case is timed against it over
+one keep-alive connection, the two taking turns, best of several rounds:
+
+* a filtered page (status and serial, 100 tasks) and a status-only page, on 100,000 tasks;
+* page 1,000 against page 1 of the unfiltered list (the cost of paging deep);
+* ``GET /task/stats`` on 1,000,000 tasks;
+* the server's resident memory while 10,000 tasks are pending, against a bare Flask app's,
+  each in a fresh process;
+* the async client: 1,000 calls at concurrency 50 to an endpoint given 20 ms of latency
+  through the control API, against the sequential blocking client (here the ratio is a
+  speed-up: higher is better).
+
+Nothing here asserts a time. Run it with ``python bench/server_bench.py`` (``--quick`` for a
+short run); ``nox -s bench`` runs it with the other benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from flask import Flask, Response
+
+from reference_server import ServerConfig, create_app
+from reference_server.domain.sqlite_store import SQLiteStore
+from reference_server.domain.store import NewTask
+from reference_server.http.serving import make_server
+from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
+
+DEVICES = 200
+QUICK = "--quick" in sys.argv
+
+
+def fill(path: Path, count: int, *, due: bool = True) -> None:
+    """A store with ``count`` follow tasks over ``DEVICES`` devices, statuses mixed."""
+    store = SQLiteStore(path)
+    serials = [f"device_serial_{i}" for i in range(1, DEVICES + 1)]
+    store.add_devices(serials)
+    now = time.time()
+    batch: list[NewTask] = []
+    for n in range(count):
+        batch.append(
+            NewTask(
+                serial=serials[n % DEVICES],
+                username=None,
+                script_name="follow",
+                script_config={"target_users": [f"@user{n}"], "access_method": "direct"},
+                source="api",
+                enable_multi_account=False,
+                start_time=None,
+                scheduled_ts=now if due else now + 86_400,
+                created_ts=now,
+            )
+        )
+        if len(batch) == 10_000:
+            store.insert_tasks(batch)
+            batch = []
+    if batch:
+        store.insert_tasks(batch)
+    # a realistic mix: most tasks done, some failed, the newest pending
+    with store.transaction() as db:
+        db.execute("UPDATE tasks SET status = 2 WHERE id % 10 < 7")
+        db.execute("UPDATE tasks SET status = 3 WHERE id % 10 = 7")
+        db.execute("UPDATE tasks SET status = 0 WHERE id % 10 > 7")
+    store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(app: Any, threads: int = 4) -> Iterator[str]:
+    """Serve ``app`` with waitress on a free loopback port in a thread."""
+    port = free_port()
+    server = make_server(app, host="127.0.0.1", port=port, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
+def bare_app(body: bytes) -> Flask:
+    """A Flask app whose one route answers ``body``: the floor."""
+    app = Flask("bare")
+
+    @app.get("/<path:anything>")
+    def answer(anything: str) -> Response:
+        return Response(body, mimetype="application/json")
+
+    return app
+
+
+def best(fn: Callable[[], object], *, number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def compare(
+    cases: dict[str, Callable[[], object]], *, number: int, rounds: int
+) -> dict[str, float]:
+    """Best seconds per call of each case, the cases taking turns."""
+    for fn in cases.values():
+        fn()
+    times = dict.fromkeys(cases, float("inf"))
+    for _ in range(rounds):
+        for name, fn in cases.items():
+            times[name] = min(times[name], best(fn, number=number))
+    return times
+
+
+def page_cases(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    db = directory / "100k.sqlite3"
+    fill(db, 20_000 if QUICK else 100_000)
+    app = create_app(ServerConfig(db=db, run_scheduler=False, devices=DEVICES))
+    number, rounds = (20, 3) if QUICK else (100, 7)
+    queries = {
+        "page: status + serial": "/api/v1/task?status=2&serial=device_serial_7&page_size=100",
+        "page: status only": "/api/v1/task?status=2&page_size=100",
+        "page 1 (unfiltered)": "/api/v1/task?page=1&page_size=100",
+        "page 1,000 (unfiltered)": "/api/v1/task?page=1000&page_size=100",
+    }
+    if QUICK:
+        queries["page 1,000 (unfiltered)"] = "/api/v1/task?page=200&page_size=100"
+    with serving(app) as url, httpx.Client(base_url=url) as http:
+        answers = {name: http.get(query).content for name, query in queries.items()}
+        for name, query in queries.items():
+            if name.startswith("page 1,000"):
+                continue
+            with serving(bare_app(answers[name])) as bare_url, httpx.Client() as bare:
+                times = compare(
+                    {
+                        "server": lambda q=query: http.get(q).content,
+                        "bare": lambda b=f"{bare_url}{query}": bare.get(b).content,
+                    },
+                    number=number,
+                    rounds=rounds,
+                )
+            rows.append((name, times["server"], f"{times['server'] / times['bare']:.2f}x bare"))
+        deep = compare(
+            {
+                "1": lambda: http.get(queries["page 1 (unfiltered)"]).content,
+                "deep": lambda: http.get(queries["page 1,000 (unfiltered)"]).content,
+            },
+            number=number,
+            rounds=rounds,
+        )
+        rows.append(
+            ("page 1,000 vs page 1", deep["deep"], f"{deep['deep'] / deep['1']:.2f}x page 1")
+        )
+    app.extensions["tikmatrix_close"]()
+
+
+def stats_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    db = directory / "1m.sqlite3"
+    fill(db, 100_000 if QUICK else 1_000_000)
+    app = create_app(ServerConfig(db=db, run_scheduler=False, devices=DEVICES))
+    number, rounds = (20, 3) if QUICK else (100, 7)
+    with serving(app) as url, httpx.Client(base_url=url) as http:
+        body = http.get("/api/v1/task/stats").content
+        with serving(bare_app(body)) as bare_url, httpx.Client() as bare:
+            times = compare(
+                {
+                    "server": lambda: http.get("/api/v1/task/stats").content,
+                    "bare": lambda: bare.get(f"{bare_url}/api/v1/task/stats").content,
+                },
+                number=number,
+                rounds=rounds,
+            )
+    app.extensions["tikmatrix_close"]()
+    label = "stats, 1,000,000 tasks" if not QUICK else "stats, 100,000 tasks"
+    rows.append((label, times["server"], f"{times['server'] / times['bare']:.2f}x bare"))
+
+
+_RSS_CHILD = """
+import sys, threading, time
+from pathlib import Path
+kind, db = sys.argv[1], sys.argv[2]
+if kind == "server":
+    from reference_server import ServerConfig, create_app
+    app = create_app(ServerConfig(db=db, devices=200, poll_interval=0.05))
+else:
+    from flask import Flask
+    app = Flask("bare")
+    app.get("/")(lambda: "{}")
+from reference_server.http.serving import make_server
+server = make_server(app, host="127.0.0.1", port=0, threads=4)
+threading.Thread(target=server.run, daemon=True).start()
+time.sleep(2)  # let the scheduler tick over the pending tasks
+rss = next(line for line in Path("/proc/self/status").read_text().splitlines()
+           if line.startswith("VmRSS:"))
+print(int(rss.split()[1]) * 1024)
+"""
+
+
+def rss_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    if not Path("/proc/self/status").exists():
+        rows.append(("RSS, 10,000 pending", float("nan"), "needs /proc"))
+        return
+    db = directory / "pending.sqlite3"
+    fill(db, 10_000, due=False)
+    with _closing(SQLiteStore(db)) as store, store.transaction() as conn:
+        conn.execute("UPDATE tasks SET status = 0")
+
+    def measure(kind: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _RSS_CHILD, kind, str(db)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(done.stdout.split()[-1])
+
+    server = min(measure("server") for _ in range(2))
+    bare = min(measure("bare") for _ in range(2))
+    rows.append(("RSS, 10,000 pending", server / 1e6, f"{server / bare:.2f}x bare Flask"))
+
+
+@contextmanager
+def _closing(store: SQLiteStore) -> Iterator[SQLiteStore]:
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    calls = 200 if QUICK else 1_000
+    config = ServerConfig(db=directory / "async.sqlite3", run_scheduler=False)
+    app = create_app(config)
+    with serving(app, threads=64) as url:
+        fault = {"path": "/api/v1/task/stats", "latency": 0.02}
+        httpx.post(f"{url}/_control/faults", json=fault).raise_for_status()
+        with TikMatrix(url) as client:
+            start = time.perf_counter()
+            for _ in range(calls // 10):  # a tenth of the calls: the sequential rate
+                client.tasks.stats()
+            sequential = (time.perf_counter() - start) / (calls // 10) * calls
+
+        async def run() -> float:
+            limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+            async with httpx.AsyncClient(limits=limits) as http:
+                client = AsyncTikMatrix(url, http_client=http)
+                gate = asyncio.Semaphore(50)
+
+                async def one() -> None:
+                    async with gate:
+                        await client.tasks.stats()
+
+                started = time.perf_counter()
+                await asyncio.gather(*(one() for _ in range(calls)))
+                return time.perf_counter() - started
+
+        concurrent = asyncio.run(run())
+    app.extensions["tikmatrix_close"]()
+    name = f"async: {calls} calls, 50 at a time, 20 ms each"
+    rows.append((name, concurrent, f"{sequential / concurrent:.1f}x sequential sync"))
+
+
+def main() -> None:
+    """Run every case and print the table."""
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="tikmatrix-bench-") as name:
+        directory = Path(name)
+        page_cases(directory, rows)
+        stats_case(directory, rows)
+        rss_case(directory, rows)
+        async_case(directory, rows)
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs" + (" (quick)" if QUICK else ""))
+    print(f"{'case':44} {'ms or MB':>10}  ratio")
+    for name, seconds, ratio in rows:
+        figure = seconds if name.startswith("RSS") else seconds * 1000
+        print(f"{name:44} {figure:10.2f}  {ratio}")
+    print(json.dumps({name: ratio for name, _, ratio in rows}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

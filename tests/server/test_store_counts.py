@@ -1,0 +1,72 @@
+"""The task counts the store keeps by triggers always agree with the tasks themselves."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
+from reference_server.domain.store import NewTask
+
+
+def _task(serial: str) -> NewTask:
+    return NewTask(
+        serial=serial,
+        username=None,
+        script_name="follow",
+        script_config={"target_users": ["@a"]},
+        source="api",
+        enable_multi_account=False,
+        start_time=None,
+        scheduled_ts=0.0,
+        created_ts=0.0,
+    )
+
+
+def _truth(store: SQLiteStore) -> dict[int, int]:
+    with store.transaction() as db:
+        rows = db.execute("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetchall()
+    return {int(status): int(count) for status, count in rows}
+
+
+def test_counts_follow_every_change(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "t.sqlite3")
+    rng = random.Random(5)
+    ids = store.insert_tasks([_task(f"s{n % 3}") for n in range(60)])
+    for step in range(300):
+        task_id = rng.choice(ids)
+        action = rng.randrange(4)
+        if action == 0:
+            store.update_task(task_id, when_status=(0,), status=1)
+        elif action == 1:
+            store.update_task(task_id, when_status=(1,), status=rng.choice((2, 3)))
+        elif action == 2:
+            store.retry_failed(3, 0, 0.0)
+        elif step % 10 == 0:
+            store.delete_tasks([task_id])
+        assert store.stats() == _truth(store)
+    filtered, total = store.list_tasks({"status": 2}, 0, 5)
+    assert total == _truth(store).get(2, 0)
+    assert all(task.status == 2 for task in filtered)
+    store.reset()
+    assert store.stats() == {}
+    store.insert_tasks([_task("s0")])
+    assert store.stats() == {0: 1}
+
+
+def test_a_first_version_store_gets_its_counts(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.executemany(
+        "INSERT INTO tasks (serial, script_name, script_config, status, scheduled_ts, "
+        "created_ts) VALUES ('s', 'follow', '{}', ?, 0, 0)",
+        [(0,), (2,), (2,), (3,)],
+    )
+    db.commit()
+    db.close()
+    store = SQLiteStore(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.stats() == {0: 1, 2: 2, 3: 1}
