@@ -128,3 +128,14 @@ def fuzz(session: nox.Session) -> None:
         "pytest", "tests/fuzz", "tests/test_script_rules_agree.py", "-p", "no:cacheprovider",
         *session.posargs, env={"TIKMATRIX_FUZZ_EXAMPLES": examples},
     )  # fmt: skip
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print every benchmark's table of ratios (not in plain nox: it takes minutes).
+
+    ``nox -s bench -- --quick`` runs smaller versions of each.
+    """
+    session.install("-e", ".[bench,server]", "pytest")
+    for script in ("sdk_overhead", "import_time", "server_bench", "runner_bench"):
+        session.run("python", f"bench/{script}.py", *session.posargs)

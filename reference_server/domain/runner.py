@@ -49,20 +49,18 @@ class Runner:
 
     # -- scheduling --------------------------------------------------------------------------
 
-    def _next_batch(self) -> list[TaskRow]:
-        """The first due task of every idle device, claimed (pending → running)."""
-        batch: list[TaskRow] = []
+    def _next_batch(self, only: str | None = None) -> list[TaskRow]:
+        """The first due task of every idle device (or of ``only``), claimed in one write."""
         with self._lock:
-            busy = set(self._busy)
-        for task in self.service.due(busy):
-            with self._lock:
-                if task.serial in self._busy:
-                    continue
-                if not self.service.claim(task.id):
-                    continue
+            busy = set(self._busy) if only is None else set()  # a worker asks for its own
+        due = self.service.due(busy, only=only)
+        with self._lock:
+            due = [task for task in due if task.serial not in self._busy or task.serial == only]
+            claimed = set(self.service.claim_many([task.id for task in due]))
+            batch = [task for task in due if task.id in claimed]
+            for task in batch:
                 self._busy[task.serial or ""] = task.id
                 self._cancels[task.id] = threading.Event()
-            batch.append(task)
         return batch
 
     def run_until_idle(self, max_rounds: int = 10_000) -> int:
@@ -78,20 +76,39 @@ class Runner:
         raise RuntimeError("tasks kept becoming due; is the clock moving?")
 
     def tick(self) -> int:
-        """Start every due task that has an idle device, each in its own worker thread."""
+        """Start a worker for every idle device with a due task.
+
+        A worker runs its device's tasks one after another: when one ends it claims the
+        device's next due task itself, so the hand-off waits for no tick and starts no thread.
+        """
         batch = self._next_batch()
         for task in batch:
             worker = threading.Thread(
-                target=self._run, args=(task,), name=f"task-{task.id}", daemon=True
+                target=self._work, args=(task,), name=f"device-{task.serial}", daemon=True
             )
             with self._lock:
                 self._workers.add(worker)
             worker.start()
         return len(batch)
 
+    def _work(self, task: TaskRow) -> None:
+        serial = task.serial
+        try:
+            while True:
+                self._run(task, release=False)  # the device stays this worker's meanwhile
+                following = [] if self._stopping.is_set() else self._next_batch(only=serial)
+                if not following:
+                    return
+                task = following[0]
+        finally:
+            with self._lock:
+                self._busy.pop(serial or "", None)
+                self._workers.discard(threading.current_thread())
+            self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, task: TaskRow) -> None:
+    def _run(self, task: TaskRow, *, release: bool = True) -> None:
         cancel = self._cancels[task.id]
         try:
             ok, remark = self._outcome(task, cancel)
@@ -99,10 +116,11 @@ class Runner:
                 self.service.finish(task.id, ok=ok, remark=remark)
         finally:
             with self._lock:
-                self._busy.pop(task.serial or "", None)
+                if release:
+                    self._busy.pop(task.serial or "", None)
                 self._cancels.pop(task.id, None)
-                self._workers.discard(threading.current_thread())
-            self._wake.set()
+            if release:
+                self._wake.set()
 
     def _outcome(self, task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
         device = self.fleet.get(task.serial)

@@ -334,9 +334,18 @@ class TaskService:
             outcome = "completed" if ok else "failed"
             log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")
 
-    def due(self, busy: Collection[str] = ()) -> list[TaskRow]:
-        """The first due pending task of each device not in ``busy``, in id order."""
-        return self.store.first_due(PENDING, self.clock.now(), busy)
+    def due(self, busy: Collection[str] = (), *, only: str | None = None) -> list[TaskRow]:
+        """The first due pending task of each device not in ``busy`` (or of ``only``)."""
+        return self.store.first_due(PENDING, self.clock.now(), busy, only=only)
+
+    def claim_many(self, task_ids: Sequence[int]) -> list[int]:
+        """Pending → running for each of ``task_ids`` still pending, in one write."""
+        if not task_ids:
+            return []
+        claimed = self.store.claim(task_ids, PENDING, RUNNING, self.clock.now())
+        for task_id in claimed:
+            log.info("task %d: pending -> running", task_id)
+        return claimed
 
     def recover(self) -> list[int]:
         """After a crash: tasks left running become failed, "interrupted" (retry revives them)."""

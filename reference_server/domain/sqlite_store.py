@@ -354,24 +354,51 @@ class SQLiteStore:
             db.execute(f"DELETE FROM tasks WHERE id IN ({marks})", list(task_ids))
         return found
 
-    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
+    def first_due(
+        self, pending: int, now: float, busy: Collection[str], *, only: str | None = None
+    ) -> list[TaskRow]:
         """The first due pending task of each device not in ``busy``, in id order.
 
         One indexed look-up per device (``tasks_serial_status``), however many tasks wait:
         the scheduler's tick costs the same with a thousand pending tasks or a million.
         """
         skip = list(busy)
-        marks = ", ".join("?" for _ in skip)
+        conditions: list[str] = []
+        params: list[Any] = [pending, now]
+        if skip:
+            conditions.append(f"devices.serial NOT IN ({', '.join('?' for _ in skip)})")
+            params += skip
+        if only is not None:
+            conditions.append("devices.serial = ?")
+            params.append(only)
         query = (
             f"SELECT {_QUALIFIED_TASK_COLUMNS} FROM devices JOIN tasks ON tasks.id = ("
-            "SELECT id FROM tasks WHERE serial = devices.serial AND status = ? "
+            "SELECT id FROM tasks INDEXED BY tasks_serial_status "
+            "WHERE serial = devices.serial AND status = ? "
             "AND scheduled_ts <= ? ORDER BY id LIMIT 1)"
-            + (f" WHERE devices.serial NOT IN ({marks})" if skip else "")
+            + (" WHERE " + " AND ".join(conditions) if conditions else "")
             + " ORDER BY tasks.id"
         )
         with self._lock:
-            rows = self._db.execute(query, [pending, now, *skip]).fetchall()
+            rows = self._db.execute(query, params).fetchall()
         return [_task(row) for row in rows]
+
+    def claim(self, task_ids: Sequence[int], pending: int, running: int, now: float) -> list[int]:
+        """Move the still-pending ones of ``task_ids`` to running in one transaction."""
+        marks = ", ".join("?" for _ in task_ids)
+        with self.transaction() as db:
+            rows = db.execute(
+                f"SELECT id FROM tasks WHERE id IN ({marks}) AND status = ?",
+                [*task_ids, pending],
+            ).fetchall()
+            claimed = [int(row[0]) for row in rows]
+            if claimed:
+                db.execute(
+                    f"UPDATE tasks SET status = ?, started_ts = ? "
+                    f"WHERE id IN ({', '.join('?' for _ in claimed)})",
+                    [running, now, *claimed],
+                )
+        return sorted(claimed)
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
         """Mark every running task failed (after a crash); the ids marked."""

@@ -154,8 +154,17 @@ class TaskStore(Protocol):
         """Delete the tasks that exist among ``task_ids``; their ids."""
         ...
 
-    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
-        """The first pending task due at ``now`` of each device not in ``busy``, in id order."""
+    def first_due(
+        self, pending: int, now: float, busy: Collection[str], *, only: str | None = None
+    ) -> list[TaskRow]:
+        """The first pending task due at ``now`` of each device not in ``busy``, in id order.
+
+        With ``only``, of that device alone.
+        """
+        ...
+
+    def claim(self, task_ids: Sequence[int], pending: int, running: int, now: float) -> list[int]:
+        """Move each of ``task_ids`` still ``pending`` to ``running``, started ``now``; which."""
         ...
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:

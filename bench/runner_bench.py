@@ -1,0 +1,134 @@
+"""How close the runner comes to its floor, as ratios measured in one run.
+
+* throughput: 10,000 zero-length tasks over 200 simulated devices, run by the scheduler and
+  its worker threads, against the store's own claim and finish writes for as many tasks
+  (the floor: what running a task must write);
+* hand-off lag: for each task, its start less the later of its due time and the previous
+  task's finish on the same device (p50 and p99);
+* a deep queue: the rate of the first 2,000 tasks with 600,000 tasks pending, against the
+  rate with 1,000 pending.
+
+Nothing here asserts a time. Run it with ``python bench/runner_bench.py`` (``--quick`` for a
+short run); ``nox -s bench`` runs it with the other benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from reference_server.clock import SystemClock
+from reference_server.domain.fleet import Fleet
+from reference_server.domain.runner import Runner
+from reference_server.domain.service import COMPLETED, PENDING, RUNNING, TaskService
+from reference_server.domain.sqlite_store import SQLiteStore
+from reference_server.domain.store import NewTask
+from reference_server.scripts import SCRIPTS
+
+DEVICES = 200
+QUICK = "--quick" in sys.argv
+#: A follow task's stored config, as the server prepares it.
+CONFIG = SCRIPTS["follow"].prepare({"target_users": ["@a"]})[0]
+
+
+def _store(path: Path, count: int) -> SQLiteStore:
+    store = SQLiteStore(path)
+    serials = [f"device_serial_{i}" for i in range(1, DEVICES + 1)]
+    store.add_devices(serials)
+    now = time.time()
+    for start in range(0, count, 20_000):
+        store.insert_tasks(
+            [
+                NewTask(
+                    serial=serials[n % DEVICES],
+                    username=None,
+                    script_name="follow",
+                    script_config=CONFIG,
+                    source="api",
+                    enable_multi_account=False,
+                    start_time=None,
+                    scheduled_ts=now,
+                    created_ts=now,
+                )
+                for n in range(start, min(count, start + 20_000))
+            ]
+        )
+    return store
+
+
+def floor(directory: Path, count: int) -> float:
+    """Tasks per second the store can claim and finish, with nothing else going on."""
+    store = _store(directory / "floor.sqlite3", count)
+    started = time.perf_counter()
+    for task_id in range(1, count + 1):
+        store.update_task(task_id, when_status=(PENDING,), status=RUNNING, started_ts=0.0)
+        store.update_task(task_id, when_status=(RUNNING,), status=COMPLETED, finished_ts=0.0)
+    rate = count / (time.perf_counter() - started)
+    store.close()
+    return rate
+
+
+def run(directory: Path, name: str, pending: int, measured: int) -> tuple[float, list[float]]:
+    """Tasks per second over the first ``measured`` tasks, and each one's hand-off lag."""
+    store = _store(directory / f"{name}.sqlite3", pending)
+    service = TaskService(store, SystemClock(), rng=random.Random(1))
+    fleet = Fleet()
+    for i in range(1, DEVICES + 1):
+        fleet.simulated(f"device_serial_{i}")
+    runner = Runner(service, fleet, poll_interval=0.2, seed=1)
+    started = time.perf_counter()
+    runner.start()
+    while service.stats()["completed"] < measured:
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    runner.stop()
+    rate = measured / elapsed
+    tasks, _ = store.list_tasks({"status": COMPLETED}, 0, measured)
+    previous: dict[str | None, float] = {}
+    lags: list[float] = []
+    for task in sorted(tasks, key=lambda t: (t.serial or "", t.started_ts or 0.0)):
+        assert task.started_ts is not None
+        assert task.finished_ts is not None
+        ready = max(task.scheduled_ts, previous.get(task.serial, task.scheduled_ts))
+        if task.serial in previous:  # the first task of each device waited for the start
+            lags.append(task.started_ts - ready)
+        previous[task.serial] = task.finished_ts
+    store.close()
+    return rate, lags
+
+
+def main() -> None:
+    """Run the three cases and print the table."""
+    count = 2_000 if QUICK else 10_000
+    deep = 60_000 if QUICK else 600_000
+    measured = 500 if QUICK else 2_000
+    with tempfile.TemporaryDirectory(prefix="tikmatrix-runner-") as name:
+        directory = Path(name)
+        floor_rate = floor(directory, count)
+        rate, lags = run(directory, "throughput", count, count)
+        shallow_rate, _ = run(directory, "shallow", 1_000, min(1_000, measured))
+        deep_rate, _ = run(directory, "deep", deep, measured)
+    p50 = statistics.median(lags) * 1000
+    p99 = statistics.quantiles(lags, n=100)[98] * 1000
+    print(f"Python {sys.version.split()[0]}" + (" (quick)" if QUICK else ""))
+    print(f"{'case':52} {'figure':>12}  ratio")
+    print(f"{'store claim + finish writes alone (floor)':52} {floor_rate:9.0f}/s")
+    print(
+        f"{f'runner: {count:,} tasks, {DEVICES} devices':52} {rate:9.0f}/s"
+        f"  {floor_rate / rate:.2f}x slower than the floor"
+    )
+    print(f"{'hand-off lag p50':52} {p50:9.2f} ms")
+    print(f"{'hand-off lag p99':52} {p99:9.2f} ms")
+    print(f"{'1,000 pending':52} {shallow_rate:9.0f}/s")
+    print(
+        f"{f'{deep:,} pending':52} {deep_rate:9.0f}/s"
+        f"  {shallow_rate / deep_rate:.2f}x slower than with 1,000"
+    )
+
+
+if __name__ == "__main__":
+    main()
