@@ -71,8 +71,9 @@ def fill(path: Path, count: int, *, due: bool = True) -> None:
                 source="api",
                 enable_multi_account=False,
                 start_time=None,
-                scheduled_ts=now if due else now + 86_400,
-                created_ts=now,
+                # ten tasks a request, one request a second: realistic shared time stamps
+                scheduled_ts=(now if due else now + 86_400) - (count - n) // 10,
+                created_ts=now - (count - n) // 10,
             )
         )
         if len(batch) == 10_000:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import threading
 import time
 from datetime import datetime, timezone
@@ -58,11 +60,13 @@ class ManualClock:
 
 
 def to_iso(timestamp: float | None) -> str | None:
-    """A timestamp as ISO 8601 in the server's local time, with its offset."""
+    """A timestamp as ISO 8601 in the server's local time, with its offset (whole seconds)."""
     if timestamp is None:
         return None
-    return (
-        datetime.fromtimestamp(timestamp, tz=timezone.utc)
-        .astimezone()
-        .isoformat(timespec="seconds")
-    )
+    return _iso_second(math.floor(timestamp))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _iso_second(second: int) -> str:
+    """One second's text, kept: a page writes four per task, and many tasks share them."""
+    return datetime.fromtimestamp(second, tz=timezone.utc).astimezone().isoformat()

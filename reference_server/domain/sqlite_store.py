@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import fast_json
 from .store import AccountRow, DeviceRow, NewTask, TaskRow
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
@@ -93,7 +94,7 @@ _QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.
 
 def _task(row: sqlite3.Row) -> TaskRow:
     values = dict(row)
-    values["script_config"] = json.loads(values["script_config"])
+    values["script_config"] = fast_json.loads(values["script_config"])
     values["enable_multi_account"] = bool(values["enable_multi_account"])
     return TaskRow(**values)
 

@@ -15,6 +15,7 @@ from flask import Flask, Request, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
+from .. import fast_json
 from ..domain.errors import BAD_REQUEST
 from . import strict_json
 from .envelope import envelope
@@ -77,6 +78,12 @@ class _StrictJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse a body; a :class:`ValueError` names the rule it broke."""
         return strict_json.loads(s)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """An answer, its JSON written by :mod:`~reference_server.fast_json`."""
+        if len(args) != 1 or kwargs:  # pragma: no cover - the app answers one value
+            return super().response(*args, **kwargs)  # type: ignore[return-value]
+        return Response(fast_json.dumps(args[0]), mimetype="application/json")
 
 
 def with_allow(response: Response) -> Response:
