@@ -38,6 +38,8 @@ class Runner:
         self.poll_interval = poll_interval
         self._rng = random.Random(seed)
         self._busy: dict[str, int] = {}
+        #: Goes up at each reset: work begun before it claims nothing after it.
+        self._generation = 0
         self._cancels: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -49,12 +51,19 @@ class Runner:
 
     # -- scheduling --------------------------------------------------------------------------
 
-    def _next_batch(self, only: str | None = None) -> list[TaskRow]:
-        """The first due task of every idle device (or of ``only``), claimed in one write."""
+    def _next_batch(self, only: str | None = None, generation: int | None = None) -> list[TaskRow]:
+        """The first due task of every idle device (or of ``only``), claimed in one write.
+
+        Nothing is claimed once the runner stops, nor by a worker (``generation``) or from a
+        look-up that began before a reset: their rows may name tasks that are gone.
+        """
         with self._lock:
             busy = set(self._busy) if only is None else set()  # a worker asks for its own
+            started = self._generation if generation is None else generation
         due = self.service.due(busy, only=only)
         with self._lock:
+            if self._stopping.is_set() or started != self._generation:
+                return []
             due = [task for task in due if task.serial not in self._busy or task.serial == only]
             claimed = set(self.service.claim_many([task.id for task in due]))
             batch = [task for task in due if task.id in claimed]
@@ -81,22 +90,27 @@ class Runner:
         A worker runs its device's tasks one after another: when one ends it claims the
         device's next due task itself, so the hand-off waits for no tick and starts no thread.
         """
-        batch = self._next_batch()
+        with self._lock:
+            generation = self._generation
+        batch = self._next_batch(generation=generation)
         for task in batch:
             worker = threading.Thread(
-                target=self._work, args=(task,), name=f"device-{task.serial}", daemon=True
+                target=self._work,
+                args=(task, generation),
+                name=f"device-{task.serial}",
+                daemon=True,
             )
             with self._lock:
                 self._workers.add(worker)
             worker.start()
         return len(batch)
 
-    def _work(self, task: TaskRow) -> None:
+    def _work(self, task: TaskRow, generation: int) -> None:
         serial = task.serial
         try:
             while True:
                 self._run(task, release=False)  # the device stays this worker's meanwhile
-                following = [] if self._stopping.is_set() else self._next_batch(only=serial)
+                following = self._next_batch(only=serial, generation=generation)
                 if not following:
                     return
                 task = following[0]
@@ -155,8 +169,9 @@ class Runner:
             event.set()
 
     def cancel_all(self) -> None:
-        """Interrupt every running task (the server is being reset)."""
+        """Interrupt every running task, and let no worker claim another (a reset)."""
         with self._lock:
+            self._generation += 1
             events = list(self._cancels.values())
         for event in events:
             event.set()

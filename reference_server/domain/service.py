@@ -258,8 +258,9 @@ class TaskService:
                 remark=STOPPED_REMARK,
                 finished_ts=self.clock.now(),
             )
-        if task.status == RUNNING:
-            self._on_cancel(task_id)
+        # Cancel even a task read as pending: the runner may have claimed it meanwhile (a
+        # cancel of a task the runner does not hold does nothing).
+        self._on_cancel(task_id)
         log.info("task %d: %s -> failed (stopped by user)", task_id, _NAMES[task.status])
         return self.get(task_id)
 
@@ -305,7 +306,7 @@ class TaskService:
                     task_id, when_status=(RUNNING,), status=FAILED, remark=STOPPED_REMARK
                 )
             deleted = self.store.delete_tasks(list(dict.fromkeys(task_ids)))
-        for task_id in running:
+        for task_id in deleted:  # also those read as pending: they may have been claimed since
             self._on_cancel(task_id)
         log.info("tasks %s deleted (of them running, stopped first: %s)", deleted, running)
         return deleted, [task_id for task_id in dict.fromkeys(task_ids) if task_id not in deleted]
