@@ -239,8 +239,7 @@ class TaskService:
     def stats(self) -> dict[str, int]:
         """Counts by status."""
         counts = self.store.stats()
-        names = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
-        result = {name: counts.get(status, 0) for status, name in names.items()}
+        result = {name: counts.get(status, 0) for status, name in _NAMES.items()}
         return {"total": sum(counts.values()), **result}
 
     # -- transitions -------------------------------------------------------------------------
@@ -312,15 +311,6 @@ class TaskService:
         return deleted, [task_id for task_id in dict.fromkeys(task_ids) if task_id not in deleted]
 
     # -- the runner's side -------------------------------------------------------------------
-
-    def claim(self, task_id: int) -> bool:
-        """Pending → running, if nobody changed it meanwhile."""
-        claimed = self.store.update_task(
-            task_id, when_status=(PENDING,), status=RUNNING, started_ts=self.clock.now()
-        )
-        if claimed:
-            log.info("task %d: pending -> running", task_id)
-        return claimed
 
     def finish(self, task_id: int, *, ok: bool, remark: str) -> None:
         """Running → completed or failed (a task stopped meanwhile stays stopped)."""
