@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_type_hints, overload
 
 from ._endpoint import Endpoint, call
+from ._options import API_PREFIX
 from ._params import query
 from ._request_options import OPTION_NAMES, CallOptions, RequestOptions, with_options
 from ._shell import AsyncShell, SyncShell
@@ -29,7 +30,6 @@ __all__ = ["AsyncRequestMethod", "HttpMethod", "SyncRequestMethod"]
 T = TypeVar("T")
 
 _NO_BODY: Any = object()
-_API_PREFIX = "/api/v1"
 
 
 def _check_path(path: object) -> str:
@@ -39,8 +39,8 @@ def _check_path(path: object) -> str:
             f"got {path!r}",
             field="path",
         )
-    if path == _API_PREFIX or path.startswith(_API_PREFIX + "/"):
-        path = path[len(_API_PREFIX) :] or "/"
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        path = path[len(API_PREFIX) :] or "/"
     return path
 
 

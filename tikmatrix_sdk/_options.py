@@ -13,6 +13,7 @@ from ._version import __version__
 from .errors import ClientValidationError
 
 __all__ = [
+    "API_PREFIX",
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
@@ -30,7 +31,8 @@ BASE_URL_ENV = "TIKMATRIX_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 
-_API_PREFIX = "/api/v1"
+#: Where the API lives under the base URL.
+API_PREFIX = "/api/v1"
 _PYTHON = ".".join(str(part) for part in sys.version_info[:3])
 _USER_AGENT = f"tikmatrix-sdk/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
@@ -40,8 +42,8 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
     if base_url is None:
         base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     text = str(base_url).strip().rstrip("/")
-    if text.endswith(_API_PREFIX):
-        text = text[: -len(_API_PREFIX)]
+    if text.endswith(API_PREFIX):
+        text = text[: -len(API_PREFIX)]
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -98,4 +100,4 @@ class ClientOptions:
 
     def url(self, path: str) -> str:
         """The absolute URL of an API path such as ``/task/42``."""
-        return f"{self.base_url}{_API_PREFIX}{path}"
+        return f"{self.base_url}{API_PREFIX}{path}"
