@@ -104,12 +104,15 @@ class CallOptions:
         """The request ``send`` with these options on top."""
         headers = dict(send.headers or {})
         params = dict(send.params or {})
-        for target, extra in ((headers, self.headers), (params, self.query)):
-            for key, value in extra.items():
-                for existing in [k for k in target if k.lower() == key.lower()]:
-                    del target[existing]
-                if value is not None:
-                    target[key] = value
+        for key, value in self.headers.items():  # header names ignore case
+            for existing in [k for k in headers if k.lower() == key.lower()]:
+                del headers[existing]
+            if value is not None:
+                headers[key] = value
+        for key, value in self.query.items():  # query names do not
+            params.pop(key, None)
+            if value is not None:
+                params[key] = value
         content = send.content
         if self.body:
             if send.method == "GET":

@@ -185,6 +185,13 @@ async def test_none_removes_a_header_or_a_parameter(
     assert "page_size" not in request.url.params
 
 
+async def test_query_names_keep_their_case(client: Client, router: respx.MockRouter) -> None:
+    route = router.get("/task").respond(json=envelope(page_json([])))
+    await resolve(client.tasks.list(page_size=5, extra_query={"Page_Size": "x"}))
+    assert last(route).url.params["page_size"] == "5"
+    assert last(route).url.params["Page_Size"] == "x"
+
+
 async def test_options_last_for_one_call_only(client: Client, router: respx.MockRouter) -> None:
     route = router.get("/task/stats").respond(json=envelope(STATS))
     await resolve(client.tasks.stats(extra_headers={"X-Once": "1"}, timeout=None))
