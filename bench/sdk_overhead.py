@@ -15,15 +15,14 @@ shared and noisy, so only ratios measured in one process mean anything. Run it w
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-import timeit
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import httpx
+from _turns import best_of_turns  # bench/ is on the path: these files run as scripts
 
 from tikmatrix_sdk import TikMatrix, _json
 
@@ -135,25 +134,7 @@ def _with_stdlib_json(fn: Callable[[], object]) -> Callable[[], object]:
 
 def _measure(fn: Callable[[], object], *, number: int, repeat: int) -> float:
     """Best-of-``repeat`` seconds per call (the least disturbed run)."""
-    return _measure_all({"fn": fn}, number=number, repeat=repeat)["fn"]
-
-
-def _measure_all(
-    variants: dict[str, Callable[[], object]], *, number: int, repeat: int
-) -> dict[str, float]:
-    """Best-of-``repeat`` seconds per call of each variant, the variants taking turns.
-
-    Taking turns spreads the machine's slow spells over every variant alike, so the ratios
-    stay put even when the absolute times wander.
-    """
-    for fn in variants.values():
-        fn()  # warm up: connections, caches, the converter
-    best = dict.fromkeys(variants, float("inf"))
-    for _ in range(repeat):
-        for name, fn in variants.items():
-            gc.collect()
-            best[name] = min(best[name], timeit.timeit(fn, number=number) / number)
-    return best
+    return best_of_turns({"fn": fn}, number=number, rounds=repeat)["fn"]
 
 
 def main() -> None:
@@ -188,7 +169,7 @@ def main() -> None:
     print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}, SDK decoder: {decoder}")
     print(f"{'case':30} {'variant':10} {'us/call':>10} {'x raw':>8}")
     for case, variants in cases.items():
-        times = _measure_all(variants, number=number, repeat=repeat)
+        times = best_of_turns(variants, number=number, rounds=repeat)
         for variant, seconds in times.items():
             print(f"{case:30} {variant:10} {seconds * 1e6:10.1f} {seconds / times['raw']:8.2f}")
 

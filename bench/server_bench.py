@@ -22,18 +22,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from _turns import best_of_turns  # bench/ is on the path: these files run as scripts
 from flask import Flask, Response
 
 from reference_server import ServerConfig, create_app
@@ -41,7 +41,7 @@ from reference_server.domain.sqlite_store import SQLiteStore
 from reference_server.domain.store import NewTask
 from reference_server.http.serving import make_server
 from reference_server.scripts import SCRIPTS
-from reference_server.testing import wait_until_serving
+from reference_server.testing import free_port, wait_until_serving
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
 DEVICES = 200
@@ -89,12 +89,6 @@ def fill(path: Path, count: int, *, due: bool = True) -> None:
     store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(app: Any, threads: int = 4) -> Iterator[str]:
     """Serve ``app`` with waitress on a free loopback port in a thread."""
@@ -117,26 +111,6 @@ def bare_app(body: bytes) -> Flask:
         return Response(body, mimetype="application/json")
 
     return app
-
-
-def best(fn: Callable[[], object], *, number: int) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
-def compare(
-    cases: dict[str, Callable[[], object]], *, number: int, rounds: int
-) -> dict[str, float]:
-    """Best seconds per call of each case, the cases taking turns."""
-    for fn in cases.values():
-        fn()
-    times = dict.fromkeys(cases, float("inf"))
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            times[name] = min(times[name], best(fn, number=number))
-    return times
 
 
 def page_cases(directory: Path, rows: list[tuple[str, float, str]]) -> None:
@@ -166,9 +140,9 @@ def page_cases(directory: Path, rows: list[tuple[str, float, str]]) -> None:
                 def floor(u: str = floor_url) -> bytes:
                     return bare.get(u).content
 
-                times = compare({"server": ours, "bare": floor}, number=number, rounds=rounds)
+                times = best_of_turns({"server": ours, "bare": floor}, number=number, rounds=rounds)
             rows.append((name, times["server"], f"{times['server'] / times['bare']:.2f}x bare"))
-        deep = compare(
+        deep = best_of_turns(
             {
                 "1": lambda: http.get(queries["page 1 (unfiltered)"]).content,
                 "deep": lambda: http.get(queries["page 1,000 (unfiltered)"]).content,
@@ -190,7 +164,7 @@ def stats_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     with serving(app) as url, httpx.Client(base_url=url) as http:
         body = http.get("/api/v1/task/stats").content
         with serving(bare_app(body)) as bare_url, httpx.Client() as bare:
-            times = compare(
+            times = best_of_turns(
                 {
                     "server": lambda: http.get("/api/v1/task/stats").content,
                     "bare": lambda: bare.get(f"{bare_url}/api/v1/task/stats").content,
@@ -216,7 +190,7 @@ else:
     app.get("/")(lambda: "{}")
 from reference_server.http.serving import make_server
 from reference_server.scripts import SCRIPTS
-from reference_server.testing import wait_until_serving
+from reference_server.testing import free_port, wait_until_serving
 server = make_server(app, host="127.0.0.1", port=0, threads=4)
 threading.Thread(target=server.run, daemon=True).start()
 time.sleep(2)  # let the scheduler tick over the pending tasks
@@ -232,7 +206,7 @@ def rss_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
         return
     db = directory / "pending.sqlite3"
     fill(db, 10_000, due=False)
-    with _closing(SQLiteStore(db)) as store, store.transaction() as conn:
+    with closing(SQLiteStore(db)) as store, store.transaction() as conn:
         conn.execute("UPDATE tasks SET status = 0")
 
     def measure(kind: str) -> int:
@@ -247,14 +221,6 @@ def rss_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     server = min(measure("server") for _ in range(2))
     bare = min(measure("bare") for _ in range(2))
     rows.append(("RSS, 10,000 pending", server / 1e6, f"{server / bare:.2f}x bare Flask"))
-
-
-@contextmanager
-def _closing(store: SQLiteStore) -> Iterator[SQLiteStore]:
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
