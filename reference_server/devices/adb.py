@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import adbutils
 
-from .apps import App, app_for
+from ..android.apps import App, app_for
 from .base import Device, DeviceError, RunContext, TaskCancelled
 
 __all__ = ["AdbDevice", "attached_devices"]

@@ -1,55 +1,34 @@
-"""A simulated Android phone behind the virtual ADB daemon.
+"""A virtual Android phone: a simulated phone behind an ADB daemon on a loopback port.
 
-It has a file system sandbox, the shell commands the runner uses, the ADB sync service, the
-uiautomator2 service on port 9008 (once launched the way uiautomator2 launches it), and the
-simulated TikTok and Instagram apps. It records what was done: posts with their caption and
-media bytes, follows, comments, and every shell command it ran.
+Its insides (storage, apps, screens, shell commands) are an
+:class:`~reference_server.android.system.AndroidSystem`; this module adds the transport: the
+ADB services (``shell:``, ``sync:``, ``tcp:``) and the uiautomator2 server on port 9008, once
+launched the way uiautomator2 launches it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import struct
-import tempfile
 import threading
-import time
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
-from typing import Any
 
-from ..devices.apps import APPS, App
+from ..android.shell import ShellSyntaxError, parse
+from ..android.system import AndroidSystem
 from .adbd import AdbDaemon, Stream
-from .shell import ShellSyntaxError, parse
 from .u2_service import serve_http
-from .ui import PhoneUI
 
 __all__ = ["VirtualPhone"]
 
 U2_PORT = 9008
-_SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 
 
-class VirtualPhone:
+class VirtualPhone(AndroidSystem):
     """One virtual phone; :meth:`start` puts it on a loopback port for ``adb connect``."""
 
     def __init__(self, name: str, *, apps: tuple[str, ...] = ("tiktok", "instagram")) -> None:
-        self.name = name
-        self._dir = tempfile.TemporaryDirectory(prefix=f"phone-{name}-")
-        self.root = Path(self._dir.name)
-        for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp"):
-            (self.root / folder).mkdir(parents=True)
-        self.packages = {APPS[app].package for app in apps}
-        self.gallery: list[str] = []
-        self.following: dict[str, set[str]] = {platform: set() for platform in APPS}
-        self.records: list[dict[str, Any]] = []
-        self.commands: list[str] = []
-        self.executed: list[list[str]] = []
-        self.rebooted = False
+        super().__init__(name, apps=apps)
         self.offline = False
         self.u2_running = threading.Event()
-        self.ui = PhoneUI(self)
-        self._lock = threading.Lock()
         self.daemon = AdbDaemon(self)
         self.serial = self.daemon.address
 
@@ -74,44 +53,7 @@ class VirtualPhone:
         """Stop listening and remove the sandbox."""
         self.u2_running.clear()
         self.daemon.stop()
-        self._dir.cleanup()
-
-    # -- records -----------------------------------------------------------------------------
-
-    def record(self, action: str, app: App, **details: Any) -> None:
-        """Remember something the apps did."""
-        with self._lock:
-            self.records.append({"action": action, "platform": app.platform, **details})
-
-    def toggle_follow(self, app: App, user: str) -> None:
-        """The follow button of a profile."""
-        following = self.following[app.platform]
-        if user in following:
-            following.discard(user)
-            self.record("unfollow", app, user=user)
-        else:
-            following.add(user)
-            self.record("follow", app, user=user)
-
-    def publish(
-        self,
-        app: App,
-        paths: list[str],
-        caption: str,
-        *,
-        way: str,
-        sound: str,
-        settings: dict[str, Any],
-    ) -> None:
-        """A post: its caption and the bytes of its media."""
-        media = []
-        for path in paths:
-            data = self.path(path).read_bytes()
-            media.append(
-                {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            )
-        extra = {"sound": sound} if sound else {}
-        self.record("post", app, caption=caption, media=media, way=way, settings=settings, **extra)
+        self.close()
 
     # -- the ADB side ------------------------------------------------------------------------
 
@@ -138,38 +80,23 @@ class VirtualPhone:
             return lambda stream: serve_http(self.ui, stream.read, stream.write)
         return None
 
-    def path(self, device_path: str) -> Path:
-        """The sandbox file behind a phone path (never outside the sandbox)."""
-        clean = PurePosixPath("/", device_path)
-        parts = [part for part in clean.parts[1:] if part not in ("", ".", "..")]
-        if parts[:1] == ["storage"] and parts[1:2] == ["emulated"]:
-            parts = ["sdcard", *parts[3:]]
-        return self.root.joinpath(*parts)
-
     # -- shell -------------------------------------------------------------------------------
 
     def _shell(self, stream: Stream, line: str) -> None:
-        with self._lock:
-            self.commands.append(line)
         try:
-            commands, substitutions = parse(line)
-        except ShellSyntaxError as exc:
-            stream.write(f"/system/bin/sh: syntax error: {exc}\n".encode())
-            return
-        for inner in substitutions:
-            for argv in parse(inner)[0]:
-                self.run(argv)
+            commands = parse(line)[0]
+        except ShellSyntaxError:
+            commands = []
         for argv in commands:
-            if argv and argv[-1] == "&":
-                argv = argv[:-1]
-            launched = self._launch_u2(argv)
-            if launched:
+            if self._launch_u2(argv[:-1] if argv[-1:] == ["&"] else argv):
+                with self._lock:
+                    self.commands.append(line)
                 stream.write(b"[server] INFO: [UiAutomator2Server] Starting Server\n")
                 while stream.read():  # runs until the host closes the shell
                     pass
                 self.u2_running.clear()
                 return
-            stream.write(self.run(argv).encode())
+        stream.write(self.execute(line).encode())
 
     def _launch_u2(self, argv: list[str]) -> bool:
         words = [word for word in argv if "=" not in word or word.startswith("-")]
@@ -178,169 +105,6 @@ class VirtualPhone:
             self.u2_running.set()
             return True
         return False
-
-    def run(self, argv: list[str]) -> str:
-        """Run one command; its output."""
-        while argv and "=" in argv[0] and not argv[0].startswith("-"):
-            argv = argv[1:]  # VAR=value prefixes
-        if not argv:
-            return ""
-        with self._lock:
-            self.executed.append(list(argv))
-        command, args = argv[0], argv[1:]
-        if command == "toybox" and args:
-            command, args = args[0], args[1:]
-        handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
-        if handler is None:
-            return f"/system/bin/sh: {command}: inaccessible or not found\n"
-        result: str = handler(args)
-        return result
-
-    def _cmd_echo(self, args: list[str]) -> str:
-        return " ".join(args) + "\n"
-
-    def _cmd_true(self, args: list[str]) -> str:
-        return ""
-
-    def _cmd_getprop(self, args: list[str]) -> str:
-        props = {
-            "ro.serialno": self.name,
-            "ro.build.version.sdk": "33",
-            "ro.build.version.release": "13",
-            "ro.product.model": f"Virtual_{self.name}",
-        }
-        return (
-            props.get(args[0], "") if args else "\n".join(f"[{k}]: [{v}]" for k, v in props.items())
-        ) + "\n"
-
-    def _cmd_md5sum(self, args: list[str]) -> str:
-        lines = []
-        for name in args:
-            file = self.path(name)
-            if file.is_file():
-                lines.append(f"{hashlib.md5(file.read_bytes()).hexdigest()}  {name}")
-            else:
-                lines.append(f"md5sum: {name}: No such file or directory")
-        return "\n".join(lines) + "\n"
-
-    _cmd_md5 = _cmd_md5sum
-
-    def _cmd_ls(self, args: list[str]) -> str:
-        targets = [a for a in args if not a.startswith("-")] or ["/sdcard"]
-        out = []
-        for name in targets:
-            file = self.path(name)
-            if file.is_dir():
-                out += sorted(p.name for p in file.iterdir())
-            elif file.exists():
-                out.append(name)
-            else:
-                out.append(f"ls: {name}: No such file or directory")
-        return "\n".join(out) + "\n"
-
-    def _cmd_mkdir(self, args: list[str]) -> str:
-        for name in (a for a in args if not a.startswith("-")):
-            self.path(name).mkdir(parents=True, exist_ok=True)
-        return ""
-
-    def _cmd_rm(self, args: list[str]) -> str:
-        for name in (a for a in args if not a.startswith("-")):
-            target = self.path(name)
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        return ""
-
-    def _cmd_cat(self, args: list[str]) -> str:
-        return "".join(
-            self.path(name).read_text(errors="replace")
-            for name in args
-            if self.path(name).is_file()
-        )
-
-    def _cmd_reboot(self, args: list[str]) -> str:
-        self.rebooted = True
-        return ""
-
-    def _cmd_wm(self, args: list[str]) -> str:
-        return "Physical size: 1080x2340\n" if args[:1] == ["size"] else ""
-
-    def _cmd_settings(self, args: list[str]) -> str:
-        return "null\n" if args[:1] == ["get"] else ""
-
-    def _cmd_input(self, args: list[str]) -> str:
-        if args[:1] == ["keyevent"] and args[1:2] in (["4"], ["KEYCODE_BACK"], ["BACK"]):
-            self.ui.back()
-        if args[:1] == ["swipe"]:
-            self.ui.swipe()
-        return ""
-
-    def _cmd_pm(self, args: list[str]) -> str:
-        if args[:2] == ["list", "packages"]:
-            wanted = [a for a in args[2:] if not a.startswith("-")]
-            names = sorted(self.packages | {"com.android.settings"})
-            return "".join(f"package:{n}\n" for n in names if not wanted or wanted[0] in n)
-        if args[:1] == ["path"] and args[1:2]:
-            return f"package:/data/app/{args[1]}/base.apk\n" if args[1] in self.packages else ""
-        return ""
-
-    def _cmd_monkey(self, args: list[str]) -> str:
-        package = args[args.index("-p") + 1] if "-p" in args else ""
-        if package not in self.packages:
-            return "** No activities found to run, monkey aborted.\n"
-        self.ui.launch(package)
-        return "Events injected: 1\n"
-
-    def _cmd_am(self, args: list[str]) -> str:
-        if not args:
-            return ""
-        sub, options = args[0], self._options(args[1:])
-        if sub == "force-stop" and args[1:]:
-            self.ui.stop(args[-1])
-            return ""
-        if sub == "start" and options.get("-a") == "android.intent.action.SEND":
-            at = args.index("--eu") + 2 if "--eu" in args else len(args)
-            uri = args[at] if at < len(args) else ""  # --eu KEY URI
-            device_path = uri[len("file://") :] if uri.startswith("file://") else uri
-            shared = self.path(device_path).is_file() and self.ui.share(args[-1], device_path)
-            return (
-                "Starting: Intent { act=android.intent.action.SEND }\n"
-                if shared
-                else "Error: Activity not started, unable to resolve Intent\n"
-            )
-        if sub == "start":
-            data = options.get("-d", "")
-            if data:
-                return (
-                    "Starting: Intent { act=android.intent.action.VIEW }\n"
-                    if self.ui.view(data)
-                    else "Error: Activity not started, unable to resolve Intent\n"
-                )
-            component = options.get("-n", "").split("/")[0]
-            if component in self.packages:
-                self.ui.launch(component)
-                return "Starting: Intent\n"
-            return "Error: Activity not started, unable to resolve Intent\n"
-        if sub == "broadcast" and options.get("-a") == _SCAN:
-            uri = options.get("-d", "")
-            device_path = uri[len("file://") :] if uri.startswith("file://") else uri
-            if self.path(device_path).is_file() and device_path not in self.gallery:
-                self.gallery.insert(0, device_path)
-            return "Broadcast completed: result=0\n"
-        return ""
-
-    @staticmethod
-    def _options(args: list[str]) -> dict[str, str]:
-        options: dict[str, str] = {}
-        i = 0
-        while i < len(args):
-            if args[i].startswith("-") and i + 1 < len(args) and args[i] not in ("-W", "-S"):
-                options[args[i]] = args[i + 1]
-                i += 2
-            else:
-                i += 1
-        return options
 
     # -- sync --------------------------------------------------------------------------------
 
@@ -432,17 +196,3 @@ class VirtualPhone:
                     + encoded
                 )
         stream.write(b"DONE" + struct.pack("<IIII", 0, 0, 0, 0))
-
-    def snapshot(self) -> dict[str, Any]:
-        """What the phone did, as JSON."""
-        with self._lock:
-            return {
-                "serial": self.serial,
-                "records": list(self.records),
-                "commands": list(self.commands),
-                "executed": list(self.executed),
-                "gallery": list(self.gallery),
-                "rebooted": self.rebooted,
-                "packages": sorted(self.packages),
-                "time": time.time(),
-            }

@@ -1,84 +1,19 @@
 """The uiautomator2 service of a virtual phone: JSON-RPC over HTTP on its port 9008.
 
 It answers ``/ping`` and ``POST /jsonrpc/0`` as the server that uiautomator2 launches on a
-real phone does, reading and driving the phone's screens (:class:`~.ui.PhoneUI`).
+real phone does; :mod:`reference_server.android.uiautomator` answers each method.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
-from .ui import HEIGHT, WIDTH, PhoneUI
+from ..android.ui import PhoneUI
+from ..android.uiautomator import RpcError, call
 
 __all__ = ["serve_http"]
-
-
-class _RpcError(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _rpc(ui: PhoneUI, method: str, params: Any) -> Any:
-    args = params if isinstance(params, list) else [params] if params is not None else []
-    package = ui.app.package if ui.app else "com.android.launcher3"
-    if method == "deviceInfo":
-        return {
-            "currentPackageName": package,
-            "displayWidth": WIDTH,
-            "displayHeight": HEIGHT,
-            "displayRotation": 0,
-            "displaySizeDpX": 411,
-            "displaySizeDpY": 891,
-            "productName": ui.phone.serial,
-            "screenOn": True,
-            "sdkInt": 33,
-            "naturalOrientation": True,
-        }
-    if method == "dumpWindowHierarchy":
-        return ui.hierarchy()
-    if method in ("waitForExists", "waitUntilGone"):
-        timeout = min(float(args[1]) / 1000 if len(args) > 1 else 0.0, 0.2)
-        deadline = time.monotonic() + timeout
-        while True:
-            exists = bool(ui.find(args[0]))
-            if exists == (method == "waitForExists") or time.monotonic() >= deadline:
-                return exists if method == "waitForExists" else not exists
-            time.sleep(0.05)
-    if method in ("exist", "count"):
-        found = ui.find(args[0])
-        return bool(found) if method == "exist" else len(found)
-    if method in ("objInfo", "getText", "objInfoOfAllInstances"):
-        found = ui.find(args[0])
-        if method == "objInfoOfAllInstances":
-            return [e.info(package) for e in found]
-        if not found:
-            raise _RpcError(
-                -32002,
-                "androidx.test.uiautomator.UiObjectNotFoundException: " + json.dumps(args[0]),
-            )
-        return found[0].info(package) if method == "objInfo" else found[0].text
-    if method == "click":
-        return ui.click(float(args[0]), float(args[1]))
-    if method in ("setText", "clearTextField"):
-        text = str(args[1]) if method == "setText" else ""
-        if not ui.set_text(args[0], text):
-            raise _RpcError(
-                -32002, "androidx.test.uiautomator.UiObjectNotFoundException: no editable field"
-            )
-        return True
-    if method in ("pressKey", "pressKeyCode"):
-        if args and args[0] in ("back", 4):
-            ui.back()
-        return True
-    if method in ("swipe", "swipePoints", "drag"):
-        ui.swipe()
-        return True
-    raise _RpcError(-32601, f"method not found: {method}")
 
 
 def serve_http(ui: PhoneUI, read: Callable[[int], bytes], write: Callable[[bytes], Any]) -> None:
@@ -120,9 +55,9 @@ def _answer(ui: PhoneUI, method: str, path: str, body: bytes) -> tuple[str, byte
         request = json.loads(body or b"{}")
         try:
             answer: dict[str, Any] = {
-                "result": _rpc(ui, request.get("method", ""), request.get("params"))
+                "result": call(ui, request.get("method", ""), request.get("params"))
             }
-        except _RpcError as error:
+        except RpcError as error:
             answer = {"error": {"code": error.code, "message": error.message, "data": ""}}
         except Exception as error:  # a broken request must not kill the phone
             answer = {

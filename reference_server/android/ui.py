@@ -1,8 +1,9 @@
-"""The screens of the simulated TikTok and Instagram apps on a virtual phone.
+"""The screens of a simulated phone: its launcher and the TikTok and Instagram apps.
 
 :class:`PhoneUI` is what is on screen and what each tap does. It reaches its phone only
 through :class:`PhoneSide` (what is installed, followed and in the gallery, and where to
-record what the apps did); the uiautomator2 service (``u2_service``) reads and drives it.
+record what the apps did); uiautomator2's methods (:mod:`.uiautomator`) read and drive it,
+and :mod:`.render` draws it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from xml.sax.saxutils import quoteattr
 
 import attrs
 
-from ..devices.apps import APPS, App, app_for
+from .apps import APPS, App, app_for
 
-__all__ = ["HEIGHT", "WIDTH", "Element", "PhoneSide", "PhoneUI"]
+__all__ = ["HEIGHT", "LAUNCHER", "WIDTH", "Element", "PhoneSide", "PhoneUI"]
 
 WIDTH, HEIGHT = 1080, 2340
+#: The package of the home screen.
+LAUNCHER = "com.android.launcher3"
 
 
 @attrs.define(kw_only=True)
@@ -168,6 +171,18 @@ class PhoneUI:
         with self.lock:
             self._go("home" if self.app else "launcher")
 
+    def home(self) -> None:
+        """The home key: the launcher, the app left running behind it."""
+        with self.lock:
+            self.app = None
+            self._go("launcher")
+
+    @property
+    def package(self) -> str:
+        """The package in the foreground."""
+        app = self.app
+        return app.package if app else LAUNCHER
+
     # -- the screens -------------------------------------------------------------------------
 
     def elements(self) -> list[Element]:
@@ -181,10 +196,23 @@ class PhoneUI:
     def _views(self) -> list[Element]:
         app = self.app
         if app is None:
-            return [Element(text="Launcher")]
+            return self._launcher()
         build = getattr(self, f"_screen_{self.screen}")
         views: list[Element] = build(app)
         return views
+
+    def _launcher(self) -> list[Element]:
+        """An icon per installed app; a tap opens it."""
+        return [
+            Element(
+                rid=f"{LAUNCHER}:id/icon",
+                text=app.name,
+                desc=app.name,
+                on_click=functools.partial(self.launch, app.package),
+            )
+            for app in APPS.values()
+            if app.package in self.phone.packages
+        ]
 
     def _button(self, app: App, name: str, text: str, action: Callable[[], None]) -> Element:
         return Element(rid=app.rid(name), text=text, cls="android.widget.Button", on_click=action)
@@ -421,7 +449,7 @@ class PhoneUI:
 
     def hierarchy(self) -> str:
         """The screen as uiautomator's XML dump."""
-        package = self.app.package if self.app else "com.android.launcher3"
+        package = self.package
         nodes = []
         for index, element in enumerate(self.elements()):
             left, top, right, bottom = element.bounds

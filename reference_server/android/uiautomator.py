@@ -1,0 +1,131 @@
+"""uiautomator2's JSON-RPC methods, answered from a simulated screen.
+
+:func:`call` is what the uiautomator2 server on a phone does with one ``/jsonrpc/0`` request:
+the virtual phones answer their port 9008 with it, and simulated devices answer the device
+API's ``jsonrpc`` route with it directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+from .render import render_png
+from .ui import HEIGHT, WIDTH, PhoneUI
+
+__all__ = ["NOT_FOUND", "RpcError", "call", "device_info"]
+
+#: uiautomator2's code for "no such element"; -32601 is JSON-RPC's "no such method".
+NOT_FOUND = -32002
+_NO_METHOD = -32601
+_KEYS = {
+    "home": 3,
+    "back": 4,
+    "up": 19,
+    "down": 20,
+    "left": 21,
+    "right": 22,
+    "center": 23,
+    "volume_up": 24,
+    "volume_down": 25,
+    "power": 26,
+    "camera": 27,
+    "enter": 66,
+    "delete": 67,
+    "del": 67,
+    "menu": 82,
+    "search": 84,
+    "volume_mute": 164,
+    "recent": 187,
+}
+
+
+class RpcError(Exception):
+    """A JSON-RPC error answer: its ``code`` and ``message``."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _not_found(what: Any) -> RpcError:
+    return RpcError(
+        NOT_FOUND, "androidx.test.uiautomator.UiObjectNotFoundException: " + json.dumps(what)
+    )
+
+
+def _press(ui: PhoneUI, key: Any) -> bool:
+    code = _KEYS.get(key.lower()) if isinstance(key, str) else key
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise RpcError(-32602, f"java.lang.IllegalArgumentException: unknown key {key!r}")
+    if code == 4:
+        ui.back()
+    elif code == 3:
+        ui.home()
+    return True
+
+
+def _wait(ui: PhoneUI, selector: Any, millis: Any, *, gone: bool) -> bool:
+    timeout = min(float(millis) / 1000 if millis is not None else 0.0, 0.2)
+    deadline = time.monotonic() + timeout
+    while True:
+        exists = bool(ui.find(selector))
+        if exists != gone or time.monotonic() >= deadline:
+            return not exists if gone else exists
+        time.sleep(0.05)
+
+
+def device_info(ui: PhoneUI) -> dict[str, Any]:
+    """What ``deviceInfo`` answers."""
+    return {
+        "currentPackageName": ui.package,
+        "displayWidth": WIDTH,
+        "displayHeight": HEIGHT,
+        "displayRotation": 0,
+        "displaySizeDpX": 411,
+        "displaySizeDpY": 891,
+        "productName": ui.phone.serial,
+        "screenOn": True,
+        "sdkInt": 33,
+        "naturalOrientation": True,
+    }
+
+
+def call(ui: PhoneUI, method: str, params: Any) -> Any:
+    """Answer one JSON-RPC call; raise :class:`RpcError` as the phone would answer an error."""
+    args = params if isinstance(params, list) else [params] if params is not None else []
+    if method == "deviceInfo":
+        return device_info(ui)
+    if method == "dumpWindowHierarchy":
+        return ui.hierarchy()
+    if method == "takeScreenshot":
+        return base64.b64encode(render_png(ui)).decode("ascii")
+    if method in ("waitForExists", "waitUntilGone"):
+        millis = args[1] if len(args) > 1 else None
+        return _wait(ui, args[0], millis, gone=method == "waitUntilGone")
+    if method in ("exist", "count"):
+        found = ui.find(args[0])
+        return bool(found) if method == "exist" else len(found)
+    if method in ("objInfo", "getText", "objInfoOfAllInstances"):
+        found = ui.find(args[0])
+        if method == "objInfoOfAllInstances":
+            return [e.info(ui.package) for e in found]
+        if not found:
+            raise _not_found(args[0])
+        return found[0].info(ui.package) if method == "objInfo" else found[0].text
+    if method == "click":
+        return ui.click(float(args[0]), float(args[1]))
+    if method in ("setText", "clearTextField"):
+        text = str(args[1]) if method == "setText" else ""
+        if not ui.set_text(args[0], text):
+            raise _not_found("no editable field")
+        return True
+    if method in ("pressKey", "pressKeyCode"):
+        return _press(ui, args[0] if args else None)
+    if method in ("swipe", "swipePoints", "drag"):
+        ui.swipe()
+        return True
+    raise RpcError(_NO_METHOD, f"method not found: {method}")
