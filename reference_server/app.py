@@ -19,6 +19,7 @@ from .http.api import api
 from .http.control import control
 from .http.envelope import envelope
 from .http.guards import MAX_BODY, install_guards, with_allow
+from .http.rpc import rpc
 from .state import ServerState
 
 __all__ = ["DEFAULT_PORT", "ServerConfig", "create_app", "default_db_path"]
@@ -73,6 +74,7 @@ def create_app(config: ServerConfig | None = None) -> Flask:
         return envelope(INTERNAL, f"internal error: {type(error).__name__}", 500)
 
     app.register_blueprint(api)
+    app.register_blueprint(rpc)
     app.register_blueprint(control)
     app.extensions["tikmatrix_close"] = server.close
     return app

@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     server = make_server(app, host=args.host, port=args.port, threads=args.threads)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.effective_port}")
     log.info(
         "TikMatrix reference server on http://%s:%s/api/v1 (db: %s)",
         args.host,

@@ -15,6 +15,7 @@ from flask import current_app
 
 from .config import ServerConfig
 from .domain.fleet import DeviceSource, Fleet
+from .domain.leases import LeaseService
 from .domain.runner import Runner
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
@@ -30,6 +31,7 @@ class ServerState:
     config: ServerConfig
     service: TaskService
     fleet: Fleet
+    leases: LeaseService
     runner: Runner
     faults: Faults
     source: DeviceSource
@@ -44,12 +46,16 @@ class ServerState:
         """Open the store, seed the devices the config asks for, and start the scheduler."""
         service = TaskService(SQLiteStore(config.db), config.clock, rng=random.Random(config.seed))
         fleet = Fleet()
-        runner = Runner(service, fleet, poll_interval=config.poll_interval, seed=config.seed)
+        leases = LeaseService(service, fleet)
+        runner = Runner(
+            service, fleet, leases=leases, poll_interval=config.poll_interval, seed=config.seed
+        )
         source = config.device_source()
         server = cls(
             config=config,
             service=service,
             fleet=fleet,
+            leases=leases,
             runner=runner,
             faults=Faults(),
             source=source,
@@ -71,11 +77,12 @@ class ServerState:
     def reset(self, devices: int | None = None) -> int:
         """Forget every task, device, account and fault; seed the devices again.
 
-        Running tasks are stopped first, the plan goes back to the config's (Pro unless it
-        says otherwise), and ``devices`` overrides how many simulated devices are made.
-        Returns how many devices there are.
+        Running tasks are stopped and leases ended first, the plan goes back to the
+        config's (Pro unless it says otherwise), and ``devices`` overrides how many
+        simulated devices are made. Returns how many devices there are.
         """
         self.runner.cancel_all()
+        self.leases.clear()
         self.faults.clear()
         self.service.reset()
         self.fleet.clear()
@@ -83,6 +90,10 @@ class ServerState:
             self.service.set_plan(self.config.plan)
         self.source.seed(self.service, self.fleet, devices)
         return len(self.service.devices())
+
+    def serving_at(self, base_url: str) -> None:
+        """Tell the parts that hand out the server's address where it listens."""
+        self.runner.api_base = base_url.rstrip("/")
 
     def close(self) -> None:
         """Stop the scheduler and the devices, and close the store."""

@@ -64,6 +64,7 @@ def running_server(config: ServerConfig | None = None, host: str = "127.0.0.1") 
         config = config or ServerConfig(db=Path(directory) / "tasks.sqlite3", poll_interval=0.05)
         app = create_app(config)
         server = make_server(host, 0, app, threaded=True)
+        app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.server_port}")
         thread = threading.Thread(target=server.serve_forever, name="tikmatrix-server", daemon=True)
         thread.start()
         try:

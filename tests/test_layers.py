@@ -118,6 +118,9 @@ def _importers_of(prefix: str) -> set[str]:
         ("reference_server.devices", "reference_server.domain"),
         ("reference_server.scripts", "reference_server.http"),
         ("reference_server.virtual", "reference_server.domain"),
+        ("reference_server.android", "reference_server.devices"),
+        ("reference_server.android", "reference_server.virtual"),
+        ("reference_server.android", "reference_server.domain"),
         ("tikmatrix_sdk", "reference_server"),
     ],
 )
@@ -133,6 +136,8 @@ def test_only_the_composition_root_builds_the_sqlite_store() -> None:
 def test_the_http_layer_reaches_the_domain_through_the_service() -> None:
     allowed = {
         "reference_server.domain.service",
+        "reference_server.domain.leases",  # the device API's service
+        "reference_server.domain.custom_scripts",  # a registration's checks
         "reference_server.domain.errors",
         "reference_server.clock",
         "reference_server.domain.store",  # the row types the answers are written from

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
+from ._lease_keeper import AsyncDeviceLease, DeviceLease
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._pages import AsyncPage, SyncPage
 from ._public import say_public
 from ._raw_response import RawResponse
 from ._request_options import RequestOptions
 from ._types import SequenceNotStr
+from ._ui_tree import UiNode
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -25,16 +27,24 @@ from .errors import (
     APITimeoutError,
     BadRequestError,
     ClientValidationError,
+    DeviceBusyError,
+    DeviceRPCError,
+    DeviceUnavailableError,
+    ElementNotFoundError,
     InternalServerError,
+    LeaseError,
     LicenseError,
     MissingScriptNameError,
+    NoFreeSlotError,
     NotFoundError,
+    PermissionDeniedError,
     ResponseValidationError,
     TikMatrixError,
     UnexpectedResponseError,
     UnsupportedScriptError,
     WaitTimeoutError,
 )
+from .resources import LeasedDevice
 
 if TYPE_CHECKING:
     from .models import (
@@ -42,6 +52,9 @@ if TYPE_CHECKING:
         AccountPage,
         CreatedTasks,
         DeletedTasks,
+        Device,
+        DeviceInfo,
+        Lease,
         License,
         RetriedTasks,
         Task,
@@ -70,6 +83,9 @@ _LAZY = {
             "AccountPage",
             "CreatedTasks",
             "DeletedTasks",
+            "Device",
+            "DeviceInfo",
+            "Lease",
             "License",
             "RetriedTasks",
             "Task",
@@ -108,6 +124,7 @@ __all__ = [
     "Account",
     "AccountPage",
     "AccountWarmupConfig",
+    "AsyncDeviceLease",
     "AsyncPage",
     "AsyncTikMatrix",
     "BadRequestError",
@@ -116,13 +133,25 @@ __all__ = [
     "CommentConfig",
     "CreatedTasks",
     "DeletedTasks",
+    "Device",
+    "DeviceBusyError",
+    "DeviceInfo",
+    "DeviceLease",
+    "DeviceRPCError",
+    "DeviceUnavailableError",
+    "ElementNotFoundError",
     "FollowConfig",
     "InternalServerError",
+    "Lease",
+    "LeaseError",
+    "LeasedDevice",
     "License",
     "LicenseError",
     "MissingScriptNameError",
+    "NoFreeSlotError",
     "NotFoundError",
     "NotGiven",
+    "PermissionDeniedError",
     "PostConfig",
     "RawResponse",
     "RequestOptions",
@@ -138,6 +167,7 @@ __all__ = [
     "TaskStatus",
     "TikMatrix",
     "TikMatrixError",
+    "UiNode",
     "UnexpectedResponseError",
     "UnfollowConfig",
     "UnsupportedScriptError",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -23,7 +24,10 @@ from ._options import (
 from ._resource import AsyncMode, SyncMode
 from ._shell import AsyncShell, SyncShell
 from ._types import NOT_GIVEN, NotGiven
-from .resources import Accounts, LicenseResource, Tasks
+from .resources import Accounts, Devices, LicenseResource, Tasks
+
+#: Where a managed custom script finds the API (TikMatrix sets it).
+API_BASE_ENV = "TIKMATRIX_API_BASE"
 
 __all__ = ["NOT_GIVEN", "AsyncTikMatrix", "ClientCore", "NotGiven", "TikMatrix"]
 
@@ -127,6 +131,17 @@ class ClientCore(Generic[HttpT, ShellT]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """The client of a managed custom script, from the environment TikMatrix gave it.
+
+        Reads ``TIKMATRIX_API_BASE`` (else ``TIKMATRIX_BASE_URL``, else the default URL);
+        ``client.devices.current()`` is then the device the script was started on. Other
+        arguments are the constructor's.
+        """
+        base_url = kwargs.pop("base_url", None) or os.environ.get(API_BASE_ENV) or None
+        return cls(base_url, **kwargs)
+
 
 class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     """Blocking client of the TikMatrix Local API.
@@ -184,6 +199,11 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     def accounts(self) -> Accounts[SyncMode]:
         """The accounts TikMatrix knows, and their devices."""
         return Accounts(self)
+
+    @functools.cached_property
+    def devices(self) -> Devices[SyncMode]:
+        """The device API: list devices, lease one, and drive its screen."""
+        return Devices(self)
 
     _http_class = httpx.Client
     _shell_class = SyncShell
@@ -259,6 +279,11 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
     def accounts(self) -> Accounts[AsyncMode]:
         """The accounts TikMatrix knows, and their devices."""
         return Accounts(self)
+
+    @functools.cached_property
+    def devices(self) -> Devices[AsyncMode]:
+        """The device API: list devices, lease one, and drive its screen."""
+        return Devices(self)
 
     _http_class = httpx.AsyncClient
     _shell_class = AsyncShell

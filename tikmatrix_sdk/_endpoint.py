@@ -35,7 +35,9 @@ class Endpoint(Generic[T]):
     """What one API operation sends and what its ``data`` is read into. Pure data, no I/O.
 
     ``returns`` is a model (``Task``) or any type the converter reads (``list[int]``);
-    ``None`` keeps the data as decoded.
+    ``None`` keeps the data as decoded. ``headers`` are the endpoint's own (a device call's
+    lease); ``loose`` reads the device API's envelope variants; ``binary`` takes a success
+    answer's bytes as they are (a screenshot), errors still being envelopes.
     """
 
     method: str
@@ -43,6 +45,9 @@ class Endpoint(Generic[T]):
     returns: type[T] | None
     params: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
     body: Any = dataclasses.field(default=_NO_BODY, kw_only=True)
+    headers: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
+    loose: bool = dataclasses.field(default=False, kw_only=True)
+    binary: bool = dataclasses.field(default=False, kw_only=True)
 
     def parse(self, data: Any) -> T:
         """Read the answer's ``data`` into :attr:`returns`."""
@@ -58,14 +63,26 @@ class Endpoint(Generic[T]):
     def to_send(self, options: ClientOptions) -> Send:
         """The :class:`Send` effect for this endpoint under a client's options."""
         has_body = self.body is not _NO_BODY
+        headers = options.request_headers(has_body=has_body)
+        if self.headers:
+            headers.update(self.headers)
+        if self.binary:
+            headers["Accept"] = "*/*"
         return Send(
             method=self.method,
             url=options.url(self.path),
             params=self.params,
             content=_json.dumps(self.body) if has_body else None,
-            headers=options.request_headers(has_body=has_body),
+            headers=headers,
             timeout=options.timeout,
         )
+
+    def read(self, response: httpx.Response) -> T:
+        """The answer's data, read into :attr:`returns`; an error envelope raises."""
+        is_json = response.headers.get("content-type", "").startswith("application/json")
+        if self.binary and response.status_code < 300 and not is_json:
+            return self.parse(response.content)
+        return read_envelope(response, self.parse, loose=self.loose)
 
 
 def _transport_error(exc: httpx.RequestError, *, idempotent: bool) -> APIConnectionError:
@@ -120,7 +137,7 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
         else:
             _log_answer(target, response)
             try:
-                return read_envelope(response, endpoint.parse)
+                return endpoint.read(response)
             except (APIError, UnexpectedResponseError) as error:
                 if retries >= options.max_retries or not may_retry_answer(
                     response, error, idempotent=idempotent

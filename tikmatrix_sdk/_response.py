@@ -26,15 +26,36 @@ def _is_model_error(exc: Exception) -> bool:
     return isinstance(exc, cattrs.BaseValidationError)
 
 
-def read_envelope(response: httpx.Response, parse: Callable[[Any], T]) -> T:
+def _loose(response: httpx.Response, body: Any) -> dict[str, Any]:
+    """The device API's variants, read as an envelope.
+
+    No ``code`` is success (or, with an HTTP error status, that status as the code); a body
+    that is not an object is the data itself.
+    """
+    if isinstance(body, dict) and "code" in body:
+        return body
+    if response.status_code >= 400:
+        message = body.get("message") if isinstance(body, dict) else None
+        text = message if isinstance(message, str) else response.text[:500]
+        return {"code": response.status_code, "message": text, "data": None}
+    data = body.get("data", body) if isinstance(body, dict) else body
+    return {"code": 0, "data": data}
+
+
+def read_envelope(response: httpx.Response, parse: Callable[[Any], T], *, loose: bool = False) -> T:
     """Return ``parse(data)`` for a success envelope; raise the matching error otherwise.
 
     Errors may come with HTTP 200 or with a 4xx/5xx status: the envelope's ``code`` decides.
+    ``loose`` reads the device API's variants too (see :func:`_loose`).
     """
     try:
         body = _json.loads(response.content)
     except ValueError:
-        raise UnexpectedResponseError("The answer is not JSON", response=response) from None
+        if not loose:
+            raise UnexpectedResponseError("The answer is not JSON", response=response) from None
+        body = response.text
+    if loose:
+        body = _loose(response, body)
     if not isinstance(body, dict) or "code" not in body:
         raise UnexpectedResponseError("The answer is not the API's envelope", response=response)
     try:
@@ -47,7 +68,7 @@ def read_envelope(response: httpx.Response, parse: Callable[[Any], T]) -> T:
     message = message if isinstance(message, str) else ""
     data = body.get("data")
     if code != 0:
-        error_class = error_class_for_code(code)
+        error_class = error_class_for_code(code, response.status_code)
         raise error_class(message or f"error code {code}", code=code, data=data, response=response)
     if response.status_code >= 400:
         raise UnexpectedResponseError(

@@ -1,6 +1,6 @@
 """The exceptions the SDK raises.
 
-Everything derives from :class:`TikMatrixError`. Three branches hang under it:
+Everything derives from :class:`TikMatrixError`. Three main branches hang under it:
 
 * :class:`APIError` — the server answered with the API's envelope and a non-zero ``code``.
   Each documented code has its own subclass, so ``except NotFoundError`` reads naturally.
@@ -25,10 +25,17 @@ __all__ = [
     "APITimeoutError",
     "BadRequestError",
     "ClientValidationError",
+    "DeviceBusyError",
+    "DeviceRPCError",
+    "DeviceUnavailableError",
+    "ElementNotFoundError",
     "InternalServerError",
+    "LeaseError",
     "LicenseError",
     "MissingScriptNameError",
+    "NoFreeSlotError",
     "NotFoundError",
+    "PermissionDeniedError",
     "ResponseValidationError",
     "TikMatrixError",
     "UnexpectedResponseError",
@@ -116,7 +123,16 @@ class UnsupportedScriptError(BadRequestError):
     expected_code = 40003
 
 
-class LicenseError(APIError):
+class PermissionDeniedError(APIError):
+    """HTTP 403: the server refuses the call (a plan, a lease, or a setting forbids it).
+
+    ``40303`` is the device API's adb route while it is disabled in TikMatrix's settings.
+    """
+
+    expected_code = 40303
+
+
+class LicenseError(PermissionDeniedError):
     """``40301``: the license plan (Starter) has no API access."""
 
     expected_code = 40301
@@ -137,6 +153,53 @@ class NotFoundError(APIError):
     expected_code = 40401
 
 
+class LeaseError(PermissionDeniedError):
+    """``40302``: a device call without a live lease: none sent, expired, or released.
+
+    A lease that expired under a ``with client.devices.lease(...)`` block (its heartbeat was
+    refused) raises this at the block's next device call.
+    """
+
+    expected_code = 40302
+
+
+class DeviceBusyError(APIError):
+    """``40901`` (any HTTP 409): the device is leased by another program or runs a task."""
+
+    expected_code = 40901
+
+
+class NoFreeSlotError(DeviceBusyError):
+    """``40902``: every device slot of the plan is taken by leases and running tasks."""
+
+    expected_code = 40902
+
+
+class DeviceRPCError(APIError):
+    """``42201``: the device's uiautomator2 server answered the call with an error.
+
+    Attributes:
+        rpc_code: the JSON-RPC error code (``-32002``: no such element; ``-32601``: no
+            such method), when the server reported it.
+    """
+
+    expected_code = 42201
+
+    @property
+    def rpc_code(self) -> int | None:
+        """The device's JSON-RPC error code, when the server reported it."""
+        if isinstance(self.data, dict) and isinstance(self.data.get("rpc_code"), int):
+            code: int = self.data["rpc_code"]
+            return code
+        return None
+
+
+class DeviceUnavailableError(APIError):
+    """``50301``: the device is not connected, or failed while answering."""
+
+    expected_code = 50301
+
+
 class InternalServerError(APIError):
     """``50001``: the server failed while handling the request."""
 
@@ -150,19 +213,53 @@ _ERRORS_BY_CODE: dict[int, type[APIError]] = {
         MissingScriptNameError,
         UnsupportedScriptError,
         LicenseError,
+        PermissionDeniedError,
+        LeaseError,
         NotFoundError,
+        DeviceBusyError,
+        NoFreeSlotError,
+        DeviceRPCError,
         InternalServerError,
+        DeviceUnavailableError,
     )
     if cls.expected_code is not None
 }
+_ERRORS_BY_STATUS: dict[int, type[APIError]] = {
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: DeviceBusyError,
+}
 
 
-def error_class_for_code(code: int) -> type[APIError]:
+def error_class_for_code(code: int, status_code: int | None = None) -> type[APIError]:
     """Return the exception class that stands for an envelope ``code``.
 
-    Unknown codes map to :class:`APIError` itself, which still carries the code.
+    A code the SDK does not know is read from the HTTP status where that says enough (403:
+    :class:`PermissionDeniedError`, 404: :class:`NotFoundError`, 409:
+    :class:`DeviceBusyError`); otherwise it maps to :class:`APIError` itself, which still
+    carries the code.
     """
-    return _ERRORS_BY_CODE.get(code, APIError)
+    known = _ERRORS_BY_CODE.get(code)
+    if known is not None:
+        return known
+    return _ERRORS_BY_STATUS.get(status_code or 0, APIError)
+
+
+class ElementNotFoundError(TikMatrixError, LookupError):
+    """No element on a leased device's screen matched the selector (within the timeout).
+
+    Attributes:
+        selector: the selector, as given (``{"text": "Follow"}``).
+        timeout: the seconds waited (0 for a single look).
+    """
+
+    def __init__(self, selector: Mapping[str, Any], timeout: float) -> None:
+        """Raised by ``wait_for`` and ``click`` with what they looked for."""
+        self.selector = dict(selector)
+        self.timeout = timeout
+        wanted = ", ".join(f"{key}={value!r}" for key, value in self.selector.items())
+        waited = f" within {timeout:g} s" if timeout else ""
+        super().__init__(f"no element matching {wanted} appeared{waited}")
 
 
 class UnexpectedResponseError(TikMatrixError):

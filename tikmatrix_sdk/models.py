@@ -25,6 +25,9 @@ __all__ = [
     "AccountPage",
     "CreatedTasks",
     "DeletedTasks",
+    "Device",
+    "DeviceInfo",
+    "Lease",
     "License",
     "RetriedTasks",
     "Task",
@@ -276,6 +279,81 @@ class AccountPage(_Page):
     def item_key(self, item: Account, /) -> Hashable:
         """What tells two accounts apart: the id and the username."""
         return (item.id, item.username)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Device(_Model):
+    """A device as the device API lists it: free to lease, or held by a task or a lease.
+
+    Only ``serial`` and ``busy`` are documented by TikMatrix; the rest is what the reference
+    server adds, ``None`` where a server does not say.
+    """
+
+    serial: str
+    busy: bool = False
+    kind: str | None = None
+    online: bool | None = None
+    task_id: int | None = None
+    leased: bool | None = None
+    lease_label: str | None = None
+    extra: Mapping[str, Any] = _extra_field()
+
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        if "serial" not in data and isinstance(data.get("udid"), str):
+            data = dict(data)
+            data["serial"] = data.pop("udid")
+        return data
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Lease(_Model):
+    """A device lent to a program: its ``session_id`` goes with every device call."""
+
+    session_id: str
+    serial: str | None = None
+    label: str = ""
+    ttl_secs: float | None = None
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    expires_in: float | None = None
+    task_id: int | None = None
+    extra: Mapping[str, Any] = _extra_field()
+
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        for alias in ("id", "session", "sessionId"):
+            if "session_id" not in data and isinstance(data.get(alias), str):
+                data = dict(data)
+                data["session_id"] = data.pop(alias)
+        return data
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class DeviceInfo(_Model):
+    """What uiautomator2's ``deviceInfo`` reports of a leased device."""
+
+    product_name: str | None = None
+    display_width: int | None = None
+    display_height: int | None = None
+    display_rotation: int | None = None
+    sdk_int: int | None = None
+    current_package_name: str | None = None
+    screen_on: bool | None = None
+    extra: Mapping[str, Any] = _extra_field()
+
+    @staticmethod
+    def _wire_aliases(data: dict[str, Any]) -> dict[str, Any]:
+        names = {
+            "productName": "product_name",
+            "displayWidth": "display_width",
+            "displayHeight": "display_height",
+            "displayRotation": "display_rotation",
+            "sdkInt": "sdk_int",
+            "currentPackageName": "current_package_name",
+            "screenOn": "screen_on",
+        }
+        return {names.get(key, key): value for key, value in data.items()}
 
 
 # Read every model's annotations here, where their names are, before the classes say they

@@ -45,18 +45,19 @@ def _draw_element(draw: ImageDraw.ImageDraw, element: Element, accent: Colour) -
     left, top, right, bottom = element.bounds
     box = (left + 24, top + 10, right - 24, bottom - 10)
     font = _font(44)
+    middle = (top + bottom) // 2
     if element.cls.endswith("Button"):
         draw.rounded_rectangle(box, radius=24, fill=accent)
-        draw.text((box[0] + 32, box[1] + 22), _label(element), font=font, fill=_PAPER)
+        draw.text((box[0] + 32, middle), _label(element), font=font, fill=_PAPER, anchor="lm")
     elif element.editable:
         draw.rounded_rectangle(box, radius=12, fill=_FIELD, outline=_INK, width=3)
-        draw.text((box[0] + 24, box[1] + 22), element.text or " ", font=font, fill=_INK)
+        draw.text((box[0] + 24, middle), element.text or " ", font=font, fill=_INK, anchor="lm")
     elif element.cls.endswith("ImageView"):
         outline = _PICKED if element.selected else _TILE
         draw.rectangle(box, fill=_TILE, outline=outline, width=10 if element.selected else 1)
-        draw.text((box[0] + 32, box[1] + 22), _label(element), font=font, fill=_INK)
+        draw.text((box[0] + 32, middle), _label(element), font=font, fill=_INK, anchor="lm")
     else:
-        draw.text((box[0] + 8, box[1] + 22), _label(element), font=font, fill=_INK)
+        draw.text((box[0] + 8, middle), _label(element), font=font, fill=_INK, anchor="lm")
 
 
 def render_png(ui: PhoneUI) -> bytes:
@@ -69,11 +70,15 @@ def render_png(ui: PhoneUI) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, _STATUS_BAR), fill=accent)
     title = app.name if app else "Home"
-    draw.text((32, 14), f"{title} · {ui.phone.serial}", font=_font(40), fill=_PAPER)
+    status = f"{title} · {ui.phone.serial}"
+    draw.text((32, _STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
     if app is None:  # the launcher: light text on the dark wallpaper
         for element in elements:
-            left, top, _, _ = element.bounds
-            draw.text((left + 32, top + 32), _label(element), font=_font(56), fill=_PAPER)
+            left, top, _, bottom = element.bounds
+            middle = (top + bottom) // 2
+            draw.text(
+                (left + 32, middle), _label(element), font=_font(56), fill=_PAPER, anchor="lm"
+            )
     else:
         for element in elements:
             _draw_element(draw, element, accent)

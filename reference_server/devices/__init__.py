@@ -1,6 +1,6 @@
 """Devices the runner drives: the seam and its simulated kind."""
 
-from .base import Device, DeviceError, RunContext, TaskCancelled
+from .base import Device, DeviceError, RunContext, TaskCancelled, UiRpcError
 from .simulated import FAILURE_MODES, Behaviour, SimulatedDevice
 
 __all__ = [
@@ -11,4 +11,5 @@ __all__ = [
     "RunContext",
     "SimulatedDevice",
     "TaskCancelled",
+    "UiRpcError",
 ]

@@ -7,7 +7,10 @@ uiautomator2's JSON-RPC — never as part of a shell line of our making.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import io
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +20,7 @@ from typing import Any, TypeVar
 import adbutils
 
 from ..android.apps import App, app_for
-from .base import Device, DeviceError, RunContext, TaskCancelled
+from .base import Device, DeviceError, RunContext, TaskCancelled, UiRpcError
 
 __all__ = ["AdbDevice", "attached_devices"]
 
@@ -80,6 +83,59 @@ class AdbDevice(Device):
     def shell(self, *argv: str) -> str:
         """Run a command on the phone; each argument is quoted, never interpreted."""
         output: str = self._guard(f"running {argv[0]}", lambda: self.adb.shell(list(argv)))
+        return output
+
+    # -- what the device API lends ----------------------------------------------------------
+
+    def ui_call(self, method: str, params: Sequence[Any], timeout: float) -> Any:
+        """Call the phone's uiautomator2 server; its JSON-RPC errors become :class:`UiRpcError`."""
+        from uiautomator2.exceptions import RPCError
+
+        ui = self.ui()
+        try:
+            return self._guard(
+                f"calling {method}", lambda: ui.jsonrpc_call(method, list(params), timeout)
+            )
+        except DeviceError as error:
+            cause = error.__cause__
+            if isinstance(cause, RPCError):
+                code = cause.args[0] if cause.args and isinstance(cause.args[0], int) else -32000
+                message = cause.args[1] if len(cause.args) > 1 else str(cause.args[0])
+                raise UiRpcError(code, str(message)) from None
+            raise
+
+    def hierarchy(self) -> str:
+        """The screen, dumped by uiautomator2."""
+        xml: str = self._guard("dumping the screen", lambda: self.ui().dump_hierarchy())
+        return xml
+
+    def screenshot(self) -> bytes:
+        """The screen as PNG: uiautomator2's capture, else ``screencap -p``."""
+        encoded = self.ui_call("takeScreenshot", [1, 80], 20.0)
+        try:
+            image = base64.b64decode(encoded or "", validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            image = b""
+        if not image:
+            image = self._guard(
+                "taking a screenshot", lambda: self.adb.shell(["screencap", "-p"], encoding=None)
+            )
+        if image.startswith(b"\x89PNG\r\n\x1a\n"):
+            return image
+        from PIL import Image
+
+        out = io.BytesIO()
+        self._guard(
+            "reading the screenshot", lambda: Image.open(io.BytesIO(image)).save(out, "PNG")
+        )
+        return out.getvalue()
+
+    def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
+        """Run a command on the phone, each item of ``argv`` quoted by adbutils."""
+        output: str = self._guard(
+            f"running {argv[0] if argv else 'nothing'}",
+            lambda: self.adb.shell(list(argv), timeout=timeout),
+        )
         return output
 
     def ui(self) -> Any:

@@ -13,11 +13,20 @@ import attrs
 
 from ..clock import Clock
 
-__all__ = ["Device", "DeviceError", "RunContext", "TaskCancelled"]
+__all__ = ["Device", "DeviceError", "RunContext", "TaskCancelled", "UiRpcError"]
 
 
 class DeviceError(Exception):
     """The device could not do what the script asked; the message becomes the task's remark."""
+
+
+class UiRpcError(DeviceError):
+    """The phone's uiautomator2 server answered a JSON-RPC call with an error."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 class TaskCancelled(Exception):
@@ -86,3 +95,21 @@ class Device(abc.ABC):
     @abc.abstractmethod
     def warmup(self, ctx: RunContext, *, plan: Mapping[str, Any]) -> str:
         """Browse like a person for the planned duration."""
+
+    # -- what the device API lends to users' programs ----------------------------------------
+
+    def ui_call(self, method: str, params: Sequence[Any], timeout: float) -> Any:
+        """Call a uiautomator2 JSON-RPC method; its result (:class:`UiRpcError` if refused)."""
+        raise DeviceError(f"device {self.serial} ({self.kind}) has no UI automation")
+
+    def hierarchy(self) -> str:
+        """The screen's UI tree, as uiautomator's XML dump."""
+        raise DeviceError(f"device {self.serial} ({self.kind}) has no UI automation")
+
+    def screenshot(self) -> bytes:
+        """The screen as PNG bytes."""
+        raise DeviceError(f"device {self.serial} ({self.kind}) has no screen")
+
+    def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
+        """Run one command on the device, each item of ``argv`` one word; its output."""
+        raise DeviceError(f"device {self.serial} ({self.kind}) has no shell")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+import shlex
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from .base import Device, DeviceError, RunContext
+from ..android import uiautomator
+from ..android.render import render_png
+from ..android.system import AndroidSystem
+from .base import Device, DeviceError, RunContext, UiRpcError
 
 __all__ = ["Behaviour", "SimulatedDevice"]
 
@@ -32,7 +36,12 @@ class Behaviour:
 
 
 class SimulatedDevice(Device):
-    """A device with no phone behind it, for tests and demos."""
+    """A device with no phone behind it, for tests and demos.
+
+    Its scripts only record what they would do. Lent through the device API, it shows the
+    screens of a simulated phone (:mod:`reference_server.android`), made on first use and
+    driven in-process: the same launcher and apps a virtual phone shows over adb.
+    """
 
     kind = "simulated"
 
@@ -40,7 +49,44 @@ class SimulatedDevice(Device):
         super().__init__(serial)
         self._lock = threading.Lock()
         self.records: list[dict[str, Any]] = []
+        self._system: AndroidSystem | None = None
         self.configure(behaviour or Behaviour())
+
+    @property
+    def system(self) -> AndroidSystem:
+        """The simulated phone behind the device API's calls, made on first use."""
+        with self._lock:
+            if self._system is None:
+                self._system = AndroidSystem(self.serial)
+            return self._system
+
+    def close(self) -> None:
+        """Remove the simulated phone's storage, if it was made."""
+        with self._lock:
+            system, self._system = self._system, None
+        if system is not None:
+            system.close()
+
+    def ui_call(self, method: str, params: Sequence[Any], timeout: float) -> Any:
+        """Answer as uiautomator2's server would, from the simulated screens."""
+        try:
+            return uiautomator.call(self.system.ui, method, list(params))
+        except uiautomator.RpcError as error:
+            raise UiRpcError(error.code, error.message) from None
+        except (TypeError, ValueError, IndexError, KeyError) as error:
+            raise UiRpcError(-32602, f"invalid params for {method}: {error}") from None
+
+    def hierarchy(self) -> str:
+        """The simulated screen as uiautomator's XML dump."""
+        return self.system.ui.hierarchy()
+
+    def screenshot(self) -> bytes:
+        """The simulated screen as a PNG."""
+        return render_png(self.system.ui)
+
+    def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
+        """Run a command on the simulated phone, each argument quoted as adbutils does."""
+        return self.system.execute(" ".join(shlex.quote(word) for word in argv))
 
     def configure(self, behaviour: Behaviour) -> None:
         """Change how the device behaves from now on."""

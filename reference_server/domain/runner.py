@@ -7,13 +7,20 @@ every due task inline, and a manual clock makes waits instant.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import random
 import threading
+from collections.abc import Iterator, Mapping
 
-from ..devices import DeviceError, RunContext, TaskCancelled
+from ..devices import Device, DeviceError, RunContext, TaskCancelled
 from ..scripts import SCRIPTS
+from .custom_scripts import PACKAGES, CustomScript
+from .errors import ApiError
 from .fleet import Fleet
+from .leases import LeaseService
+from .script_process import run_command
 from .service import TaskService
 from .store import TaskRow
 
@@ -30,11 +37,15 @@ class Runner:
         service: TaskService,
         fleet: Fleet,
         *,
+        leases: LeaseService | None = None,
         poll_interval: float = 0.2,
         seed: int | None = None,
     ) -> None:
         self.service = service
         self.fleet = fleet
+        self.leases = leases or LeaseService(service, fleet)
+        #: The API's base URL, given to managed custom scripts (set when the server binds).
+        self.api_base = "http://127.0.0.1:50809"
         self.poll_interval = poll_interval
         self._rng = random.Random(seed)
         self._busy: dict[str, int] = {}
@@ -48,6 +59,7 @@ class Runner:
         self._workers: set[threading.Thread] = set()
         service.set_cancel_hook(self.cancel)
         service.set_new_work_hook(self._wake.set)
+        self.leases.set_scheduler_hooks(self.hold, self._wake.set)
 
     # -- scheduling --------------------------------------------------------------------------
 
@@ -60,11 +72,21 @@ class Runner:
         with self._lock:
             busy = set(self._busy) if only is None else set()  # a worker asks for its own
             started = self._generation if generation is None else generation
-        due = self.service.due(busy, only=only)
+        due = self.service.due(busy | self.leases.leased_serials(), only=only)
+        limit = self.service.plan.device_limit
         with self._lock:
             if self._stopping.is_set() or started != self._generation:
                 return []
-            due = [task for task in due if task.serial not in self._busy or task.serial == only]
+            leased = self.leases.leased_serials()  # none is lent meanwhile: hold() waits
+            due = [
+                task
+                for task in due
+                if (task.serial not in self._busy or task.serial == only)
+                and task.serial not in leased
+            ]
+            if only is None:  # leases and running tasks share the plan's device slots
+                free = max(0, limit - len(set(self._busy) | leased))
+                due = sorted(due, key=lambda task: (task.scheduled_ts, task.id))[:free]
             claimed = set(self.service.claim_many([task.id for task in due]))
             batch = [task for task in due if task.id in claimed]
             for task in batch:
@@ -120,6 +142,16 @@ class Runner:
                 self._workers.discard(threading.current_thread())
             self._wake.set()  # the scheduler looks again: a task may have come meanwhile
 
+    @contextlib.contextmanager
+    def hold(self, serial: str) -> Iterator[Mapping[str, int]]:
+        """Claim nothing meanwhile; yield the task each busy device runs (for a lease)."""
+        with self._lock:
+            yield dict(self._busy)
+
+    def wake(self) -> None:
+        """Look for due work now rather than at the next tick."""
+        self._wake.set()
+
     # -- running -----------------------------------------------------------------------------
 
     def _run(self, task: TaskRow, *, release: bool = True) -> None:
@@ -152,7 +184,13 @@ class Runner:
         )
         try:
             with device.running(ctx):
-                return True, SCRIPTS[task.script_name].run(device, task.script_config, ctx)
+                script = SCRIPTS.get(task.script_name)
+                if script is not None:
+                    return True, script.run(device, task.script_config, ctx)
+                custom = self.service.custom_scripts.get(task.script_name)
+                if custom is None:
+                    return False, f"script {task.script_name!r} is no longer registered"
+                return self._run_custom(task, custom, device, ctx)
         except TaskCancelled:
             return False, "stopped by user"
         except DeviceError as exc:
@@ -160,6 +198,40 @@ class Runner:
         except Exception as exc:
             log.exception("task %s failed unexpectedly", task.id)
             return False, f"internal error: {exc}"
+
+    def _run_custom(
+        self, task: TaskRow, script: CustomScript, device: Device, ctx: RunContext
+    ) -> tuple[bool, str]:
+        """Lend the task's device to the registered command for the run, then take it back."""
+        lease = self.leases.lend_to_task(device.serial, task.id, script.timeout)
+        env = {
+            "TIKMATRIX_API_BASE": self.api_base,
+            "TIKMATRIX_SESSION_ID": lease.session_id,
+            "TIKMATRIX_SERIAL": device.serial,
+            "TIKMATRIX_PACKAGE": PACKAGES[script.platform],
+            "TIKMATRIX_PLATFORM": script.platform,
+            "TIKMATRIX_TASK_ID": str(task.id),
+            "TIKMATRIX_USERNAME": task.username or "",
+            "TIKMATRIX_SCRIPT_CONFIG": json.dumps(task.script_config),
+        }
+        try:
+            outcome = run_command(script.command, env, timeout=script.timeout, cancel=ctx.cancel)
+        finally:
+            with contextlib.suppress(ApiError):  # already gone if a reset came meanwhile
+                self.leases.release(lease.session_id)
+        output = outcome.output.strip()
+        tail = f": {output}" if output else ""
+        if outcome.cancelled:
+            raise TaskCancelled
+        if outcome.error:
+            return False, outcome.error
+        if outcome.timed_out:
+            return False, f"timed out after {script.timeout:g} s" + (
+                f": {output}" if output else ""
+            )
+        if outcome.exit_code != 0:
+            return False, f"exit status {outcome.exit_code}{tail}"
+        return True, output or "exit status 0"
 
     def cancel(self, task_id: int) -> None:
         """Interrupt a running task (after the service marked it stopped or deleted it)."""

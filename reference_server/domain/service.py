@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..clock import Clock
+from .custom_scripts import CustomScripts
 from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
 from .store import AccountRow, DeviceRow, NewTask, TaskRow, TaskStore
 
@@ -118,6 +119,8 @@ class TaskService:
     ) -> None:
         self.store = store
         self.clock = clock
+        #: Users' programs registered as scripts (managed custom scripts).
+        self.custom_scripts = CustomScripts(store)
         self.rng = rng or random.Random()
         self._on_cancel = on_cancel or (lambda task_id: None)
         self._on_new_work: Callable[[], None] = lambda: None

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
-from ..domain.errors import ApiError
+from ..domain.service import CreateRequest
 from ..state import state
 from .envelope import json_body, success
+from .faults import apply_fault
 from .wire import (
     account_filters,
     account_json,
@@ -23,7 +23,7 @@ from .wire import (
     task_json,
 )
 
-__all__ = ["api"]
+__all__ = ["api", "parse_create_body"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -45,12 +45,7 @@ def _register_converter(setup: BlueprintSetupState) -> None:
 
 @api.before_request
 def _faults_and_plan() -> None:
-    fault = state().faults.take(request.method, request.path)
-    if fault is not None:
-        if fault.latency:
-            time.sleep(fault.latency)
-        if fault.code is not None:
-            raise ApiError(fault.code, fault.message, http_status=fault.http_status)
+    apply_fault(state().faults, request.method, request.path)
     if request.endpoint != "api.openapi":
         state().service.check_api_access()
 
@@ -58,7 +53,7 @@ def _faults_and_plan() -> None:
 @api.post("/task")
 def create_task() -> Response:
     """Create tasks."""
-    ids = state().service.create(parse_create(json_body()))
+    ids = state().service.create(parse_create_body())
     return success({"task_ids": ids, "created_count": len(ids)})
 
 
@@ -141,3 +136,9 @@ def openapi() -> Response:
 
 def _page(name: str, items: list[Any], total: int, page: int, page_size: int) -> Response:
     return success({name: items, "total": total, "page": page, "page_size": page_size})
+
+
+def parse_create_body() -> CreateRequest:
+    """The request's create body, with the registered custom scripts' names allowed."""
+    names = [script.name for script in state().service.custom_scripts.list()]
+    return parse_create(json_body(), names)

@@ -14,11 +14,14 @@ from flask import Blueprint, Response, request
 
 from ..clock import ManualClock
 from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
+from ..domain.custom_scripts import parse_registration
 from ..domain.errors import NOT_FOUND, ApiError, bad_request
+from ..scripts import NOT_VIA_API, SCRIPTS
 from ..state import state
+from .api import parse_create_body
 from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
 from .envelope import json_body, success
-from .wire import parse_create, parse_task_id, task_json
+from .wire import parse_task_id, task_json
 
 __all__ = ["control"]
 
@@ -238,7 +241,7 @@ def set_plan() -> Response:
 @control.post("/tasks")
 def create_ui_tasks() -> Response:
     """Create tasks as TikMatrix's own window would (``source`` "ui"); same body as the API."""
-    ids = state().service.create(parse_create(json_body()), source="ui")
+    ids = state().service.create(parse_create_body(), source="ui")
     return success({"task_ids": ids, "created_count": len(ids)})
 
 
@@ -309,3 +312,40 @@ def task_detail(task_id: str) -> Response:
     """A task with the runner's view (job index)."""
     task = state().service.get(parse_task_id(task_id))
     return success({**task_json(task), "job_index": task.job_index})
+
+
+@control.put("/rpc/adb")
+def set_rpc_adb() -> Response:
+    """Turn the device API's adb route on or off: ``{"enabled": true}``."""
+    body = _object()
+    enabled = body.get("enabled")
+    if set(body) != {"enabled"} or not isinstance(enabled, bool):
+        raise bad_request('the body must be {"enabled": true} or {"enabled": false}')
+    state().leases.enable_adb(enabled)
+    return success({"enabled": enabled})
+
+
+@control.get("/rpc/adb")
+def get_rpc_adb() -> Response:
+    """Whether the device API's adb route is on."""
+    return success({"enabled": state().leases.adb_enabled})
+
+
+@control.get("/custom-scripts")
+def list_custom_scripts() -> Response:
+    """The registered custom scripts."""
+    return success([script.to_json() for script in state().service.custom_scripts.list()])
+
+
+@control.put("/custom-scripts/<name>")
+def register_custom_script(name: str) -> Response:
+    """Register a command as a script: ``{"command": [...], "platform", "timeout_secs"}``."""
+    script = parse_registration(name, json_body(), set(SCRIPTS) | NOT_VIA_API)
+    return success(state().service.custom_scripts.register(script).to_json())
+
+
+@control.delete("/custom-scripts/<name>")
+def unregister_custom_script(name: str) -> Response:
+    """Remove a registration (tasks already made with it fail when they run)."""
+    state().service.custom_scripts.unregister(name)
+    return success({"name": name})

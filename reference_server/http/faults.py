@@ -5,11 +5,12 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import threading
+import time
 from typing import Any
 
 import attrs
 
-__all__ = ["Fault", "Faults"]
+__all__ = ["Fault", "Faults", "apply_fault"]
 
 
 @attrs.define(kw_only=True)
@@ -72,3 +73,16 @@ class Faults:
                             self._faults.remove(fault)
                     return fault
         return None
+
+
+def apply_fault(faults: Faults, method: str, path: str) -> None:
+    """Play the first fault injected for this request, if any: its latency, then its error."""
+    fault = faults.take(method, path)
+    if fault is None:
+        return
+    if fault.latency:
+        time.sleep(fault.latency)
+    if fault.code is not None:
+        from ..domain.errors import ApiError
+
+        raise ApiError(fault.code, fault.message, http_status=fault.http_status)

@@ -7,7 +7,7 @@ message naming the field; the service receives only values that passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import attrs
@@ -81,8 +81,12 @@ def _minutes(body: Mapping[str, Any], name: str) -> int:
     return value
 
 
-def parse_create(body: Any) -> CreateRequest:
-    """Check a create body completely; nothing is stored unless all of it is valid."""
+def parse_create(body: Any, custom: Collection[str] = ()) -> CreateRequest:
+    """Check a create body completely; nothing is stored unless all of it is valid.
+
+    ``custom`` are the names of the registered custom scripts: their config is any object,
+    handed to the command as it is.
+    """
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object")
     script_name = body.get("script_name")
@@ -90,7 +94,7 @@ def parse_create(body: Any) -> CreateRequest:
         raise ApiError(MISSING_SCRIPT_NAME, "script_name is required")
     if not isinstance(script_name, str):
         raise bad_request(f"script_name must be a string, got {script_name!r}")
-    if script_name not in SCRIPTS:
+    if script_name not in SCRIPTS and script_name not in custom:
         reason = (
             "is not available through the API yet" if script_name in NOT_VIA_API else "is unknown"
         )
@@ -116,7 +120,8 @@ def parse_create(body: Any) -> CreateRequest:
         raise bad_request(
             f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})"
         )
-    task_configs = tuple(SCRIPTS[script_name].prepare(config))
+    script = SCRIPTS.get(script_name)
+    task_configs = tuple(script.prepare(config)) if script is not None else (config,)
     return CreateRequest(
         serials=serials,
         usernames=usernames,

@@ -1,0 +1,312 @@
+"""The device API's rules: devices lent to users' programs, and what a lease lets them do.
+
+A lease gives one program a device for ``ttl`` seconds, renewed by heartbeats. While leased,
+the scheduler dispatches no task to the device; a lease and a running task each take one of
+the plan's device slots; a device that runs a task cannot be leased (managed custom scripts
+lease their own task's device through :meth:`LeaseService.lend_to_task`). Leases live in
+memory only: a restarted server has none. Every call on a device checks its lease first,
+and the HTTP layer reaches devices only through this service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager as ContextManager
+from typing import Any
+
+import attrs
+
+from ..devices import Device, DeviceError, TaskCancelled, UiRpcError
+from .errors import (
+    ADB_DISABLED,
+    DEVICE_BUSY,
+    DEVICE_UNAVAILABLE,
+    LEASE_REQUIRED,
+    NO_FREE_SLOT,
+    NOT_FOUND,
+    UI_RPC_FAILED,
+    ApiError,
+)
+from .fleet import Fleet
+from .service import TaskService
+
+__all__ = ["DEFAULT_TTL", "MAX_TTL", "DeviceState", "Lease", "LeaseService"]
+
+log = logging.getLogger(__name__)
+
+#: A lease's seconds when the request names none, and the most one may ask for.
+DEFAULT_TTL, MAX_TTL = 120.0, 600.0
+_ADB_SETTING = "rpc_adb_enabled"
+
+
+@attrs.frozen(kw_only=True)
+class Lease:
+    """One device lent to one program until ``expires`` (the clock's seconds)."""
+
+    session_id: str
+    serial: str
+    label: str
+    ttl: float
+    created: float
+    expires: float
+    task_id: int | None = None
+
+    def renewed(self, now: float, ttl: float) -> Lease:
+        """The lease, extended ``ttl`` seconds from ``now``."""
+        return attrs.evolve(self, ttl=ttl, expires=now + ttl)
+
+
+@attrs.frozen(kw_only=True)
+class DeviceState:
+    """A device as the device API lists it: whether it is free, and what holds it."""
+
+    serial: str
+    kind: str
+    online: bool
+    task_id: int | None
+    lease: Lease | None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a task or a lease holds the device."""
+        return self.task_id is not None or self.lease is not None
+
+
+def _no_hold(serial: str) -> ContextManager[Mapping[str, int]]:
+    return contextlib.nullcontext({})
+
+
+class LeaseService:
+    """Leases, and the device calls they allow; safe from request and runner threads."""
+
+    def __init__(self, service: TaskService, fleet: Fleet) -> None:
+        self.service = service
+        self.fleet = fleet
+        self._leases: dict[str, Lease] = {}
+        self._lock = threading.Lock()
+        self._hold: Callable[[str], ContextManager[Mapping[str, int]]] = _no_hold
+        self._released: Callable[[], None] = lambda: None
+
+    def set_scheduler_hooks(
+        self,
+        hold: Callable[[str], ContextManager[Mapping[str, int]]],
+        released: Callable[[], None],
+    ) -> None:
+        """How to keep the scheduler from claiming meanwhile, and whom to wake on a release.
+
+        ``hold(serial)`` holds the scheduler still and yields the task each busy device
+        runs; it is what makes "idle, so lend it" one step.
+        """
+        self._hold = hold
+        self._released = released
+
+    # -- leases ------------------------------------------------------------------------------
+
+    def _live(self) -> dict[str, Lease]:
+        """The unexpired leases by session id (the lock is held); expired ones are dropped."""
+        now = self.service.clock.now()
+        for session_id, lease in list(self._leases.items()):
+            if lease.expires <= now and lease.task_id is None:
+                del self._leases[session_id]
+                log.info("lease %s on %s expired", lease.label or session_id[:6], lease.serial)
+        return self._leases
+
+    def leases(self) -> list[Lease]:
+        """The live leases, oldest first."""
+        with self._lock:
+            return sorted(self._live().values(), key=lambda lease: lease.created)
+
+    def leased_serials(self) -> set[str]:
+        """The devices lent out now (the scheduler's view)."""
+        with self._lock:
+            return {lease.serial for lease in self._live().values()}
+
+    def devices(self) -> list[DeviceState]:
+        """Every known device, with the task or lease that holds it."""
+        rows = self.service.devices()
+        with self._hold("") as running, self._lock:
+            by_serial = {lease.serial: lease for lease in self._live().values()}
+            running = dict(running)
+        return [
+            DeviceState(
+                serial=row.serial,
+                kind=row.kind,
+                online=self.fleet.get(row.serial) is not None,
+                task_id=running.get(row.serial),
+                lease=by_serial.get(row.serial),
+            )
+            for row in rows
+        ]
+
+    def _known(self, serial: str) -> None:
+        if serial not in {device.serial for device in self.service.devices()}:
+            raise ApiError(NOT_FOUND, f"serial: unknown device {serial!r}")
+
+    def acquire(self, serial: str, *, label: str = "", ttl: float = DEFAULT_TTL) -> Lease:
+        """Lend ``serial`` for ``ttl`` seconds.
+
+        40901 if it is leased or runs a task; 40902 if the plan has no free device slot.
+        """
+        self._known(serial)
+        limit = self.service.plan.device_limit
+        with self._hold(serial) as running, self._lock:
+            live = self._live()
+            holder = next((lease for lease in live.values() if lease.serial == serial), None)
+            if holder is not None:
+                owner = f" by {holder.label!r}" if holder.label else ""
+                raise ApiError(DEVICE_BUSY, f"device {serial} is already leased{owner}")
+            if serial in running:
+                raise ApiError(DEVICE_BUSY, f"device {serial} is running task {running[serial]}")
+            used = set(running) | {lease.serial for lease in live.values()}
+            if len(used) >= limit:
+                raise ApiError(
+                    NO_FREE_SLOT,
+                    f"the {self.service.plan.name} plan drives {limit} devices at once and "
+                    f"all are taken by leases and running tasks",
+                )
+            now = self.service.clock.now()
+            lease = Lease(
+                session_id=secrets.token_urlsafe(18),
+                serial=serial,
+                label=label,
+                ttl=ttl,
+                created=now,
+                expires=now + ttl,
+            )
+            live[lease.session_id] = lease
+        log.info("device %s leased for %g s (%s)", serial, ttl, label or "no label")
+        return lease
+
+    def lend_to_task(self, serial: str, task_id: int, ttl: float) -> Lease:
+        """A lease for the task that runs on ``serial`` (the device is already the task's).
+
+        It lasts until :meth:`release`, whatever its ``ttl``.
+        """
+        now = self.service.clock.now()
+        lease = Lease(
+            session_id=secrets.token_urlsafe(18),
+            serial=serial,
+            label=f"task {task_id}",
+            ttl=ttl,
+            created=now,
+            expires=now + ttl,
+            task_id=task_id,
+        )
+        with self._lock:
+            self._leases[lease.session_id] = lease
+        return lease
+
+    def _lease(self, session_id: str | None) -> Lease:
+        """The live lease ``session_id`` names (the lock is held), or 40302."""
+        if not session_id:
+            raise ApiError(LEASE_REQUIRED, "this call needs a lease: send its id in x-session-id")
+        lease = self._live().get(session_id)
+        if lease is None:
+            raise ApiError(LEASE_REQUIRED, "the lease has expired, was released, or never existed")
+        return lease
+
+    def renew(self, session_id: str, ttl: float = DEFAULT_TTL) -> Lease:
+        """Extend a live lease ``ttl`` seconds from now; 40302 if it is gone."""
+        with self._lock:
+            lease = self._lease(session_id).renewed(self.service.clock.now(), ttl)
+            self._leases[session_id] = lease
+        return lease
+
+    def release(self, session_id: str) -> Lease:
+        """End a lease; 40401 if there is none by that id."""
+        with self._lock:
+            lease = self._live().pop(session_id, None)
+        if lease is None:
+            raise ApiError(NOT_FOUND, "no live lease has this session id")
+        log.info("device %s released (%s)", lease.serial, lease.label or "no label")
+        self._released()
+        return lease
+
+    def clear(self) -> None:
+        """End every lease (a reset)."""
+        with self._lock:
+            self._leases.clear()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    @property
+    def adb_enabled(self) -> bool:
+        """Whether the adb route runs commands (off unless turned on)."""
+        return self.service.store.get_setting(_ADB_SETTING, "off") == "on"
+
+    def enable_adb(self, enabled: bool) -> None:
+        """Turn the adb route on or off."""
+        self.service.store.set_setting(_ADB_SETTING, "on" if enabled else "off")
+        log.info("device API adb route %s", "enabled" if enabled else "disabled")
+
+    # -- calls on a leased device ------------------------------------------------------------
+
+    def _device(self, session_id: str | None, serial: str | None) -> Device:
+        with self._lock:
+            lease = self._lease(session_id)
+        if serial is not None and serial != lease.serial:
+            raise ApiError(
+                LEASE_REQUIRED, f"serial: the lease is for device {lease.serial}, not {serial}"
+            )
+        device = self.fleet.get(lease.serial)
+        if device is None:
+            raise ApiError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
+        return device
+
+    def _on_device(self, device: Device, what: str, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except UiRpcError as error:
+            raise ApiError(
+                UI_RPC_FAILED,
+                f"device {device.serial} refused {what}: {error.message}",
+                data={"rpc_code": error.code, "rpc_message": error.message},
+            ) from None
+        except (DeviceError, TaskCancelled) as error:
+            raise ApiError(
+                DEVICE_UNAVAILABLE, f"device {device.serial} failed {what}: {error}"
+            ) from None
+
+    def ui_call(
+        self,
+        session_id: str | None,
+        serial: str | None,
+        method: str,
+        params: Sequence[Any],
+        timeout: float,
+    ) -> Any:
+        """Call a uiautomator2 method on the leased device."""
+        device = self._device(session_id, serial)
+        return self._on_device(device, f"{method}", lambda: device.ui_call(method, params, timeout))
+
+    def hierarchy(self, session_id: str | None, serial: str | None) -> str:
+        """The leased device's UI tree as XML."""
+        device = self._device(session_id, serial)
+        xml: str = self._on_device(device, "a hierarchy dump", device.hierarchy)
+        return xml
+
+    def screenshot(self, session_id: str | None, serial: str | None) -> bytes:
+        """The leased device's screen as PNG."""
+        device = self._device(session_id, serial)
+        png: bytes = self._on_device(device, "a screenshot", device.screenshot)
+        return png
+
+    def adb(
+        self, session_id: str | None, serial: str | None, args: Sequence[str], timeout: float
+    ) -> str:
+        """Run ``adb shell ARGS...`` on the leased device; 40303 while the route is off."""
+        device = self._device(session_id, serial)
+        if not self.adb_enabled:
+            raise ApiError(
+                ADB_DISABLED,
+                "the adb route is disabled; enable it in the settings "
+                "(the reference server's control API: PUT /_control/rpc/adb)",
+            )
+        output: str = self._on_device(
+            device, f"adb shell {args[0]}", lambda: device.adb_shell(args, timeout)
+        )
+        return output

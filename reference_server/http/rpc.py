@@ -1,0 +1,113 @@
+"""The ``/api/v1/rpc`` blueprint: TikMatrix's device API, thin over the lease service.
+
+Leases lend a device to a user's program; device calls (``jsonrpc``, ``adb``,
+``hierarchy``, ``screenshot``) carry the lease's id in ``x-session-id``. Errors are the
+task API's envelope with HTTP 403 (plan, lease, adb off) and 409 (busy, no free slot).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ..domain.errors import bad_request
+from ..state import state
+from .envelope import json_body, success
+from .faults import apply_fault
+from .rpc_wire import (
+    device_json,
+    lease_json,
+    parse_adb,
+    parse_heartbeat,
+    parse_lease,
+    parse_ui_call,
+    session_header,
+)
+
+__all__ = ["rpc"]
+
+rpc = Blueprint("rpc", __name__, url_prefix="/api/v1/rpc")
+
+
+@rpc.before_request
+def _faults_and_plan() -> None:
+    apply_fault(state().faults, request.method, request.path)
+    state().service.check_api_access()
+
+
+def _serial_arg() -> str | None:
+    serial = request.args.get("serial") or None
+    if serial is not None and len(serial) > 200:
+        raise bad_request("serial must be a device serial (1-200 characters)")
+    return serial
+
+
+@rpc.get("/devices")
+def list_devices() -> Response:
+    """The devices, each with ``serial`` and ``busy``."""
+    return success([device_json(device) for device in state().leases.devices()])
+
+
+@rpc.post("/session")
+def lease() -> Response:
+    """Lease a device."""
+    serial, label, ttl = parse_lease(json_body())
+    leases = state().leases
+    return success(lease_json(leases.acquire(serial, label=label, ttl=ttl), _now()))
+
+
+@rpc.get("/session")
+def list_leases() -> Response:
+    """The live leases."""
+    now = _now()
+    return success([lease_json(lease, now) for lease in state().leases.leases()])
+
+
+@rpc.post("/session/<session_id>/heartbeat")
+def heartbeat(session_id: str) -> Response:
+    """Extend a lease."""
+    ttl = parse_heartbeat(json_body())
+    return success(lease_json(state().leases.renew(session_id, ttl), _now()))
+
+
+@rpc.delete("/session/<session_id>")
+def release(session_id: str) -> Response:
+    """End a lease."""
+    return success(lease_json(state().leases.release(session_id), _now()))
+
+
+@rpc.post("/jsonrpc")
+def jsonrpc() -> Response:
+    """Call a uiautomator2 method on the leased device."""
+    call = parse_ui_call(json_body())
+    result = state().leases.ui_call(_session(), call.serial, call.method, call.params, call.timeout)
+    return success(result)
+
+
+@rpc.post("/adb")
+def adb() -> Response:
+    """Run a shell command on the leased device (off unless enabled)."""
+    call = parse_adb(json_body())
+    output = state().leases.adb(_session(), call.serial, call.argv, call.timeout)
+    return success(output)
+
+
+@rpc.get("/hierarchy")
+def hierarchy() -> Response:
+    """The leased device's UI tree, as XML."""
+    xml = state().leases.hierarchy(_session(), _serial_arg())
+    return Response(xml.encode("utf-8"), mimetype="application/xml")
+
+
+@rpc.get("/screenshot")
+def screenshot() -> Response:
+    """The leased device's screen, as PNG."""
+    png = state().leases.screenshot(_session(), _serial_arg())
+    return Response(png, mimetype="image/png")
+
+
+def _session() -> str | None:
+    return session_header(request.headers.get("x-session-id"))
+
+
+def _now() -> float:
+    return state().service.clock.now()
