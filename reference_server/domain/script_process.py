@@ -97,6 +97,8 @@ def run_command(
         _end(process)
         break
     reader.join(5)
+    process.stdout.close()
+    process.wait()
     output = tail.data.decode("utf-8", "replace")[-MAX_OUTPUT:]
     return Outcome(
         exit_code=process.returncode, output=output, timed_out=timed_out, cancelled=cancelled

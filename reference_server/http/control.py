@@ -334,7 +334,8 @@ def get_rpc_adb() -> Response:
 @control.get("/custom-scripts")
 def list_custom_scripts() -> Response:
     """The registered custom scripts."""
-    return success([script.to_json() for script in state().service.custom_scripts.list()])
+    scripts = state().service.custom_scripts.list()
+    return success({"scripts": [script.to_json() for script in scripts]})
 
 
 @control.put("/custom-scripts/<name>")

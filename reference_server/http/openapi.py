@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..devices import FAILURE_MODES
+from ..domain.custom_scripts import MAX_TIMEOUT, PLATFORMS
+from ..domain.leases import DEFAULT_TTL, MAX_TTL
 from ..domain.service import MAX_TASKS_PER_REQUEST, PLANS
 from ..scripts import SCRIPTS
-from . import control_limits
+from . import control_limits, rpc_wire
 from .wire import MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
 
 __all__ = ["document"]
@@ -57,7 +59,23 @@ def _page(items_name: str, item: str) -> dict[str, Any]:
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
-            "code": {"type": "integer", "enum": [40001, 40002, 40003, 40301, 40401, 50001]},
+            "code": {
+                "type": "integer",
+                "enum": [
+                    40001,
+                    40002,
+                    40003,
+                    40301,
+                    40302,
+                    40303,
+                    40401,
+                    40901,
+                    40902,
+                    42201,
+                    50001,
+                    50301,
+                ],
+            },
             "message": _STR,
             "data": {},
         }
@@ -152,7 +170,117 @@ SCHEMAS: dict[str, Any] = {
             }
         }
     ),
+    "Device": _object(
+        {
+            "serial": _STR,
+            "kind": {"type": "string", "enum": ["simulated", "adb", "virtual"]},
+            "online": {"type": "boolean"},
+            "busy": {"type": "boolean"},
+            "task_id": {"type": ["integer", "null"]},
+            "leased": {"type": "boolean"},
+            "lease_label": _NULLABLE_STR,
+        }
+    ),
+    "Lease": _object(
+        {
+            "session_id": _STR,
+            "serial": _STR,
+            "label": _STR,
+            "ttl_secs": {
+                "type": "number",
+                "minimum": 1,
+                "maximum": MAX_TIMEOUT,
+                "description": f"at most {MAX_TTL:g} s, but a custom script's task's lease lasts "
+                "its timeout",
+            },
+            "created_at": _TIME,
+            "expires_at": _TIME,
+            "expires_in": {"type": "number", "minimum": 0},
+            "task_id": {"type": ["integer", "null"]},
+        }
+    ),
+    "LeaseRequest": {
+        "type": "object",
+        "properties": {
+            "serial": {"type": "string", "minLength": 1, "maxLength": rpc_wire.MAX_SERIAL},
+            "label": {"type": ["string", "null"], "maxLength": rpc_wire.MAX_LABEL},
+            "ttl_secs": {
+                "type": ["number", "null"],
+                "minimum": 1,
+                "maximum": MAX_TTL,
+                "default": DEFAULT_TTL,
+            },
+        },
+        "required": ["serial"],
+        "additionalProperties": False,
+    },
+    "Heartbeat": {
+        "type": "object",
+        "properties": {
+            "ttl_secs": {
+                "type": ["number", "null"],
+                "minimum": 1,
+                "maximum": MAX_TTL,
+                "default": DEFAULT_TTL,
+            }
+        },
+        "additionalProperties": False,
+    },
+    "UiCall": {
+        "type": "object",
+        "properties": {
+            "serial": {"type": ["string", "null"], "maxLength": rpc_wire.MAX_SERIAL},
+            "method": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
+            "params": {"type": ["array", "null"], "maxItems": rpc_wire.MAX_PARAMS},
+            "timeout": {
+                "type": ["number", "null"],
+                "minimum": 0.1,
+                "maximum": rpc_wire.MAX_METHOD_TIMEOUT,
+                "default": 10,
+            },
+        },
+        "required": ["method"],
+        "additionalProperties": False,
+    },
+    "AdbCall": {
+        "type": "object",
+        "description": 'args is ["shell", COMMAND, ARG...]; each item reaches the device as a word',
+        "properties": {
+            "serial": {"type": ["string", "null"], "maxLength": rpc_wire.MAX_SERIAL},
+            "args": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": rpc_wire.MAX_ADB_WORD},
+                "minItems": 2,
+                "maxItems": rpc_wire.MAX_ADB_WORDS,
+                "prefixItems": [{"const": "shell"}, {"type": "string", "minLength": 1}],
+            },
+            "timeout_ms": {
+                "type": ["number", "null"],
+                "minimum": 1,
+                "maximum": rpc_wire.MAX_ADB_TIMEOUT_MS,
+                "default": 30000,
+            },
+        },
+        "required": ["args"],
+        "additionalProperties": False,
+    },
     "Control": {"type": "object", "description": "A control-API answer; see each operation."},
+    "ControlAdb": _object({"enabled": {"type": "boolean"}}),
+    "ControlCustomScript": {
+        "type": "object",
+        "properties": {
+            "command": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": 4096},
+                "minItems": 1,
+                "maxItems": 64,
+            },
+            "platform": {"type": "string", "enum": list(PLATFORMS), "default": "generic"},
+            "timeout_secs": {"type": "number", "minimum": 1, "maximum": MAX_TIMEOUT},
+        },
+        "required": ["command"],
+        "additionalProperties": False,
+    },
     "ControlReset": {
         "type": "object",
         "properties": {"devices": {"type": "integer", "minimum": 0, "maximum": 500}},
@@ -249,7 +377,7 @@ def _success(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _ERROR = {
-    "description": "An error envelope (40001, 40002, 40003, 40301, 40401 or 50001)",
+    "description": "An error envelope (see the codes in the description above)",
     "content": {"application/json": {"schema": _ref("Error")}},
 }
 
@@ -349,6 +477,95 @@ PATHS: dict[str, Any] = {
     },
 }
 
+_SESSION = {"name": "session_id", "in": "path", "required": True, "schema": _STR}
+_LEASE_HEADER = {
+    "name": "x-session-id",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "maxLength": rpc_wire.MAX_SESSION_ID},
+    "description": "The id of the lease on the device",
+}
+_SERIAL_QUERY = _query("serial", {"type": "string", "maxLength": rpc_wire.MAX_SERIAL})
+
+
+def _bytes(summary: str, media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "tags": ["devices"],
+        "parameters": [_SERIAL_QUERY, _LEASE_HEADER],
+        "responses": {
+            "200": {"description": summary, "content": {media_type: {"schema": schema}}},
+            "default": _ERROR,
+        },
+    }
+
+
+PATHS.update(
+    {
+        "/api/v1/rpc/devices": {
+            "get": _operation(
+                "The devices, with what holds each",
+                {"type": "array", "items": _ref("Device")},
+                tag="devices",
+            )
+        },
+        "/api/v1/rpc/session": {
+            "post": _operation(
+                "Lease a device (409 if it is leased, runs a task, or no slot is free)",
+                _ref("Lease"),
+                body="LeaseRequest",
+                tag="devices",
+            ),
+            "get": _operation(
+                "The live leases", {"type": "array", "items": _ref("Lease")}, tag="devices"
+            ),
+        },
+        "/api/v1/rpc/session/{session_id}/heartbeat": {
+            "post": _operation(
+                "Extend a lease (403 once it has expired)",
+                _ref("Lease"),
+                body="Heartbeat",
+                body_required=False,
+                parameters=[_SESSION],
+                tag="devices",
+            )
+        },
+        "/api/v1/rpc/session/{session_id}": {
+            "delete": _operation(
+                "Release a lease", _ref("Lease"), parameters=[_SESSION], tag="devices"
+            )
+        },
+        "/api/v1/rpc/jsonrpc": {
+            "post": _operation(
+                "Call a uiautomator2 method on the leased device",
+                {},
+                body="UiCall",
+                parameters=[_LEASE_HEADER],
+                tag="devices",
+            )
+        },
+        "/api/v1/rpc/adb": {
+            "post": _operation(
+                "Run a shell command on the leased device (403 unless enabled)",
+                _STR,
+                body="AdbCall",
+                parameters=[_LEASE_HEADER],
+                tag="devices",
+            )
+        },
+        "/api/v1/rpc/hierarchy": {
+            "get": _bytes("The leased device's UI tree", "application/xml", _STR)
+        },
+        "/api/v1/rpc/screenshot": {
+            "get": _bytes(
+                "The leased device's screen",
+                "image/png",
+                {"type": "string", "contentMediaType": "image/png"},
+            )
+        },
+    }
+)
+
 #: Each control route: its summary, and its request body (schema name, required) if any.
 _CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
     ("/_control/reset", "post"): (
@@ -401,12 +618,23 @@ _CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
         ("ControlClock", True),
     ),
     ("/_control/run", "post"): ("Run every due task now (scheduler off)", None),
+    ("/_control/rpc/adb", "put"): (
+        "Turn the device API's adb route on or off ({enabled})",
+        ("ControlAdb", True),
+    ),
+    ("/_control/rpc/adb", "get"): ("Whether the device API's adb route is on", None),
+    ("/_control/custom-scripts", "get"): ("The registered custom scripts", None),
+    ("/_control/custom-scripts/{name}", "put"): (
+        "Register a command as a custom script ({command: [...], platform, timeout_secs})",
+        ("ControlCustomScript", True),
+    ),
+    ("/_control/custom-scripts/{name}", "delete"): ("Remove a custom script", None),
 }
 
 for (_path, _method), (_summary, _body) in _CONTROL.items():
     _params = [
         {"name": name, "in": "path", "required": True, "schema": _STR}
-        for name in ("serial", "task_id")
+        for name in ("serial", "task_id", "name")
         if "{" + name + "}" in _path
     ]
     PATHS.setdefault(_path, {})[_method] = _operation(
@@ -431,7 +659,11 @@ def document(server_url: str | None = None) -> dict[str, Any]:
                 "Errors: 40001 invalid parameters (HTTP 400, or 403/413/415 from the local-API "
                 "guards), 40002 script_name missing, 40003 script not available via the API, "
                 "40301 plan without API access (HTTP 403), 40401 not found (HTTP 404), "
-                "50001 internal error (HTTP 500). /_control is the test-only control API."
+                "50001 internal error (HTTP 500). The device API (/api/v1/rpc) adds 40302 no "
+                "live lease and 40303 adb route disabled (HTTP 403), 40901 device busy and "
+                "40902 no free device slot (HTTP 409), 42201 the device refused the call "
+                "(HTTP 422) and 50301 device unavailable (HTTP 503). /_control is the "
+                "test-only control API."
             ),
         },
         "servers": [{"url": server_url or "http://127.0.0.1:50809"}],
@@ -443,5 +675,15 @@ def document(server_url: str | None = None) -> dict[str, Any]:
 def _with_scripts(schemas: dict[str, Any]) -> dict[str, Any]:
     """The schemas, with the scripts named as they stand now (a script may join later)."""
     create = schemas["CreateTask"]
-    properties = {**create["properties"], "script_name": {"type": "string", "enum": list(SCRIPTS)}}
+    script_name = {
+        "anyOf": [
+            {"type": "string", "enum": list(SCRIPTS)},
+            {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9_-]{0,63}$",
+                "description": "a custom script registered through the control API",
+            },
+        ]
+    }
+    properties = {**create["properties"], "script_name": script_name}
     return {**schemas, "CreateTask": {**create, "properties": properties}}

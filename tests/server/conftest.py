@@ -19,6 +19,8 @@ from reference_server.state import ServerState
 from ..openapi_check import check_answer
 
 START = 1_795_000_000.0  # a fixed instant, so schedules are predictable
+#: The device API's answers that are not JSON on success, and their media types.
+BINARY_ROUTES = {"/api/v1/rpc/hierarchy": "application/xml", "/api/v1/rpc/screenshot": "image/png"}
 
 
 class CheckedClient(FlaskClient):
@@ -27,7 +29,10 @@ class CheckedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         response = super().open(*args, **kwargs)
         path = response.request.path
-        if path.startswith(("/api/v1/", "/_control/")) and path != "/api/v1/openapi.json":
+        binary = path in BINARY_ROUTES and response.status_code == 200
+        if binary:
+            assert response.mimetype == BINARY_ROUTES[path], response.mimetype
+        elif path.startswith(("/api/v1/", "/_control/")) and path != "/api/v1/openapi.json":
             assert response.mimetype == "application/json", response.data
             check_answer(response.request.method, path, response.status_code, response.json)
         return response

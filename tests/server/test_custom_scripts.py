@@ -1,0 +1,171 @@
+"""Managed custom scripts: registered commands that run as tasks on a leased device."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from reference_server import ServerConfig, create_app
+from reference_server.state import ServerState
+
+from ..waiting import wait_until
+from .conftest import create, error, ok
+
+SERIAL = "device_serial_1"
+
+
+def register(client: FlaskClient, name: str, code: str, **extra: Any) -> dict[str, Any]:
+    body = {"command": [sys.executable, "-c", code], **extra}
+    data: dict[str, Any] = ok(client.put(f"/_control/custom-scripts/{name}", json=body))
+    return data
+
+
+def run_one(client: FlaskClient, server: ServerState, name: str, **config: Any) -> dict[str, Any]:
+    (task_id,) = create(client, script_name=name, script_config=config, serials=[SERIAL])
+    assert server.runner.run_until_idle() == 1
+    task: dict[str, Any] = ok(client.get(f"/api/v1/task/{task_id}"))
+    return task
+
+
+def test_a_registered_command_runs_as_a_task_with_its_lease_in_the_environment(
+    client: FlaskClient, server: ServerState
+) -> None:
+    server.serving_at("http://127.0.0.1:1234")
+    code = (
+        "import json, os\n"
+        "keys = [k for k in os.environ if k.startswith('TIKMATRIX_')]\n"
+        "print(json.dumps({k: os.environ[k] for k in sorted(keys)}))\n"
+    )
+    registered = register(client, "env-dump", code, platform="tiktok")
+    assert registered["timeout_secs"] == 1800 and registered["platform"] == "tiktok"
+    listed = ok(client.get("/_control/custom-scripts"))["scripts"]
+    assert [script["name"] for script in listed] == ["env-dump"]
+    task = run_one(client, server, "env-dump", greeting="hi")
+    assert task["status"] == 2, task
+    env = json.loads(task["remark"])
+    assert env["TIKMATRIX_API_BASE"] == "http://127.0.0.1:1234"
+    assert env["TIKMATRIX_SERIAL"] == SERIAL
+    assert env["TIKMATRIX_PLATFORM"] == "tiktok"
+    assert env["TIKMATRIX_PACKAGE"] == "com.zhiliaoapp.musically"
+    assert env["TIKMATRIX_TASK_ID"] == str(task["id"])
+    assert json.loads(env["TIKMATRIX_SCRIPT_CONFIG"]) == {"greeting": "hi"}
+    assert len(env["TIKMATRIX_SESSION_ID"]) > 16
+    assert ok(client.get("/api/v1/rpc/session")) == []  # released when the task ended
+
+
+def test_the_device_is_leased_to_the_script_while_it_runs(
+    client: FlaskClient, server: ServerState
+) -> None:
+    """The script's session works on the device API (here through the test client)."""
+    code = "import time; time.sleep(0.5)"
+    register(client, "sleeper", code)
+    (task_id,) = create(client, script_name="sleeper", script_config={}, serials=[SERIAL])
+    server.runner.tick()
+    wait_until(lambda: ok(client.get("/api/v1/rpc/session")), "the script's lease")
+    (held,) = ok(client.get("/api/v1/rpc/session"))
+    assert held["serial"] == SERIAL and held["task_id"] == task_id
+    answer = client.post(
+        "/api/v1/rpc/jsonrpc",
+        json={"method": "deviceInfo"},
+        headers={"x-session-id": held["session_id"]},
+    )
+    assert ok(answer)["productName"] == SERIAL
+    wait_until(lambda: ok(client.get(f"/api/v1/task/{task_id}"))["status"] == 2, "the end")
+    assert ok(client.get("/api/v1/rpc/session")) == []
+
+
+def test_a_non_zero_exit_fails_the_task_with_its_output(
+    client: FlaskClient, server: ServerState
+) -> None:
+    register(client, "broken", "import sys; print('no account'); sys.exit(3)")
+    task = run_one(client, server, "broken")
+    assert (task["status"], task["remark"]) == (3, "exit status 3: no account")
+
+
+def test_only_the_end_of_a_long_output_is_kept(client: FlaskClient, server: ServerState) -> None:
+    register(client, "chatty", "print('x' * 100000 + 'END')")
+    task = run_one(client, server, "chatty")
+    # the last 4,000 characters of the output ("...xEND\n"), without the final newline
+    assert task["status"] == 2 and task["remark"] == ("x" * 100000 + "END")[-3999:]
+
+
+def test_a_script_past_its_timeout_is_ended_and_fails(
+    client: FlaskClient, server: ServerState
+) -> None:
+    code = "import time; print('started', flush=True); time.sleep(60)"
+    register(client, "slow", code, timeout_secs=1)
+    task = run_one(client, server, "slow")
+    assert task["status"] == 3 and task["remark"] == "timed out after 1 s: started"
+
+
+def test_stopping_the_task_ends_the_script(client: FlaskClient, server: ServerState) -> None:
+    register(client, "forever", "import time; time.sleep(60)")
+    (task_id,) = create(client, script_name="forever", script_config={}, serials=[SERIAL])
+    server.runner.tick()
+    wait_until(lambda: ok(client.get(f"/api/v1/task/{task_id}"))["status"] == 1, "the start")
+    ok(client.post(f"/api/v1/task/{task_id}/stop"))
+    wait_until(lambda: ok(client.get("/api/v1/rpc/session")) == [], "the lease's release")
+    assert ok(client.get(f"/api/v1/task/{task_id}"))["remark"] == "stopped by user"
+
+
+def test_a_command_that_cannot_start_fails_the_task(
+    client: FlaskClient, server: ServerState
+) -> None:
+    body = {"command": ["/nonexistent/program"]}
+    ok(client.put("/_control/custom-scripts/ghost", json=body))
+    task = run_one(client, server, "ghost")
+    assert task["status"] == 3 and task["remark"].startswith("could not start /nonexistent")
+
+
+def test_unregistered_names_stay_unsupported(client: FlaskClient, server: ServerState) -> None:
+    body = {"script_name": "mine", "script_config": {}, "serials": [SERIAL]}
+    error(client.post("/api/v1/task", json=body), 40003, 400)
+    register(client, "mine", "pass")
+    create(client, **body)
+    ok(client.delete("/_control/custom-scripts/mine"))
+    error(client.delete("/_control/custom-scripts/mine"), 40401, 404)
+    assert server.runner.run_until_idle() == 1  # the task made meanwhile fails, plainly
+    (task,) = ok(client.get("/api/v1/task"))["tasks"]
+    assert task["remark"] == "script 'mine' is no longer registered"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "mentions"),
+    [
+        ("Bad Name", {"command": ["x"]}, "name"),
+        ("post", {"command": ["x"]}, "built-in"),
+        ("like", {"command": ["x"]}, "built-in"),
+        ("ok", {"command": "python x.py"}, "command"),
+        ("ok", {"command": []}, "command"),
+        ("ok", {"command": [""]}, "command"),
+        ("ok", {"command": ["x" * 4097]}, "command"),
+        ("ok", {"command": ["x", "a\u0000b"]}, "NUL"),
+        ("ok", {"command": ["x"], "platform": "myspace"}, "platform"),
+        ("ok", {"command": ["x"], "timeout_secs": 0}, "timeout_secs"),
+        ("ok", {"command": ["x"], "timeout_secs": 86401}, "timeout_secs"),
+        ("ok", {"command": ["x"], "shell": True}, "shell"),
+    ],
+)
+def test_registrations_are_checked(
+    client: FlaskClient, name: str, body: Any, mentions: str
+) -> None:
+    error(client.put(f"/_control/custom-scripts/{name}", json=body), 40001, 400, mentions=mentions)
+    assert ok(client.get("/_control/custom-scripts")) == {"scripts": []}
+
+
+def test_registrations_outlive_a_restart_and_a_reset_clears_them(
+    client: FlaskClient, server: ServerState
+) -> None:
+    register(client, "kept", "pass")
+    again = create_app(ServerConfig(db=server.config.db, run_scheduler=False))
+    try:
+        restarted: ServerState = again.extensions["tikmatrix"]
+        assert [s.name for s in restarted.service.custom_scripts.list()] == ["kept"]
+    finally:
+        again.extensions["tikmatrix_close"]()
+    ok(client.post("/_control/reset", json={}))
+    assert ok(client.get("/_control/custom-scripts")) == {"scripts": []}
