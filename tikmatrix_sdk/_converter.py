@@ -47,6 +47,16 @@ def _int(value: Any, _: Any = None) -> int:
     raise TypeError(f"expected an integer, got {value!r}")
 
 
+def _float(value: Any, _: Any = None) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return float(value.strip())
+    raise TypeError(f"expected a number, got {value!r}")
+
+
 def _bool(value: Any, _: Any = None) -> bool:
     if value is True or value is False:
         return value
@@ -112,7 +122,9 @@ def _optional(fn: Callable[[Any, Any], T]) -> Callable[[Any, Any], T | None]:
 converter.register_structure_hook(int, _int)
 converter.register_structure_hook(bool, _bool)
 converter.register_structure_hook(str, _str)
+converter.register_structure_hook(float, _float)
 converter.register_structure_hook(int | None, _optional(_int))
+converter.register_structure_hook(float | None, _optional(_float))
 converter.register_structure_hook(bool | None, _optional(_bool))
 converter.register_structure_hook(str | None, _optional(_str))
 converter.register_structure_hook(datetime | None, _datetime)
@@ -132,6 +144,7 @@ _READERS: dict[Any, str] = {
     str: "v if v.__class__ is str else _str(v)",
     bool: "v if v is True or v is False else _bool(v)",
     int | None: "v if v is None or v.__class__ is int else _int(v)",
+    float | None: "v if v is None or v.__class__ is float else _float(v)",
     str | None: "v if v is None or v.__class__ is str else _str(v)",
     bool | None: "v if v is None or v is True or v is False else _bool(v)",
     Mapping[str, Any]: "v if v.__class__ is dict else _mapping(v)",

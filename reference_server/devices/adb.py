@@ -131,10 +131,13 @@ class AdbDevice(Device):
         return out.getvalue()
 
     def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
-        """Run a command on the phone, each item of ``argv`` quoted by adbutils."""
+        """Run a command on the phone, each item of ``argv`` quoted by adbutils.
+
+        The output comes back exactly, its final newline kept.
+        """
         output: str = self._guard(
             f"running {argv[0] if argv else 'nothing'}",
-            lambda: self.adb.shell(list(argv), timeout=timeout),
+            lambda: self.adb.shell(list(argv), timeout=timeout, rstrip=False),
         )
         return output
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reference_server.android.shell import ShellSyntaxError, parse
 from reference_server.virtual.lab import VirtualLab
 from reference_server.virtual.phone import VirtualPhone
-from reference_server.android.shell import ShellSyntaxError, parse
 
 
 @pytest.mark.parametrize(

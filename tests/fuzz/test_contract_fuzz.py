@@ -24,7 +24,7 @@ from reference_server.http.openapi import document
 from ..cli_process import server_process
 
 EXAMPLES = int(os.environ.get("TIKMATRIX_FUZZ_EXAMPLES", "15"))
-CODES = {0, 40001, 40002, 40003, 40301, 40401, 50001}
+CODES = {0, 40001, 40002, 40003, 40301, 40302, 40303, 40401, 40901, 40902, 42201, 50001, 50301}
 
 schema = schemathesis.openapi.from_dict(document())
 

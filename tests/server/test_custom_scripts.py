@@ -41,7 +41,8 @@ def test_a_registered_command_runs_as_a_task_with_its_lease_in_the_environment(
         "print(json.dumps({k: os.environ[k] for k in sorted(keys)}))\n"
     )
     registered = register(client, "env-dump", code, platform="tiktok")
-    assert registered["timeout_secs"] == 1800 and registered["platform"] == "tiktok"
+    assert registered["timeout_secs"] == 1800
+    assert registered["platform"] == "tiktok"
     listed = ok(client.get("/_control/custom-scripts"))["scripts"]
     assert [script["name"] for script in listed] == ["env-dump"]
     task = run_one(client, server, "env-dump", greeting="hi")
@@ -67,7 +68,8 @@ def test_the_device_is_leased_to_the_script_while_it_runs(
     server.runner.tick()
     wait_until(lambda: ok(client.get("/api/v1/rpc/session")), "the script's lease")
     (held,) = ok(client.get("/api/v1/rpc/session"))
-    assert held["serial"] == SERIAL and held["task_id"] == task_id
+    assert held["serial"] == SERIAL
+    assert held["task_id"] == task_id
     answer = client.post(
         "/api/v1/rpc/jsonrpc",
         json={"method": "deviceInfo"},
@@ -90,7 +92,8 @@ def test_only_the_end_of_a_long_output_is_kept(client: FlaskClient, server: Serv
     register(client, "chatty", "print('x' * 100000 + 'END')")
     task = run_one(client, server, "chatty")
     # the last 4,000 characters of the output ("...xEND\n"), without the final newline
-    assert task["status"] == 2 and task["remark"] == ("x" * 100000 + "END")[-3999:]
+    assert task["status"] == 2
+    assert task["remark"] == ("x" * 100000 + "END")[-3999:]
 
 
 def test_a_script_past_its_timeout_is_ended_and_fails(
@@ -99,7 +102,8 @@ def test_a_script_past_its_timeout_is_ended_and_fails(
     code = "import time; print('started', flush=True); time.sleep(60)"
     register(client, "slow", code, timeout_secs=1)
     task = run_one(client, server, "slow")
-    assert task["status"] == 3 and task["remark"] == "timed out after 1 s: started"
+    assert task["status"] == 3
+    assert task["remark"] == "timed out after 1 s: started"
 
 
 def test_stopping_the_task_ends_the_script(client: FlaskClient, server: ServerState) -> None:
@@ -118,7 +122,8 @@ def test_a_command_that_cannot_start_fails_the_task(
     body = {"command": ["/nonexistent/program"]}
     ok(client.put("/_control/custom-scripts/ghost", json=body))
     task = run_one(client, server, "ghost")
-    assert task["status"] == 3 and task["remark"].startswith("could not start /nonexistent")
+    assert task["status"] == 3
+    assert task["remark"].startswith("could not start /nonexistent")
 
 
 def test_unregistered_names_stay_unsupported(client: FlaskClient, server: ServerState) -> None:

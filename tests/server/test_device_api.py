@@ -39,9 +39,13 @@ def devices(client: FlaskClient) -> dict[str, dict[str, Any]]:
 def test_a_lease_marks_the_device_busy_until_released(client: FlaskClient) -> None:
     assert devices(client)[SERIAL]["busy"] is False
     held = lease(client, label="my bot", ttl_secs=30)
-    assert held["serial"] == SERIAL and held["ttl_secs"] == 30 and held["expires_in"] == 30
+    assert held["serial"] == SERIAL
+    assert held["ttl_secs"] == 30
+    assert held["expires_in"] == 30
     listed = devices(client)[SERIAL]
-    assert listed["busy"] and listed["leased"] and listed["lease_label"] == "my bot"
+    assert listed["busy"]
+    assert listed["leased"]
+    assert listed["lease_label"] == "my bot"
     assert "session_id" not in listed  # the listing names the holder, never its key
     assert [entry["session_id"] for entry in ok(client.get("/api/v1/rpc/session"))] == [
         held["session_id"]
@@ -67,7 +71,8 @@ def test_a_lease_expires_after_its_ttl_unless_renewed(
     held = lease(client, ttl_secs=10)
     clock.advance(8)
     renewed = ok(client.post(f"/api/v1/rpc/session/{held['session_id']}/heartbeat", json={}))
-    assert renewed["ttl_secs"] == 120 and renewed["expires_in"] == 120
+    assert renewed["ttl_secs"] == 120
+    assert renewed["expires_in"] == 120
     ok(client.post(f"/api/v1/rpc/session/{held['session_id']}/heartbeat", json={"ttl_secs": 10}))
     clock.advance(10)
     assert devices(client)[SERIAL]["busy"] is False
@@ -192,7 +197,8 @@ def test_ui_automation_on_a_simulated_device(client: FlaskClient) -> None:
     assert (info["displayWidth"], info["displayHeight"]) == (1080, 2340)
     assert info["currentPackageName"] == "com.android.launcher3"
     xml = client.get("/api/v1/rpc/hierarchy", headers={"x-session-id": session}).data.decode()
-    assert 'text="TikTok"' in xml and 'bounds="[0,100][1080,200]"' in xml
+    assert 'text="TikTok"' in xml
+    assert 'bounds="[0,100][1080,200]"' in xml
     assert ok(call(client, session, "click", 540, 150)) is True  # the TikTok icon
     assert ok(call(client, session, "deviceInfo"))["currentPackageName"] == (
         "com.zhiliaoapp.musically"
@@ -209,7 +215,8 @@ def test_a_screenshot_is_a_png_of_the_screen_the_hierarchy_describes(client: Fla
     session = lease(client)["session_id"]
     headers = {"x-session-id": session}
     launcher = Image.open(io.BytesIO(client.get("/api/v1/rpc/screenshot", headers=headers).data))
-    assert launcher.format == "PNG" and launcher.size == (1080, 2340)
+    assert launcher.format == "PNG"
+    assert launcher.size == (1080, 2340)
     ok(call(client, session, "click", 540, 150))
     shot = client.get(f"/api/v1/rpc/screenshot?serial={SERIAL}", headers=headers)
     image = Image.open(io.BytesIO(shot.data)).convert("RGB")
@@ -223,7 +230,8 @@ def test_device_refusals_and_bad_calls(client: FlaskClient) -> None:
     session = lease(client)["session_id"]
     refused = call(client, session, "objInfo", {"text": "Nothing like this"})
     error(refused, 42201, 422, mentions="UiObjectNotFoundException")
-    assert refused.json is not None and refused.json["data"]["rpc_code"] == -32002
+    assert refused.json is not None
+    assert refused.json["data"]["rpc_code"] == -32002
     error(call(client, session, "noSuchMethod"), 42201, 422, mentions="method not found")
     error(call(client, session, "click", "x"), 42201, 422)
     for body, mentions in [
