@@ -76,6 +76,7 @@ def run(directory: Path, name: str, pending: int, measured: int) -> tuple[float,
     """Tasks per second over the first ``measured`` tasks, and each one's hand-off lag."""
     store = _store(directory / f"{name}.sqlite3", pending)
     service = TaskService(store, SystemClock(), rng=random.Random(1))
+    service.set_plan("Business")  # 200 devices at once: Pro's 20 slots would cap the runner
     fleet = Fleet()
     for i in range(1, DEVICES + 1):
         fleet.simulated(f"device_serial_{i}")

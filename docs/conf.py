@@ -74,7 +74,7 @@ nitpick_ignore_regex = [
     # The clients' shared base is generic in its httpx client class.
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
     # Type variables, the raw-face marker and the page-data protocol are internal names.
-    (r"py:class", r"tikmatrix_sdk\._\w+\.(T|M|ItemT|Raw|PageData)"),
+    (r"py:class", r"tikmatrix_sdk\._\w+\.(T|M|ItemT|Raw|PageData|SyncMode|AsyncMode)"),
 ]
 
 # The lifecycle picture: Graphviz's dot, from the graphviz-pure wheel or a system install.

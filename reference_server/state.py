@@ -85,6 +85,8 @@ class ServerState:
         self.leases.clear()
         self.faults.clear()
         self.service.reset()
+        for device in self.fleet:  # what a device holds (a simulated phone's files) goes too
+            device.close()
         self.fleet.clear()
         if self.config.plan is not None:
             self.service.set_plan(self.config.plan)

@@ -202,7 +202,7 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
 
     @functools.cached_property
     def devices(self) -> Devices[SyncMode]:
-        """The device API: list devices, lease one, and drive its screen."""
+        """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
 
     _http_class = httpx.Client
@@ -282,7 +282,7 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
 
     @functools.cached_property
     def devices(self) -> Devices[AsyncMode]:
-        """The device API: list devices, lease one, and drive its screen."""
+        """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
 
     _http_class = httpx.AsyncClient

@@ -38,7 +38,7 @@ class UiNode:
 
     @property
     def center(self) -> tuple[int, int]:
-        """The middle of the element: where a click lands."""
+        """Where a click on the element lands, its middle point."""
         left, top, right, bottom = self.bounds
         return (left + right) // 2, (top + bottom) // 2
 

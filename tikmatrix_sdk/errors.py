@@ -178,9 +178,8 @@ class NoFreeSlotError(DeviceBusyError):
 class DeviceRPCError(APIError):
     """``42201``: the device's uiautomator2 server answered the call with an error.
 
-    Attributes:
-        rpc_code: the JSON-RPC error code (``-32002``: no such element; ``-32601``: no
-            such method), when the server reported it.
+    :attr:`rpc_code` is the device's JSON-RPC error code (``-32002``: no such element;
+    ``-32601``: no such method), when the server reported it.
     """
 
     expected_code = 42201

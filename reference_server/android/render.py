@@ -24,6 +24,7 @@ _PAPER = (255, 255, 255)
 _NIGHT = (18, 20, 38)
 _FIELD = (241, 241, 242)
 _TILE = (200, 204, 212)
+_HINT = (140, 144, 156)
 _PICKED = (32, 120, 255)
 _STATUS_BAR = 80
 
@@ -51,7 +52,9 @@ def _draw_element(draw: ImageDraw.ImageDraw, element: Element, accent: Colour) -
         draw.text((box[0] + 32, middle), _label(element), font=font, fill=_PAPER, anchor="lm")
     elif element.editable:
         draw.rounded_rectangle(box, radius=12, fill=_FIELD, outline=_INK, width=3)
-        draw.text((box[0] + 24, middle), element.text or " ", font=font, fill=_INK, anchor="lm")
+        hint = element.field.replace("_", " ").capitalize()  # the empty field's grey hint
+        text, colour = (element.text, _INK) if element.text else (hint, _HINT)
+        draw.text((box[0] + 24, middle), text, font=font, fill=colour, anchor="lm")
     elif element.cls.endswith("ImageView"):
         outline = _PICKED if element.selected else _TILE
         draw.rectangle(box, fill=_TILE, outline=outline, width=10 if element.selected else 1)

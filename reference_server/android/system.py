@@ -24,6 +24,7 @@ from .ui import PhoneUI
 __all__ = ["AndroidSystem"]
 
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
+_TYPE = "ADB_INPUT_TEXT"
 
 
 class AndroidSystem:
@@ -209,6 +210,13 @@ class AndroidSystem:
             self.ui.back()
         if args[:1] == ["swipe"]:
             self.ui.swipe()
+        if args[:1] == ["tap"] and len(args) == 3:
+            try:
+                self.ui.click(float(args[1]), float(args[2]))
+            except ValueError:
+                return f"Error: Invalid arguments for command: tap {' '.join(args[1:])}\n"
+        if args[:1] == ["text"] and len(args) == 2:
+            self.ui.type_text(args[1].replace("%s", " "))
         return ""
 
     def _cmd_pm(self, args: list[str]) -> str:
@@ -257,6 +265,12 @@ class AndroidSystem:
                 self.ui.launch(component)
                 return "Starting: Intent\n"
             return "Error: Activity not started, unable to resolve Intent\n"
+        if sub == "broadcast" and options.get("-a") == _TYPE:  # the bundled keyboard
+            typed = self.ui.type_text(self._string_extras(args).get("msg", ""))
+            return (
+                f"Broadcasting: Intent {{ act={_TYPE} flg=0x400000 }}\n"
+                f"Broadcast completed: result={0 if typed else -1}\n"
+            )
         if sub == "broadcast" and options.get("-a") == _SCAN:
             uri = options.get("-d", "")
             device_path = uri[len("file://") :] if uri.startswith("file://") else uri
@@ -276,6 +290,11 @@ class AndroidSystem:
             else:
                 i += 1
         return options
+
+    @staticmethod
+    def _string_extras(args: list[str]) -> dict[str, str]:
+        """An intent's ``--es KEY VALUE`` extras."""
+        return {args[i + 1]: args[i + 2] for i in range(len(args) - 2) if args[i] == "--es"}
 
     def snapshot(self) -> dict[str, Any]:
         """What the phone did, as JSON."""

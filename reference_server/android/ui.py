@@ -119,6 +119,8 @@ class PhoneUI:
         self.app: App | None = None
         self.screen = "launcher"
         self.context: dict[str, Any] = {}
+        #: The text field that has the keyboard's focus (its key in the screen's context).
+        self.focused: str | None = None
         self.lock = threading.RLock()
 
     # -- navigation (from shell commands) ----------------------------------------------------
@@ -165,6 +167,7 @@ class PhoneUI:
     def _go(self, screen: str, **context: Any) -> None:
         self.screen = screen
         self.context = context
+        self.focused = None
 
     def back(self) -> None:
         """The back key: to the app's home, or the launcher."""
@@ -427,11 +430,28 @@ class PhoneUI:
         """Tap the element under a point."""
         for element in self.elements():
             left, top, right, bottom = element.bounds
-            if left <= x < right and top <= y < bottom and element.on_click:
+            if not (left <= x < right and top <= y < bottom):
+                continue
+            if element.editable:  # a tap on a text field gives it the keyboard
+                with self.lock:
+                    self.focused = element.field
+                return True
+            if element.on_click:
                 with self.lock:
                     element.on_click()
                 return True
         return False
+
+    def type_text(self, text: str) -> bool:
+        """Type at the end of the focused field (else the screen's first); False if none."""
+        with self.lock:
+            fields = [element.field for element in self._views() if element.editable]
+            if not fields:
+                return False
+            key = self.focused if self.focused in fields else fields[0]
+            self.focused = key
+            self.context[key] = str(self.context.get(key, "")) + text
+        return True
 
     def set_text(self, selector: dict[str, Any], text: str) -> bool:
         """Type into an editable field."""

@@ -103,7 +103,9 @@ def parse_registration(name: str, body: Any, taken: Collection[str]) -> CustomSc
         raise bad_request(
             f"timeout_secs must be a number of seconds from 1 to {MAX_TIMEOUT:g}, got {timeout!r}"
         )
-    return CustomScript(name=name, command=tuple(command), platform=platform, timeout=timeout)
+    return CustomScript(
+        name=name, command=tuple(command), platform=platform, timeout=float(timeout)
+    )
 
 
 class CustomScripts:

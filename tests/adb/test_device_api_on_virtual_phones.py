@@ -8,6 +8,7 @@ phone waits for it; a managed custom script does the same from its environment.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import textwrap
 import time
@@ -21,7 +22,14 @@ from PIL import Image
 from reference_server import ServerConfig
 from reference_server.android.render import ACCENTS
 from reference_server.testing import running_server
-from tikmatrix_sdk import AsyncTikMatrix, DeviceBusyError, FollowConfig, TaskStatus, TikMatrix
+from tikmatrix_sdk import (
+    AsyncTikMatrix,
+    DeviceBusyError,
+    FollowConfig,
+    PermissionDeniedError,
+    TaskStatus,
+    TikMatrix,
+)
 
 TIKTOK = "com.zhiliaoapp.musically"
 SEARCH_FIELD = "com.zhiliaoapp.musically:id/search_input"  # TikTok's search box
@@ -61,6 +69,15 @@ def shows_tiktoks_search_screen(png: bytes) -> bool:
     )
 
 
+@pytest.fixture
+def adb_route(server: str) -> Iterator[None]:
+    """The device API's adb route, on for the test (typing goes through it)."""
+    httpx.put(f"{server}/_control/rpc/adb", json={"enabled": True}).raise_for_status()
+    yield
+    httpx.put(f"{server}/_control/rpc/adb", json={"enabled": False}).raise_for_status()
+
+
+@pytest.mark.usefixtures("adb_route")
 def test_a_program_leases_the_phone_while_a_task_for_it_waits(
     client: TikMatrix, serial: str, tmp_path: Path
 ) -> None:
@@ -74,10 +91,21 @@ def test_a_program_leases_the_phone_while_a_task_for_it_waits(
         phone.click(text="TikTok")  # the launcher's icon
         assert phone.info().current_package_name == TIKTOK
         phone.click(text="Search")
-        assert phone.wait_for(resource_id=SEARCH_FIELD, timeout=5).class_name.endswith("EditText")
+        field = phone.wait_for(resource_id=SEARCH_FIELD, timeout=5)
+        assert field.class_name.endswith("EditText")
+        phone.click(*field.center)
+        assert "result=0" in phone.input_text("cats")
+        result = phone.wait_for(text="cats", class_name="android.widget.Button", timeout=5)
+        assert result.resource_id.endswith("search_user_result")
         png = phone.screenshot(tmp_path / "search.png")
         assert shows_tiktoks_search_screen(png)
+        result_row = Image.open(io.BytesIO(png)).convert("RGB").getpixel((1000, 250))
+        assert result_row == ACCENTS["tiktok"]  # the result is a button, drawn in the app's colour
         assert (tmp_path / "search.png").read_bytes() == png
+        keep = os.environ.get("TIKMATRIX_SAVE_SCREENSHOTS")  # the docs' picture comes from here
+        if keep:
+            small = Image.open(io.BytesIO(png)).resize((360, 780), Image.Resampling.LANCZOS)
+            small.save(Path(keep) / "virtual-phone-search.png", optimize=True)
         assert "search_input" in phone.hierarchy()
         time.sleep(0.3)  # several scheduler ticks: the task must not start meanwhile
         assert client.tasks.get(task_id).status == TaskStatus.PENDING
@@ -89,18 +117,17 @@ def test_a_program_leases_the_phone_while_a_task_for_it_waits(
     assert client.devices.leases() == []
 
 
-def test_typing_and_adb_commands_need_adb_enabled(
-    client: TikMatrix, server: str, serial: str
-) -> None:
-    httpx.put(f"{server}/_control/rpc/adb", json={"enabled": True}).raise_for_status()
-    try:
-        with client.devices.lease(serial) as phone:
-            assert "package:com.zhiliaoapp.musically" in phone.adb(
-                "shell", "pm", "list", "packages"
-            )
+def test_adb_commands_need_the_adb_route(client: TikMatrix, server: str, serial: str) -> None:
+    with client.devices.lease(serial) as phone:
+        with pytest.raises(PermissionDeniedError):
+            phone.adb("shell", "pm", "list", "packages")
+        httpx.put(f"{server}/_control/rpc/adb", json={"enabled": True}).raise_for_status()
+        try:
+            packages = phone.adb("shell", "pm", "list", "packages")
+            assert "package:com.zhiliaoapp.musically" in packages
             assert phone.adb("shell", "echo", "one; two") == "one; two\n"
-    finally:
-        httpx.put(f"{server}/_control/rpc/adb", json={"enabled": False}).raise_for_status()
+        finally:
+            httpx.put(f"{server}/_control/rpc/adb", json={"enabled": False}).raise_for_status()
 
 
 SCRIPT = """
@@ -116,11 +143,33 @@ SCRIPT = """
 """
 
 
+ASYNC_SCRIPT = """
+    import asyncio
+
+    from tikmatrix_sdk import AsyncTikMatrix
+
+
+    async def main() -> None:
+        async with AsyncTikMatrix.from_env() as client:
+            phone = client.devices.current()
+            await phone.press("home")
+            await phone.click(text="TikTok")
+            await phone.click(text="Search")
+            await phone.wait_for(resource_id="com.zhiliaoapp.musically:id/search_input", timeout=5)
+            info = await phone.info()
+            print("on", info.current_package_name, "with", len(await phone.screenshot()), "bytes")
+
+
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("source", [SCRIPT, ASYNC_SCRIPT], ids=["sync", "async"])
 def test_a_managed_custom_script_drives_its_tasks_device(
-    client: TikMatrix, server: str, serial: str, tmp_path: Path
+    client: TikMatrix, server: str, serial: str, tmp_path: Path, source: str
 ) -> None:
     script = tmp_path / "open_search.py"
-    script.write_text(textwrap.dedent(SCRIPT))
+    script.write_text(textwrap.dedent(source))
     registration = {"command": [sys.executable, str(script)], "platform": "tiktok"}
     httpx.put(f"{server}/_control/custom-scripts/open-search", json=registration).raise_for_status()
     created = client.post(
