@@ -94,8 +94,15 @@ class ServerState:
         return len(self.service.devices())
 
     def serving_at(self, base_url: str) -> None:
-        """Tell the parts that hand out the server's address where it listens."""
-        self.runner.api_base = base_url.rstrip("/")
+        """Tell the parts that hand out the server's address where it listens.
+
+        A server on every address (``0.0.0.0``, ``[::]``) is handed out as loopback: the
+        ``Host`` guard refuses the unspecified address.
+        """
+        url = base_url.rstrip("/")
+        for unspecified, loopback in (("//0.0.0.0:", "//127.0.0.1:"), ("//[::]:", "//[::1]:")):
+            url = url.replace(unspecified, loopback)
+        self.runner.api_base = url
 
     def close(self) -> None:
         """Stop the scheduler and the devices, and close the store."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ._logs import logger
 from ._public import say_public
-from .errors import APIConnectionError, APIError, LeaseError, NotFoundError, TikMatrixError
+from .errors import LeaseError, NotFoundError, TikMatrixError
 from .resources.leased_device import LeasedDevice
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class _Renewal:
     def __init__(self) -> None:
         self.failure: TikMatrixError | None = None
 
-    def refused(self, error: APIError, serial: str) -> None:
+    def refused(self, error: TikMatrixError, serial: str) -> None:
         logger.warning("lease on %s lost: its renewal was refused (%s)", serial, error)
         self.failure = error
 
@@ -114,11 +114,11 @@ class DeviceLease:
         while not self._stop.wait(beat_interval(self.ttl)):
             try:
                 self._devices.heartbeat(self.session_id, ttl=self.ttl)
-            except APIConnectionError as error:
-                logger.info("lease renewal on %s got no answer (%s); retrying", self.serial, error)
-            except APIError as error:
+            except (LeaseError, NotFoundError) as error:  # the lease is gone
                 self._renewal.refused(error, self.serial)
                 return
+            except TikMatrixError as error:  # no answer, or a failure: the lease may hold
+                logger.info("lease renewal on %s failed (%s); retrying", self.serial, error)
 
     def __exit__(
         self,
@@ -176,11 +176,11 @@ class AsyncDeviceLease:
             await anyio.sleep(beat_interval(self.ttl))
             try:
                 await self._devices.heartbeat(session_id, ttl=self.ttl)
-            except APIConnectionError as error:
-                logger.info("lease renewal on %s got no answer (%s); retrying", self.serial, error)
-            except APIError as error:
+            except (LeaseError, NotFoundError) as error:  # the lease is gone
                 self._renewal.refused(error, self.serial)
                 return
+            except TikMatrixError as error:  # no answer, or a failure: the lease may hold
+                logger.info("lease renewal on %s failed (%s); retrying", self.serial, error)
 
     async def __aexit__(
         self,
@@ -188,16 +188,29 @@ class AsyncDeviceLease:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._group is not None:
-            self._group.cancel_scope.cancel()
-            await self._group.__aexit__(None, None, None)
-        if self.session_id is None:
-            return
         import anyio
 
+        # A block left by a cancellation (a timeout around it) still stops its renewing and
+        # releases the device; the cancellation then goes on.
+        pending: BaseException | None = None
+        if self._group is not None:
+            self._group.cancel_scope.cancel()
+            try:
+                await self._group.__aexit__(None, None, None)
+            except BaseException as cancelled:  # the outer cancellation, delivered here
+                pending = cancelled
         try:
-            with anyio.CancelScope(shield=True):  # released even when the block was cancelled
-                await self._devices.release(self.session_id)
+            if self.session_id is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._release(exc if exc is not None else pending)
+        finally:
+            if pending is not None:
+                raise pending
+
+    async def _release(self, exc: BaseException | None) -> None:
+        assert self.session_id is not None
+        try:
+            await self._devices.release(self.session_id)
         except (LeaseError, NotFoundError):
             pass
         except TikMatrixError:

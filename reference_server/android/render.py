@@ -53,7 +53,8 @@ def _draw_element(draw: ImageDraw.ImageDraw, element: Element, accent: Colour) -
     elif element.editable:
         draw.rounded_rectangle(box, radius=12, fill=_FIELD, outline=_INK, width=3)
         hint = element.field.replace("_", " ").capitalize()  # the empty field's grey hint
-        text, colour = (element.text, _INK) if element.text else (hint, _HINT)
+        shown = element.text if len(element.text) <= 40 else "…" + element.text[-39:]
+        text, colour = (shown, _INK) if element.text else (hint, _HINT)
         draw.text((box[0] + 24, middle), text, font=font, fill=colour, anchor="lm")
     elif element.cls.endswith("ImageView"):
         outline = _PICKED if element.selected else _TILE

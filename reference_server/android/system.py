@@ -9,6 +9,7 @@ follows, comments, and every command it ran.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from .ui import PhoneUI
 
 __all__ = ["AndroidSystem"]
 
+#: How many shell lines (and commands) a phone remembers.
+MAX_HISTORY = 2000
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 _TYPE = "ADB_INPUT_TEXT"
 
@@ -43,8 +46,9 @@ class AndroidSystem:
         self.gallery: list[str] = []
         self.following: dict[str, set[str]] = {platform: set() for platform in APPS}
         self.records: list[dict[str, Any]] = []
-        self.commands: list[str] = []
-        self.executed: list[list[str]] = []
+        #: The latest shell lines and commands run (bounded: a phone's log rotates too).
+        self.commands: collections.deque[str] = collections.deque(maxlen=MAX_HISTORY)
+        self.executed: collections.deque[list[str]] = collections.deque(maxlen=MAX_HISTORY)
         self.rebooted = False
         self.ui = PhoneUI(self)
         self._lock = threading.Lock()
@@ -129,7 +133,10 @@ class AndroidSystem:
         handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
         if handler is None:
             return f"/system/bin/sh: {command}: inaccessible or not found\n"
-        result: str = handler(args)
+        try:
+            result: str = handler(args)
+        except (IndexError, ValueError, KeyError, OSError) as error:  # a tool's usage error
+            return f"{command}: {type(error).__name__}: {error}\n"
         return result
 
     def _cmd_echo(self, args: list[str]) -> str:

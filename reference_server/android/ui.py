@@ -9,6 +9,7 @@ and :mod:`.render` draws it.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import threading
 from collections.abc import Callable
@@ -20,7 +21,16 @@ import attrs
 
 from .apps import APPS, App, app_for
 
-__all__ = ["HEIGHT", "LAUNCHER", "WIDTH", "Element", "PhoneSide", "PhoneUI"]
+__all__ = [
+    "HEIGHT",
+    "LAUNCHER",
+    "MAX_TEXT",
+    "WIDTH",
+    "Element",
+    "PhoneSide",
+    "PhoneUI",
+    "xml_text",
+]
 
 WIDTH, HEIGHT = 1080, 2340
 #: The package of the home screen.
@@ -66,19 +76,80 @@ class Element:
         }
 
 
+#: The most characters a text field holds (typing more is refused).
+MAX_TEXT = 100_000
+_MAX_PATTERN = 200
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_PARSER: Any = importlib.import_module("re._parser")
+_REPEATS = {_PARSER.MAX_REPEAT, _PARSER.MIN_REPEAT, getattr(_PARSER, "POSSESSIVE_REPEAT", None)}
+
+
+def _backtracks(items: Any, repeated: bool) -> bool:
+    """Whether a parsed pattern repeats a repetition or an alternation (exponential matching)."""
+    for op, value in items:
+        if op in _REPEATS:
+            _, high, sub = value
+            if repeated and high > 1:
+                return True
+            if _backtracks(sub, repeated or high > 1):
+                return True
+        elif _group_backtracks(op, value, repeated):
+            return True
+    return False
+
+
+def _group_backtracks(op: Any, value: Any, repeated: bool) -> bool:
+    if op is _PARSER.SUBPATTERN:
+        return _backtracks(value[-1], repeated)
+    if op is _PARSER.BRANCH:  # alternatives inside a repetition may overlap
+        return repeated or any(_backtracks(branch, False) for branch in value[1])
+    return False
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(text: str) -> re.Pattern[str]:
+    """A selector's regular expression, refused if it could take exponential time."""
+    if len(text) > _MAX_PATTERN or _backtracks(_PARSER.parse(text), False):
+        raise ValueError(f"pattern too long or too complex (nested repetition): {text[:50]!r}")
+    return re.compile(text)
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", value)
+
+
 def _matches(element: Element, selector: dict[str, Any]) -> bool:
+    for key, value in selector.items():
+        if key in _CHECKED and not isinstance(value, str):
+            raise TypeError(f"selector {key} must be a string, got {value!r}")
     checks: dict[str, Callable[[Any], bool]] = {
         "text": lambda v: element.text == v,
         "textContains": lambda v: v in element.text,
         "textStartsWith": lambda v: element.text.startswith(v),
-        "textMatches": lambda v: re.fullmatch(v, element.text) is not None,
+        "textMatches": lambda v: _pattern(v).fullmatch(element.text) is not None,
         "resourceId": lambda v: element.rid == v,
-        "resourceIdMatches": lambda v: re.fullmatch(v, element.rid) is not None,
+        "resourceIdMatches": lambda v: _pattern(v).fullmatch(element.rid) is not None,
         "description": lambda v: element.desc == v,
         "descriptionContains": lambda v: v in element.desc,
         "className": lambda v: element.cls == v,
     }
     return all(check(selector[key]) for key, check in checks.items() if key in selector)
+
+
+_CHECKED = frozenset(
+    {
+        "text",
+        "textContains",
+        "textStartsWith",
+        "textMatches",
+        "resourceId",
+        "resourceIdMatches",
+        "description",
+        "descriptionContains",
+        "className",
+    }
+)
 
 
 class PhoneSide(Protocol):
@@ -420,6 +491,8 @@ class PhoneUI:
 
     def find(self, selector: dict[str, Any]) -> list[Element]:
         """The elements matching a uiautomator2 selector."""
+        if not isinstance(selector, dict):
+            raise TypeError(f"a selector is an object, got {selector!r}")
         found = [e for e in self.elements() if _matches(e, selector)]
         instance = selector.get("instance")
         if isinstance(instance, int):
@@ -449,12 +522,17 @@ class PhoneUI:
             if not fields:
                 return False
             key = self.focused if self.focused in fields else fields[0]
+            typed = str(self.context.get(key, "")) + text
+            if len(typed) > MAX_TEXT:
+                return False
             self.focused = key
-            self.context[key] = str(self.context.get(key, "")) + text
+            self.context[key] = typed
         return True
 
     def set_text(self, selector: dict[str, Any], text: str) -> bool:
         """Type into an editable field."""
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"a text field holds at most {MAX_TEXT} characters")
         found = [e for e in self.find(selector) if e.editable]
         if not found:
             return False
@@ -485,7 +563,9 @@ class PhoneUI:
                 "bounds": f"[{left},{top}][{right},{bottom}]",
             }
             nodes.append(
-                "<node " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + " />"
+                "<node "
+                + " ".join(f"{k}={quoteattr(xml_text(v))}" for k, v in attributes.items())
+                + " />"
             )
         return (
             "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"

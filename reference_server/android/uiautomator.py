@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 import time
 from typing import Any
 
@@ -69,7 +71,10 @@ def _press(ui: PhoneUI, key: Any) -> bool:
 
 
 def _wait(ui: PhoneUI, selector: Any, millis: Any, *, gone: bool) -> bool:
-    timeout = min(float(millis) / 1000 if millis is not None else 0.0, 0.2)
+    waited = float(millis) / 1000 if millis is not None else 0.0
+    if not math.isfinite(waited) or waited < 0:
+        raise ValueError(f"timeout must be a number of milliseconds >= 0, got {millis!r}")
+    timeout = min(waited, 0.2)
     deadline = time.monotonic() + timeout
     while True:
         exists = bool(ui.find(selector))
@@ -95,7 +100,19 @@ def device_info(ui: PhoneUI) -> dict[str, Any]:
 
 
 def call(ui: PhoneUI, method: str, params: Any) -> Any:
-    """Answer one JSON-RPC call; raise :class:`RpcError` as the phone would answer an error."""
+    """Answer one JSON-RPC call; raise :class:`RpcError` as the phone would answer an error.
+
+    Params of the wrong shape are refused as the server on a phone refuses them (-32602).
+    """
+    try:
+        return _call(ui, method, params)
+    except RpcError:
+        raise
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, re.error) as error:
+        raise RpcError(-32602, f"java.lang.IllegalArgumentException: {method}: {error}") from None
+
+
+def _call(ui: PhoneUI, method: str, params: Any) -> Any:
     args = params if isinstance(params, list) else [params] if params is not None else []
     if method == "deviceInfo":
         return device_info(ui)

@@ -73,8 +73,6 @@ class SimulatedDevice(Device):
             return uiautomator.call(self.system.ui, method, list(params))
         except uiautomator.RpcError as error:
             raise UiRpcError(error.code, error.message) from None
-        except (TypeError, ValueError, IndexError, KeyError) as error:
-            raise UiRpcError(-32602, f"invalid params for {method}: {error}") from None
 
     def hierarchy(self) -> str:
         """The simulated screen as uiautomator's XML dump."""

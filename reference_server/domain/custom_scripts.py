@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from .store import TaskStore
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_CONFIG_BYTES",
     "MAX_TIMEOUT",
     "PACKAGES",
     "PLATFORMS",
@@ -42,6 +44,9 @@ PLATFORMS = tuple(PACKAGES)
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _MAX_WORDS, _MAX_WORD = 64, 4096
 _MAX_SCRIPTS = 100
+#: The largest ``script_config`` of a custom script's task, as JSON: it travels in the
+#: command's environment, which the system bounds.
+MAX_CONFIG_BYTES = 65_536
 _SETTING = "custom_scripts"
 
 
@@ -113,6 +118,7 @@ class CustomScripts:
 
     def __init__(self, store: TaskStore) -> None:
         self._store = store
+        self._lock = threading.Lock()  # a change reads, edits and writes back the whole set
 
     def _all(self) -> dict[str, CustomScript]:
         raw = json.loads(self._store.get_setting(_SETTING, "{}"))
@@ -140,16 +146,18 @@ class CustomScripts:
 
     def register(self, script: CustomScript) -> CustomScript:
         """Add or replace a registration."""
-        scripts = self._all()
-        if script.name not in scripts and len(scripts) >= _MAX_SCRIPTS:
-            raise bad_request(f"at most {_MAX_SCRIPTS} custom scripts may be registered")
-        scripts[script.name] = script
-        self._save(scripts)
+        with self._lock:
+            scripts = self._all()
+            if script.name not in scripts and len(scripts) >= _MAX_SCRIPTS:
+                raise bad_request(f"at most {_MAX_SCRIPTS} custom scripts may be registered")
+            scripts[script.name] = script
+            self._save(scripts)
         return script
 
     def unregister(self, name: str) -> None:
         """Remove a registration; 40401 if there is none."""
-        scripts = self._all()
-        if scripts.pop(name, None) is None:
-            raise ApiError(NOT_FOUND, f"no custom script is registered as {name!r}")
-        self._save(scripts)
+        with self._lock:
+            scripts = self._all()
+            if scripts.pop(name, None) is None:
+                raise ApiError(NOT_FOUND, f"no custom script is registered as {name!r}")
+            self._save(scripts)

@@ -10,11 +10,12 @@ and the HTTP layer reaches devices only through this service.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from typing import Any
 
@@ -87,6 +88,10 @@ class LeaseService:
         self.service = service
         self.fleet = fleet
         self._leases: dict[str, Lease] = {}
+        #: Device calls under way, by session id and by serial: a lease does not expire under
+        #: a call, and a device stays busy until its calls end, released or not.
+        self._calls: collections.Counter[str] = collections.Counter()
+        self._calls_on: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
         self._hold: Callable[[str], ContextManager[Mapping[str, int]]] = _no_hold
         self._released: Callable[[], None] = lambda: None
@@ -110,7 +115,7 @@ class LeaseService:
         """The unexpired leases by session id (the lock is held); expired ones are dropped."""
         now = self.service.clock.now()
         for session_id, lease in list(self._leases.items()):
-            if lease.expires <= now and lease.task_id is None:
+            if lease.expires <= now and lease.task_id is None and not self._calls[session_id]:
                 del self._leases[session_id]
                 log.info("lease %s on %s expired", lease.label or session_id[:6], lease.serial)
         return self._leases
@@ -121,9 +126,9 @@ class LeaseService:
             return sorted(self._live().values(), key=lambda lease: lease.created)
 
     def leased_serials(self) -> set[str]:
-        """The devices lent out now (the scheduler's view)."""
+        """The devices lent out now, or still answering a call (the scheduler's view)."""
         with self._lock:
-            return {lease.serial for lease in self._live().values()}
+            return {lease.serial for lease in self._live().values()} | set(+self._calls_on)
 
     def devices(self) -> list[DeviceState]:
         """Every known device, with the task or lease that holds it."""
@@ -161,7 +166,9 @@ class LeaseService:
                 raise ApiError(DEVICE_BUSY, f"device {serial} is already leased{owner}")
             if serial in running:
                 raise ApiError(DEVICE_BUSY, f"device {serial} is running task {running[serial]}")
-            used = set(running) | {lease.serial for lease in live.values()}
+            if self._calls_on[serial]:
+                raise ApiError(DEVICE_BUSY, f"device {serial} is still answering a call")
+            used = set(running) | {lease.serial for lease in live.values()} | set(+self._calls_on)
             if len(used) >= limit:
                 raise ApiError(
                     NO_FREE_SLOT,
@@ -245,17 +252,29 @@ class LeaseService:
 
     # -- calls on a leased device ------------------------------------------------------------
 
-    def _device(self, session_id: str | None, serial: str | None) -> Device:
+    @contextlib.contextmanager
+    def _device(self, session_id: str | None, serial: str | None) -> Iterator[Device]:
+        """The leased device, held for one call: its lease cannot expire meanwhile."""
         with self._lock:
             lease = self._lease(session_id)
-        if serial is not None and serial != lease.serial:
-            raise ApiError(
-                LEASE_REQUIRED, f"serial: the lease is for device {lease.serial}, not {serial}"
-            )
-        device = self.fleet.get(lease.serial)
-        if device is None:
-            raise ApiError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
-        return device
+            if serial is not None and serial != lease.serial:
+                raise ApiError(
+                    LEASE_REQUIRED, f"serial: the lease is for device {lease.serial}, not {serial}"
+                )
+            device = self.fleet.get(lease.serial)
+            if device is None:
+                raise ApiError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
+            self._calls[lease.session_id] += 1
+            self._calls_on[lease.serial] += 1
+        try:
+            yield device
+        finally:
+            with self._lock:
+                self._calls[lease.session_id] -= 1
+                self._calls_on[lease.serial] -= 1
+                self._calls += collections.Counter()  # drop the zeros
+                self._calls_on += collections.Counter()
+            self._released()
 
     def _on_device(self, device: Device, what: str, action: Callable[[], Any]) -> Any:
         try:
@@ -270,6 +289,12 @@ class LeaseService:
             raise ApiError(
                 DEVICE_UNAVAILABLE, f"device {device.serial} failed {what}: {error}"
             ) from None
+        except Exception as error:  # never a 500: the device, not the request, failed
+            log.exception("device %s failed %s", device.serial, what)
+            raise ApiError(
+                DEVICE_UNAVAILABLE,
+                f"device {device.serial} failed {what}: {type(error).__name__}: {error}",
+            ) from None
 
     def ui_call(
         self,
@@ -280,33 +305,33 @@ class LeaseService:
         timeout: float,
     ) -> Any:
         """Call a uiautomator2 method on the leased device."""
-        device = self._device(session_id, serial)
-        return self._on_device(device, f"{method}", lambda: device.ui_call(method, params, timeout))
+        with self._device(session_id, serial) as device:
+            return self._on_device(device, method, lambda: device.ui_call(method, params, timeout))
 
     def hierarchy(self, session_id: str | None, serial: str | None) -> str:
         """The leased device's UI tree as XML."""
-        device = self._device(session_id, serial)
-        xml: str = self._on_device(device, "a hierarchy dump", device.hierarchy)
+        with self._device(session_id, serial) as device:
+            xml: str = self._on_device(device, "a hierarchy dump", device.hierarchy)
         return xml
 
     def screenshot(self, session_id: str | None, serial: str | None) -> bytes:
         """The leased device's screen as PNG."""
-        device = self._device(session_id, serial)
-        png: bytes = self._on_device(device, "a screenshot", device.screenshot)
+        with self._device(session_id, serial) as device:
+            png: bytes = self._on_device(device, "a screenshot", device.screenshot)
         return png
 
     def adb(
         self, session_id: str | None, serial: str | None, args: Sequence[str], timeout: float
     ) -> str:
         """Run ``adb shell ARGS...`` on the leased device; 40303 while the route is off."""
-        device = self._device(session_id, serial)
-        if not self.adb_enabled:
-            raise ApiError(
-                ADB_DISABLED,
-                "the adb route is disabled; enable it in the settings "
-                "(the reference server's control API: PUT /_control/rpc/adb)",
+        with self._device(session_id, serial) as device:
+            if not self.adb_enabled:
+                raise ApiError(
+                    ADB_DISABLED,
+                    "the adb route is disabled; enable it in the settings "
+                    "(the reference server's control API: PUT /_control/rpc/adb)",
+                )
+            output: str = self._on_device(
+                device, f"adb shell {args[0]}", lambda: device.adb_shell(args, timeout)
             )
-        output: str = self._on_device(
-            device, f"adb shell {args[0]}", lambda: device.adb_shell(args, timeout)
-        )
         return output

@@ -1,14 +1,18 @@
 """Running a managed custom script's command: directly (no shell), bounded, stoppable.
 
 The command's standard output and error are read as they come, and the last
-:data:`MAX_OUTPUT` characters are kept for the task's remark. A stop or the timeout ends
-the process (terminate, then kill).
+:data:`MAX_OUTPUT` characters are kept for the task's remark. The command runs in a process
+group (a session) of its own: a stop or the timeout ends the whole group (terminate, then
+kill), and so does the command's own exit, so that nothing it started outlives its task and
+keeps driving a device that is no longer its.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -22,6 +26,7 @@ __all__ = ["MAX_OUTPUT", "Outcome", "run_command"]
 #: How many characters of a script's output its task keeps (the end of it).
 MAX_OUTPUT = 4000
 _GRACE = 3.0
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 @attrs.frozen(kw_only=True)
@@ -54,13 +59,23 @@ class _Tail:
             del self.data[: max(0, len(self.data) - self.keep)]
 
 
-def _end(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(_GRACE)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
+    """Send a signal to the command's process group (to the process alone off POSIX)."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal_number)
+    elif process.poll() is None:  # pragma: no cover - Windows
+        process.kill() if signal_number == _KILL else process.terminate()
+
+
+def _end(process: subprocess.Popen[bytes], reader: threading.Thread) -> None:
+    """End the group: terminate, and kill whatever still runs after a grace period."""
+    _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + _GRACE
+    while (process.poll() is None or reader.is_alive()) and time.monotonic() < deadline:
+        reader.join(0.05)  # the pipe closes when the last process holding it ends
+    _signal_group(process, _KILL)
+    process.wait()
 
 
 def run_command(
@@ -78,8 +93,9 @@ def run_command(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, ended with it
         )
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the environment
         return Outcome(exit_code=None, output="", error=f"could not start {command[0]}: {error}")
     assert process.stdout is not None
     tail = _Tail(MAX_OUTPUT * 4)  # a UTF-8 character is at most 4 bytes
@@ -90,15 +106,13 @@ def run_command(
     while process.poll() is None:
         if cancel.wait(0.05):
             cancelled = True
-        elif time.monotonic() >= deadline:
+            break
+        if time.monotonic() >= deadline:
             timed_out = True
-        else:
-            continue
-        _end(process)
-        break
-    reader.join(5)
+            break
+    _end(process, reader)  # also what the command left running when it exited
+    reader.join()
     process.stdout.close()
-    process.wait()
     output = tail.data.decode("utf-8", "replace")[-MAX_OUTPUT:]
     return Outcome(
         exit_code=process.returncode, output=output, timed_out=timed_out, cancelled=cancelled

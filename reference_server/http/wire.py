@@ -6,6 +6,7 @@ message naming the field; the service receives only values that passed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import attrs
 
 from ..clock import to_iso
+from ..domain.custom_scripts import MAX_CONFIG_BYTES
 from ..domain.errors import (
     MISSING_SCRIPT_NAME,
     NOT_FOUND,
@@ -121,6 +123,10 @@ def parse_create(body: Any, custom: Collection[str] = ()) -> CreateRequest:
             f"min_interval ({min_interval}) must not exceed max_interval ({max_interval})"
         )
     script = SCRIPTS.get(script_name)
+    if script is None and len(json.dumps(config)) > MAX_CONFIG_BYTES:
+        raise bad_request(
+            f"script_config: a custom script's config is at most {MAX_CONFIG_BYTES} bytes of JSON"
+        )
     task_configs = tuple(script.prepare(config)) if script is not None else (config,)
     return CreateRequest(
         serials=serials,

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import respx
 
@@ -206,6 +207,14 @@ async def test_selectors_and_keys_are_checked(
         await resolve(device.find(text=3))  # type: ignore[arg-type]
     with pytest.raises(ClientValidationError, match="key must be one of"):
         await resolve(device.press("warp"))
+    with pytest.raises(ClientValidationError) as raised:
+        await resolve(device.input_text("x" * 4097))
+    assert raised.value.field == "text"
+    for kwargs in ({"rpc_timeout": 0}, {"rpc_timeout": 121}, {"rpc_timeout": float("nan")}):
+        with pytest.raises(ClientValidationError):
+            await resolve(device.jsonrpc("deviceInfo", **kwargs))
+    with pytest.raises(ClientValidationError):
+        await resolve(device.adb("shell", "ls", adb_timeout=601))
     rpc = router.post("/rpc/jsonrpc").respond(json=envelope(True))
     await resolve(device.press("HOME"))
     assert sent(rpc) == {"method": "pressKey", "params": ["home"], "timeout": 10.0}
@@ -299,7 +308,21 @@ def test_a_refused_renewal_is_reported_at_the_next_call(router: respx.MockRouter
         with pytest.raises(LeaseError, match="expired"):
             device.press("home")
         assert not routes["rpc"].called
-    # leaving the block released nothing there was to release, quietly
+    assert routes["release"].call_count == 1  # tried, and its 404 was taken quietly
+
+
+def test_a_renewal_that_fails_otherwise_is_tried_again(router: respx.MockRouter) -> None:
+    routes = _lease_routes(router)
+    routes["beat"].side_effect = [
+        httpx.Response(503, json=envelope(code=50001, message="busy")),
+        httpx.Response(200, json=envelope(None)),
+        httpx.Response(200, json=envelope(None)),
+    ]
+    with TikMatrix(BASE, max_retries=0) as client:
+        with client.devices.lease("phone1", ttl=1.5) as device:
+            _wait_for_calls(routes["beat"], 2)
+            device.press("home")  # the lease still holds: no error kept from the 503
+        assert routes["rpc"].called
 
 
 async def test_an_async_lease_block_renews_and_releases(router: respx.MockRouter) -> None:
@@ -317,6 +340,20 @@ async def test_an_async_lease_block_renews_and_releases(router: respx.MockRouter
             async with client.devices.lease("phone1", ttl=1.5):
                 raise ValueError("inside")
         assert routes["release"].call_count == 2
+
+
+async def test_an_async_lease_is_released_when_a_timeout_cancels_its_block(
+    router: respx.MockRouter,
+) -> None:
+    import anyio
+
+    routes = _lease_routes(router)
+    async with AsyncTikMatrix(BASE) as client:
+        with anyio.move_on_after(0.2) as scope:
+            async with client.devices.lease("phone1", ttl=30):
+                await anyio.sleep(10)
+        assert scope.cancelled_caught
+        assert routes["release"].call_count == 1
 
 
 async def test_an_async_refused_renewal_is_reported(router: respx.MockRouter) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +177,71 @@ def test_registrations_outlive_a_restart_and_a_reset_clears_them(
         again.extensions["tikmatrix_close"]()
     ok(client.post("/_control/reset", json={}))
     assert ok(client.get("/_control/custom-scripts")) == {"scripts": []}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+LEAVES_A_CHILD = (
+    "import subprocess, sys\n"
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+    "open(sys.argv[1], 'w').write(str(child.pid))\n"
+    "print('parent done', flush=True)\n"
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
+def test_what_a_script_leaves_running_ends_with_its_task(
+    client: FlaskClient, server: ServerState, tmp_path: Path
+) -> None:
+    """A child that keeps the output pipe open neither outlives the task nor holds it up."""
+    pid_file = tmp_path / "child.pid"
+    body = {"command": [sys.executable, "-c", LEAVES_A_CHILD, str(pid_file)]}
+    ok(client.put("/_control/custom-scripts/leaver", json=body))
+    started = time.monotonic()
+    task = run_one(client, server, "leaver")
+    assert time.monotonic() - started < 20  # not the child's 60 s
+    assert task["status"] == 2
+    assert task["remark"] == "parent done"
+    child = int(pid_file.read_text())
+    wait_until(lambda: not _alive(child), "the script's child to be ended")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
+def test_a_timeout_ends_the_scripts_whole_process_group(
+    client: FlaskClient, server: ServerState, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "child.pid"
+    code = LEAVES_A_CHILD + "import time; time.sleep(60)\n"
+    body = {"command": [sys.executable, "-c", code, str(pid_file)], "timeout_secs": 1}
+    ok(client.put("/_control/custom-scripts/stuck", json=body))
+    task = run_one(client, server, "stuck")
+    assert task["remark"] == "timed out after 1 s: parent done"
+    wait_until(lambda: not _alive(int(pid_file.read_text())), "the child to be ended")
+
+
+def test_a_custom_scripts_config_is_bounded(client: FlaskClient) -> None:
+    register(client, "big", "pass")
+    body = {"script_name": "big", "script_config": {"x": "y" * 70_000}, "serials": [SERIAL]}
+    error(client.post("/api/v1/task", json=body), 40001, 400, mentions="script_config")
+    assert ok(client.get("/api/v1/task"))["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("listening", "handed_out"),
+    [
+        ("http://0.0.0.0:8080", "http://127.0.0.1:8080"),
+        ("http://[::]:8080/", "http://[::1]:8080"),
+        ("http://127.0.0.1:9", "http://127.0.0.1:9"),
+    ],
+)
+def test_scripts_are_given_an_address_the_host_guard_accepts(
+    server: ServerState, listening: str, handed_out: str
+) -> None:
+    server.serving_at(listening)
+    assert server.runner.api_base == handed_out

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
+import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
@@ -13,6 +16,7 @@ from reference_server.android.render import ACCENTS
 from reference_server.clock import ManualClock
 from reference_server.state import ServerState
 
+from ..waiting import wait_until
 from .conftest import POST, create, error, ok
 
 SERIAL = "device_serial_1"
@@ -268,3 +272,73 @@ def test_adb_is_refused_until_enabled_and_then_runs_argument_vectors(client: Fla
         error(response, 40001, 400, mentions=mentions)
     ok(client.put("/_control/rpc/adb", json={"enabled": False}))
     error(client.post("/api/v1/rpc/adb", json=listing, headers=headers), 40303, 403)
+
+
+# -- what a leased program may send, however odd -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "mentions"),
+    [
+        ("waitForExists", [{"text": "x"}, "nan"], "milliseconds"),
+        ("waitForExists", [{"text": "x"}, -5], "milliseconds"),
+        ("exist", [{"textMatches": "(a+)+b"}], "too complex"),
+        ("exist", [{"textMatches": "(a|aa)*c"}], "too complex"),
+        ("exist", [{"textMatches": "("}], "missing"),
+        ("exist", ["x"], "selector"),
+        ("exist", [{"text": 5}], "selector text"),
+        ("setText", [{"className": "android.widget.EditText"}, "x" * 100_001], "100000"),
+        ("pressKey", ["warp"], "unknown key"),
+    ],
+)
+def test_odd_device_calls_are_refused_by_the_device_not_failed(
+    client: FlaskClient, method: str, params: list[Any], mentions: str
+) -> None:
+    session = lease(client)["session_id"]
+    ok(call(client, session, "click", 540, 150))  # into TikTok
+    ok(call(client, session, "click", 540, 150))  # its search screen, with a text field
+    error(call(client, session, method, *params), 42201, 422, mentions=mentions)
+    assert ok(call(client, session, "exist", {"textMatches": "Se.*"})) is False  # still fine
+
+
+def test_text_the_xml_cannot_hold_is_left_out_of_the_hierarchy(client: FlaskClient) -> None:
+    session = lease(client)["session_id"]
+    ok(call(client, session, "click", 540, 150))
+    ok(call(client, session, "click", 540, 150))
+    field = {"className": "android.widget.EditText"}
+    ok(call(client, session, "setText", field, "bell\u0007 and \ufffe gone"))
+    xml = client.get("/api/v1/rpc/hierarchy", headers={"x-session-id": session}).data
+    (node, *_) = ElementTree.fromstring(xml).iter("node")
+    assert node.get("text") == "bell and  gone"
+    shot = client.get("/api/v1/rpc/screenshot", headers={"x-session-id": session})
+    assert shot.status_code == 200
+
+
+def test_a_tools_usage_error_is_its_output_not_a_failure(client: FlaskClient) -> None:
+    session = lease(client)["session_id"]
+    ok(client.put("/_control/rpc/adb", json={"enabled": True}))
+    body = {"args": ["shell", "monkey", "-p"]}
+    output = ok(client.post("/api/v1/rpc/adb", json=body, headers={"x-session-id": session}))
+    assert output.startswith("monkey: IndexError")
+
+
+def test_a_lease_outlives_its_ttl_while_a_call_runs(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    """A call holds its lease (and its device) until it ends, however short the ttl."""
+    session = lease(client, ttl_secs=1)["session_id"]
+    answers: list[Any] = []
+
+    def slow_call() -> None:  # waitForExists of something absent waits its 0.2 s out
+        with app.test_client() as other:
+            answers.append(call(other, session, "waitForExists", {"text": "never"}, 200).json)
+
+    worker = threading.Thread(target=slow_call)
+    worker.start()
+    wait_until(lambda: app.extensions["tikmatrix"].leases._calls, "the call to start")
+    clock.advance(5)
+    assert [held["session_id"] for held in ok(client.get("/api/v1/rpc/session"))] == [session]
+    error(client.post("/api/v1/rpc/session", json={"serial": SERIAL}), 40901, 409)
+    worker.join(10)
+    assert answers == [{"code": 0, "message": "success", "data": False}]
+    assert ok(client.get("/api/v1/rpc/session")) == []  # and then it expires

@@ -9,6 +9,7 @@ coroutine on the async one.
 from __future__ import annotations
 
 import dataclasses
+import math
 import pathlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -54,7 +55,9 @@ KEYS = frozenset(
         "volume_mute",
     }
 )
-_MAX_TEXT = 10_000
+#: The longest text one ``input_text`` sends (one word of an adb command).
+_MAX_TEXT = 4096
+_MAX_RPC_TIMEOUT, _MAX_ADB_TIMEOUT = 120.0, 600.0
 
 
 class LeaseState(Protocol):
@@ -83,11 +86,12 @@ def _selector(
     return check_selector({key: value for key, value in given.items() if value is not None})
 
 
-def _seconds(value: float, name: str) -> float:
+def _seconds(value: float, name: str, *, low: float = 0.0, high: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number of seconds, got {value!r}")
-    if value < 0:
-        raise ClientValidationError(f"{name} must be >= 0, got {value!r}", field=name)
+    if not low <= value <= high:  # NaN too
+        limits = f"from {low:g} to {high:g}" if high < math.inf else f">= {low:g}"
+        raise ClientValidationError(f"{name} must be {limits} seconds, got {value!r}", field=name)
     return float(value)
 
 
@@ -157,7 +161,7 @@ class LeasedDevice(Resource[M]):
         """
         if not isinstance(method, str) or not method:
             raise ClientValidationError("method must be a method name", field="method")
-        timeout = _seconds(rpc_timeout, "rpc_timeout")
+        timeout = _seconds(rpc_timeout, "rpc_timeout", low=0.1, high=_MAX_RPC_TIMEOUT)
         return (yield from self._rpc(method, params, None, timeout))
 
     @operation
@@ -365,5 +369,9 @@ class LeasedDevice(Resource[M]):
         """
         if not args or not all(isinstance(arg, str) for arg in args):
             raise TypeError("adb takes its arguments as strings: adb('shell', 'ls', '/sdcard')")
-        timeout = None if adb_timeout is None else _seconds(adb_timeout, "adb_timeout")
+        timeout = (
+            None
+            if adb_timeout is None
+            else _seconds(adb_timeout, "adb_timeout", low=0.001, high=_MAX_ADB_TIMEOUT)
+        )
         return (yield from self._adb(args, timeout))
