@@ -88,8 +88,8 @@ def e2e(session: nox.Session) -> None:
         try:
             _wait_until_up(url, process)
             session.run(
-                "pytest", "tests/e2e", "-p", "no:cacheprovider", *session.posargs,
-                env={"TIKMATRIX_BASE_URL": url},
+                "pytest", "tests/e2e", "-p", "no:cacheprovider", f"--tikmatrix-url={url}",
+                *session.posargs,
             )  # fmt: skip
         finally:
             process.terminate()

@@ -1,7 +1,8 @@
 """End to end: both SDK clients against a reference server on a real loopback port.
 
-The server is started in-process on a free port, or is the one ``TIKMATRIX_BASE_URL`` names
-(the nox ``e2e`` session starts ``tikmatrix-server`` as its own process for that).
+The server is the pytest plugin's ``tikmatrix_server`` (the one users get): started
+in-process on a free port, or the one ``--tikmatrix-url`` names (the nox ``e2e`` session
+starts ``tikmatrix-server`` as its own process for that).
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reference_server.testing import tikmatrix_server
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
 from ..openapi_check import check_answer
-
-__all__ = ["tikmatrix_server"]  # the session's live server, from the plugin users import too
 
 
 @pytest.fixture
