@@ -18,6 +18,14 @@ __all__ = ["build_parser", "main", "parse_args"]
 log = logging.getLogger("reference_server")
 
 
+def _plan(text: str) -> str:
+    """A plan's name, whatever its case (``starter`` is Starter)."""
+    found = next((name for name in PLANS if name.lower() == text.strip().lower()), None)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"one of {', '.join(PLANS)} (any case), not {text!r}")
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of ``tikmatrix-server``."""
     parser = argparse.ArgumentParser(
@@ -32,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         help='SQLite file, or ":memory:" (default: tasks.sqlite3 in your user data directory)',
     )
     parser.add_argument(
-        "--plan", choices=sorted(PLANS), help="license plan (default: stored, or Pro)"
+        "--plan",
+        type=_plan,
+        metavar="{" + ",".join(PLANS) + "}",
+        help="license plan, any case (default: stored, or Pro)",
     )
     parser.add_argument(
         "--devices", type=int, default=5, help="simulated devices seeded into an empty store (5)"
@@ -97,12 +108,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = make_server(app, host=args.host, port=args.port, threads=args.threads)
     host = f"[{args.host}]" if ":" in args.host else args.host
     app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.effective_port}")
-    log.info(
-        "TikMatrix reference server on http://%s:%s/api/v1 (db: %s)",
-        args.host,
-        server.effective_port,
-        args.db,
+    kind = (
+        f"{args.virtual_devices} virtual phone(s)"
+        if args.virtual_devices
+        else f"the phones on adb (port {args.adb_port})"
+        if args.adb
+        else "simulated devices"
     )
+    url = f"http://{host}:{server.effective_port}"
+    print(f"TikMatrix reference server on {url}/api/v1", flush=True)
+    print(f"  devices: {kind}", flush=True)
+    print(f"  task store: {args.db}", flush=True)
+    log.info("serving on %s (devices: %s; store: %s)", url, kind, args.db)
     _stop_on_signals()
     try:
         server.run()  # waitress returns (closing its sockets) on KeyboardInterrupt

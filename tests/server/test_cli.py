@@ -60,12 +60,15 @@ def test_killed_server_loses_nothing(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signals_stop_cleanly_and_requests_are_logged(tmp_path: Path, signum: int) -> None:
-    with server_process(tmp_path / "tasks.sqlite3", "--plan", "Team") as (process, base):
+    store = tmp_path / "tasks.sqlite3"
+    with server_process(store, "--plan", "team") as (process, base):
         assert data(httpx.get(f"{base}/api/v1/license/check"))["plan_name"] == "Team"
         process.send_signal(signum)
         assert process.wait(15) == 0
         output = output_of(process)
-    assert "TikMatrix reference server on http://127.0.0.1:" in output
+    assert f"TikMatrix reference server on {base}/api/v1\n" in output
+    assert "  devices: simulated devices\n" in output
+    assert f"  task store: {store}\n" in output
     assert "GET /api/v1/license/check 200" in output
     assert "stopping" in output
 
@@ -81,6 +84,8 @@ def test_arguments() -> None:
         ":memory:",
         "127.0.0.1",
     )
+    for spelling in ("starter", "STARTER", " Starter"):
+        assert parse_args(["--plan", spelling]).plan == "Starter"
     for bad in (["--port", "70000"], ["--devices", "-1"], ["--plan", "Gold"]):
         with pytest.raises(SystemExit):
             parse_args(bad)

@@ -1,0 +1,263 @@
+"""The ``tikmatrix`` command through its installed entry point, against a live reference server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reference_server.testing import ControlClient
+
+COMMAND = str(Path(sys.executable).parent / "tikmatrix")
+
+
+@pytest.fixture
+def server(tikmatrix_server: str, tikmatrix_reset: None) -> str:
+    return tikmatrix_server
+
+
+def tikmatrix(*args: str, url: str | None = None, env: dict[str, str] | None = None) -> Any:
+    """Run the command; its completed process (stdout and stderr as text)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TIKMATRIX_")}
+    environment.update(env or {})
+    if url is not None:
+        environment["TIKMATRIX_BASE_URL"] = url
+    return subprocess.run(
+        [COMMAND, *args], capture_output=True, text=True, timeout=120, env=environment, check=False
+    )
+
+
+def as_json(*args: str, url: str) -> Any:
+    done = tikmatrix(*args, "--json", url=url)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_help_lists_every_command() -> None:
+    done = tikmatrix("--help")
+    assert done.returncode == 0
+    for command in ("license", "tasks", "accounts"):
+        assert command in done.stdout
+    tasks = tikmatrix("tasks", "--help").stdout
+    for command in ("create", "list", "get", "stop", "retry", "retry-all", "delete", "stats"):
+        assert f"  {command} " in tasks
+    assert "  wait " in tasks
+    assert tikmatrix("--version").stdout.startswith("tikmatrix, version ")
+
+
+def test_license_as_a_table_and_as_json(server: str) -> None:
+    table = tikmatrix("license", url=server)
+    assert table.returncode == 0
+    assert "Pro" in table.stdout
+    assert "API access enabled" in table.stdout
+    assert as_json("license", url=server)["plan_name"] == "Pro"
+    explicit = tikmatrix("--base-url", server, "license", "--json", url="http://127.0.0.1:9")
+    assert json.loads(explicit.stdout)["device_limit"] == 20  # --base-url wins
+
+
+def test_create_from_options_and_files(server: str, tmp_path: Path) -> None:
+    created = as_json(
+        "tasks", "create", "follow", "--serial", "device_serial_1",
+        "--set", 'target_users=["@a", "@b"]', "--set", "access_method=search",
+        url=server,
+    )  # fmt: skip
+    assert created["created_count"] == 2  # follow makes one task per user
+    tasks = as_json("tasks", "list", url=server)
+    assert sorted(user for t in tasks for user in t["script_config"]["target_users"]) == [
+        "@a",
+        "@b",
+    ]
+    assert {t["script_config"]["access_method"] for t in tasks} == {"search"}
+
+    toml = tmp_path / "post.toml"
+    toml.write_text('captions = "From TOML"\nmaterial_list = ["C:/a.mp4"]\n')
+    as_json(
+        "tasks", "create", "post", "--serial", "device_serial_2", "--config", str(toml), url=server
+    )
+    config = tmp_path / "post.json"
+    config.write_text(json.dumps({"captions": "From JSON", "material_list": ["C:/b.mp4"]}))
+    as_json(
+        "tasks", "create", "post", "--serial", "device_serial_3", "--config", str(config),
+        "--set", "captions=Overridden",
+        url=server,
+    )  # fmt: skip
+    posts = as_json("tasks", "list", "--script", "post", url=server)
+    captions = [t["script_config"]["captions"] for t in posts]
+    assert captions[:2] == ["Overridden", "From TOML"]
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (["follow", "--serial", "device_serial_1", "--set", "target_usernme=@a"], "target_usernme"),
+        (
+            ["follow", "--serial", "device_serial_1", "--set", "access_method=teleport"],
+            "access_method",
+        ),
+        (["dance", "--serial", "device_serial_1"], "unknown script 'dance'"),
+        (["follow", "--serial", "device_serial_1", "--set", "oops"], "not name=value"),
+        (["post", "--serial", "device_serial_1", "--start-time", "25:00"], "start_time"),
+    ],
+)
+def test_a_mistake_is_named_before_anything_is_sent(
+    server: str, args: list[str], mentions: str
+) -> None:
+    done = tikmatrix("tasks", "create", *args, url=server)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert mentions in done.stderr
+    assert "Traceback" not in done.stderr
+    assert as_json("tasks", "stats", url=server)["total"] == 0
+
+
+def test_list_all_pages_through_everything(server: str) -> None:
+    serials = [f"device_serial_{i}" for i in range(1, 6)]
+    for _ in range(5):
+        args = [arg for serial in serials for arg in ("--serial", serial)]
+        as_json("tasks", "create", "follow", *args, "--set", "target_username=@x", url=server)
+    assert len(as_json("tasks", "list", "--page-size", "7", url=server)) == 7
+    every = as_json("tasks", "list", "--all", url=server)
+    assert sorted(task["id"] for task in every) == list(range(1, 26))
+    assert len(as_json("tasks", "list", "--all", "--serial", "device_serial_2", url=server)) == 5
+
+
+def test_the_lifecycle_commands(server: str, tikmatrix_control: ControlClient) -> None:
+    tikmatrix_control.request("PUT", "/devices/device_serial_1/behaviour", {"failure": "always"})
+    as_json(
+        "tasks",
+        "create",
+        "follow",
+        "--serial",
+        "device_serial_1",
+        "--set",
+        "target_username=@a",
+        url=server,
+    )
+    done = tikmatrix("tasks", "wait", "1", "--interval", "0.05", url=server)
+    assert done.returncode == 1  # the task failed
+    assert "failed" in done.stdout
+    assert as_json("tasks", "get", "1", url=server)["status"] == 3
+    tikmatrix_control.request("PUT", "/devices/device_serial_1/behaviour", {"failure": "never"})
+    assert as_json("tasks", "retry", "1", url=server)["retry_count"] == 1
+    waited = tikmatrix("tasks", "wait", "1", "--interval", "0.05", "--json", url=server)
+    assert waited.returncode == 0, waited.stderr
+    assert [t["status"] for t in json.loads(waited.stdout)] == [2]
+    nothing = tikmatrix("tasks", "wait", "--all-pending", "--json", url=server)
+    assert (nothing.returncode, json.loads(nothing.stdout)) == (0, [])
+    assert as_json("tasks", "retry-all", url=server)["retried_count"] == 0
+    stats = tikmatrix("tasks", "stats", url=server)
+    assert "completed" in stats.stdout
+    as_json(
+        "tasks",
+        "create",
+        "follow",
+        "--serial",
+        "device_serial_2",
+        "--set",
+        "target_username=@a",
+        "--start-time",
+        "23:59",
+        url=server,
+    )
+    assert as_json("tasks", "stop", "2", url=server)["remark"] == "stopped by user"
+    deleted = as_json("tasks", "delete", "1", "2", "99", url=server)
+    assert (deleted["deleted_count"], deleted["not_found_ids"]) == (2, [99])
+
+
+def test_wait_gives_up_with_the_timeout_status(server: str) -> None:
+    as_json(
+        "tasks",
+        "create",
+        "follow",
+        "--serial",
+        "device_serial_1",
+        "--set",
+        "target_username=@a",
+        "--start-time",
+        "23:59",
+        url=server,
+    )
+    done = tikmatrix("tasks", "wait", "1", "--timeout", "0.3", "--interval", "0.05", url=server)
+    assert done.returncode == 5
+    assert "did not finish within 0.3 s" in done.stderr
+
+
+def test_accounts(server: str) -> None:
+    accounts = as_json("accounts", "list", "--device", "device_serial_2", url=server)
+    assert {a["username"] for a in accounts} == {"@user2", "@my_account2", "@insta_user2"}
+    assert len(as_json("accounts", "list", "--all", url=server)) == 15
+    assert "@insta_user1" in tikmatrix("accounts", "list", url=server).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "mentions"),
+    [
+        (["tasks", "get", "999"], 4, "[40401] task 999 not found (HTTP 404)"),
+        (["tasks", "get", "0"], 2, "0 is not in the range x>=1"),
+        (["tasks", "wait"], 2, "give task ids, or --all-pending"),
+        (["tasks", "frobnicate"], 2, "No such command"),
+    ],
+)
+def test_errors_print_a_message_and_their_status(
+    server: str, args: list[str], status: int, mentions: str
+) -> None:
+    done = tikmatrix(*args, url=server)
+    assert done.returncode == status
+    assert mentions in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_server_is_a_connection_error() -> None:
+    done = tikmatrix("license", url="http://127.0.0.1:9")
+    assert done.returncode == 3
+    assert done.stderr.startswith("Error: Connection error")
+
+
+def test_an_api_error_code(server: str, tikmatrix_control: ControlClient) -> None:
+    tikmatrix_control.fault("/api/v1/license/check", code=40301, http_status=403, message="lapsed")
+    done = tikmatrix("license", url=server)
+    assert done.returncode == 4
+    assert "[40301] lapsed (HTTP 403)" in done.stderr
+
+
+def test_shell_completion_comes_with_click() -> None:
+    done = tikmatrix(env={"_TIKMATRIX_COMPLETE": "bash_source"})
+    assert done.returncode == 0
+    assert "_tikmatrix_completion" in done.stdout
+
+
+@pytest.fixture
+def unexpected_server() -> Iterator[str]:
+    """A server that answers HTML: a proxy's error page."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html>gateway error</html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_an_answer_that_is_not_the_apis_envelope(unexpected_server: str) -> None:
+    done = tikmatrix("--timeout", "5", "license", url=unexpected_server)
+    assert done.returncode == 6, done.stderr
+    assert "not JSON" in done.stderr

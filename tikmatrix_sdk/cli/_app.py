@@ -1,0 +1,368 @@
+"""The ``tikmatrix`` command: the SDK's operations from a shell, built on click and rich."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._client import TikMatrix
+from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
+from ..models import Task, TaskStatus
+from ._configs import build_config, read_config_file, read_settings
+from ._exit import ExitStatus, fail, handle_errors
+from ._render import accounts_table, console, echo_json, status_text, table, tasks_table
+
+__all__ = ["cli"]
+
+_STATUSES = {str(status): status for status in TaskStatus}
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+class _Settings:
+    """The group's options, handed to each command."""
+
+    def __init__(self, base_url: str | None, timeout: float) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+
+    @contextmanager
+    def client(self) -> Iterator[TikMatrix]:
+        with TikMatrix(self.base_url, timeout=self.timeout) as client:
+            yield client
+
+
+pass_settings = click.make_pass_decorator(_Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--base-url",
+    envvar=BASE_URL_ENV,
+    show_envvar=True,
+    help=f"TikMatrix's root URL [default: {DEFAULT_BASE_URL}].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=30.0,
+    show_default=True,
+    help="Seconds for each request.",
+)
+@click.version_option(package_name="tikmatrix-sdk", prog_name="tikmatrix")
+@click.pass_context
+def cli(ctx: click.Context, base_url: str | None, timeout: float) -> None:
+    """Drive TikMatrix's local API from a shell: tasks, accounts and the license.
+
+    Exit statuses: 0 done; 1 a waited task failed (or a cassette differs); 2 a usage error
+    or a value the API would refuse (nothing sent); 3 no connection; 4 the API answered an
+    error code; 5 a timeout; 6 an answer that is not the API's.
+    """
+    ctx.obj = _Settings(base_url, timeout)
+
+
+# -- license and accounts --------------------------------------------------------------------
+
+
+@cli.command("license")
+@_JSON
+@pass_settings
+@handle_errors
+def license_(settings: _Settings, as_json: bool) -> None:
+    """The license plan, and whether it allows the API."""
+    with settings.client() as client:
+        checked = client.license.check()
+    if as_json:
+        echo_json(checked)
+        return
+    allowed = "[green]yes[/]" if checked.api_enabled else "[red]no[/]"
+    table(
+        "License",
+        ["plan", "API", "devices", "message"],
+        [(checked.plan_name, allowed, checked.device_limit, checked.message)],
+    )
+
+
+@cli.group()
+def accounts() -> None:
+    """The TikTok and Instagram accounts TikMatrix knows."""
+
+
+@accounts.command("list")
+@click.option("--platform", help="tiktok, instagram, …")
+@click.option("--device", help="A device's serial.")
+@click.option("--tag", help="An account tag.")
+@click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
+@_JSON
+@pass_settings
+@handle_errors
+def accounts_list(settings: _Settings, /, as_json: bool, every: bool, **options: Any) -> None:
+    """List accounts (one page, or --all)."""
+    page, page_size = options.pop("page"), options.pop("page_size")
+    filters = {name: value for name, value in options.items() if value is not None}
+    with settings.client() as client:
+        if every:
+            found = list(client.accounts.iter(**filters))
+            title = f"{len(found)} accounts"
+        else:
+            listed = client.accounts.list(page=page, page_size=page_size, **filters)
+            found = list(listed.items)
+            title = f"Accounts, page {listed.page} ({len(found)} of {listed.total})"
+    if as_json:
+        echo_json(found)
+    else:
+        accounts_table(found, title)
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+
+@cli.group()
+def tasks() -> None:
+    """Create, list, inspect, stop, retry, delete and wait for tasks."""
+
+
+@tasks.command("create")
+@click.argument("script")
+@click.option("--serial", "serials", multiple=True, help="A device (repeat for more).")
+@click.option("--username", "usernames", multiple=True, help="An account (repeat for more).")
+@click.option(
+    "--set",
+    "settings_",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='An option of the script; VALUE is JSON where it parses (3, true, ["@a","@b"]).',
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The script's options in a .json or .toml file (--set overrides them).",
+)
+@click.option("--start-time", metavar="HH:MM", help="Run at this local time.")
+@click.option("--multi-account", is_flag=True, default=None, help="One task per account.")
+@click.option("--min-interval", type=click.IntRange(min=0), help="Minutes between jobs, at least.")
+@click.option("--max-interval", type=click.IntRange(min=0), help="Minutes between jobs, at most.")
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_create(
+    settings: _Settings,
+    script: str,
+    serials: tuple[str, ...],
+    usernames: tuple[str, ...],
+    settings_: tuple[str, ...],
+    config_file: Path | None,
+    start_time: str | None,
+    multi_account: bool | None,
+    min_interval: int | None,
+    max_interval: int | None,
+    as_json: bool,
+) -> None:
+    """Create tasks running SCRIPT (post, follow, unfollow, comment, account_warmup)."""
+    options = read_config_file(config_file) if config_file else {}
+    options.update(read_settings(settings_))
+    config = build_config(script, options)  # every option checked before anything is sent
+    with settings.client() as client:
+        created = client.tasks.create(
+            config,
+            serials=list(serials) or None,
+            usernames=list(usernames) or None,
+            start_time=start_time,
+            enable_multi_account=multi_account,
+            min_interval=min_interval,
+            max_interval=max_interval,
+        )
+    if as_json:
+        echo_json(created)
+    else:
+        ids = ", ".join(str(task_id) for task_id in created.task_ids)
+        console().print(f"Created {created.created_count} task(s): {ids}")
+
+
+@tasks.command("list")
+@click.option("--status", type=click.Choice(list(_STATUSES)), help="Only tasks in this state.")
+@click.option("--serial", help="Only this device's tasks.")
+@click.option("--script", "script_name", help="Only this script's tasks.")
+@click.option("--source", type=click.Choice(["api", "ui"]), help="Who created them.")
+@click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_list(
+    settings: _Settings, /, as_json: bool, every: bool, page: int, page_size: int, **options: Any
+) -> None:
+    """List tasks, newest first (one page, or --all)."""
+    filters = {name: value for name, value in options.items() if value is not None}
+    if "status" in filters:
+        filters["status"] = _STATUSES[filters["status"]]
+    with settings.client() as client:
+        if every:
+            found = list(client.tasks.iter(**filters))
+            title = f"{len(found)} tasks"
+        else:
+            listed = client.tasks.list(page=page, page_size=page_size, **filters)
+            found = list(listed.items)
+            title = f"Tasks, page {listed.page} ({len(found)} of {listed.total})"
+    if as_json:
+        echo_json(found)
+    else:
+        tasks_table(found, title)
+
+
+def _one_task(action: str, help_text: str) -> None:
+    """A command that takes a task id and prints the task the API answers with."""
+
+    @tasks.command(action, help=help_text)
+    @click.argument("task_id", type=click.IntRange(min=1))
+    @_JSON
+    @pass_settings
+    @handle_errors
+    def command(settings: _Settings, task_id: int, as_json: bool) -> None:
+        with settings.client() as client:
+            task = getattr(client.tasks, action)(task_id)
+        if as_json:
+            echo_json(task)
+        else:
+            tasks_table([task], f"Task {task.id}")
+
+
+_one_task("get", "Show one task.")
+_one_task("stop", "Stop a pending or running task.")
+_one_task("retry", "Retry a failed task.")
+
+
+@tasks.command("retry-all")
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
+    """Retry every failed task."""
+    with settings.client() as client:
+        retried = client.tasks.retry_all()
+    if as_json:
+        echo_json(retried)
+    else:
+        console().print(f"Retried {retried.retried_count} task(s)")
+
+
+@tasks.command("delete")
+@click.argument("task_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_delete(settings: _Settings, task_ids: tuple[int, ...], as_json: bool) -> None:
+    """Delete tasks (running ones are stopped first)."""
+    with settings.client() as client:
+        deleted = client.tasks.delete_many(task_ids)
+    if as_json:
+        echo_json(deleted)
+        return
+    console().print(f"Deleted {deleted.deleted_count} task(s)")
+    if deleted.not_found_ids:
+        missing = ", ".join(str(task_id) for task_id in deleted.not_found_ids)
+        console().print(f"[yellow]Not found: {missing}[/]")
+
+
+@tasks.command("stats")
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_stats(settings: _Settings, as_json: bool) -> None:
+    """Task counts by status."""
+    with settings.client() as client:
+        stats = client.tasks.stats()
+    if as_json:
+        echo_json(stats)
+        return
+    counts = [(status_text(status), getattr(stats, str(status))) for status in TaskStatus]
+    table("Tasks", ["status", "count"], [*counts, ("total", stats.total)])
+
+
+@tasks.command("wait")
+@click.argument("task_ids", nargs=-1, type=click.IntRange(min=1))
+@click.option("--all-pending", is_flag=True, help="Every task not finished yet.")
+@click.option(
+    "--timeout",
+    "wait_timeout",
+    type=click.FloatRange(min=0.1),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait in all.",
+)
+@click.option(
+    "--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+    help="Seconds between looks.",
+)  # fmt: skip
+@_JSON
+@pass_settings
+@handle_errors
+def tasks_wait(
+    settings: _Settings,
+    task_ids: tuple[int, ...],
+    all_pending: bool,
+    wait_timeout: float,
+    interval: float,
+    as_json: bool,
+) -> None:
+    """Wait until tasks finish, with a live progress bar; exit 1 if any failed."""
+    if bool(task_ids) == all_pending:
+        raise click.UsageError("give task ids, or --all-pending (not both)")
+    with settings.client() as client:
+        ids = list(task_ids) or _unfinished(client)
+        if not ids:
+            if as_json:
+                echo_json([])
+            else:
+                console().print("No unfinished tasks")
+            return
+        finished = _wait_with_progress(client, ids, wait_timeout, interval, quiet=as_json)
+    failed = [task for task in finished if task.status == TaskStatus.FAILED]
+    if as_json:
+        echo_json(list(finished))
+    else:
+        tasks_table(list(finished), f"{len(finished)} task(s) finished, {len(failed)} failed")
+    if failed:
+        sys.exit(int(ExitStatus.FAILED))
+
+
+def _unfinished(client: TikMatrix) -> list[int]:
+    return [
+        task.id
+        for status in (TaskStatus.PENDING, TaskStatus.RUNNING)
+        for task in client.tasks.iter(status=status)
+    ]
+
+
+def _wait_with_progress(
+    client: TikMatrix, ids: list[int], timeout: float, interval: float, *, quiet: bool
+) -> tuple[Task, ...]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    done: set[int] = set()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console(), disable=quiet, transient=True) as progress:
+        bar = progress.add_task("waiting", total=len(ids))
+
+        def seen(task: Task) -> None:
+            if task.is_finished:
+                done.add(task.id)
+            progress.update(bar, completed=len(done), description=f"task {task.id}: {task.status}")
+
+        return client.tasks.wait_all(ids, timeout=timeout, poll_interval=interval, on_update=seen)
+
+
+def main() -> None:
+    """Run ``tikmatrix``."""
+    try:
+        cli.main(prog_name="tikmatrix", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - Ctrl+C
+        fail("interrupted", ExitStatus.FAILED)

@@ -1,0 +1,81 @@
+"""A script's config from the command line: ``--set name=value`` and JSON or TOML files.
+
+Both are read into the SDK's typed config of the script, so a wrong name or value is named
+before anything is sent, exactly as in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from ..errors import ClientValidationError
+from ..scripts import SCRIPT_CONFIGS, ScriptConfig
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+
+__all__ = ["build_config", "read_config_file", "read_settings"]
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """A config from a ``.json`` or ``.toml`` file: one object (table) of options."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise click.BadParameter(f"cannot read {path}: {error.strerror}") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
+        raise click.BadParameter(f"{path} is not valid {kind}: {error}") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path} must hold one object of options")
+    return data
+
+
+def _value(text: str) -> Any:
+    """A JSON value (``3``, ``true``, ``["@a", "@b"]``), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def read_settings(pairs: Iterable[str]) -> dict[str, Any]:
+    """``name=value`` pairs as options; values are JSON where they parse as JSON."""
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not name=value", param_hint="--set")
+        settings[name.strip()] = _value(text)
+    return settings
+
+
+def build_config(script: str, options: Mapping[str, Any]) -> ScriptConfig:
+    """The script's typed config, every option checked as the SDK checks it."""
+    config_class = SCRIPT_CONFIGS.get(script)
+    if config_class is None:
+        raise click.BadParameter(
+            f"unknown script {script!r}; the SDK knows {', '.join(sorted(SCRIPT_CONFIGS))}",
+            param_hint="SCRIPT",
+        )
+    try:
+        return config_class(**options)
+    except TypeError as error:
+        names = ", ".join(sorted(f.name for f in attrs.fields(config_class) if f.name != "extra"))
+        raise ClientValidationError(
+            f"{script}: {error}; its options are {names}", field="script_config"
+        ) from None

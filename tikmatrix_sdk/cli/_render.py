@@ -1,0 +1,122 @@
+"""What the CLI prints: tables for people (rich), JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..models import Account, Task, TaskStatus
+
+__all__ = [
+    "STATUS_STYLES",
+    "accounts_table",
+    "console",
+    "echo_json",
+    "status_text",
+    "table",
+    "tasks_table",
+    "to_json",
+]
+
+#: Each status in words, and its colour.
+STATUS_STYLES = {
+    TaskStatus.PENDING: "yellow",
+    TaskStatus.RUNNING: "blue",
+    TaskStatus.COMPLETED: "green",
+    TaskStatus.FAILED: "red",
+}
+
+
+_KEEP_WHOLE = frozenset({"id", "status", "serial", "scheduled", "finished", "count"})
+
+
+def console() -> Console:
+    """Where tables go: standard output, coloured on a terminal only.
+
+    Piped into a file or another program, tables are laid out 160 columns wide (``COLUMNS``
+    says otherwise) rather than folded into 80.
+    """
+    terminal = Console(soft_wrap=False)
+    if terminal.is_terminal or "COLUMNS" in os.environ:
+        return terminal
+    return Console(soft_wrap=False, width=160)
+
+
+def to_json(value: Any) -> Any:
+    """A model (or a list of them) as plain JSON values."""
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def echo_json(value: Any) -> None:
+    """Print ``value`` as indented JSON."""
+    click.echo(json.dumps(to_json(value), indent=2, ensure_ascii=False, default=str))
+
+
+def status_text(status: TaskStatus | int) -> str:
+    """A status in words, with its colour as rich markup."""
+    if isinstance(status, TaskStatus):
+        return f"[{STATUS_STYLES[status]}]{status}[/]"
+    return str(status)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print a table."""
+    grid = Table(title=title, title_justify="left")
+    for column in columns:
+        grid.add_column(column, overflow="fold", no_wrap=column in _KEEP_WHOLE)
+    for row in rows:
+        grid.add_row(*(str(cell) for cell in row))
+    console().print(grid)
+
+
+def tasks_table(tasks: Sequence[Task], title: str) -> None:
+    """Print tasks: id, status in words and colour, device, account, script, times, remark."""
+    table(
+        title,
+        ["id", "status", "serial", "username", "script", "scheduled", "finished", "remark"],
+        (
+            (
+                task.id,
+                status_text(task.status),
+                task.serial or "",
+                task.username or "",
+                task.script_name,
+                _when(task.scheduled_at),
+                _when(task.finished_at),
+                task.remark,
+            )
+            for task in tasks
+        ),
+    )
+
+
+def accounts_table(accounts: Sequence[Account], title: str) -> None:
+    """Print accounts."""
+    table(
+        title,
+        ["username", "device", "platform", "signed in", "tag"],
+        (
+            (
+                account.username,
+                account.device or "",
+                account.platform or "",
+                "" if account.logined is None else "yes" if account.logined else "no",
+                account.tag or "",
+            )
+            for account in accounts
+        ),
+    )
