@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from .._client import TikMatrix
@@ -358,6 +359,86 @@ def _wait_with_progress(
             progress.update(bar, completed=len(done), description=f"task {task.id}: {task.status}")
 
         return client.tasks.wait_all(ids, timeout=timeout, poll_interval=interval, on_update=seen)
+
+
+# -- record and replay -----------------------------------------------------------------------
+
+
+@cli.command("record")
+@click.option(
+    "--upstream", required=True, help="The TikMatrix to record, e.g. http://127.0.0.1:50809."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The cassette to write (JSON).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=50810,
+    show_default=True,
+    help="The proxy's port (0: any free port).",
+)
+def record(upstream: str, out: Path, port: int) -> None:
+    """Record what programs send to a TikMatrix, and its answers, into a cassette.
+
+    Point your program at the address printed (TIKMATRIX_BASE_URL for the SDK) and use it;
+    Ctrl+C stops. The cassette is written after every exchange.
+    """
+    from ._record import RecordingProxy
+
+    try:
+        proxy = RecordingProxy(upstream, out, port=port)
+    except OSError as error:
+        fail(f"cannot listen on port {port}: {error.strerror}", ExitStatus.USAGE)
+        return
+    click.echo(f"Recording {upstream} into {out}", err=True)
+    click.echo(proxy.url, err=False)  # the first line of standard output: where to point
+    sys.stdout.flush()
+    proxy.serve()
+    count = len(proxy.cassette.data["interactions"])
+    click.echo(f"Recorded {count} exchange(s) into {out}", err=True)
+
+
+@cli.command("conformance")
+@click.argument("cassette", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_JSON
+def conformance(cassette: Path, as_json: bool) -> None:
+    """Replay a cassette against the reference server and report every difference.
+
+    Compared: HTTP statuses, response codes, and the fields of each answer and their kinds;
+    ids, times and other values that legitimately differ are not. Exits 1 if anything
+    differs. Needs the server extra (pip install "tikmatrix-sdk[server]").
+    """
+    from ._cassette import Cassette
+    from ._conformance import reference_server, replay
+
+    try:
+        recorded = Cassette.load(cassette)
+    except ValueError as error:
+        fail(str(error), ExitStatus.USAGE)
+        return
+    try:
+        with reference_server() as url:
+            differences = replay(recorded, url)
+    except RuntimeError as error:
+        fail(str(error), ExitStatus.USAGE)
+        return
+    count = len(recorded["interactions"])
+    if as_json:
+        echo_json([attrs.asdict(difference) for difference in differences])
+    elif differences:
+        table(
+            f"{len(differences)} difference(s) in {count} exchange(s)",
+            ["#", "request", "where", "recorded", "reference server"],
+            ((d.index, d.request, d.where, d.recorded, d.replayed) for d in differences),
+        )
+    else:
+        console().print(f"[green]{count} exchange(s) replayed: no difference[/]")
+    if differences:
+        sys.exit(int(ExitStatus.FAILED))
 
 
 def main() -> None:
