@@ -289,6 +289,8 @@ def _run_command(argv: list[str], expected: str) -> str | None:
         env[name] = value
     if argv[0] == "python":
         argv[0] = sys.executable
+    elif argv[0] == "tikmatrix":  # the command installed beside this interpreter
+        argv[0] = str(Path(sys.executable).parent / "tikmatrix")
     done = subprocess.run(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
         env=env, check=False,

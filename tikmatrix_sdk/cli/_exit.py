@@ -29,12 +29,12 @@ class ExitStatus(enum.IntEnum):
 
     #: Everything went as asked.
     OK = 0
-    #: The command ran, and what it checked is not so: a waited task failed, a cassette
-    #: differs from the server.
+    #: The command ran and found a failure (a waited task failed, or a cassette differs
+    #: from the server).
     FAILED = 1
     #: The command line is wrong, or a value would be refused (nothing was sent).
     USAGE = 2
-    #: No answer: the server is not there, or the connection broke.
+    #: No answer came (the server is not there, or the connection broke).
     CONNECTION = 3
     #: The server answered with an error code (the code and message are printed).
     API_ERROR = 4
