@@ -17,6 +17,7 @@ from .config import DEFAULT_PORT, ServerConfig, default_db_path
 from .domain.errors import BAD_REQUEST, INTERNAL, NOT_FOUND, ApiError
 from .http.api import api
 from .http.control import control
+from .http.dashboard import dashboard
 from .http.envelope import envelope
 from .http.guards import MAX_BODY, install_guards, with_allow
 from .http.rpc import rpc
@@ -75,6 +76,7 @@ def create_app(config: ServerConfig | None = None) -> Flask:
 
     app.register_blueprint(api)
     app.register_blueprint(rpc)
+    app.register_blueprint(dashboard)
     app.register_blueprint(control)
     app.extensions["tikmatrix_close"] = server.close
     return app

@@ -320,6 +320,14 @@ class LeaseService:
             png: bytes = self._on_device(device, "a screenshot", device.screenshot)
         return png
 
+    def peek_screen(self, serial: str) -> bytes:
+        """A device's screen as PNG, leased or not (for the read-only dashboard)."""
+        device = self.fleet.get(serial)
+        if device is None:
+            raise ApiError(DEVICE_UNAVAILABLE, f"device {serial} is not connected")
+        png: bytes = self._on_device(device, "a screenshot", device.screenshot)
+        return png
+
     def adb(
         self, session_id: str | None, serial: str | None, args: Sequence[str], timeout: float
     ) -> str:

@@ -1,0 +1,183 @@
+// The dashboard: polls /dashboard/api/state once a second and redraws. Every value from the
+// server is set as text (never as HTML): captions and remarks are whatever a client sent.
+"use strict";
+
+const STATUS = ["pending", "running", "completed", "failed"];
+const POLL_MS = 1000;
+const SCREEN_MS = 2000;
+const expanded = new Set();
+let lastScreens = 0;
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "";
+}
+
+function statusCell(status) {
+  const name = STATUS[status] ?? String(status);
+  return el("td", {}, el("span", { class: `status ${name}`, text: name }));
+}
+
+function renderServer(server) {
+  const facts = [
+    ["plan", `${server.plan.plan_name}${server.plan.api_enabled ? "" : " (no API)"}`],
+    ["devices", server.device_kind],
+    ["task store", server.store],
+    ["scheduler", server.scheduler ? "running" : "manual"],
+    ["adb route", server.adb_route ? "on" : "off"],
+    ["faults", String(server.faults.length)],
+  ];
+  document.getElementById("server").replaceChildren(
+    ...facts.map(([name, value]) =>
+      el("div", { "data-fact": name }, el("dt", { text: name }), el("dd", { text: value })))
+  );
+}
+
+function renderStats(stats) {
+  const names = ["total", ...STATUS];
+  document.getElementById("stats").replaceChildren(
+    ...names.map((name) =>
+      el("li", { "data-stat": name }, el("b", { text: String(stats[name] ?? 0) }),
+        el("span", { class: name === "total" ? "" : `status ${name}`, text: name })))
+  );
+}
+
+function setOptions(select, values) {
+  const chosen = select.value;
+  const wanted = ["", ...values];
+  const current = [...select.options].map((option) => option.value);
+  if (JSON.stringify(current) === JSON.stringify(wanted)) return;
+  select.replaceChildren(
+    ...wanted.map((value) => el("option", { value, text: value || "any" }))
+  );
+  select.value = wanted.includes(chosen) ? chosen : "";
+}
+
+function renderTasks(data) {
+  const body = document.querySelector("#tasks tbody");
+  const rows = [];
+  for (const task of data.tasks) {
+    const row = el("tr", { class: "task", "data-task-id": String(task.id) },
+      el("td", { text: String(task.id) }), statusCell(task.status),
+      el("td", { text: task.serial ?? "" }), el("td", { text: task.username ?? "" }),
+      el("td", { text: task.script_name }), el("td", { text: when(task.scheduled_at) }),
+      el("td", { text: when(task.finished_at) }), el("td", { text: String(task.retry_count) }),
+      el("td", { text: task.remark }));
+    row.addEventListener("click", () => {
+      expanded.has(task.id) ? expanded.delete(task.id) : expanded.add(task.id);
+      refresh();
+    });
+    rows.push(row);
+    if (expanded.has(task.id)) {
+      const details = {
+        script_config: task.script_config, source: task.source, start_time: task.start_time,
+        created_at: task.created_at, started_at: task.started_at,
+        finished_at: task.finished_at, retry_count: task.retry_count, remark: task.remark,
+      };
+      rows.push(el("tr", { class: "details", "data-details-of": String(task.id) },
+        el("td", { colspan: "9" }, el("pre", { text: JSON.stringify(details, null, 2) }))));
+    }
+  }
+  body.replaceChildren(...rows);
+  document.getElementById("count").textContent =
+    `${data.tasks.length} of ${data.total} shown (newest first)`;
+  const form = document.getElementById("filters");
+  setOptions(form.elements.serial, data.devices.map((device) => device.serial));
+  setOptions(form.elements.script_name, data.scripts);
+}
+
+function holder(device) {
+  if (device.task_id !== null) return `running task ${device.task_id}`;
+  if (device.lease) return `leased by ${device.lease.label || "a program"}`;
+  return device.online ? "idle" : "offline";
+}
+
+function describe(record) {
+  const { action, platform, ...rest } = record;
+  const details = Object.entries(rest)
+    .filter(([, value]) => value !== "" && value !== null && !(Array.isArray(value) && !value.length))
+    .map(([name, value]) => {
+      if (name === "media") return `media: ${value.map((m) => `${m.path} (${m.sha256.slice(0, 12)}…)`).join(", ")}`;
+      return `${name}: ${typeof value === "object" ? JSON.stringify(value) : value}`;
+    });
+  return `${action}${platform ? ` (${platform})` : ""}${details.length ? " · " + details.join(" · ") : ""}`;
+}
+
+function renderDevices(devices, refreshScreens) {
+  const box = document.getElementById("devices");
+  const cards = devices.map((device) => {
+    const card = el("article", { class: "device", "data-serial": device.serial },
+      el("h3", { text: device.serial }),
+      el("div", {}, el("span", { class: "tag", text: device.kind }),
+        el("span", { class: "tag", "data-holder": "", text: holder(device) })));
+    if (device.accounts.length) {
+      card.append(el("div", { class: "muted", text:
+        "accounts: " + device.accounts.map((a) => `${a.username} (${a.platform})`).join(", ") }));
+    }
+    const activity = device.activity;
+    if (activity) {
+      const old = box.querySelector(`article[data-serial="${CSS.escape(device.serial)}"] img`);
+      const screen = old && !refreshScreens ? old : el("img", {
+        src: `/dashboard/api/screen/${encodeURIComponent(device.serial)}.png?t=${Date.now()}`,
+        alt: `the screen of ${device.serial}`,
+      });
+      const list = el("div", { class: "activity" },
+        el("div", { class: "muted", text: "done lately" }),
+        el("ul", { "data-records": "" }, ...activity.records.map((r) => el("li", { text: describe(r) }))));
+      if (activity.shell.length) {
+        list.append(el("div", { class: "muted", text: "shell" }),
+          el("ul", { "data-shell": "" }, ...activity.shell.map((line) => el("li", { text: line }))));
+      }
+      card.append(el("div", { class: "phone" }, screen, list));
+    }
+    return card;
+  });
+  box.replaceChildren(...cards);
+}
+
+function renderFaults(faults) {
+  const list = document.getElementById("faults");
+  list.replaceChildren(...(faults.length
+    ? faults.map((f) => el("li", { text: `${f.method} ${f.path}: ${f.code ?? ""} ${f.message ?? ""} (latency ${f.latency} s)` }))
+    : [el("li", { class: "muted", text: "none" })]));
+}
+
+async function refresh() {
+  const query = new URLSearchParams({ page_size: "100" });
+  for (const [name, value] of new FormData(document.getElementById("filters"))) {
+    if (value) query.set(name, value);
+  }
+  const status = document.getElementById("connection");
+  try {
+    const answer = await fetch(`/dashboard/api/state?${query}`, { cache: "no-store" });
+    const body = await answer.json();
+    if (body.code !== 0) throw new Error(body.message);
+    const data = body.data;
+    const refreshScreens = Date.now() - lastScreens >= SCREEN_MS;
+    if (refreshScreens) lastScreens = Date.now();
+    renderServer(data.server);
+    renderStats(data.stats);
+    renderTasks(data);
+    renderDevices(data.devices, refreshScreens);
+    renderFaults(data.server.faults);
+    status.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    status.className = "";
+  } catch (error) {
+    status.textContent = `cannot reach the server (${error.message}); retrying`;
+    status.className = "down";
+  }
+}
+
+document.getElementById("filters").addEventListener("change", refresh);
+refresh();
+setInterval(refresh, POLL_MS);

@@ -1,0 +1,129 @@
+"""The dashboard: a read-only page at ``/`` that shows the server live, and the JSON it polls.
+
+The page (``reference_server/dashboard/``: one HTML file, one script, one style sheet, no
+build step and nothing fetched from the network) asks ``/dashboard/api/state`` once a
+second and redraws; each phone's screen is ``/dashboard/api/screen/SERIAL.png``. Polling
+rather than server-sent events: waitress serves with a fixed pool of threads, and an event
+stream would hold one of them for as long as each tab stays open; a poll holds one for a
+millisecond. Every route is a GET behind the same guards as the API (a loopback ``Host``,
+no CORS), and none changes anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, request, send_from_directory
+
+from ..android.render import render_png
+from ..domain.errors import BAD_REQUEST, NOT_FOUND, ApiError
+from ..scripts import SCRIPTS
+from ..state import ServerState, state
+from .envelope import success
+from .rpc_wire import device_json, lease_json
+from .wire import account_json, page_args, task_filters, task_json
+
+__all__ = ["dashboard"]
+
+ASSETS = Path(__file__).resolve().parent.parent / "dashboard"
+#: How many of a phone's latest records and shell lines the page shows.
+ACTIVITY = 30
+
+dashboard = Blueprint("dashboard", __name__)
+
+
+@dashboard.before_request
+def _not_embedded() -> None:
+    """The page's data is for the page: another site may link to it, not load from it."""
+    site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if request.path.startswith("/dashboard/api/") and site in ("cross-site", "same-site"):
+        raise ApiError(BAD_REQUEST, "cross-origin requests are refused", http_status=403)
+
+
+@dashboard.get("/")
+def page() -> Response:
+    """The dashboard's page."""
+    return send_from_directory(ASSETS, "index.html", mimetype="text/html", max_age=0)
+
+
+@dashboard.get("/dashboard/<any('app.js', 'app.css'):name>")
+def asset(name: str) -> Response:
+    """The page's script and style sheet."""
+    return send_from_directory(ASSETS, name, max_age=0)
+
+
+def _server(server: ServerState) -> dict[str, Any]:
+    config = server.config
+    return {
+        "plan": server.service.plan.to_json(),
+        "store": str(config.db),
+        "device_kind": server.source.kind,
+        "scheduler": server.scheduler_running,
+        "adb_route": server.leases.adb_enabled,
+        "faults": [fault.to_json() for fault in server.faults.list()],
+        "custom_scripts": [script.name for script in server.service.custom_scripts.list()],
+    }
+
+
+def _activity(server: ServerState, serial: str) -> dict[str, Any] | None:
+    """What a phone (virtual, or a simulated device's) did lately, newest first."""
+    phone = server.source.phone(serial)
+    if phone is not None:
+        snapshot = phone.snapshot()
+        return {
+            "records": snapshot["records"][-ACTIVITY:][::-1],
+            "shell": snapshot["commands"][-ACTIVITY:][::-1],
+            "screen": True,
+        }
+    device = server.fleet.get(serial)
+    records = getattr(device, "records", None)
+    if records is None:
+        return None
+    return {"records": list(records)[-ACTIVITY:][::-1], "shell": [], "screen": True}
+
+
+@dashboard.get("/dashboard/api/state")
+def state_json() -> Response:
+    """Everything the page shows, in one answer."""
+    server = state()
+    page, page_size = page_args(request.args)
+    tasks, total = server.service.list_tasks(task_filters(request.args), page, page_size)
+    accounts, _ = server.service.list_accounts({}, 1, 100)
+    by_device: dict[str, list[dict[str, Any]]] = {}
+    for account in accounts:
+        by_device.setdefault(account.device or "", []).append(account_json(account))
+    now = server.service.clock.now()
+    devices = []
+    for device in server.leases.devices():
+        entry = device_json(device)
+        entry["lease"] = lease_json(device.lease, now) if device.lease else None
+        if entry["lease"]:
+            entry["lease"].pop("session_id")  # a page shows who holds a device, not the key
+        entry["accounts"] = by_device.get(device.serial, [])
+        entry["activity"] = _activity(server, device.serial)
+        devices.append(entry)
+    scripts = sorted({task.script_name for task in tasks} | set(SCRIPTS))
+    return success(
+        {
+            "server": _server(server),
+            "stats": server.service.stats(),
+            "devices": devices,
+            "tasks": [task_json(task) for task in tasks],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+            "scripts": scripts,
+        }
+    )
+
+
+@dashboard.get("/dashboard/api/screen/<path:serial>.png")
+def screen(serial: str) -> Response:
+    """A device's screen now, as the device API's screenshot draws it."""
+    server = state()
+    if serial not in {row.serial for row in server.service.devices()}:
+        raise ApiError(NOT_FOUND, f"device {serial!r} not found")
+    phone = server.source.phone(serial)  # a virtual phone is drawn in-process, not over adb
+    png = render_png(phone.ui) if phone is not None else server.leases.peek_screen(serial)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,177 @@
+"""The dashboard in a real browser: headless Chromium through Playwright, tasks made by the SDK.
+
+Chromium is Debian's ``chromium`` package where it is installed, else Playwright's own
+download; without either (or without Playwright), these tests are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from reference_server import ServerConfig
+from reference_server.testing import running_server
+from tikmatrix_sdk import FollowConfig, TikMatrix
+
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+SHOTS = os.environ.get("TIKMATRIX_SAVE_SCREENSHOTS")  # where the docs' pictures come from
+
+
+def _chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright.sync_playwright() as driver:
+        path = _chromium_path()
+        try:
+            if path:
+                launched = driver.chromium.launch(executable_path=path, args=["--no-sandbox"])
+            else:
+                launched = driver.chromium.launch()
+        except Exception as error:  # no browser at all on this machine
+            pytest.skip(
+                f"no Chromium: install the chromium package, or `playwright install` ({error})"
+            )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("dashboard") / "tasks.sqlite3"
+    config = ServerConfig(db=db, virtual_devices=1, poll_interval=0.05, element_timeout=5.0)
+    with running_server(config) as url:
+        yield url
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[TikMatrix]:
+    httpx.post(f"{server}/_control/reset", json={}).raise_for_status()
+    with TikMatrix(server) as sdk:
+        yield sdk
+
+
+@pytest.fixture
+def page(browser: Any, server: str, client: TikMatrix) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.goto(server)
+    yield opened
+    context.close()
+
+
+def expect(locator: Any) -> Any:
+    return playwright.expect(locator)
+
+
+def test_the_page_shows_the_server(page: Any, server: str) -> None:
+    expect(page.locator('[data-fact="plan"] dd')).to_have_text("Pro")
+    expect(page.locator('[data-fact="devices"] dd')).to_have_text("virtual")
+    expect(page.locator('[data-fact="task store"] dd')).to_contain_text("tasks.sqlite3")
+    expect(page.locator(".device")).to_have_count(1)
+    expect(page.locator(".device .tag").first).to_have_text("virtual")
+    expect(page.locator("#faults li")).to_have_text("none")
+
+
+def test_tasks_appear_and_change_status_live(page: Any, client: TikMatrix) -> None:
+    (serial,) = [device.serial for device in client.devices.list()]
+    later = client.tasks.create(
+        FollowConfig(target_username="@later"), serials=[serial], start_time="23:59"
+    ).task_ids[0]
+    row = page.locator(f'tr[data-task-id="{later}"]')
+    expect(row.locator(".status")).to_have_text("pending")
+    now = client.tasks.create(FollowConfig(target_username="@nasa"), serials=[serial]).task_ids[0]
+    expect(page.locator(f'tr[data-task-id="{now}"] .status')).to_have_text(
+        "completed", timeout=30_000
+    )
+    expect(page.locator('[data-stat="completed"] b')).to_have_text("1")
+    client.tasks.stop(later)
+    expect(row.locator(".status")).to_have_text("failed")
+    row.click()  # its details: the configuration, times and remark
+    details = page.locator(f'tr[data-details-of="{later}"]')
+    expect(details).to_contain_text('"target_username": "@later"')
+    expect(details).to_contain_text('"remark": "stopped by user"')
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "dashboard.png"), full_page=True)
+
+
+def test_the_list_filters(page: Any, client: TikMatrix) -> None:
+    (serial,) = [device.serial for device in client.devices.list()]
+    waiting = client.tasks.create(
+        FollowConfig(target_username="@x"), serials=[serial], start_time="23:59"
+    ).task_ids[0]
+    done = client.tasks.create(FollowConfig(target_username="@y"), serials=[serial]).task_ids[0]
+    client.tasks.wait(done, timeout=30, poll_interval=0.05)
+    expect(page.locator("tr.task")).to_have_count(2)
+    page.select_option('select[name="status"]', "2")
+    expect(page.locator("tr.task")).to_have_count(1)
+    expect(page.locator(f'tr[data-task-id="{done}"]')).to_be_visible()
+    page.select_option('select[name="status"]', "0")
+    expect(page.locator("tr.task")).to_have_count(1)
+    expect(page.locator(f'tr[data-task-id="{waiting}"]')).to_be_visible()
+    page.select_option('select[name="status"]', "")
+    page.select_option('select[name="script_name"]', "post")
+    expect(page.locator("tr.task")).to_have_count(0)
+
+
+def _screen_digest(page: Any) -> str:
+    data = page.evaluate(
+        """async () => {
+            const img = document.querySelector('.device img');
+            const answer = await fetch(img.src);
+            return Array.from(new Uint8Array(await answer.arrayBuffer()));
+        }"""
+    )
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+def test_a_phones_screen_changes_after_a_task_runs_on_it(page: Any, client: TikMatrix) -> None:
+    (serial,) = [device.serial for device in client.devices.list()]
+    httpx.post(f"{client.base_url}/_control/reset", json={})  # the launcher, nothing done
+    page.wait_for_function("document.querySelector('.device img')?.naturalWidth > 0")
+    before = _screen_digest(page)
+    task = client.tasks.create(FollowConfig(target_username="@nasa"), serials=[serial])
+    client.tasks.wait(task.task_ids[0], timeout=30, poll_interval=0.05)
+    expect(page.locator(".device [data-records] li").first).to_contain_text("follow (tiktok)")
+    page.wait_for_function("document.querySelector('.device img')?.complete", timeout=10_000)
+    page.wait_for_timeout(2500)  # the screens are fetched again every 2 s
+    assert _screen_digest(page) != before
+    expect(page.locator(".device [data-shell] li").first).to_be_visible()
+
+
+def test_narrow_and_dark(browser: Any, server: str, client: TikMatrix) -> None:
+    context = browser.new_context(viewport={"width": 380, "height": 800}, color_scheme="dark")
+    narrow = context.new_page()
+    narrow.goto(server)
+    expect(narrow.locator('[data-fact="plan"] dd')).to_have_text("Pro")
+    overflow = narrow.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+    assert overflow <= 0  # nothing sticks out sideways; the table scrolls in its own box
+    background = narrow.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(18, 20, 26)"
+    if SHOTS:
+        narrow.screenshot(path=str(Path(SHOTS) / "dashboard-narrow-dark.png"))
+    context.close()
+
+
+def test_the_page_is_for_loopback_and_its_data_for_the_page(server: str) -> None:
+    foreign = httpx.get(server, headers={"Host": "evil.example"})
+    assert foreign.status_code == 403
+    embedded = httpx.get(f"{server}/dashboard/api/state", headers={"Sec-Fetch-Site": "cross-site"})
+    assert embedded.status_code == 403
+    linked = httpx.get(server, headers={"Sec-Fetch-Site": "cross-site"})
+    assert linked.status_code == 200  # another site may link to the page itself
+    assert httpx.post(f"{server}/").status_code == 405  # read-only
