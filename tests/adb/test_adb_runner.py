@@ -30,15 +30,14 @@ from tikmatrix_sdk import (
     UnfollowConfig,
 )
 
+from ..phones import virtual_phones_server
 from ..waiting import wait_until
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("adb") / "tasks.sqlite3"
-    config = ServerConfig(db=db, virtual_devices=2, poll_interval=0.05, element_timeout=2.0)
-    with running_server(config) as base_url:
-        yield base_url
+    with virtual_phones_server(tmp_path_factory, "adb", 2, element_timeout=2.0) as url:
+        yield url
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from reference_server import ServerConfig
 from reference_server.android.render import ACCENTS
-from reference_server.testing import running_server
 from tikmatrix_sdk import (
     AsyncTikMatrix,
     DeviceBusyError,
@@ -31,16 +29,16 @@ from tikmatrix_sdk import (
     TikMatrix,
 )
 
+from ..phones import virtual_phones_server
+
 TIKTOK = "com.zhiliaoapp.musically"
 SEARCH_FIELD = "com.zhiliaoapp.musically:id/search_input"  # TikTok's search box
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("device-api") / "tasks.sqlite3"
-    config = ServerConfig(db=db, virtual_devices=1, poll_interval=0.05, element_timeout=5.0)
-    with running_server(config) as base_url:
-        yield base_url
+    with virtual_phones_server(tmp_path_factory, "device-api", 1, element_timeout=5.0) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reference_server import ServerConfig
-from reference_server.testing import running_server
 from tikmatrix_sdk import FollowConfig, TikMatrix
+
+from ..phones import virtual_phones_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
@@ -52,9 +52,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("dashboard") / "tasks.sqlite3"
-    config = ServerConfig(db=db, virtual_devices=1, poll_interval=0.05, element_timeout=5.0)
-    with running_server(config) as url:
+    with virtual_phones_server(tmp_path_factory, "dashboard", 1, element_timeout=5.0) as url:
         yield url
 
 
