@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .apps import APPS, App
-from .shell import ShellSyntaxError, parse
+from .sh import Done, Interpreter
 from .ui import PhoneUI
 
 __all__ = ["AndroidSystem"]
 
 #: How many shell lines (and commands) a phone remembers.
 MAX_HISTORY = 2000
+#: The largest file the shell writes, and the longest ``sleep``.
+MAX_FILE, MAX_SLEEP = 64 * 1024 * 1024, 600.0
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 _TYPE = "ADB_INPUT_TEXT"
 
@@ -52,6 +56,20 @@ class AndroidSystem:
         self.rebooted = False
         self.ui = PhoneUI(self)
         self._lock = threading.Lock()
+        self.cwd = "/"
+        self._stdin = b""
+        self.props = {
+            "ro.serialno": name,
+            "ro.build.version.sdk": "33",
+            "ro.build.version.release": "13",
+            "ro.product.model": f"Virtual_{name}",
+            "ro.product.brand": "tikmatrix",
+            "ro.product.manufacturer": "TikMatrix",
+        }
+        self.sh = Interpreter(
+            self,
+            {"PATH": "/product/bin:/system/bin:/system/xbin", "HOME": "/", "USER": "shell"},
+        )
 
     def close(self) -> None:
         """Remove the sandbox."""
@@ -97,61 +115,186 @@ class AndroidSystem:
     # -- storage -----------------------------------------------------------------------------
 
     def path(self, device_path: str) -> Path:
-        """The sandbox file behind a phone path (never outside the sandbox)."""
-        clean = PurePosixPath("/", device_path)
+        """The sandbox file behind a phone path (relative ones from the shell's directory).
+
+        It is never outside the sandbox.
+        """
+        clean = PurePosixPath(self.cwd, device_path)
         parts = [part for part in clean.parts[1:] if part not in ("", ".", "..")]
         if parts[:1] == ["storage"] and parts[1:2] == ["emulated"]:
             parts = ["sdcard", *parts[3:]]
         return self.root.joinpath(*parts)
 
+    def read_file(self, path: str) -> bytes | None:
+        """A file's bytes (``None`` when there is no such file)."""
+        file = self.path(path)
+        return file.read_bytes() if file.is_file() else None
+
+    def write_file(self, path: str, data: bytes, *, append: bool) -> str | None:
+        """Write (or append to) a file; an error message, or ``None``."""
+        file = self.path(path)
+        if file.is_dir():
+            return f"{path}: Is a directory"
+        if not file.parent.is_dir():
+            return f"{path}: No such file or directory"
+        size = file.stat().st_size if append and file.exists() else 0
+        if size + len(data) > MAX_FILE:
+            return f"{path}: File too large"
+        with file.open("ab" if append else "wb") as out:
+            out.write(data)
+        return None
+
     # -- shell -------------------------------------------------------------------------------
 
     def execute(self, line: str) -> str:
-        """Run a shell command line (never through a host shell); its output."""
+        """Run a shell command line (never through a host shell); what it printed."""
+        return self.execute_line(line).combined.decode("utf-8", "replace")
+
+    def execute_line(self, line: str) -> Done:
+        """Run a shell command line: its output, its errors and its exit status apart."""
         with self._lock:
             self.commands.append(line)
-        try:
-            commands, substitutions = parse(line)
-        except ShellSyntaxError as exc:
-            return f"/system/bin/sh: syntax error: {exc}\n"
-        for inner in substitutions:
-            for argv in parse(inner)[0]:
-                self.run(argv)
-        return "".join(self.run(argv[:-1] if argv[-1:] == ["&"] else argv) for argv in commands)
+        return self.sh.run(line)
 
     def run(self, argv: list[str]) -> str:
-        """Run one command; its output."""
-        while argv and "=" in argv[0] and not argv[0].startswith("-"):
-            argv = argv[1:]  # VAR=value prefixes
+        """Run one command, as its argument vector; what it printed."""
+        done = self.run_tool(argv, b"", {})
+        return (done.out + done.err).decode("utf-8", "replace")
+
+    def run_tool(self, argv: list[str], stdin: bytes, env: Mapping[str, str]) -> Done:
+        """Run one command: a builtin of sh, or a tool of the phone."""
         if not argv:
-            return ""
+            return Done()
         with self._lock:
             self.executed.append(list(argv))
-        command, args = argv[0], argv[1:]
+        command, args = argv[0].rsplit("/", 1)[-1], argv[1:]
         if command == "toybox" and args:
             command, args = args[0], args[1:]
         handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
         if handler is None:
-            return f"/system/bin/sh: {command}: inaccessible or not found\n"
+            message = f"/system/bin/sh: {argv[0]}: inaccessible or not found\n"
+            return Done(err=message.encode(), status=127)
+        self._stdin = stdin
         try:
-            result: str = handler(args)
+            result: str | bytes | Done = handler(args)
         except (IndexError, ValueError, KeyError, OSError) as error:  # a tool's usage error
-            return f"{command}: {type(error).__name__}: {error}\n"
-        return result
+            return Done(err=f"{command}: {error}\n".encode(), status=1)
+        if isinstance(result, Done):
+            return result
+        return Done(out=result.encode() if isinstance(result, str) else result)
 
     def _cmd_echo(self, args: list[str]) -> str:
-        return " ".join(args) + "\n"
+        newline, escapes = True, False
+        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            newline = newline and "n" not in args[0]
+            escapes = "e" in args[0]
+            args = args[1:]
+        text = " ".join(args)
+        if escapes:
+            text, _, _ = text.encode().decode("unicode_escape").partition("\\c")
+        return text + ("\n" if newline else "")
+
+    def _cmd_false(self, args: list[str]) -> Done:
+        return Done(status=1)
+
+    def _cmd_pwd(self, args: list[str]) -> str:
+        return self.cwd + "\n"
+
+    def _cmd_cd(self, args: list[str]) -> Done:
+        target = str(PurePosixPath(self.cwd, args[0] if args else "/"))
+        if not self.path(target).is_dir():
+            return Done(err=f"cd: {args[0]}: No such file or directory\n".encode(), status=2)
+        self.cwd = os.path.normpath(target)
+        return Done()
+
+    def _cmd_sleep(self, args: list[str]) -> Done:
+        seconds = float(args[0]) if args else 0.0
+        if not 0 <= seconds <= MAX_SLEEP:
+            return Done(err=f"sleep: invalid number '{args[0]}'\n".encode(), status=1)
+        time.sleep(seconds)
+        return Done()
+
+    def _cmd_id(self, args: list[str]) -> str:
+        groups = "2000(shell),1004(input),1007(log),3003(inet)"
+        return f"uid=2000(shell) gid=2000(shell) groups={groups} context=u:r:shell:s0\n"
+
+    def _cmd_date(self, args: list[str]) -> str:
+        now = time.time()
+        if args[:1] == ["+%s"]:
+            return f"{int(now)}\n"
+        return time.strftime("%a %b %d %H:%M:%S %Z %Y", time.localtime(now)) + "\n"
+
+    def _cmd_touch(self, args: list[str]) -> Done:
+        for name in (a for a in args if not a.startswith("-")):
+            file = self.path(name)
+            if not file.parent.is_dir():
+                message = f"touch: '{name}': No such file or directory\n"
+                return Done(err=message.encode(), status=1)
+            file.touch()
+        return Done()
+
+    def _cmd_mv(self, args: list[str]) -> Done:
+        return self._copy(args, move=True)
+
+    def _cmd_cp(self, args: list[str]) -> Done:
+        return self._copy(args, move=False)
+
+    def _copy(self, args: list[str], *, move: bool) -> Done:
+        names = [a for a in args if not a.startswith("-")]
+        tool = "mv" if move else "cp"
+        if len(names) < 2:
+            return Done(err=f"{tool}: Need 2 arguments\n".encode(), status=1)
+        *sources, target = names
+        destination = self.path(target)
+        for name in sources:
+            source = self.path(name)
+            if not source.exists():
+                message = f"{tool}: bad '{name}': No such file or directory\n"
+                return Done(err=message.encode(), status=1)
+            landing = destination / source.name if destination.is_dir() else destination
+            if move:
+                shutil.move(str(source), str(landing))
+            elif source.is_dir():
+                shutil.copytree(source, landing, dirs_exist_ok=True)
+            else:
+                shutil.copyfile(source, landing)
+        return Done()
+
+    def _cmd_stat(self, args: list[str]) -> Done:
+        lines, status = [], 0
+        for name in (a for a in args if not a.startswith("-")):
+            file = self.path(name)
+            if not file.exists():
+                lines.append(f"stat: '{name}': No such file or directory")
+                status = 1
+                continue
+            info = file.stat()
+            kind = "directory" if file.is_dir() else "regular file"
+            lines.append(
+                f"  File: {name}\n  Size: {info.st_size}\t Blocks: {(info.st_size + 511) // 512}"
+                f"\t IO Blocks: 4096\t{kind}\nAccess: ({'0755' if file.is_dir() else '0644'})"
+                f"  Uid: ( 2000/   shell)   Gid: ( 2000/   shell)\n"
+                f"Modify: {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.st_mtime))}"
+            )
+        out = "\n".join(line for line in lines if not line.startswith("stat:"))
+        err = "\n".join(line for line in lines if line.startswith("stat:"))
+        return Done(
+            out=(out + "\n").encode() if out else b"",
+            err=(err + "\n").encode() if err else b"",
+            status=status,
+        )
+
+    def _cmd_setprop(self, args: list[str]) -> Done:
+        if len(args) != 2:
+            return Done(err=b"setprop: Need 2 arguments\n", status=1)
+        self.props[args[0]] = args[1]
+        return Done()
 
     def _cmd_true(self, args: list[str]) -> str:
         return ""
 
     def _cmd_getprop(self, args: list[str]) -> str:
-        props = {
-            "ro.serialno": self.name,
-            "ro.build.version.sdk": "33",
-            "ro.build.version.release": "13",
-            "ro.product.model": f"Virtual_{self.name}",
-        }
+        props = self.props
         return (
             props.get(args[0], "") if args else "\n".join(f"[{k}]: [{v}]" for k, v in props.items())
         ) + "\n"
@@ -168,9 +311,9 @@ class AndroidSystem:
 
     _cmd_md5 = _cmd_md5sum
 
-    def _cmd_ls(self, args: list[str]) -> str:
-        targets = [a for a in args if not a.startswith("-")] or ["/sdcard"]
-        out = []
+    def _cmd_ls(self, args: list[str]) -> Done:
+        targets = [a for a in args if not a.startswith("-")] or [self.cwd]
+        out, err = [], []
         for name in targets:
             file = self.path(name)
             if file.is_dir():
@@ -178,29 +321,54 @@ class AndroidSystem:
             elif file.exists():
                 out.append(name)
             else:
-                out.append(f"ls: {name}: No such file or directory")
-        return "\n".join(out) + "\n"
+                err.append(f"ls: {name}: No such file or directory")
+        return Done(
+            out="".join(line + "\n" for line in out).encode(),
+            err="".join(line + "\n" for line in err).encode(),
+            status=1 if err else 0,
+        )
 
-    def _cmd_mkdir(self, args: list[str]) -> str:
+    def _cmd_mkdir(self, args: list[str]) -> Done:
+        parents = any(a.startswith("-") and "p" in a for a in args)
         for name in (a for a in args if not a.startswith("-")):
-            self.path(name).mkdir(parents=True, exist_ok=True)
-        return ""
+            folder = self.path(name)
+            if folder.exists() and not parents:
+                return Done(err=f"mkdir: '{name}': File exists\n".encode(), status=1)
+            if not parents and not folder.parent.is_dir():
+                message = f"mkdir: '{name}': No such file or directory\n"
+                return Done(err=message.encode(), status=1)
+            folder.mkdir(parents=True, exist_ok=True)
+        return Done()
 
-    def _cmd_rm(self, args: list[str]) -> str:
+    def _cmd_rm(self, args: list[str]) -> Done:
+        flags = "".join(a[1:] for a in args if a.startswith("-"))
         for name in (a for a in args if not a.startswith("-")):
             target = self.path(name)
+            if target == self.root:
+                return Done(err=b"rm: '/': Permission denied\n", status=1)
             if target.is_dir():
+                if "r" not in flags and "R" not in flags:
+                    return Done(err=f"rm: {name}: is a directory\n".encode(), status=1)
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
-        return ""
+            elif "f" not in flags:
+                message = f"rm: {name}: No such file or directory\n"
+                return Done(err=message.encode(), status=1)
+        return Done()
 
-    def _cmd_cat(self, args: list[str]) -> str:
-        return "".join(
-            self.path(name).read_text(errors="replace")
-            for name in args
-            if self.path(name).is_file()
-        )
+    def _cmd_cat(self, args: list[str]) -> Done:
+        names = [a for a in args if a != "-"]
+        if not names:
+            return Done(out=self._stdin)
+        out, err = bytearray(), bytearray()
+        for name in names:
+            file = self.path(name)
+            if file.is_file():
+                out += file.read_bytes()
+            else:
+                err += f"cat: {name}: No such file or directory\n".encode()
+        return Done(bytes(out), bytes(err), 1 if err else 0)
 
     def _cmd_reboot(self, args: list[str]) -> str:
         self.rebooted = True
@@ -235,7 +403,9 @@ class AndroidSystem:
             return f"package:/data/app/{args[1]}/base.apk\n" if args[1] in self.packages else ""
         return ""
 
-    def _cmd_monkey(self, args: list[str]) -> str:
+    def _cmd_monkey(self, args: list[str]) -> str | Done:
+        if "-p" in args and args.index("-p") + 1 >= len(args):
+            return Done(err=b"** Error: Invalid argument: -p needs a package name\n", status=1)
         package = args[args.index("-p") + 1] if "-p" in args else ""
         if package not in self.packages:
             return "** No activities found to run, monkey aborted.\n"

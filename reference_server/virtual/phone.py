@@ -64,12 +64,21 @@ class VirtualPhone(AndroidSystem):
             "ro.product.model": f"Virtual_{self.name}",
             "ro.product.device": "virtual",
         }
-        return "device::" + "".join(f"{k}={v};" for k, v in properties.items()) + "features=cmd"
+        features = "cmd,shell_v2,stat_v2"
+        return (
+            "device::"
+            + "".join(f"{k}={v};" for k, v in properties.items())
+            + f"features={features}"
+        )
 
     def open_service(self, name: str) -> Callable[[Stream], None] | None:
         """The handler of an adb service."""
         if name.startswith("shell:"):
             return lambda stream: self._shell(stream, name[len("shell:") :])
+        if name.startswith("shell,"):  # shell,v2[,options]:line: the protocol with exit codes
+            options, _, line = name.partition(":")
+            if "v2" in options.split(","):
+                return lambda stream: self._shell_v2(stream, line)
         if name == "sync:":
             return self._sync
         if name == f"tcp:{U2_PORT}":
@@ -96,7 +105,16 @@ class VirtualPhone(AndroidSystem):
                     pass
                 self.u2_running.clear()
                 return
-        stream.write(self.execute(line).encode())
+        stream.write(self.execute_line(line).combined)
+
+    def _shell_v2(self, stream: Stream, line: str) -> None:
+        """Shell protocol v2: stdout (id 1) and stderr (id 2) apart, then the exit code (3)."""
+        done = self.execute_line(line)
+        for kind, data in ((1, done.out), (2, done.err)):
+            for start in range(0, len(data), 64 * 1024):
+                chunk = data[start : start + 64 * 1024]
+                stream.write(struct.pack("<BI", kind, len(chunk)) + chunk)
+        stream.write(struct.pack("<BIB", 3, 1, done.status & 0xFF))
 
     def _launch_u2(self, argv: list[str]) -> bool:
         words = [word for word in argv if "=" not in word or word.startswith("-")]

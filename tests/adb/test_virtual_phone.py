@@ -199,3 +199,25 @@ def test_uiautomator2_connect_by_serial_works_unchanged(
     ui = uiautomator2.connect(phone.serial)
     assert ui.info["displayWidth"] == 1080
     ui.stop_uiautomator(wait=False)
+
+
+def test_adbutils_reads_exit_codes_both_ways(device: adbutils.AdbDevice) -> None:
+    for v2 in (False, True):
+        done = device.shell2("echo -n out; ls /nowhere; false", v2=v2)
+        assert done.returncode == 1, v2
+        if v2:  # the v2 protocol keeps the streams apart
+            assert (done.stdout, done.stderr) == (
+                "out",
+                "ls: /nowhere: No such file or directory\n",
+            )
+        else:
+            assert done.output == "outls: /nowhere: No such file or directory\n"
+        assert device.shell2(["true"], v2=v2).returncode == 0
+        assert device.shell2("frobnicate", v2=v2).returncode == 127
+    assert "shell_v2" in device.get_features()
+
+
+def test_a_long_command_times_out_as_on_a_phone(device: adbutils.AdbDevice) -> None:
+    with pytest.raises(adbutils.AdbTimeout):
+        device.shell("sleep 5", timeout=0.5)
+    assert device.shell("echo still here") == "still here"

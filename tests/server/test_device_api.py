@@ -319,7 +319,7 @@ def test_a_tools_usage_error_is_its_output_not_a_failure(client: FlaskClient) ->
     ok(client.put("/_control/rpc/adb", json={"enabled": True}))
     body = {"args": ["shell", "monkey", "-p"]}
     output = ok(client.post("/api/v1/rpc/adb", json=body, headers={"x-session-id": session}))
-    assert output.startswith("monkey: IndexError")
+    assert output == "** Error: Invalid argument: -p needs a package name\n"
 
 
 def test_a_lease_outlives_its_ttl_while_a_call_runs(
