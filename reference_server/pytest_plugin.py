@@ -36,7 +36,7 @@ import pytest
 if TYPE_CHECKING:
     from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
-    from .testing import ControlClient
+    from .control_client import ControlClient
 
 __all__ = [
     "EXTERNAL_URL_ENV",
@@ -124,7 +124,7 @@ def tikmatrix_server(
 @pytest.fixture
 def tikmatrix_control(tikmatrix_server: str) -> Iterator[ControlClient]:
     """The control API of the session's server."""
-    from .testing import ControlClient
+    from .control_client import ControlClient
 
     with ControlClient(tikmatrix_server) as control:
         yield control

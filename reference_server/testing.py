@@ -25,6 +25,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from .app import ServerConfig, create_app
+from .control_client import ControlClient
 from .virtual.lab import free_port
 
 __all__ = ["ControlClient", "free_port", "running_server", "wait_until_serving"]
@@ -69,69 +70,3 @@ def running_server(config: ServerConfig | None = None, host: str = "127.0.0.1") 
             thread.join(10)
             server.server_close()
             app.extensions["tikmatrix_close"]()
-
-
-class ControlClient:
-    """The control API of a reference server (``/_control``), for tests.
-
-    >>> from reference_server.testing import ControlClient, running_server
-    >>> with running_server() as url, ControlClient(url) as control:
-    ...     control.set_plan("starter")["plan_name"]
-    'Starter'
-    """
-
-    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
-        """Talk to the server at ``base_url`` (its root, without ``/api/v1``)."""
-        import httpx
-
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.base_url}/_control", timeout=timeout)
-
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        """Call a control route and return its ``data``; a refusal raises :class:`RuntimeError`."""
-        response = self._http.request(method, path, json=body)
-        try:
-            envelope = response.json()
-        except ValueError:
-            envelope = None
-        if response.status_code != 200 or not isinstance(envelope, dict) or envelope.get("code"):
-            raise RuntimeError(
-                f"{method} /_control{path} answered {response.status_code}: {response.text[:300]}"
-            )
-        return envelope.get("data")
-
-    def has_control_api(self) -> bool:
-        """Whether the server has a control API (a real TikMatrix has none)."""
-        return self._http.get("/faults").status_code == 200
-
-    def reset(self, *, devices: int | None = None, plan: str | None = None) -> None:
-        """Forget every task, lease and fault; seed ``devices`` again; set ``plan`` if given."""
-        self.request("POST", "/reset", {} if devices is None else {"devices": devices})
-        if plan is not None:
-            self.set_plan(plan)
-
-    def set_plan(self, plan: str) -> Any:
-        """Set the license plan (any case: ``"starter"`` is Starter); the license it gives."""
-        return self.request("PUT", "/plan", {"plan": plan.capitalize()})
-
-    def fault(self, path: str, **fault: Any) -> Any:
-        """Inject a fault into matching API calls (``code``, ``http_status``, ``latency``…)."""
-        return self.request("POST", "/faults", {"path": path, **fault})
-
-    def clear_faults(self) -> None:
-        """Remove every injected fault."""
-        self.request("DELETE", "/faults")
-
-    def enable_adb(self, enabled: bool = True) -> None:
-        """Turn the device API's adb route on (or off)."""
-        self.request("PUT", "/rpc/adb", {"enabled": enabled})
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._http.close()
-
-    def __enter__(self) -> ControlClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

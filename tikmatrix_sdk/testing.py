@@ -29,7 +29,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["Call", "MockTikMatrix"]
 
 _PENDING, _RUNNING, _COMPLETED, _FAILED = 0, 1, 2, 3
+#: The scripts TikMatrix runs through the API (others are refused with 40003, as it does).
+_SCRIPTS = frozenset({"post", "follow", "unfollow", "comment", "account_warmup"})
 _NAMES = {_PENDING: "pending", _RUNNING: "running", _COMPLETED: "completed", _FAILED: "failed"}
 _PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -135,6 +137,7 @@ class MockTikMatrix:
         self.router.route(url__startswith=f"{self.base_url}{API_PREFIX}/").mock(
             side_effect=self._answer
         )
+        self.router.route().pass_through()  # other hosts are not TikMatrix: left alone
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -258,6 +261,16 @@ class MockTikMatrix:
     def _create(self, request: httpx.Request, body: Any) -> httpx.Response:
         if not isinstance(body, dict) or not body.get("script_name"):
             return _error(40002, "script_name is required")
+        if body["script_name"] not in _SCRIPTS:
+            return _error(40003, f"script {body['script_name']!r} is unknown")
+        if not isinstance(body.get("script_config"), dict):
+            return _error(40001, "script_config is required")
+        if bool(body.get("serials")) == bool(body.get("usernames")):
+            return _error(40001, "give exactly one of serials (device mode) or usernames")
+        known = {f"@user{n}" for n in range(1, len(self.devices) + 1)}
+        strangers = [name for name in body.get("usernames") or [] if name not in known]
+        if strangers:
+            return _error(40001, f"usernames: unknown account {strangers[0]!r}")
         targets = [(serial, None) for serial in body.get("serials") or []]
         targets += [(self._device_of(name), name) for name in body.get("usernames") or []]
         if not targets:
@@ -296,15 +309,30 @@ class MockTikMatrix:
             return self.devices[int(number) - 1]
         return self.devices[0] if self.devices else None
 
+    def _paging(self, request: httpx.Request) -> tuple[int, int] | httpx.Response:
+        """``page`` and ``page_size`` as the server checks them."""
+        raw_page = request.url.params.get("page", "1")
+        raw_size = request.url.params.get("page_size", "20")
+        if not raw_page.isdigit() or not 1 <= int(raw_page) <= 1_000_000:
+            return _error(40001, f"page must be an integer from 1 to 1000000, got {raw_page!r}")
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= 100:
+            return _error(40001, f"page_size must be an integer from 1 to 100, got {raw_size!r}")
+        return int(raw_page), int(raw_size)
+
     def _list(self, request: httpx.Request, body: Any) -> httpx.Response:
         params = request.url.params
+        paging = self._paging(request)
+        if isinstance(paging, httpx.Response):
+            return paging
+        if params.get("status") is not None and params["status"] not in ("0", "1", "2", "3"):
+            return _error(40001, f"status must be 0, 1, 2 or 3, got {params['status']!r}")
         found = [self._task_json(i) for i in sorted(self.tasks, reverse=True)]
         for name in ("serial", "script_name", "source"):
             if params.get(name):
                 found = [t for t in found if t[name] == params[name]]
         if params.get("status") is not None:
             found = [t for t in found if str(t["status"]) == params["status"]]
-        page, size = int(params.get("page", 1)), int(params.get("page_size", 20))
+        page, size = paging
         items = found[(page - 1) * size : page * size]
         return _envelope({"tasks": items, "total": len(found), "page": page, "page_size": size})
 
@@ -390,8 +418,10 @@ class MockTikMatrix:
         ]
         device = request.url.params.get("device")
         accounts = [a for a in accounts if not device or a["device"] == device]
-        page = int(request.url.params.get("page", 1))
-        size = int(request.url.params.get("page_size", 20))
+        paging = self._paging(request)
+        if isinstance(paging, httpx.Response):
+            return paging
+        page, size = paging
         return _envelope(
             {
                 "accounts": accounts[(page - 1) * size : page * size],
@@ -404,8 +434,21 @@ class MockTikMatrix:
     # -- the device API ----------------------------------------------------------------------
 
     def _rpc_devices(self, request: httpx.Request, body: Any) -> httpx.Response:
-        leased = {lease["serial"] for lease in self.leases.values()}
-        return _envelope([{"serial": s, "busy": s in leased} for s in self.devices])
+        holders = {lease["serial"]: lease for lease in self.leases.values()}
+        return _envelope(
+            [
+                {
+                    "serial": serial,
+                    "kind": "simulated",
+                    "online": True,
+                    "busy": serial in holders,
+                    "task_id": None,
+                    "leased": serial in holders,
+                    "lease_label": holders[serial]["label"] if serial in holders else None,
+                }
+                for serial in self.devices
+            ]
+        )
 
     def _lease(self, request: httpx.Request, body: Any) -> httpx.Response:
         serial = body.get("serial") if isinstance(body, dict) else None
@@ -414,11 +457,17 @@ class MockTikMatrix:
         if any(lease["serial"] == serial for lease in self.leases.values()):
             return _error(40901, f"device {serial} is already leased")
         session_id = f"session-{next(self._ids)}"
+        ttl = float(body.get("ttl_secs") or 120)
+        now = datetime.now(timezone.utc)
         lease = {
             "session_id": session_id,
             "serial": serial,
             "label": body.get("label") or "",
-            "ttl_secs": body.get("ttl_secs") or 120,
+            "ttl_secs": ttl,
+            "created_at": now.isoformat(timespec="seconds"),
+            "expires_at": (now + timedelta(seconds=ttl)).isoformat(timespec="seconds"),
+            "expires_in": ttl,
+            "task_id": None,
         }
         self.leases[session_id] = lease
         return _envelope(dict(lease))

@@ -8,8 +8,10 @@ with its file name (framed in blue when picked). Pillow comes with the server ex
 
 from __future__ import annotations
 
+import collections
 import functools
 import io
+import threading
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -64,8 +66,33 @@ def _draw_element(draw: ImageDraw.ImageDraw, element: Element, accent: Colour) -
         draw.text((box[0] + 8, middle), _label(element), font=font, fill=_INK, anchor="lm")
 
 
+_CACHE: collections.OrderedDict[tuple[str, str], bytes] = collections.OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
+
+
 def render_png(ui: PhoneUI) -> bytes:
-    """The current screen of ``ui`` as PNG bytes, ``WIDTH`` by ``HEIGHT`` pixels."""
+    """The current screen of ``ui`` as PNG bytes, ``WIDTH`` by ``HEIGHT`` pixels.
+
+    A screen already drawn (the same phone, the same hierarchy) is not drawn again: a
+    dashboard that refreshes every phone's picture costs a hierarchy dump per unchanged one.
+    """
+    with ui.lock:
+        key = (ui.phone.serial, ui.hierarchy())
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    png = _draw(ui)
+    with _CACHE_LOCK:
+        _CACHE[key] = png
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return png
+
+
+def _draw(ui: PhoneUI) -> bytes:
     with ui.lock:
         elements = ui.elements()
         app = ui.app

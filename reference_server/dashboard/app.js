@@ -130,6 +130,7 @@ function renderDevices(devices, refreshScreens) {
       const screen = old && !refreshScreens ? old : el("img", {
         src: `/dashboard/api/screen/${encodeURIComponent(device.serial)}.png?t=${Date.now()}`,
         alt: `the screen of ${device.serial}`,
+        loading: "lazy",
       });
       const list = el("div", { class: "activity" },
         el("div", { class: "muted", text: "done lately" }),

@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,75 @@ def test_record_keeps_every_exchange_and_its_answer_unchanged(tmp_path: Path) ->
 )
 def test_shapes_are_compared_not_values(recorded: Any, replayed: Any, expected: Any) -> None:
     assert list(shape_differences(recorded, replayed)) == expected
+
+
+def test_record_refuses_a_folder_that_is_not_there(tmp_path: Path) -> None:
+    out = str(tmp_path / "no" / "x.json")
+    done = subprocess.run(
+        [COMMAND, "record", "--upstream", "http://127.0.0.1:9", "--out", out, "--port", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "No such file or directory" in done.stderr
+
+
+def test_the_proxy_forwards_paths_of_the_upstream_only(tmp_path: Path) -> None:
+    import http.client
+
+    from tikmatrix_sdk.cli._record import RecordingProxy
+
+    with running_server() as upstream:
+        proxy = RecordingProxy(upstream, tmp_path / "c.json", port=0)
+        thread = threading.Thread(target=proxy.server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            port = proxy.server.server_address[1]
+            for path, headers, status in [
+                ("http://127.0.0.1:9/leak", {}, 400),
+                ("/api/v1/task", {"Content-Length": "-1"}, 400),
+                ("/api/v1/task", {"Transfer-Encoding": "chunked"}, 411),
+                ("/api/v1/task/stats", {}, 200),
+            ]:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.putrequest("GET", path, skip_accept_encoding=True)
+                for name, value in headers.items():
+                    connection.putheader(name, value)
+                connection.endheaders()
+                assert connection.getresponse().status == status, path
+                connection.close()
+        finally:
+            proxy.server.shutdown()
+            proxy.close()
+    recorded = json.loads((tmp_path / "c.json").read_text())
+    assert [i["request"]["path"] for i in recorded["interactions"]] == ["/api/v1/task/stats"]
+
+
+@pytest.mark.parametrize(
+    "interactions",
+    [
+        [1],
+        [
+            {
+                "request": {"method": "GET", "path": "http://127.0.0.1:9/leak"},
+                "response": {"status": 200},
+            }
+        ],
+    ],
+)
+def test_a_malformed_cassette_is_refused(tmp_path: Path, interactions: list[Any]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": 1, "interactions": interactions}))
+    done = conformance(bad)
+    assert done.returncode == 2
+    assert "exchange 1 is not a request and its answer" in done.stderr
+
+
+def test_ids_are_paired_by_the_answers_that_create_them() -> None:
+    from tikmatrix_sdk.cli._conformance import _Ids
+
+    ids = _Ids()
+    ids.learn("POST /api/v1/task", {"task_ids": [10, 11]}, {"task_ids": [1, 2]})
+    ids.learn("POST /api/v1/task/retry-all", {"task_ids": [11]}, {"task_ids": [1]})
+    ids.learn("POST /api/v1/task", {"task_ids": [10]}, {"task_ids": [7]})
+    assert ids.path("/api/v1/task/11/stop") == "/api/v1/task/2/stop"
+    assert ids.path("/api/v1/task/10") == "/api/v1/task/1"

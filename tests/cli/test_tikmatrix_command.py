@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -261,3 +263,61 @@ def test_an_answer_that_is_not_the_apis_envelope(unexpected_server: str) -> None
     done = tikmatrix("--timeout", "5", "license", url=unexpected_server)
     assert done.returncode == 6, done.stderr
     assert "not JSON" in done.stderr
+
+
+def test_values_are_printed_as_text_not_markup(
+    server: str, tikmatrix_control: ControlClient
+) -> None:
+    tikmatrix_control.request(
+        "POST", "/accounts", {"accounts": [{"username": "[/bold]x", "device": "device_serial_1"}]}
+    )
+    done = tikmatrix("accounts", "list", "--all", url=server)
+    assert done.returncode == 0, done.stderr
+    assert "[/bold]x" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--timeout", "nan", "license"],
+        ["tasks", "list", "--page", "2000000"],
+        ["tasks", "create", "follow", "--serial", "s", "--min-interval", "99999"],
+        ["tasks", "create", "follow", "--serial", "s", "--set", 'target_username="\\ud800"'],
+    ],
+)
+def test_out_of_range_values_are_usage_errors(server: str, args: list[str]) -> None:
+    done = tikmatrix(*args, url=server)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_config_file_that_is_not_utf8(server: str, tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_bytes(b'{"captions": "\xff"}')
+    done = tikmatrix(
+        "tasks", "create", "post", "--serial", "x", "--config", str(config), url=server
+    )
+    assert done.returncode == 2
+    assert "not UTF-8" in done.stderr
+
+
+def test_ctrl_c_is_its_own_status(server: str) -> None:
+    as_json(
+        "tasks", "create", "follow", "--serial", "device_serial_1",
+        "--set", "target_username=@a", "--start-time", "23:59",
+        url=server,
+    )  # fmt: skip
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TIKMATRIX_")}
+    environment["TIKMATRIX_BASE_URL"] = server
+    waiting = subprocess.Popen(
+        [COMMAND, "tasks", "wait", "--all-pending"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    time.sleep(1.5)
+    waiting.send_signal(signal.SIGINT)
+    _, errors = waiting.communicate(timeout=30)
+    assert waiting.returncode == 130
+    assert "interrupted" in errors

@@ -18,6 +18,7 @@ from tikmatrix_sdk import (
     DeviceBusyError,
     DeviceRPCError,
     ElementNotFoundError,
+    InternalServerError,
     LeaseError,
     LicenseError,
     NoFreeSlotError,
@@ -398,3 +399,27 @@ async def test_the_async_client_has_the_same_device_surface() -> None:
             public = {name for name in dir(sync_device) if not name.startswith("_")}
             assert public == {name for name in dir(async_device) if not name.startswith("_")}
             assert "click" in public
+
+
+def test_a_failed_release_never_hides_the_blocks_own_error(router: respx.MockRouter) -> None:
+    routes = _lease_routes(router)
+    routes["release"].respond(500, json=envelope(code=50001, message="boom"))
+    with TikMatrix(BASE, max_retries=0) as client:
+        with pytest.raises(KeyError), client.devices.lease("phone1"):
+            raise KeyError("the block's")
+        with pytest.raises(InternalServerError), client.devices.lease("phone1"):
+            pass  # nothing else went wrong: the failed release is the error
+
+
+async def test_an_async_failed_release_never_hides_the_blocks_own_error(
+    router: respx.MockRouter,
+) -> None:
+    routes = _lease_routes(router)
+    routes["release"].respond(500, json=envelope(code=50001, message="boom"))
+    async with AsyncTikMatrix(BASE, max_retries=0) as client:
+        with pytest.raises(KeyError):
+            async with client.devices.lease("phone1"):
+                raise KeyError("the block's")
+        with pytest.raises(InternalServerError):
+            async with client.devices.lease("phone1"):
+                pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -152,3 +153,103 @@ def test_the_device_api(mock: MockTikMatrix) -> None:
 def test_a_route_must_name_a_method_and_a_path(mock: MockTikMatrix) -> None:
     with pytest.raises(ValueError, match="METHOD /path"):
         mock.fail("/task")
+
+
+def test_it_refuses_what_tikmatrix_refuses(mock: MockTikMatrix) -> None:
+    api = f"{mock.base_url}/api/v1"
+    cases = [
+        ("POST", "/task", {"script_name": "dance", "script_config": {}, "serials": ["x"]}, 40003),
+        ("POST", "/task", {"script_name": "follow", "serials": ["device_serial_1"]}, 40001),
+        (
+            "POST",
+            "/task",
+            {"script_name": "follow", "script_config": {}, "usernames": ["@nobody"]},
+            40001,
+        ),
+        ("GET", "/task?status=9", None, 40001),
+        ("GET", "/task?page=0", None, 40001),
+        ("GET", "/task?page_size=1000", None, 40001),
+        ("GET", "/accounts?page=abc", None, 40001),
+    ]
+    for method, path, body, code in cases:
+        answer = httpx.request(method, f"{api}{path}", json=body)
+        assert answer.json()["code"] == code, (method, path)
+
+
+def test_other_hosts_are_not_intercepted(mock: MockTikMatrix) -> None:
+    import http.server
+    import threading
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert httpx.get(f"http://127.0.0.1:{httpd.server_address[1]}/").text == "hello"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert mock.calls == []
+
+
+def test_every_refusal_of_the_fake_api(mock: MockTikMatrix) -> None:
+    api = f"{mock.base_url}/api/v1"
+    created = httpx.post(
+        f"{api}/task",
+        json={"script_name": "follow", "script_config": {}, "serials": ["device_serial_1"]},
+    ).json()["data"]["task_ids"][0]
+    session = {"x-session-id": "nope"}
+    cases: list[tuple[str, str, Any, dict[str, str], int]] = [
+        ("POST", f"/task/{created}/retry", None, {}, 40001),  # not failed
+        ("GET", "/task/abc", None, {}, 40401),
+        ("POST", "/task/99/stop", None, {}, 40401),
+        ("POST", "/task/99/retry", None, {}, 40401),
+        ("DELETE", "/task/99", None, {}, 40401),
+        ("DELETE", "/task/batch", {"task_ids": []}, {}, 40001),
+        (
+            "POST",
+            "/task",
+            {"script_name": "follow", "script_config": {}, "serials": ["zz"]},
+            {},
+            40001,
+        ),
+        ("POST", "/task", {"script_name": "follow", "script_config": {}}, {}, 40001),
+        ("POST", "/rpc/session", {"serial": "zz"}, {}, 40401),
+        ("POST", "/rpc/session/nope/heartbeat", None, {}, 40302),
+        ("DELETE", "/rpc/session/nope", None, {}, 40401),
+        ("POST", "/rpc/jsonrpc", {"method": "deviceInfo"}, session, 40302),
+        ("GET", "/rpc/hierarchy", None, session, 40302),
+        ("GET", "/rpc/screenshot", None, session, 40302),
+        ("POST", "/rpc/adb", {"args": ["shell", "ls"]}, session, 40302),
+        ("GET", "/nothing", None, {}, 40401),
+    ]
+    for method, path, body, headers, code in cases:
+        answer = httpx.request(method, f"{api}{path}", json=body, headers=headers)
+        assert answer.json()["code"] == code, (method, path)
+    bad_json = httpx.post(f"{api}/task", content=b"{", headers={"content-type": "application/json"})
+    assert bad_json.json()["code"] == 40001
+    mock.fail("GET /license/check", code=40401)
+    assert httpx.get(f"{api}/license/check").status_code == 404
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tikmatrix_sdk.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.startswith("tikmatrix, version")

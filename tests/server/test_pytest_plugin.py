@@ -142,3 +142,23 @@ def test_without_the_server_extra_the_fixtures_skip_saying_why(pytester: pytest.
     )
     assert "2 skipped" in done.stdout, done.stdout + done.stderr
     assert 'pip install "tikmatrix-sdk[server]"' in done.stdout
+
+
+def test_an_external_server_needs_no_server_extra(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=textwrap.dedent(USES_THE_CLIENT))
+    runner = (
+        "import sys\n"
+        "sys.modules['flask'] = None  # the server extra is not installed here\n"
+        "import pytest\n"
+        "sys.exit(pytest.main(['-p', 'no:cacheprovider', 'test_app.py', sys.argv[1]]))\n"
+    )
+    with running_server() as url:
+        done = subprocess.run(
+            [sys.executable, "-c", runner, f"--tikmatrix-url={url}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=pytester.path,
+        )
+    assert "2 passed" in done.stdout, done.stdout + done.stderr

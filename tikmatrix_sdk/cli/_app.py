@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,8 @@ from typing import Any
 
 import attrs
 import click
+import httpx
+from rich.text import Text
 
 from .._client import TikMatrix
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
@@ -22,6 +25,12 @@ __all__ = ["cli"]
 
 _STATUSES = {str(status): status for status in TaskStatus}
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of seconds")
+    return value
 
 
 class _Settings:
@@ -50,6 +59,7 @@ pass_settings = click.make_pass_decorator(_Settings)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=3600),
+    callback=lambda ctx, param, value: _finite(value),
     default=30.0,
     show_default=True,
     help="Seconds for each request.",
@@ -61,7 +71,7 @@ def cli(ctx: click.Context, base_url: str | None, timeout: float) -> None:
 
     Exit statuses: 0 done; 1 a waited task failed (or a cassette differs); 2 a usage error
     or a value the API would refuse (nothing sent); 3 no connection; 4 the API answered an
-    error code; 5 a timeout; 6 an answer that is not the API's.
+    error code; 5 a timeout; 6 an answer that is not the API's; 130 Ctrl+C.
     """
     ctx.obj = _Settings(base_url, timeout)
 
@@ -80,7 +90,7 @@ def license_(settings: _Settings, as_json: bool) -> None:
     if as_json:
         echo_json(checked)
         return
-    allowed = "[green]yes[/]" if checked.api_enabled else "[red]no[/]"
+    allowed = Text("yes", style="green") if checked.api_enabled else Text("no", style="red")
     table(
         "License",
         ["plan", "API", "devices", "message"],
@@ -98,7 +108,7 @@ def accounts() -> None:
 @click.option("--device", help="A device's serial.")
 @click.option("--tag", help="An account tag.")
 @click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
 @click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
 @_JSON
 @pass_settings
@@ -148,8 +158,10 @@ def tasks() -> None:
 )
 @click.option("--start-time", metavar="HH:MM", help="Run at this local time.")
 @click.option("--multi-account", is_flag=True, default=None, help="One task per account.")
-@click.option("--min-interval", type=click.IntRange(min=0), help="Minutes between jobs, at least.")
-@click.option("--max-interval", type=click.IntRange(min=0), help="Minutes between jobs, at most.")
+@click.option(
+    "--min-interval", type=click.IntRange(0, 1440), help="Minutes between jobs, at least."
+)
+@click.option("--max-interval", type=click.IntRange(0, 1440), help="Minutes between jobs, at most.")
 @_JSON
 @pass_settings
 @handle_errors
@@ -193,7 +205,7 @@ def tasks_create(
 @click.option("--script", "script_name", help="Only this script's tasks.")
 @click.option("--source", type=click.Choice(["api", "ui"]), help="Who created them.")
 @click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
 @click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
 @_JSON
 @pass_settings
@@ -392,13 +404,15 @@ def record(upstream: str, out: Path, port: int) -> None:
     try:
         proxy = RecordingProxy(upstream, out, port=port)
     except OSError as error:
-        fail(f"cannot listen on port {port}: {error.strerror}", ExitStatus.USAGE)
+        fail(f"cannot start: {error.strerror or error}", ExitStatus.USAGE)
         return
     click.echo(f"Recording {upstream} into {out}", err=True)
     click.echo(proxy.url, err=False)  # the first line of standard output: where to point
     sys.stdout.flush()
     proxy.serve()
     count = len(proxy.cassette.data["interactions"])
+    if proxy.cassette.failure:
+        fail(proxy.cassette.failure, ExitStatus.FAILED)
     click.echo(f"Recorded {count} exchange(s) into {out}", err=True)
 
 
@@ -426,6 +440,9 @@ def conformance(cassette: Path, as_json: bool) -> None:
     except RuntimeError as error:
         fail(str(error), ExitStatus.USAGE)
         return
+    except httpx.HTTPError as error:
+        fail(f"the replay failed: {error}", ExitStatus.CONNECTION)
+        return
     count = len(recorded["interactions"])
     if as_json:
         echo_json([attrs.asdict(difference) for difference in differences])
@@ -444,6 +461,11 @@ def conformance(cassette: Path, as_json: bool) -> None:
 def main() -> None:
     """Run ``tikmatrix``."""
     try:
-        cli.main(prog_name="tikmatrix", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - Ctrl+C
-        fail("interrupted", ExitStatus.FAILED)
+        cli.main(prog_name="tikmatrix", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        fail("interrupted", ExitStatus.INTERRUPTED)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(ExitStatus.USAGE if error.exit_code == 2 else error.exit_code)

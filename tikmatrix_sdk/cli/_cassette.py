@@ -68,22 +68,34 @@ class Cassette:
             "interactions": [],
         }
         self._lock = threading.Lock()
+        #: Why the file could not be written, once it could not.
+        self.failure: str | None = None
+        self._write()  # an empty cassette at once: a folder that is not there fails now
 
     @staticmethod
     def load(path: Path) -> dict[str, Any]:
         """A cassette read from a file (``ValueError`` if it is not one)."""
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"{path} is not a cassette: {error}") from None
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
             raise ValueError(f"{path} is not a cassette (no interactions)")
         if data.get("format") != FORMAT:
             raise ValueError(f"{path} is a cassette of format {data.get('format')!r}, not {FORMAT}")
+        for number, item in enumerate(data["interactions"], start=1):
+            if not _well_formed(item):
+                raise ValueError(f"{path}: exchange {number} is not a request and its answer")
         return data
 
     def add(self, request: dict[str, Any], response: dict[str, Any]) -> int:
         """Record one exchange and write the file; how many there are."""
         with self._lock:
             self.data["interactions"].append({"request": request, "response": response})
-            self._write()
+            try:
+                self._write()
+            except OSError as error:
+                self.failure = f"cannot write {self.path}: {error.strerror or error}"
             return len(self.data["interactions"])
 
     def _write(self) -> None:
@@ -94,3 +106,23 @@ class Cassette:
             out.write(text)
         os.chmod(temporary, 0o644)  # a file to share, not mkstemp's private 0600
         os.replace(temporary, self.path)
+
+
+def _well_formed(item: Any) -> bool:
+    """Whether an exchange has what a replay reads, a path of the server included."""
+    if not isinstance(item, dict):
+        return False
+    request, response = item.get("request"), item.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return False
+    path = request.get("path")
+    return (
+        isinstance(request.get("method"), str)
+        and isinstance(path, str)
+        and path.startswith("/")
+        and not path.startswith("//")
+        and isinstance(response.get("status"), int)
+        and isinstance(request.get("query", {}), dict)
+        and isinstance(request.get("headers", {}), dict)
+        and all(isinstance(v, str) for v in request.get("headers", {}).values())
+    )

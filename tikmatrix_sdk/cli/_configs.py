@@ -32,6 +32,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise click.BadParameter(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{path} is not UTF-8 text") from None
     try:
         if path.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
@@ -60,7 +62,14 @@ def read_settings(pairs: Iterable[str]) -> dict[str, Any]:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{pair!r} is not name=value", param_hint="--set")
-        settings[name.strip()] = _value(text)
+        value = _value(text)
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.BadParameter(
+                f"{name.strip()}: not valid Unicode text", param_hint="--set"
+            ) from None
+        settings[name.strip()] = value
     return settings
 
 

@@ -29,8 +29,6 @@ from ._cassette import decode_body
 
 __all__ = ["Difference", "reference_server", "replay", "shape_differences"]
 
-_IDS = ("task_ids", "not_found_ids")
-
 
 @attrs.frozen
 class Difference:
@@ -132,17 +130,19 @@ class _Ids:
         self.tasks: dict[int, int] = {}
         self.sessions: dict[str, str] = {}
 
-    def learn(self, recorded: Any, replayed: Any) -> None:
+    def learn(self, label: str, recorded: Any, replayed: Any) -> None:
+        """Pair the ids a creation (of tasks, of a lease) gave; a pair once made stays."""
         if not (isinstance(recorded, dict) and isinstance(replayed, dict)):
             return
-        for name in _IDS:
-            old, new = recorded.get(name), replayed.get(name)
+        if label == "POST /api/v1/task":
+            old, new = recorded.get("task_ids"), replayed.get("task_ids")
             if isinstance(old, list) and isinstance(new, list):
-                self.tasks.update(zip(old, new, strict=False))
-        if isinstance(recorded.get("session_id"), str) and isinstance(
-            replayed.get("session_id"), str
-        ):
-            self.sessions[recorded["session_id"]] = replayed["session_id"]
+                for was, now in zip(old, new, strict=False):
+                    self.tasks.setdefault(was, now)
+        elif label == "POST /api/v1/rpc/session":
+            old_id, new_id = recorded.get("session_id"), replayed.get("session_id")
+            if isinstance(old_id, str) and isinstance(new_id, str):
+                self.sessions.setdefault(old_id, new_id)
 
     def path(self, path: str) -> str:
         parts = path.split("/")
@@ -220,14 +220,21 @@ def replay(cassette: dict[str, Any], base_url: str) -> list[Difference]:
     ids = _Ids()
     with httpx.Client(base_url=base_url, timeout=60) as http:
         serials, accounts, plan = _seed(interactions)
-        http.post("/_control/reset", json={"devices": 0}).raise_for_status()
-        if serials:
-            http.post("/_control/devices", json={"serials": serials}).raise_for_status()
-        if accounts:
-            given = [{k: v for k, v in a.items() if v is not None} for a in accounts]
-            http.post("/_control/accounts", json={"accounts": given}).raise_for_status()
-        if plan:
-            http.put("/_control/plan", json={"plan": plan}).raise_for_status()
+        given = [{k: v for k, v in a.items() if v is not None} for a in accounts]
+        for method, path, body in (
+            ("POST", "/_control/reset", {"devices": 0}),
+            ("POST", "/_control/devices", {"serials": serials} if serials else None),
+            ("POST", "/_control/accounts", {"accounts": given} if given else None),
+            ("PUT", "/_control/plan", {"plan": plan} if plan else None),
+        ):
+            if body is None:
+                continue
+            seeded = http.request(method, path, json=body)
+            if seeded.status_code != 200:
+                raise RuntimeError(
+                    f"the reference server refused what the cassette names ({path}): "
+                    f"{seeded.text[:300]}"
+                )
         for index, interaction in enumerate(interactions, start=1):
             request, recorded = interaction["request"], interaction["response"]
             body = (request.get("body") or {}).get("json")
@@ -267,7 +274,7 @@ def _compare(
             found.append(
                 Difference(index, label, "code", str(old.get("code")), str(new.get("code")))
             )
-        ids.learn(old.get("data"), new.get("data"))
+        ids.learn(label, old.get("data"), new.get("data"))
     for where, was, now in shape_differences(old, new):
         found.append(Difference(index, label, where, was, now))
     return found

@@ -42,6 +42,8 @@ class ExitStatus(enum.IntEnum):
     TIMEOUT = 5
     #: The server answered something that is not the API's envelope.
     UNEXPECTED = 6
+    #: Stopped by Ctrl+C.
+    INTERRUPTED = 130
 
 
 def fail(message: str, status: ExitStatus) -> None:

@@ -32,7 +32,7 @@ class RecordingProxy:
     ) -> None:
         """Listen on ``127.0.0.1:port`` (0: a free port) once :meth:`serve` runs."""
         self.upstream = upstream.rstrip("/")
-        self.cassette = Cassette(cassette, self.upstream)
+        self.cassette = Cassette(cassette, self.upstream)  # OSError: the file cannot be made
         self._http = httpx.Client(timeout=timeout)
         proxy = self
 
@@ -57,8 +57,22 @@ class RecordingProxy:
 
     def relay(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         """Forward one request, answer with what came back, and record both."""
-        length = int(handler.headers.get("Content-Length") or 0)
+        if not handler.path.startswith("/") or handler.path.startswith("//"):
+            handler.close_connection = True  # only paths of the upstream: never another host
+            self._answer(handler, 400, b"the proxy forwards paths only", "text/plain")
+            return
+        if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
+            handler.close_connection = True
+            self._answer(handler, 411, b"send a Content-Length, not a chunked body", "text/plain")
+            return
+        raw_length = handler.headers.get("Content-Length") or "0"
+        if not raw_length.isdigit():
+            handler.close_connection = True
+            self._answer(handler, 400, b"bad Content-Length", "text/plain")
+            return
+        length = int(raw_length)
         if length > MAX_BODY:
+            handler.close_connection = True
             self._answer(handler, 413, b"request body too large", "text/plain")
             return
         body = handler.rfile.read(length) if length else b""
@@ -77,7 +91,6 @@ class RecordingProxy:
             self._answer(handler, 502, message, "text/plain")
             return
         content_type = answer.headers.get("content-type", "")
-        self._answer(handler, answer.status_code, answer.content, content_type)
         self.cassette.add(
             {
                 "method": handler.command,
@@ -91,7 +104,8 @@ class RecordingProxy:
                 "headers": {"content-type": content_type},
                 "body": encode_body(answer.content, content_type),
             },
-        )
+        )  # recorded before it is answered: what the app saw is on disk
+        self._answer(handler, answer.status_code, answer.content, content_type)
 
     @staticmethod
     def _answer(
@@ -115,5 +129,9 @@ class RecordingProxy:
         try:
             self.server.serve_forever()
         finally:
-            self.server.server_close()
-            self._http.close()
+            self.close()
+
+    def close(self) -> None:
+        """Stop listening and close the connections upstream."""
+        self.server.server_close()
+        self._http.close()

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..models import Account, Task, TaskStatus
 
@@ -62,11 +63,11 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(to_json(value), indent=2, ensure_ascii=False, default=str))
 
 
-def status_text(status: TaskStatus | int) -> str:
-    """A status in words, with its colour as rich markup."""
+def status_text(status: TaskStatus | int) -> Text:
+    """A status in words, in its colour."""
     if isinstance(status, TaskStatus):
-        return f"[{STATUS_STYLES[status]}]{status}[/]"
-    return str(status)
+        return Text(str(status), style=STATUS_STYLES[status])
+    return Text(str(status))
 
 
 def _when(value: datetime | None) -> str:
@@ -78,8 +79,8 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     grid = Table(title=title, title_justify="left")
     for column in columns:
         grid.add_column(column, overflow="fold", no_wrap=column in _KEEP_WHOLE)
-    for row in rows:
-        grid.add_row(*(str(cell) for cell in row))
+    for row in rows:  # values are text, never markup: a remark may hold "[/bold]"
+        grid.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in row))
     console().print(grid)
 
 
