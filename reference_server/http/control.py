@@ -21,7 +21,7 @@ from ..state import state
 from .api import parse_create_body
 from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
 from .envelope import json_body, success
-from .wire import parse_task_id, task_json
+from .wire import MAX_ACCOUNT_STATUS, parse_task_id, task_json
 
 __all__ = ["control"]
 
@@ -223,8 +223,10 @@ def add_accounts() -> Response:
                 raise bad_request(f"accounts: {name} must be a {kind}, got {value!r}")
         if not account["username"].strip():
             raise bad_request("accounts: username must not be blank")
-        if (account.get("status") or 0) < 0:
-            raise bad_request(f"accounts: status must be >= 0, got {account['status']}")
+        if not 0 <= (account.get("status") or 0) <= MAX_ACCOUNT_STATUS:
+            raise bad_request(
+                f"accounts: status must be from 0 to {MAX_ACCOUNT_STATUS}, got {account['status']}"
+            )
         if account["device"] not in known:
             raise bad_request(f"accounts: unknown device {account['device']!r}")
     given = [{k: v for k, v in account.items() if v is not None} for account in accounts]

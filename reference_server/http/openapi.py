@@ -14,7 +14,7 @@ from ..domain.leases import DEFAULT_TTL, MAX_TTL
 from ..domain.service import MAX_TASKS_PER_REQUEST, PLANS
 from ..scripts import SCRIPTS
 from . import control_limits, rpc_wire
-from .wire import MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
+from .wire import MAX_ACCOUNT_STATUS, MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
 
 __all__ = ["document"]
 
@@ -334,7 +334,11 @@ SCHEMAS: dict[str, Any] = {
                         "device": _STR,
                         "platform": {"type": ["string", "null"]},
                         "logined": {"type": ["boolean", "null"]},
-                        "status": {"type": ["integer", "null"], "minimum": 0},
+                        "status": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "maximum": MAX_ACCOUNT_STATUS,
+                        },
                         "tag": {"type": ["string", "null"]},
                     },
                     "required": ["username", "device"],
@@ -462,7 +466,7 @@ PATHS: dict[str, Any] = {
                 _query("platform", _STR),
                 _query("device", _STR),
                 _query("logined", {"type": "boolean"}),
-                _query("status", {"type": "integer", "minimum": 0}),
+                _query("status", {"type": "integer", "minimum": 0, "maximum": MAX_ACCOUNT_STATUS}),
                 _query("tag", _STR),
                 *_PAGING,
             ],

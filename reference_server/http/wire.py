@@ -27,6 +27,7 @@ from ..domain.store import AccountRow, TaskRow
 from ..scripts import NOT_VIA_API, SCRIPTS
 
 __all__ = [
+    "MAX_ACCOUNT_STATUS",
     "MAX_INTERVAL_MINUTES",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
@@ -169,6 +170,10 @@ def parse_task_ids(body: Any) -> list[int]:
     return ids
 
 
+#: The largest account status (a 32-bit value, as TikMatrix stores it).
+MAX_ACCOUNT_STATUS = 2**31 - 1
+
+
 def _query_int(
     args: Mapping[str, str], name: str, default: int | None, low: int, high: int | None
 ) -> int | None:
@@ -217,7 +222,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, Any]:
         "platform": args.get("platform") or None,
         "device": args.get("device") or None,
         "logined": None if logined is None else flags[logined.lower()],
-        "status": _query_int(args, "status", None, 0, None),
+        "status": _query_int(args, "status", None, 0, MAX_ACCOUNT_STATUS),
         "tag": args.get("tag") or None,
     }
 

@@ -351,3 +351,10 @@ def test_null_account_fields_take_their_defaults(client: FlaskClient) -> None:
 def test_a_null_usernames_beside_serials_is_refused(client: FlaskClient) -> None:
     body = {**POST, "serials": ["device_serial_1"], "usernames": None}
     error(client.post("/api/v1/task", json=body), 40001, 400, mentions="usernames")
+
+
+def test_an_account_status_is_a_32_bit_value(client: FlaskClient) -> None:
+    huge = "40453869178052927488"
+    error(client.get(f"/api/v1/accounts?status={huge}"), 40001, 400, mentions="status")
+    body = {"accounts": [{"username": "@big", "device": "device_serial_1", "status": 2**40}]}
+    error(client.post("/_control/accounts", json=body), 40001, 400, mentions="status")

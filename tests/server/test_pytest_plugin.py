@@ -124,41 +124,33 @@ def test_the_testing_module_imports_without_pytest() -> None:
     assert done.stdout.strip() == "Business", done.stderr
 
 
-def test_without_the_server_extra_the_fixtures_skip_saying_why(pytester: pytest.Pytester) -> None:
+def run_without_flask(pytester: pytest.Pytester, *args: str) -> str:
+    """Run the project's tests in a process where Flask (the server extra) cannot import."""
     pytester.makepyfile(test_app=textwrap.dedent(USES_THE_CLIENT))
     runner = (
         "import sys\n"
         "sys.modules['flask'] = None  # as if the server extra were not installed\n"
         "import pytest\n"
-        "sys.exit(pytest.main(['-p', 'no:cacheprovider', '-rs', 'test_app.py']))\n"
+        "sys.exit(pytest.main(['-p', 'no:cacheprovider', '-rs', 'test_app.py', *sys.argv[1:]]))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", runner],
+        [sys.executable, "-c", runner, *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
         cwd=pytester.path,
     )
-    assert "2 skipped" in done.stdout, done.stdout + done.stderr
-    assert 'pip install "tikmatrix-sdk[server]"' in done.stdout
+    return done.stdout + done.stderr
+
+
+def test_without_the_server_extra_the_fixtures_skip_saying_why(pytester: pytest.Pytester) -> None:
+    output = run_without_flask(pytester)
+    assert "2 skipped" in output, output
+    assert 'pip install "tikmatrix-sdk[server]"' in output
 
 
 def test_an_external_server_needs_no_server_extra(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_app=textwrap.dedent(USES_THE_CLIENT))
-    runner = (
-        "import sys\n"
-        "sys.modules['flask'] = None  # the server extra is not installed here\n"
-        "import pytest\n"
-        "sys.exit(pytest.main(['-p', 'no:cacheprovider', 'test_app.py', sys.argv[1]]))\n"
-    )
     with running_server() as url:
-        done = subprocess.run(
-            [sys.executable, "-c", runner, f"--tikmatrix-url={url}"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            cwd=pytester.path,
-        )
-    assert "2 passed" in done.stdout, done.stdout + done.stderr
+        output = run_without_flask(pytester, f"--tikmatrix-url={url}")
+    assert "2 passed" in output, output
