@@ -97,13 +97,14 @@ def _draw(ui: PhoneUI) -> bytes:
         elements = ui.elements()
         app = ui.app
     accent = ACCENTS[app.platform if app else ""]
-    image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER if app else _NIGHT)
+    launcher = app is None and ui.screen != "settings"
+    image = Image.new("RGB", (WIDTH, HEIGHT), _NIGHT if launcher else _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, _STATUS_BAR), fill=accent)
-    title = app.name if app else "Home"
+    title = app.name if app else "Home" if launcher else "Settings"
     status = f"{title} · {ui.phone.serial}"
     draw.text((32, _STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
-    if app is None:  # the launcher: light text on the dark wallpaper
+    if launcher:  # light text on the dark wallpaper
         for element in elements:
             left, top, _, bottom = element.bounds
             middle = (top + bottom) // 2

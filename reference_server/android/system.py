@@ -22,6 +22,7 @@ from typing import Any
 
 from .apps import APPS, App
 from .sh import Done, Interpreter
+from .tools import AndroidTools
 from .ui import PhoneUI
 
 __all__ = ["AndroidSystem"]
@@ -34,7 +35,7 @@ _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 _TYPE = "ADB_INPUT_TEXT"
 
 
-class AndroidSystem:
+class AndroidSystem(AndroidTools):
     """One phone's insides; :meth:`close` removes its sandbox."""
 
     def __init__(
@@ -58,6 +59,9 @@ class AndroidSystem:
         self._lock = threading.Lock()
         self.cwd = "/"
         self._stdin = b""
+        self.index = int("".join(c for c in name if c.isdigit())[-2:] or 0)
+        self.settings = {("system", "screen_brightness"): "102", ("global", "adb_enabled"): "1"}
+        self.log: list[str] = []
         self.props = {
             "ro.serialno": name,
             "ro.build.version.sdk": "33",
@@ -78,9 +82,10 @@ class AndroidSystem:
     # -- records -----------------------------------------------------------------------------
 
     def record(self, action: str, app: App, **details: Any) -> None:
-        """Remember something the apps did."""
+        """Remember something the apps did (and log it, as an app would)."""
         with self._lock:
             self.records.append({"action": action, "platform": app.platform, **details})
+            self._log(app.name, f"{action} {details}")
 
     def toggle_follow(self, app: App, user: str) -> None:
         """The follow button of a profile."""
@@ -374,15 +379,10 @@ class AndroidSystem:
         self.rebooted = True
         return ""
 
-    def _cmd_wm(self, args: list[str]) -> str:
-        return "Physical size: 1080x2340\n" if args[:1] == ["size"] else ""
-
-    def _cmd_settings(self, args: list[str]) -> str:
-        return "null\n" if args[:1] == ["get"] else ""
-
     def _cmd_input(self, args: list[str]) -> str:
-        if args[:1] == ["keyevent"] and args[1:2] in (["4"], ["KEYCODE_BACK"], ["BACK"]):
-            self.ui.back()
+        if args[:1] == ["keyevent"]:
+            for key in args[1:]:
+                self._key(key)
         if args[:1] == ["swipe"]:
             self.ui.swipe()
         if args[:1] == ["tap"] and len(args) == 3:
@@ -399,6 +399,13 @@ class AndroidSystem:
             wanted = [a for a in args[2:] if not a.startswith("-")]
             names = sorted(self.packages | {"com.android.settings"})
             return "".join(f"package:{n}\n" for n in names if not wanted or wanted[0] in n)
+        if args[:1] == ["clear"] and args[1:2]:
+            if args[1] not in self.packages:
+                return "Failed\n"
+            if self.ui.package == args[1]:
+                self.ui.stop(args[1])
+            self._log("PackageManager", f"cleared {args[1]}")
+            return "Success\n"
         if args[:1] == ["path"] and args[1:2]:
             return f"package:/data/app/{args[1]}/base.apk\n" if args[1] in self.packages else ""
         return ""
@@ -429,6 +436,8 @@ class AndroidSystem:
                 if shared
                 else "Error: Activity not started, unable to resolve Intent\n"
             )
+        if sub == "start" and options.get("-a") == "android.settings.SETTINGS":
+            return self._open_settings()
         if sub == "start":
             data = options.get("-d", "")
             if data:

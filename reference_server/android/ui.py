@@ -25,6 +25,7 @@ __all__ = [
     "HEIGHT",
     "LAUNCHER",
     "MAX_TEXT",
+    "SETTINGS",
     "WIDTH",
     "Element",
     "PhoneSide",
@@ -33,8 +34,9 @@ __all__ = [
 ]
 
 WIDTH, HEIGHT = 1080, 2340
-#: The package of the home screen.
+#: The package of the home screen, and of the Settings app.
 LAUNCHER = "com.android.launcher3"
+SETTINGS = "com.android.settings"
 
 
 @attrs.define(kw_only=True)
@@ -251,11 +253,19 @@ class PhoneUI:
             self.app = None
             self._go("launcher")
 
+    def settings(self) -> None:
+        """Open the Settings app."""
+        with self.lock:
+            self.app = None
+            self._go("settings")
+
     @property
     def package(self) -> str:
         """The package in the foreground."""
         app = self.app
-        return app.package if app else LAUNCHER
+        if app:
+            return app.package
+        return SETTINGS if self.screen == "settings" else LAUNCHER
 
     # -- the screens -------------------------------------------------------------------------
 
@@ -270,14 +280,14 @@ class PhoneUI:
     def _views(self) -> list[Element]:
         app = self.app
         if app is None:
-            return self._launcher()
+            return self._settings_screen() if self.screen == "settings" else self._launcher()
         build = getattr(self, f"_screen_{self.screen}")
         views: list[Element] = build(app)
         return views
 
     def _launcher(self) -> list[Element]:
-        """An icon per installed app; a tap opens it."""
-        return [
+        """An icon per installed app, and Settings; a tap opens it."""
+        icons = [
             Element(
                 rid=f"{LAUNCHER}:id/icon",
                 text=app.name,
@@ -286,6 +296,18 @@ class PhoneUI:
             )
             for app in APPS.values()
             if app.package in self.phone.packages
+        ]
+        settings = Element(
+            rid=f"{LAUNCHER}:id/icon", text="Settings", desc="Settings", on_click=self.settings
+        )
+        return [*icons, settings]
+
+    def _settings_screen(self) -> list[Element]:
+        """The Settings app's first screen."""
+        items = ["Network & internet", "Connected devices", "Apps", "Display", "About phone"]
+        return [
+            Element(rid=f"{SETTINGS}:id/title", text="Settings"),
+            *(Element(rid=f"{SETTINGS}:id/item", text=item) for item in items),
         ]
 
     def _button(self, app: App, name: str, text: str, action: Callable[[], None]) -> Element:

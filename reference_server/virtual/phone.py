@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 import threading
+import time
 from collections.abc import Callable
 
 from ..android.shell import ShellSyntaxError, parse
@@ -96,6 +97,21 @@ class VirtualPhone(AndroidSystem):
             commands = parse(line)[0]
         except ShellSyntaxError:
             commands = []
+        if len(commands) == 1 and self._follows_log(commands[0]):
+            with self._lock:
+                self.commands.append(line)
+            stream.write(self.execute_line("logcat -d").combined)
+            seen = len(self.log)
+            # Without -d, logcat follows the log until the host hangs up; a phone's log is
+            # never quiet for long, and readers count on that (adbutils checks for a stop
+            # between lines), so the system's own chatter comes every quarter second.
+            while not stream.closed:
+                time.sleep(0.25)
+                self._log("SystemServer", "heartbeat")
+                fresh, seen = self.log[seen:], len(self.log)
+                if not stream.write("".join(line + "\n" for line in fresh).encode()):
+                    break
+            return
         for argv in commands:
             if self._launch_u2(argv[:-1] if argv[-1:] == ["&"] else argv):
                 with self._lock:
@@ -115,6 +131,10 @@ class VirtualPhone(AndroidSystem):
                 chunk = data[start : start + 64 * 1024]
                 stream.write(struct.pack("<BI", kind, len(chunk)) + chunk)
         stream.write(struct.pack("<BIB", 3, 1, done.status & 0xFF))
+
+    @staticmethod
+    def _follows_log(argv: list[str]) -> bool:
+        return argv[:1] == ["logcat"] and not {"-d", "-c", "--clear"} & set(argv)
 
     def _launch_u2(self, argv: list[str]) -> bool:
         words = [word for word in argv if "=" not in word or word.startswith("-")]

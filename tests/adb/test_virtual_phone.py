@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,3 +222,78 @@ def test_a_long_command_times_out_as_on_a_phone(device: adbutils.AdbDevice) -> N
     with pytest.raises(adbutils.AdbTimeout):
         device.shell("sleep 5", timeout=0.5)
     assert device.shell("echo still here") == "still here"
+
+
+# adbutils' logcat() never closes the file it copies into (its thread closes only the stream).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_adbutils_everyday_helpers(
+    device: adbutils.AdbDevice, phone: VirtualPhone, tmp_path: Path
+) -> None:
+    phone.ui.home()
+    assert device.window_size() == (1080, 2340)
+    assert device.rotation() == 0
+    assert device.app_current().package == "com.android.launcher3"
+    device.shell(["monkey", "-p", "com.zhiliaoapp.musically", "1"])
+    current = device.app_current()
+    assert (current.package, current.activity) == (
+        "com.zhiliaoapp.musically",
+        "com.ss.android.ugc.aweme.splash.SplashActivity",
+    )
+    info = device.app_info("com.zhiliaoapp.musically")
+    assert info is not None
+    assert (info.version_name, info.version_code) == ("36.5.4", 2023605040)
+    assert device.app_info("com.nothing.here") is None
+    assert device.wlan_ip().startswith("192.168.1.")
+    screen = device.screenshot(error_ok=False)
+    assert screen.size == (1080, 2340)
+    xml = device.dump_hierarchy()
+    assert 'package="com.zhiliaoapp.musically"' in xml
+    log = tmp_path / "logcat.txt"
+    phone.record("like", phone.ui.app)  # type: ignore[arg-type]
+    stop = device.logcat(log)
+    time.sleep(0.5)
+    stop.stop()
+    assert "TikTok: like" in log.read_text()
+    device.sync.push(b"bytes", "/sdcard/Download/x.bin")
+    assert "x.bin" in [entry.path for entry in device.sync.list("/sdcard/Download")]
+    device.remove("/sdcard/Download/x.bin")
+    assert not phone.path("/sdcard/Download/x.bin").exists()
+    assert device.shell(["settings", "put", "system", "screen_brightness", "42"]) == ""
+    assert device.shell(["settings", "get", "system", "screen_brightness"]) == "42"
+    assert device.shell(["wm", "density"]) == "Physical density: 420"
+    device.shell(["screenrecord", "--time-limit", "1", "/sdcard/clip.mp4"])
+    assert phone.path("/sdcard/clip.mp4").read_bytes()[4:8] == b"ftyp"
+    assert device.shell(["pm", "clear", "com.zhiliaoapp.musically"]) == "Success"
+
+
+def test_the_settings_app_and_the_home_key(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
+    device.shell(["am", "start", "-a", "android.settings.SETTINGS"])
+    assert device.app_current().package == "com.android.settings"
+    assert 'text="Settings"' in device.dump_hierarchy()
+    device.keyevent("HOME")
+    assert device.app_current().package == "com.android.launcher3"
+
+
+def test_uiautomator2_everyday_calls(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
+    import uiautomator2
+
+    phone.ui.home()
+    d = uiautomator2.connect(device)
+    try:
+        assert d.info["displayWidth"] == 1080
+        assert d.window_size() == (1080, 2340)
+        d.app_start("com.instagram.android")
+        assert d.app_current()["package"] == "com.instagram.android"
+        assert d.screenshot().size == (1080, 2340)
+        assert "Instagram" in d.dump_hierarchy() or "instagram" in d.dump_hierarchy()
+        assert d(text="Search").exists
+        d(text="Search").click()
+        assert d(className="android.widget.EditText").wait(timeout=2)
+        d(className="android.widget.EditText").set_text("cats")
+        assert d(text="cats", className="android.widget.Button").exists
+        d.swipe(500, 1500, 500, 500)
+        d.press("home")
+        assert d.app_current()["package"] == "com.android.launcher3"
+    finally:
+        d.stop_uiautomator()

@@ -1,0 +1,195 @@
+"""Android's own tools as a phone answers them: dumpsys, wm, settings, ip, screencap, logcat.
+
+Each answers in the format of the real tool, as far as ADB tooling (adbutils, uiautomator2)
+reads it. :class:`AndroidTools` is mixed into the phone (:class:`~.system.AndroidSystem`),
+whose screen (``ui``), storage (``path``) and records it reads.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .render import render_png
+from .sh import Done
+from .ui import HEIGHT, LAUNCHER, WIDTH
+
+if TYPE_CHECKING:
+    from .ui import PhoneUI
+
+__all__ = ["ACTIVITIES", "AndroidTools", "KEYCODES"]
+
+#: The activity in front for each package the phone has.
+ACTIVITIES = {
+    LAUNCHER: ".Launcher",
+    "com.android.settings": ".Settings",
+    "com.zhiliaoapp.musically": "com.ss.android.ugc.aweme.splash.SplashActivity",
+    "com.instagram.android": "com.instagram.mainactivity.MainActivity",
+}
+#: The key codes ``input keyevent`` takes by name.
+KEYCODES = {"KEYCODE_HOME": 3, "HOME": 3, "KEYCODE_BACK": 4, "BACK": 4, "KEYCODE_ENTER": 66}
+_VERSIONS = {
+    "com.zhiliaoapp.musically": ("36.5.4", 2023605040),
+    "com.instagram.android": ("312.0.0.32.112", 553211043),
+}
+_SETTINGS_ACTION = "android.settings.SETTINGS"
+
+
+class AndroidTools:
+    """The tools; the phone provides the attributes declared here."""
+
+    name: str
+    ui: PhoneUI
+    packages: set[str]
+    settings: dict[tuple[str, str], str]
+    log: list[str]
+    index: int
+
+    def path(self, device_path: str) -> Path:  # pragma: no cover - the phone's
+        """The sandbox file behind a phone path."""
+        raise NotImplementedError
+
+    def _log(self, tag: str, message: str) -> None:
+        stamp = time.strftime("%m-%d %H:%M:%S", time.localtime()) + ".000"
+        self.log.append(f"{stamp}  2000  2000 I {tag}: {message}")
+        del self.log[: max(0, len(self.log) - 2000)]
+
+    def _cmd_dumpsys(self, args: list[str]) -> Done | str:
+        service = args[0] if args else ""
+        package = self.ui.package
+        activity = ACTIVITIES.get(package, ".MainActivity")
+        if service == "window":
+            return (
+                "WINDOW MANAGER WINDOWS (dumpsys window windows)\n"
+                f"  mCurrentFocus=Window{{1f2e3d4 u0 {package}/{activity}}}\n"
+                f"  mFocusedApp=ActivityRecord{{7a6b5c4 u0 {package}/{activity} t42}}\n"
+                "  mRotation=0\n"
+            )
+        if service == "display":
+            return (
+                "DISPLAY MANAGER (dumpsys display)\n"
+                f"  mDefaultViewport=DisplayViewport{{valid=true, displayId=0, orientation=0, "
+                f"deviceWidth={WIDTH}, deviceHeight={HEIGHT}}}\n"
+                "  mCurrentOrientation=0\n"
+            )
+        if service == "activity" and args[1:2] == ["top"]:
+            return f"TASK 42:\n  ACTIVITY {package}/{activity} 9f8e7d6 pid=4242\n"
+        if service == "package" and len(args) > 1:
+            return self._package_dump(args[1])
+        return Done(err=f"Can't find service: {service}\n".encode(), status=0)
+
+    def _package_dump(self, package: str) -> str:
+        if package not in self.packages and package != "com.android.settings":
+            return ""
+        name, code = _VERSIONS.get(package, ("13", 33))
+        signature = f"{zlib.crc32(package.encode()):08x}"
+        return (
+            f"Packages:\n  Package [{package}] (5c4b3a2):\n"
+            f"    versionCode={code} minSdk=24 targetSdk=33\n"
+            f"    versionName={name}\n"
+            "    pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]\n"
+            "    firstInstallTime=2026-01-05 10:00:00\n"
+            "    lastUpdateTime=2026-11-20 09:30:00\n"
+            f"    signatures=PackageSignatures{{1a2b3c4d version:3, signatures:[{signature}]}}\n"
+        )
+
+    def _cmd_wm(self, args: list[str]) -> str:
+        if args[:1] == ["size"]:
+            return f"Physical size: {WIDTH}x{HEIGHT}\n"
+        if args[:1] == ["density"]:
+            return "Physical density: 420\n"
+        return ""
+
+    def _cmd_settings(self, args: list[str]) -> Done | str:
+        if args[:1] == ["get"] and len(args) == 3:
+            return self.settings.get((args[1], args[2]), "null") + "\n"
+        if args[:1] == ["put"] and len(args) == 4:
+            self.settings[(args[1], args[2])] = args[3]
+            return ""
+        if args[:1] == ["list"] and len(args) == 2:
+            return "".join(
+                f"{k}={v}\n" for (ns, k), v in sorted(self.settings.items()) if ns == args[1]
+            )
+        return Done(
+            err=b"usage: settings [--user <USER_ID>] get|put|list NAMESPACE KEY [VALUE]\n", status=1
+        )
+
+    def _wlan_ip(self) -> str:
+        return f"192.168.1.{100 + self.index}"
+
+    def _cmd_ip(self, args: list[str]) -> Done | str:
+        if "wlan0" not in args:
+            return Done(err=b'Device "eth0" does not exist.\n', status=1)
+        return (
+            "47: wlan0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP qlen 3000\n"
+            "    link/ether 02:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff\n"
+            f"    inet {self._wlan_ip()}/24 brd 192.168.1.255 scope global wlan0\n"
+            "       valid_lft forever preferred_lft forever\n"
+        )
+
+    def _cmd_ifconfig(self, args: list[str]) -> Done | str:
+        if args[:1] != ["wlan0"]:
+            return Done(
+                err=f"ifconfig: {args[0] if args else 'eth0'}: No such device\n".encode(), status=1
+            )
+        return (
+            "wlan0     Link encap:Ethernet  HWaddr 02:00:00:00:00:00\n"
+            f"          inet addr:{self._wlan_ip()}  Bcast:192.168.1.255  Mask:255.255.255.0\n"
+            "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1\n"
+        )
+
+    def _cmd_screencap(self, args: list[str]) -> Done | bytes:
+        if "-p" not in args:
+            return Done(err=b"screencap: only -p (PNG) is supported here\n", status=1)
+        png = render_png(self.ui)
+        target = [a for a in args if not a.startswith("-")]
+        if target:
+            self.path(target[0]).write_bytes(png)
+            return b""
+        return png
+
+    def _cmd_uiautomator(self, args: list[str]) -> Done | str:
+        if args[:1] != ["dump"]:
+            return Done(err=b"Usage: uiautomator dump [--compressed] [file]\n", status=1)
+        files = [a for a in args[1:] if not a.startswith("-")]
+        target = files[0] if files else "/sdcard/window_dump.xml"
+        file = self.path(target)
+        if not file.parent.is_dir():
+            return Done(err=f"ERROR: could not write {target}\n".encode(), status=1)
+        file.write_text(self.ui.hierarchy(), encoding="utf-8")
+        return f"UI hierchary dumped to: {target}\n"
+
+    def _cmd_logcat(self, args: list[str]) -> str:
+        if "-c" in args or "--clear" in args:
+            self.log.clear()
+            return ""
+        return "".join(line + "\n" for line in self.log)
+
+    def _cmd_screenrecord(self, args: list[str]) -> Done:
+        files = [a for a in args if not a.startswith("-") and not a.isdigit()]
+        if not files:
+            return Done(err=b"Must specify output file (see --help).\n", status=2)
+        # A tiny MP4: the box structure players look for first, then the frame it shows.
+        frame = render_png(self.ui)
+        header = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+        media = len(frame).to_bytes(4, "big") + b"mdat" + frame
+        self.path(files[-1]).write_bytes(header + media)
+        self._log("ScreenRecord", f"recorded {files[-1]}")
+        return Done()
+
+    def _open_settings(self) -> str:
+        self.ui.settings()
+        self._log("ActivityTaskManager", "START u0 {act=android.settings.SETTINGS} from uid 2000")
+        return "Starting: Intent { act=android.settings.SETTINGS }\n"
+
+    def _key(self, name: str) -> None:
+        code = KEYCODES.get(name.upper(), int(name) if name.isdigit() else None)
+        if code == 3:
+            self.ui.home()
+        elif code == 4:
+            self.ui.back()
+
+    def _extras(self, args: list[str]) -> dict[str, Any]:  # pragma: no cover - the phone's
+        raise NotImplementedError
