@@ -322,17 +322,19 @@ class Interpreter:
                 out, err = out + err, b""
             elif target == ">&2":
                 out, err = b"", err + out
+        status, problems = done.status, b""
         for target, path in files:
             data = err if target.startswith("2") else out
             if path != "/dev/null":
                 problem = self.tools.write_file(path, data, append=True)
-                if problem:
-                    return Done(out, err + f"/system/bin/sh: {problem}\n".encode(), 1)
+                if problem:  # what could not be written is lost, as with a full disk
+                    problems += f"/system/bin/sh: write error: {problem}\n".encode()
+                    status = 1
             if target.startswith("2"):
                 err = b""
             else:
                 out = b""
-        return Done(out, err, done.status)
+        return Done(out, err + problems, status)
 
     def _expand(self, word: Word, depth: int, *, split: bool = True) -> list[str]:
         """A word's fields: quoted parts kept whole, unquoted expansions split on blanks."""

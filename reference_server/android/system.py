@@ -29,8 +29,8 @@ __all__ = ["AndroidSystem"]
 
 #: How many shell lines (and commands) a phone remembers.
 MAX_HISTORY = 2000
-#: The largest file the shell writes, and the longest ``sleep``.
-MAX_FILE, MAX_SLEEP = 64 * 1024 * 1024, 600.0
+#: The largest file the shell writes, all the phone's storage, and the longest ``sleep``.
+MAX_FILE, MAX_STORAGE, MAX_SLEEP = 64 * 1024 * 1024, 512 * 1024 * 1024, 600.0
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 _TYPE = "ADB_INPUT_TEXT"
 
@@ -130,6 +130,15 @@ class AndroidSystem(AndroidTools):
             parts = ["sdcard", *parts[3:]]
         return self.root.joinpath(*parts)
 
+    def has_room(self, size: int) -> bool:
+        """Whether ``size`` more bytes fit in the phone's storage."""
+        used = sum(
+            os.path.getsize(os.path.join(folder, name))
+            for folder, _, names in os.walk(self.root)
+            for name in names
+        )
+        return used + size <= MAX_STORAGE
+
     def read_file(self, path: str) -> bytes | None:
         """A file's bytes (``None`` when there is no such file)."""
         file = self.path(path)
@@ -145,6 +154,8 @@ class AndroidSystem(AndroidTools):
         size = file.stat().st_size if append and file.exists() else 0
         if size + len(data) > MAX_FILE:
             return f"{path}: File too large"
+        if not self.has_room(len(data)):
+            return f"{path}: No space left on device"
         with file.open("ab" if append else "wb") as out:
             out.write(data)
         return None

@@ -179,6 +179,11 @@ class AndroidTools:
         self._log("ScreenRecord", f"recorded {files[-1]}")
         return Done()
 
+    def _cmd_ime(self, args: list[str]) -> str:
+        if args[:1] == ["list"]:
+            return "com.android.inputmethod.latin/.LatinIME\n"
+        return ""
+
     def _open_settings(self) -> str:
         self.ui.settings()
         self._log("ActivityTaskManager", "START u0 {act=android.settings.SETTINGS} from uid 2000")

@@ -194,6 +194,8 @@ class PhoneUI:
         self.context: dict[str, Any] = {}
         #: The text field that has the keyboard's focus (its key in the screen's context).
         self.focused: str | None = None
+        #: What was last copied (uiautomator2's send_keys pastes through it).
+        self.clipboard = ""
         self.lock = threading.RLock()
 
     # -- navigation (from shell commands) ----------------------------------------------------
@@ -536,6 +538,15 @@ class PhoneUI:
                     element.on_click()
                 return True
         return False
+
+    def clear_focused(self) -> bool:
+        """Empty the focused field (else the screen's first); False if there is none."""
+        with self.lock:
+            fields = [element.field for element in self._views() if element.editable]
+            if not fields:
+                return False
+            self.context[self.focused if self.focused in fields else fields[0]] = ""
+        return True
 
     def type_text(self, text: str) -> bool:
         """Type at the end of the focused field (else the screen's first); False if none."""

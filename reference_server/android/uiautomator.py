@@ -142,6 +142,15 @@ def _call(ui: PhoneUI, method: str, params: Any) -> Any:
         return True
     if method in ("pressKey", "pressKeyCode"):
         return _press(ui, args[0] if args else None)
+    if method == "setClipboard":
+        ui.clipboard = str(args[1] if len(args) > 1 else args[0])
+        return None
+    if method == "getClipboard":
+        return ui.clipboard
+    if method == "pasteClipboard":
+        return ui.type_text(ui.clipboard)
+    if method == "clearInputText":
+        return ui.clear_focused()
     if method in ("swipe", "swipePoints", "drag"):
         ui.swipe()
         return True

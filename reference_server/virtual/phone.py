@@ -8,6 +8,7 @@ launched the way uiautomator2 launches it.
 
 from __future__ import annotations
 
+import io
 import struct
 import threading
 import time
@@ -30,6 +31,8 @@ class VirtualPhone(AndroidSystem):
         super().__init__(name, apps=apps)
         self.offline = False
         self.u2_running = threading.Event()
+        #: Reverse forwards (``adb reverse``): the phone's socket, and the host's it leads to.
+        self.reverses: dict[str, str] = {}
         self.daemon = AdbDaemon(self)
         self.serial = self.daemon.address
 
@@ -82,6 +85,10 @@ class VirtualPhone(AndroidSystem):
                 return lambda stream: self._shell_v2(stream, line)
         if name == "sync:":
             return self._sync
+        if name == "framebuffer:":
+            return self._framebuffer
+        if name.startswith("reverse:"):
+            return lambda stream: self._reverse(stream, name[len("reverse:") :])
         if name == f"tcp:{U2_PORT}":
             # Nothing listening yet: the stream opens and closes at once, as adbd does when
             # its connect to the port fails.
@@ -89,6 +96,48 @@ class VirtualPhone(AndroidSystem):
                 return lambda stream: None
             return lambda stream: serve_http(self.ui, stream.read, stream.write)
         return None
+
+    def _framebuffer(self, stream: Stream) -> None:
+        """The screen as raw RGBA after the framebuffer header (version 1, 32 bits a pixel)."""
+        from PIL import Image
+
+        from ..android.render import render_png
+
+        image = Image.open(io.BytesIO(render_png(self.ui))).convert("RGBA")
+        width, height = image.size
+        # version, bpp, size, width, height, then offset and length of red, blue, green, alpha
+        header = struct.pack(
+            "<13I", 1, 32, width * height * 4, width, height, 0, 8, 16, 8, 8, 8, 24, 8
+        )
+        stream.write(header + image.tobytes("raw", "RGBA"))
+
+    def _reverse(self, stream: Stream, request: str) -> None:
+        """Reverse forwarding (phone port to host port): kept, listed and removed as adbd does."""
+        if request.startswith("forward:"):
+            spec = request[len("forward:") :].removeprefix("norebind:")
+            remote, _, local = spec.partition(";")
+            if not remote.startswith(("tcp:", "localabstract:")) or not local:
+                stream.write(self._status(f"cannot bind listener: {spec}"))
+                return
+            self.reverses[remote] = local
+            stream.write(b"OKAY")
+        elif request == "list-forward":
+            lines = (f"(reverse) {phone} {host}\n" for phone, host in self.reverses.items())
+            listing = "".join(lines).encode()
+            stream.write(f"{len(listing):04x}".encode() + listing)
+        elif request == "killforward-all":
+            self.reverses.clear()
+            stream.write(b"OKAY")
+        elif request.startswith("killforward:"):
+            found = self.reverses.pop(request[len("killforward:") :], None)
+            stream.write(b"OKAY" if found else self._status(f"listener '{request}' not found"))
+        else:
+            stream.write(self._status(f"unknown reverse request {request!r}"))
+
+    @staticmethod
+    def _status(message: str) -> bytes:
+        data = message.encode()
+        return b"FAIL" + f"{len(data):04x}".encode() + data
 
     # -- shell -------------------------------------------------------------------------------
 
@@ -201,6 +250,9 @@ class VirtualPhone(AndroidSystem):
         target = self.path(name)
         if target.is_dir():
             stream.write(self._fail(f"{name}: is a directory"))
+            return
+        if not self.has_room(len(data)):
+            stream.write(self._fail(f"{name}: No space left on device"))
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(bytes(data))

@@ -290,10 +290,31 @@ def test_uiautomator2_everyday_calls(device: adbutils.AdbDevice, phone: VirtualP
         assert d(text="Search").exists
         d(text="Search").click()
         assert d(className="android.widget.EditText").wait(timeout=2)
-        d(className="android.widget.EditText").set_text("cats")
+        d(className="android.widget.EditText").set_text("ca")
+        d.send_keys("ts")  # through the clipboard, as uiautomator2 types without its IME
         assert d(text="cats", className="android.widget.Button").exists
         d.swipe(500, 1500, 500, 500)
         d.press("home")
         assert d.app_current()["package"] == "com.android.launcher3"
     finally:
         d.stop_uiautomator()
+
+
+# adbutils' framebuffer() leaves its connection for the garbage collector to close.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_reverse_forwarding_and_the_framebuffer(
+    device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    device.reverse("tcp:6000", "tcp:7000")
+    device.reverse("localabstract:app", "tcp:7001")
+    listed = {(item.remote, item.local) for item in device.reverse_list()}
+    assert listed == {("tcp:6000", "tcp:7000"), ("localabstract:app", "tcp:7001")}
+    device.reverse_remove("tcp:6000")
+    assert [item.remote for item in device.reverse_list()] == ["localabstract:app"]
+    device.reverse_remove_all()
+    assert device.reverse_list() == []
+    phone.ui.home()
+    frame = device.framebuffer()
+    assert frame.size == (1080, 2340)
+    assert frame.convert("RGB").getpixel((10, 1000)) == (18, 20, 38)  # the launcher's wallpaper

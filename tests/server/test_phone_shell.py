@@ -113,3 +113,13 @@ def test_lists_run_as_the_system_sh_runs_them(first: str, rest: list[tuple[str, 
     finally:
         phone.close()
     assert (done.out.decode(), done.status) == (expected.stdout, expected.returncode), line
+
+
+def test_the_storage_is_bounded(phone: AndroidSystem, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reference_server.android.system as system_module
+
+    monkeypatch.setattr(system_module, "MAX_STORAGE", 64)
+    assert run(phone, "echo short > /sdcard/a") == ("", "", 0)
+    out, err, status = run(phone, "echo " + "x" * 100 + " > /sdcard/b")
+    assert (out, status) == ("", 1)
+    assert "No space left on device" in err
