@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
-from .domain.service import PLANS
+from .domain.service import PLANS, plan_named
 from .http.serving import make_server
 
 __all__ = ["build_parser", "main", "parse_args"]
@@ -20,7 +20,7 @@ log = logging.getLogger("reference_server")
 
 def _plan(text: str) -> str:
     """A plan's name, whatever its case (``starter`` is Starter)."""
-    found = next((name for name in PLANS if name.lower() == text.strip().lower()), None)
+    found = plan_named(text.strip())
     if found is None:
         raise argparse.ArgumentTypeError(f"one of {', '.join(PLANS)} (any case), not {text!r}")
     return found

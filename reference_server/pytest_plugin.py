@@ -49,7 +49,6 @@ __all__ = [
 
 #: The variable that points the fixtures at a server you started (instead of their own).
 EXTERNAL_URL_ENV = "TIKMATRIX_TEST_URL"
-_PLANS = ("Starter", "Pro", "Team", "Business")  # TikMatrix's; a test keeps them the server's
 _OPTIONS = {
     "plan": "the license plan of the server the fixtures start (default: Pro)",
     "devices": "how many simulated devices it has (default: 5)",
@@ -85,10 +84,12 @@ def _devices(config: pytest.Config) -> int:
 
 
 def _plan(config: pytest.Config) -> str:
+    from .domain.service import PLANS, plan_named  # plain Python: no Flask needed
+
     raw = _option(config, "plan") or "Pro"
-    found = next((name for name in _PLANS if name.lower() == raw.lower()), None)
+    found = plan_named(raw)
     if found is None:
-        raise pytest.UsageError(f"--tikmatrix-plan must be one of {', '.join(_PLANS)}, got {raw!r}")
+        raise pytest.UsageError(f"--tikmatrix-plan must be one of {', '.join(PLANS)}, got {raw!r}")
     return found
 
 

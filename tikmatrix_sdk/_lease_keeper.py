@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._logs import logger
 from ._public import say_public
@@ -76,49 +76,67 @@ class _Renewal:
     def __init__(self) -> None:
         self.failure: TikMatrixError | None = None
 
-    def refused(self, error: TikMatrixError, serial: str) -> None:
-        logger.warning("lease on %s lost: its renewal was refused (%s)", serial, error)
-        self.failure = error
+    def failed(self, error: TikMatrixError, serial: str) -> bool:
+        """Take a renewal's failure; whether to stop renewing (the lease is gone)."""
+        if isinstance(error, LeaseError | NotFoundError):
+            logger.warning("lease on %s lost: its renewal was refused (%s)", serial, error)
+            self.failure = error
+            return True
+        logger.info("lease renewal on %s failed (%s); retrying", serial, error)  # it may hold
+        return False
 
 
-class DeviceLease:
-    """``with client.devices.lease(serial) as device:`` on the blocking client."""
+def _release_failed(error: TikMatrixError, exc: BaseException | None, serial: str) -> None:
+    """A release that failed: raise it, unless the block already raised (never hide that)."""
+    if isinstance(error, LeaseError | NotFoundError):
+        return  # it expired already: the device is free
+    if exc is None:
+        raise error
+    logger.warning("could not release the lease on %s", serial, exc_info=error)
 
-    def __init__(self, devices: _Leases, serial: str, *, label: str, ttl: float) -> None:
-        """Prepare a lease; nothing is sent before the ``with`` block starts."""
-        self._devices = devices
+
+class _LeaseBlock:
+    """What both kinds of lease block hold."""
+
+    def __init__(self, serial: str, *, label: str, ttl: float) -> None:
         self.serial = serial
         self.label = label
         self.ttl = ttl
         self._renewal = _Renewal()
+        self.session_id: str | None = None
+
+    def _leased(self, client: ClientLike, session_id: str) -> LeasedDevice[Any]:
+        self.session_id = session_id
+        return LeasedDevice(client, session_id=session_id, serial=self.serial, state=self._renewal)
+
+
+class DeviceLease(_LeaseBlock):
+    """``with client.devices.lease(serial) as device:`` on the blocking client."""
+
+    def __init__(self, devices: _Leases, serial: str, *, label: str, ttl: float) -> None:
+        """Prepare a lease; nothing is sent before the ``with`` block starts."""
+        super().__init__(serial, label=label, ttl=ttl)
+        self._devices = devices
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.session_id: str | None = None
 
     def __enter__(self) -> LeasedDevice[SyncMode]:
         lease = self._devices.acquire(self.serial, label=self.label, ttl=self.ttl)
-        self.session_id = lease.session_id
+        device = self._leased(self._devices._client, lease.session_id)
         self._thread = threading.Thread(
             target=self._renew, name=f"tikmatrix-lease-{self.serial}", daemon=True
         )
         self._thread.start()
-        return LeasedDevice(
-            self._devices._client,
-            session_id=lease.session_id,
-            serial=self.serial,
-            state=self._renewal,
-        )
+        return device
 
     def _renew(self) -> None:
         assert self.session_id is not None
         while not self._stop.wait(beat_interval(self.ttl)):
             try:
                 self._devices.heartbeat(self.session_id, ttl=self.ttl)
-            except (LeaseError, NotFoundError) as error:  # the lease is gone
-                self._renewal.refused(error, self.serial)
-                return
-            except TikMatrixError as error:  # no answer, or a failure: the lease may hold
-                logger.info("lease renewal on %s failed (%s); retrying", self.serial, error)
+            except TikMatrixError as error:
+                if self._renewal.failed(error, self.serial):
+                    return
 
     def __exit__(
         self,
@@ -133,41 +151,28 @@ class DeviceLease:
             return
         try:
             self._devices.release(self.session_id)
-        except (LeaseError, NotFoundError):
-            pass  # it expired already: the device is free
-        except TikMatrixError:
-            if exc is None:  # never hide the block's own exception behind this one
-                raise
-            logger.warning("could not release the lease on %s", self.serial, exc_info=True)
+        except TikMatrixError as error:
+            _release_failed(error, exc, self.serial)
 
 
-class AsyncDeviceLease:
+class AsyncDeviceLease(_LeaseBlock):
     """``async with client.devices.lease(serial) as device:`` on the async client."""
 
     def __init__(self, devices: _AsyncLeases, serial: str, *, label: str, ttl: float) -> None:
         """Prepare a lease; nothing is sent before the ``async with`` block starts."""
+        super().__init__(serial, label=label, ttl=ttl)
         self._devices = devices
-        self.serial = serial
-        self.label = label
-        self.ttl = ttl
-        self._renewal = _Renewal()
         self._group: anyio.abc.TaskGroup | None = None
-        self.session_id: str | None = None
 
     async def __aenter__(self) -> LeasedDevice[AsyncMode]:
         import anyio
 
         lease = await self._devices.acquire(self.serial, label=self.label, ttl=self.ttl)
-        self.session_id = lease.session_id
+        device = self._leased(self._devices._client, lease.session_id)
         self._group = anyio.create_task_group()
         await self._group.__aenter__()
         self._group.start_soon(self._renew, lease.session_id)
-        return LeasedDevice(
-            self._devices._client,
-            session_id=lease.session_id,
-            serial=self.serial,
-            state=self._renewal,
-        )
+        return device
 
     async def _renew(self, session_id: str) -> None:
         import anyio
@@ -176,11 +181,9 @@ class AsyncDeviceLease:
             await anyio.sleep(beat_interval(self.ttl))
             try:
                 await self._devices.heartbeat(session_id, ttl=self.ttl)
-            except (LeaseError, NotFoundError) as error:  # the lease is gone
-                self._renewal.refused(error, self.serial)
-                return
-            except TikMatrixError as error:  # no answer, or a failure: the lease may hold
-                logger.info("lease renewal on %s failed (%s); retrying", self.serial, error)
+            except TikMatrixError as error:
+                if self._renewal.failed(error, self.serial):
+                    return
 
     async def __aexit__(
         self,
@@ -211,12 +214,8 @@ class AsyncDeviceLease:
         assert self.session_id is not None
         try:
             await self._devices.release(self.session_id)
-        except (LeaseError, NotFoundError):
-            pass
-        except TikMatrixError:
-            if exc is None:
-                raise
-            logger.warning("could not release the lease on %s", self.serial, exc_info=True)
+        except TikMatrixError as error:
+            _release_failed(error, exc, self.serial)
 
 
 say_public(["AsyncDeviceLease", "DeviceLease"], globals())

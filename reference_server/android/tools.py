@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .render import render_png
 from .sh import Done
@@ -195,6 +195,3 @@ class AndroidTools:
             self.ui.home()
         elif code == 4:
             self.ui.back()
-
-    def _extras(self, args: list[str]) -> dict[str, Any]:  # pragma: no cover - the phone's
-        raise NotImplementedError

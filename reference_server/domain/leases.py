@@ -274,7 +274,9 @@ class LeaseService:
                 self._calls_on[lease.serial] -= 1
                 self._calls += collections.Counter()  # drop the zeros
                 self._calls_on += collections.Counter()
-            self._released()
+                ended = lease.session_id not in self._live()
+            if ended:  # released or expired while the call ran: the device is free only now
+                self._released()
 
     def _on_device(self, device: Device, what: str, action: Callable[[], Any]) -> Any:
         try:

@@ -32,6 +32,7 @@ __all__ = [
     "Plan",
     "TaskService",
     "check_task_count",
+    "plan_named",
 ]
 
 PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
@@ -71,6 +72,11 @@ PLANS = {
         Plan("Business", True, 1000),
     )
 }
+
+
+def plan_named(name: str) -> str | None:
+    """The plan called ``name`` in any case (``starter`` is Starter), or ``None``."""
+    return next((plan for plan in PLANS if plan.lower() == name.lower()), None)
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..domain.errors import bad_request
 from ..state import state
 from .envelope import json_body, success
 from .faults import apply_fault
@@ -20,6 +19,7 @@ from .rpc_wire import (
     parse_heartbeat,
     parse_lease,
     parse_ui_call,
+    serial_query,
     session_header,
 )
 
@@ -35,10 +35,7 @@ def _faults_and_plan() -> None:
 
 
 def _serial_arg() -> str | None:
-    serial = request.args.get("serial") or None
-    if serial is not None and len(serial) > 200:
-        raise bad_request("serial must be a device serial (1-200 characters)")
-    return serial
+    return serial_query(request.args.get("serial"))
 
 
 @rpc.get("/devices")

@@ -23,6 +23,7 @@ __all__ = [
     "parse_heartbeat",
     "parse_lease",
     "parse_ui_call",
+    "serial_query",
     "session_header",
 ]
 
@@ -47,6 +48,15 @@ def _serial(body: Mapping[str, Any], *, required: bool) -> str | None:
     serial = body.get("serial")
     if serial is None and not required:
         return None
+    return _checked_serial(serial)
+
+
+def serial_query(value: str | None) -> str | None:
+    """The ``serial`` of a query string (``None`` when absent or empty)."""
+    return _checked_serial(value) if value else None
+
+
+def _checked_serial(serial: Any) -> str:
     if not isinstance(serial, str) or not 1 <= len(serial) <= MAX_SERIAL:
         raise bad_request(f"serial must be a device serial (1-{MAX_SERIAL} characters)")
     return serial

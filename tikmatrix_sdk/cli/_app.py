@@ -98,6 +98,18 @@ def license_(settings: _Settings, as_json: bool) -> None:
     )
 
 
+def _listing(
+    resource: Any, noun: str, every: bool, page: int, page_size: int, filters: dict[str, Any]
+) -> tuple[list[Any], str]:
+    """Every item (``--all``) or one page of a resource, and the title of its table."""
+    if every:
+        found = list(resource.iter(**filters))
+        return found, f"{len(found)} {noun}"
+    listed = resource.list(page=page, page_size=page_size, **filters)
+    found = list(listed.items)
+    return found, f"{noun.capitalize()}, page {listed.page} ({len(found)} of {listed.total})"
+
+
 @cli.group()
 def accounts() -> None:
     """The TikTok and Instagram accounts TikMatrix knows."""
@@ -118,13 +130,7 @@ def accounts_list(settings: _Settings, /, as_json: bool, every: bool, **options:
     page, page_size = options.pop("page"), options.pop("page_size")
     filters = {name: value for name, value in options.items() if value is not None}
     with settings.client() as client:
-        if every:
-            found = list(client.accounts.iter(**filters))
-            title = f"{len(found)} accounts"
-        else:
-            listed = client.accounts.list(page=page, page_size=page_size, **filters)
-            found = list(listed.items)
-            title = f"Accounts, page {listed.page} ({len(found)} of {listed.total})"
+        found, title = _listing(client.accounts, "accounts", every, page, page_size, filters)
     if as_json:
         echo_json(found)
     else:
@@ -218,13 +224,7 @@ def tasks_list(
     if "status" in filters:
         filters["status"] = _STATUSES[filters["status"]]
     with settings.client() as client:
-        if every:
-            found = list(client.tasks.iter(**filters))
-            title = f"{len(found)} tasks"
-        else:
-            listed = client.tasks.list(page=page, page_size=page_size, **filters)
-            found = list(listed.items)
-            title = f"Tasks, page {listed.page} ({len(found)} of {listed.total})"
+        found, title = _listing(client.tasks, "tasks", every, page, page_size, filters)
     if as_json:
         echo_json(found)
     else:
