@@ -289,9 +289,10 @@ class TaskService:
                 # its start time still stands if it is ahead; otherwise it runs now
                 scheduled_ts=max(task.scheduled_ts, self.clock.now()),
             )
+            retried = self.get(task_id)  # as the retry left it: the runner may claim it next
         log.info("task %d: failed -> pending (retry %d)", task_id, task.retry_count + 1)
         self._on_new_work()
-        return self.get(task_id)
+        return retried
 
     def retry_all(self) -> list[int]:
         """Every failed task → pending."""
