@@ -23,7 +23,7 @@ __all__ = ["ACCENTS", "render_png"]
 ACCENTS = {"tiktok": (254, 44, 85), "instagram": (193, 53, 132), "": (60, 64, 198)}
 _INK = (22, 24, 35)
 _PAPER = (255, 255, 255)
-_NIGHT = (18, 20, 38)
+_WALLPAPER = (232, 234, 246)  # the launcher's: light, so its icons read at any size
 _FIELD = (241, 241, 242)
 _TILE = (200, 204, 212)
 _HINT = (140, 144, 156)
@@ -98,21 +98,22 @@ def _draw(ui: PhoneUI) -> bytes:
         app = ui.app
     accent = ACCENTS[app.platform if app else ""]
     launcher = app is None and ui.screen != "settings"
-    image = Image.new("RGB", (WIDTH, HEIGHT), _NIGHT if launcher else _PAPER)
+    image = Image.new("RGB", (WIDTH, HEIGHT), _WALLPAPER if launcher else _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, _STATUS_BAR), fill=accent)
     title = app.name if app else "Home" if launcher else "Settings"
     status = f"{title} · {ui.phone.serial}"
     draw.text((32, _STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
-    if launcher:  # light text on the dark wallpaper
-        for element in elements:
-            left, top, _, bottom = element.bounds
+    for element in elements:
+        if launcher:  # an app's icon: a large tile with its name, legible when drawn small
+            left, top, right, bottom = element.bounds
+            box = (left + 24, top + 10, right - 24, bottom - 10)
+            draw.rounded_rectangle(box, radius=32, fill=accent)
             middle = (top + bottom) // 2
             draw.text(
-                (left + 32, middle), _label(element), font=_font(56), fill=_PAPER, anchor="lm"
+                (box[0] + 40, middle), _label(element), font=_font(64), fill=_PAPER, anchor="lm"
             )
-    else:
-        for element in elements:
+        else:
             _draw_element(draw, element, accent)
     out = io.BytesIO()
     image.save(out, format="PNG")

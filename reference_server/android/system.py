@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .apps import APPS, App
+from .records import MediaFile, make_record
 from .sh import Done, Interpreter
 from .tools import AndroidTools
 from .ui import PhoneUI
@@ -84,7 +85,7 @@ class AndroidSystem(AndroidTools):
     def record(self, action: str, app: App, **details: Any) -> None:
         """Remember something the apps did (and log it, as an app would)."""
         with self._lock:
-            self.records.append({"action": action, "platform": app.platform, **details})
+            self.records.append(make_record(action, platform=app.platform, **details))
             self._log(app.name, f"{action} {details}")
 
     def toggle_follow(self, app: App, user: str) -> None:
@@ -112,7 +113,7 @@ class AndroidSystem(AndroidTools):
         for path in paths:
             data = self.path(path).read_bytes()
             media.append(
-                {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                MediaFile(path=path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
             )
         extra = {"sound": sound} if sound else {}
         self.record("post", app, caption=caption, media=media, way=way, settings=settings, **extra)

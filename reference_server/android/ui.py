@@ -269,6 +269,26 @@ class PhoneUI:
             return app.package
         return SETTINGS if self.screen == "settings" else LAUNCHER
 
+    def caption(self) -> str:
+        """What the screen shows, in a few words (the dashboard's caption under its picture)."""
+        with self.lock:
+            app, screen, context = self.app, self.screen, dict(self.context)
+        if app is None:
+            return "Settings" if screen == "settings" else "Home screen"
+        words = {
+            "home": "feed",
+            "post_view": "a post",
+            "publish": "new post",
+            "sound": "a sound",
+            "comments": "comments",
+        }
+        shown = words.get(screen, screen.replace("_", " "))
+        if screen == "profile":
+            shown = f"profile of @{context.get('user', '')}"
+        elif screen == "search" and context.get("query"):
+            shown = f"search: {context['query']}"
+        return f"{app.name} · {shown}"
+
     # -- the screens -------------------------------------------------------------------------
 
     def elements(self) -> list[Element]:

@@ -102,15 +102,23 @@ function holder(device) {
   return device.online ? "idle" : "offline";
 }
 
+function mediaText(file) {
+  // A virtual phone saw the file's bytes; a simulated device knows only its path on the PC.
+  return file.sha256 ? `${file.path} (${file.sha256.slice(0, 12)}…, ${file.size} bytes)` : file.path;
+}
+
 function describe(record) {
-  const { action, platform, ...rest } = record;
-  const details = Object.entries(rest)
-    .filter(([, value]) => value !== "" && value !== null && !(Array.isArray(value) && !value.length))
-    .map(([name, value]) => {
-      if (name === "media") return `media: ${value.map((m) => `${m.path} (${m.sha256.slice(0, 12)}…)`).join(", ")}`;
-      return `${name}: ${typeof value === "object" ? JSON.stringify(value) : value}`;
-    });
-  return `${action}${platform ? ` (${platform})` : ""}${details.length ? " · " + details.join(" · ") : ""}`;
+  // The one shape of a device's record: action, platform, task_id, account, media, details.
+  const { action, platform, task_id: taskId, account, media, ...details } = record;
+  const parts = [];
+  if (taskId !== null) parts.push(`task ${taskId}`);
+  if (account) parts.push(account);
+  if (media.length) parts.push(`media: ${media.map(mediaText).join(", ")}`);
+  for (const [name, value] of Object.entries(details)) {
+    if (value === "" || value === null || (Array.isArray(value) && !value.length)) continue;
+    parts.push(`${name}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  }
+  return `${action}${platform ? ` (${platform})` : ""}${parts.length ? " · " + parts.join(" · ") : ""}`;
 }
 
 function renderDevices(devices, refreshScreens) {
@@ -126,12 +134,14 @@ function renderDevices(devices, refreshScreens) {
     }
     const activity = device.activity;
     if (activity) {
-      const old = box.querySelector(`article[data-serial="${CSS.escape(device.serial)}"] img`);
-      const screen = old && !refreshScreens ? old : el("img", {
-        src: `/dashboard/api/screen/${encodeURIComponent(device.serial)}.png?t=${Date.now()}`,
-        alt: `the screen of ${device.serial}`,
-        loading: "lazy",
-      });
+      const old = box.querySelector(`article[data-serial="${CSS.escape(device.serial)}"] a.screen`);
+      const src = `/dashboard/api/screen/${encodeURIComponent(device.serial)}.png`;
+      const screen = old && !refreshScreens ? old : el("a", {
+        class: "screen", href: src, target: "_blank", rel: "noopener",
+        title: "open the screen at full size",
+      }, el("img", { src: `${src}?t=${Date.now()}`, alt: `the screen of ${device.serial}` }));
+      const figure = el("figure", {}, screen,
+        el("figcaption", { "data-screen": "", text: activity.screen }));
       const list = el("div", { class: "activity" },
         el("div", { class: "muted", text: "done lately" }),
         el("ul", { "data-records": "" }, ...activity.records.map((r) => el("li", { text: describe(r) }))));
@@ -139,7 +149,7 @@ function renderDevices(devices, refreshScreens) {
         list.append(el("div", { class: "muted", text: "shell" }),
           el("ul", { "data-shell": "" }, ...activity.shell.map((line) => el("li", { text: line }))));
       }
-      card.append(el("div", { class: "phone" }, screen, list));
+      card.append(el("div", { class: "phone" }, figure, list));
     }
     return card;
   });
@@ -153,16 +163,30 @@ function renderFaults(faults) {
     : [el("li", { class: "muted", text: "none" })]));
 }
 
+function showStatus(text, className) {
+  const status = document.getElementById("connection");
+  status.textContent = text;
+  status.className = className;
+}
+
 async function refresh() {
   const query = new URLSearchParams({ page_size: "100" });
   for (const [name, value] of new FormData(document.getElementById("filters"))) {
     if (value) query.set(name, value);
   }
-  const status = document.getElementById("connection");
+  let body;
   try {
     const answer = await fetch(`/dashboard/api/state?${query}`, { cache: "no-store" });
-    const body = await answer.json();
-    if (body.code !== 0) throw new Error(body.message);
+    body = await answer.json();
+  } catch (error) {
+    showStatus(`cannot reach the server (${error.message}); retrying`, "down");
+    return;
+  }
+  if (body.code !== 0) {
+    showStatus(`the server answered an error: ${body.code} ${body.message}; retrying`, "down");
+    return;
+  }
+  try {
     const data = body.data;
     const refreshScreens = Date.now() - lastScreens >= SCREEN_MS;
     if (refreshScreens) lastScreens = Date.now();
@@ -171,11 +195,12 @@ async function refresh() {
     renderTasks(data);
     renderDevices(data.devices, refreshScreens);
     renderFaults(data.server.faults);
-    status.textContent = `updated ${new Date().toLocaleTimeString()}`;
-    status.className = "";
+    showStatus(`updated ${new Date().toLocaleTimeString()}`, "");
   } catch (error) {
-    status.textContent = `cannot reach the server (${error.message}); retrying`;
-    status.className = "down";
+    // The server answered; this page could not draw what it said. Say so, and tell the console.
+    console.error("the dashboard could not draw the server's answer", error);
+    showStatus(`this page could not draw the server's answer (${error.message}): ` +
+      "a bug in the dashboard; please report it", "down");
   }
 }
 

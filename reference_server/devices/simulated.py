@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from ..android import uiautomator
+from ..android.records import make_record
 from ..android.render import render_png
 from ..android.system import AndroidSystem
 from .base import Device, DeviceError, RunContext, UiRpcError
@@ -110,7 +111,13 @@ class SimulatedDevice(Device):
             raise DeviceError(f"simulated failure during {action}")
         with self._lock:
             self.records.append(
-                {"task_id": ctx.task_id, "account": ctx.username, "action": action, **details}
+                make_record(
+                    action,
+                    platform=ctx.platform,
+                    task_id=ctx.task_id,
+                    account=ctx.username,
+                    **details,
+                )
             )
         return f"{action} done"
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request, send_from_directory
 
+from ..android.records import RECORD_SCHEMA
 from ..android.render import render_png
 from ..domain.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from ..scripts import SCRIPTS
@@ -24,7 +25,7 @@ from .envelope import success
 from .rpc_wire import device_json, lease_json
 from .wire import account_json, page_args, task_filters, task_json
 
-__all__ = ["dashboard"]
+__all__ = ["STATE_COMPONENTS", "STATE_SCHEMA", "dashboard"]
 
 ASSETS = Path(__file__).resolve().parent.parent / "dashboard"
 #: How many of a phone's latest records and shell lines the page shows.
@@ -67,20 +68,101 @@ def _server(server: ServerState) -> dict[str, Any]:
 
 
 def _activity(server: ServerState, serial: str) -> dict[str, Any] | None:
-    """What a phone (virtual, or a simulated device's) did lately, newest first."""
+    """What a phone (virtual, or a simulated device's) did lately, newest first.
+
+    Both kinds keep their records in one shape (:class:`~reference_server.android.records.
+    DeviceRecord`); a device with no screen of its own (a real phone over adb) has none.
+    """
     phone = server.source.phone(serial)
     if phone is not None:
         snapshot = phone.snapshot()
         return {
             "records": snapshot["records"][-ACTIVITY:][::-1],
             "shell": snapshot["commands"][-ACTIVITY:][::-1],
-            "screen": True,
+            "screen": phone.ui.caption(),
         }
     device = server.fleet.get(serial)
     records = getattr(device, "records", None)
-    if records is None:
+    system = getattr(device, "system", None)
+    if records is None or system is None:
         return None
-    return {"records": list(records)[-ACTIVITY:][::-1], "shell": [], "screen": True}
+    return {"records": list(records)[-ACTIVITY:][::-1], "shell": [], "screen": system.ui.caption()}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": sorted(properties)}
+
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+
+#: The state route's answer (its ``data``) as a JSON Schema: what the page may rely on. The
+#: references are the OpenAPI document's components, where this schema is published as
+#: ``DashboardState``; the tests check every answer of the route against it.
+STATE_SCHEMA: dict[str, Any] = _object(
+    {
+        "server": _object(
+            {
+                "plan": _ref("License"),
+                "store": {"type": "string"},
+                "device_kind": {"type": "string"},
+                "scheduler": {"type": "boolean"},
+                "adb_route": {"type": "boolean"},
+                "faults": {"type": "array", "items": {"type": "object"}},
+                "custom_scripts": _STRINGS,
+            }
+        ),
+        "stats": _ref("TaskStats"),
+        "devices": {
+            "type": "array",
+            "items": {
+                "allOf": [
+                    _ref("Device"),
+                    _object(
+                        {
+                            "lease": {
+                                "anyOf": [
+                                    {"type": "null"},
+                                    {
+                                        "type": "object",
+                                        "required": ["serial", "label", "expires_in"],
+                                        "not": {"required": ["session_id"]},
+                                    },
+                                ]
+                            },
+                            "accounts": {"type": "array", "items": _ref("Account")},
+                            "activity": {
+                                "anyOf": [
+                                    {"type": "null"},
+                                    _object(
+                                        {
+                                            "records": {
+                                                "type": "array",
+                                                "items": _ref("DeviceRecord"),
+                                            },
+                                            "shell": _STRINGS,
+                                            "screen": {"type": "string", "minLength": 1},
+                                        }
+                                    ),
+                                ]
+                            },
+                        }
+                    ),
+                ]
+            },
+        },
+        "tasks": {"type": "array", "items": _ref("Task")},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 100},
+        "scripts": _STRINGS,
+    }
+)
+#: The component schemas :data:`STATE_SCHEMA` adds to the OpenAPI document.
+STATE_COMPONENTS: dict[str, Any] = {"DashboardState": STATE_SCHEMA, "DeviceRecord": RECORD_SCHEMA}
 
 
 @dashboard.get("/dashboard/api/state")

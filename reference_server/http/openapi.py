@@ -14,6 +14,7 @@ from ..domain.leases import DEFAULT_TTL, MAX_TTL
 from ..domain.service import MAX_TASKS_PER_REQUEST, PLANS
 from ..scripts import SCRIPTS
 from . import control_limits, rpc_wire
+from .dashboard import STATE_COMPONENTS
 from .wire import MAX_ACCOUNT_STATUS, MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
 
 __all__ = ["document"]
@@ -264,6 +265,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["args"],
         "additionalProperties": False,
     },
+    **STATE_COMPONENTS,
     "Control": {"type": "object", "description": "A control-API answer; see each operation."},
     "ControlAdb": _object({"enabled": {"type": "boolean"}}),
     "ControlCustomScript": {
@@ -506,6 +508,19 @@ def _bytes(summary: str, media_type: str, schema: dict[str, Any]) -> dict[str, A
 
 PATHS.update(
     {
+        "/dashboard/api/state": {
+            "get": _operation(
+                "Everything the dashboard at / shows, in one answer (read-only)",
+                _ref("DashboardState"),
+                parameters=[
+                    _query("status", {"type": "integer", "enum": [0, 1, 2, 3]}),
+                    _query("serial", _STR),
+                    _query("script_name", _STR),
+                    *_PAGING,
+                ],
+                tag="dashboard",
+            )
+        },
         "/api/v1/rpc/devices": {
             "get": _operation(
                 "The devices, with what holds each",

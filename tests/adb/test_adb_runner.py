@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from reference_server import ServerConfig
+from reference_server.android.records import make_record
 from reference_server.testing import running_server
 from tikmatrix_sdk import (
     AccountWarmupConfig,
@@ -224,7 +225,7 @@ def test_comment(client: TikMatrix, server: str, serials: dict[str, str]) -> Non
     comments = [
         r for r in phone(server, serials["@phone2_tiktok"])["records"] if r["action"] == "comment"
     ]
-    assert comments[-1] == {"action": "comment", "platform": "tiktok", "url": url, "text": "First!"}
+    assert comments[-1] == make_record("comment", platform="tiktok", url=url, text="First!")
 
 
 def test_warmup_watches_the_feed(client: TikMatrix, server: str, serials: dict[str, str]) -> None:
@@ -422,9 +423,8 @@ def test_attached_adb_phones_become_the_fleet(tmp_path: Path) -> None:
             created = sdk.tasks.create(FollowConfig(target_users=["@via_adb"]), serials=[serial])
             (task,) = run(sdk, created.task_ids)
             assert task.status is TaskStatus.COMPLETED, task.remark
-            assert {"action": "follow", "platform": "tiktok", "user": "via_adb"} in lab.phones[
-                0
-            ].records
+            followed = make_record("follow", platform="tiktok", user="via_adb")
+            assert followed in lab.phones[0].records
             devices = httpx.get(f"{base_url}/_control/devices").json()["data"]["devices"]
             assert [(d["serial"], d["kind"]) for d in devices] == [(serial, "adb")]
     finally:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reference_server.android.records import make_record
 from reference_server.android.shell import ShellSyntaxError, parse
 from reference_server.virtual.lab import VirtualLab
 from reference_server.virtual.phone import VirtualPhone
@@ -165,7 +166,7 @@ def test_uiautomator2_drives_the_screens(device: adbutils.AdbDevice, phone: Virt
     assert ui(resourceId="com.zhiliaoapp.musically:id/follow_button").get_text() == "Follow"
     ui(resourceId="com.zhiliaoapp.musically:id/follow_button").click()
     assert ui(resourceId="com.zhiliaoapp.musically:id/follow_button").get_text() == "Following"
-    assert phone.records[-1] == {"action": "follow", "platform": "tiktok", "user": "carol"}
+    assert phone.records[-1] == make_record("follow", platform="tiktok", user="carol")
     assert not ui(resourceId="nope").exists
     with pytest.raises(uiautomator2.UiObjectNotFoundError):
         ui(resourceId="nope").get_text(timeout=0.1)
@@ -317,4 +318,4 @@ def test_reverse_forwarding_and_the_framebuffer(
     phone.ui.home()
     frame = device.framebuffer()
     assert frame.size == (1080, 2340)
-    assert frame.convert("RGB").getpixel((10, 1000)) == (18, 20, 38)  # the launcher's wallpaper
+    assert frame.convert("RGB").getpixel((10, 2000)) == (232, 234, 246)  # the launcher's wallpaper

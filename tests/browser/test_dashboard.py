@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tikmatrix_sdk import FollowConfig, TikMatrix
+from reference_server import ServerConfig
+from reference_server.testing import running_server
+from tikmatrix_sdk import FollowConfig, TaskStatus, TikMatrix
 
+from ..every_script import ACTIONS, every_script
 from ..phones import virtual_phones_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -63,13 +67,28 @@ def client(server: str) -> Iterator[TikMatrix]:
         yield sdk
 
 
-@pytest.fixture
-def page(browser: Any, server: str, client: TikMatrix) -> Iterator[Any]:
+def _open(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
+    """A page at ``url`` and the list its JavaScript errors and console errors land in."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     opened = context.new_page()
-    opened.goto(server)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    opened.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    opened.goto(url)
+    return context, opened, errors
+
+
+@pytest.fixture
+def page(browser: Any, server: str, client: TikMatrix) -> Iterator[Any]:
+    context, opened, errors = _open(browser, server)
     yield opened
     context.close()
+    assert errors == []  # any script error on the page fails the test that showed it
 
 
 def expect(locator: Any) -> Any:
@@ -173,3 +192,42 @@ def test_the_page_is_for_loopback_and_its_data_for_the_page(server: str) -> None
     linked = httpx.get(server, headers={"Sec-Fetch-Site": "cross-site"})
     assert linked.status_code == 200  # another site may link to the page itself
     assert httpx.post(f"{server}/").status_code == 405  # read-only
+
+
+@pytest.fixture(scope="module")
+def simulated_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("dashboard-simulated") / "tasks.sqlite3"
+    with running_server(ServerConfig(db=db, devices=2, poll_interval=0.05)) as url:
+        yield url
+
+
+def _whole(page: Any, task_id: int, action: str, serial: str) -> None:
+    """Every section of the page is drawn, and shows the task and what the device did."""
+    expect(page.locator("#connection")).to_have_text(re.compile("^updated "))
+    expect(page.locator("#server [data-fact]")).to_have_count(6)
+    expect(page.locator("#stats li")).to_have_count(5)
+    expect(page.locator(f'tr[data-task-id="{task_id}"] .status')).to_have_text("completed")
+    card = page.locator(f'.device[data-serial="{serial}"]')
+    expect(card.locator("[data-records] li").first).to_have_text(re.compile(f"^({action}) "))
+    expect(card.locator("figcaption[data-screen]")).not_to_be_empty()
+    expect(page.locator("#faults li")).to_have_count(1)
+
+
+@pytest.mark.parametrize("kind", ["simulated", "virtual"])
+def test_every_script_on_every_kind_of_device_keeps_the_page_whole(
+    browser: Any, request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    url = request.getfixturevalue("server" if kind == "virtual" else "simulated_server")
+    httpx.post(f"{url}/_control/reset", json={}).raise_for_status()
+    context, page, errors = _open(browser, url)
+    try:
+        with TikMatrix(url) as sdk:
+            account = next(a for a in sdk.accounts.iter() if a.platform == "tiktok")
+            for config in every_script(tmp_path):
+                created = sdk.tasks.create(config, usernames=[account.username])
+                task = sdk.tasks.wait(created.task_ids[0], timeout=60, poll_interval=0.05)
+                assert task.status is TaskStatus.COMPLETED, task.remark
+                _whole(page, task.id, ACTIONS[config.script_name], account.device or "")
+                assert errors == [], config.script_name
+    finally:
+        context.close()

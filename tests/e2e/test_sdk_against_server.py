@@ -50,7 +50,7 @@ async def test_a_task_runs_from_pending_to_completed(client: Client, control: Co
     assert done.finished_at >= done.started_at >= done.created_at  # type: ignore[operator]
     records = control.call("GET", "/devices/device_serial_1/records")["records"]
     assert records[0]["caption"] in ("Hi #fyp", "Hello #fyp")
-    assert records[0]["media"] == ["C:/Videos/video1.mp4"]
+    assert records[0]["media"] == [{"path": "C:/Videos/video1.mp4", "size": None, "sha256": None}]
 
 
 async def test_a_failed_task_is_retried_to_completion(client: Client, control: Control) -> None:

@@ -46,7 +46,7 @@ def test_pending_to_completed(client: FlaskClient, server: ServerState, clock: M
     assert task["started_at"] == to_iso(START + 5)
     assert task["finished_at"] == to_iso(START + 5)
     records = ok(client.get("/_control/devices/device_serial_1/records"))["records"]
-    assert records[0]["media"] == ["C:/v.mp4"]
+    assert records[0]["media"] == [{"path": "C:/v.mp4", "size": None, "sha256": None}]
     assert records[0]["caption"] == "hi"
 
 
@@ -320,13 +320,10 @@ def test_warmup_and_post_variants(client: FlaskClient, server: ServerState) -> N
     server.runner.run_until_idle()
     warmup = ok(client.get("/_control/devices/device_serial_1/records"))["records"][0]
     assert warmup["plan"]["topic"] in ("cats", "dogs")
-    assert ok(client.get("/_control/devices/device_serial_2/records"))["records"][0]["media"] == [
-        "C:/x"
-    ]
-    assert ok(client.get("/_control/devices/device_serial_3/records"))["records"][0]["media"] == [
-        "a",
-        "b",
-    ]
-    assert ok(client.get("/_control/devices/device_serial_4/records"))["records"][0]["media"] == [
-        "library:dance"
-    ]
+    for serial, paths in (
+        ("device_serial_2", ["C:/x"]),
+        ("device_serial_3", ["a", "b"]),
+        ("device_serial_4", ["library:dance"]),
+    ):
+        (post, *_) = ok(client.get(f"/_control/devices/{serial}/records"))["records"]
+        assert [media["path"] for media in post["media"]] == paths
