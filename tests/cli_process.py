@@ -10,6 +10,8 @@ from pathlib import Path
 
 from reference_server.testing import free_port, wait_until_serving
 
+from .children import SIGNALS, reap
+
 __all__ = ["free_port", "output_of", "server_process"]
 
 
@@ -33,7 +35,7 @@ def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str
     argv = [sys.executable, "-m", "reference_server", "--port", str(port), "--db", str(db)]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(
-            [*argv, *extra], stdout=sink, stderr=subprocess.STDOUT, text=True
+            [*argv, *extra], stdout=sink, stderr=subprocess.STDOUT, text=True, **SIGNALS
         )
     _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"
@@ -44,7 +46,5 @@ def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str
             raise AssertionError(f"{error}:\n{output_of(process)}") from None
         yield process, base
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
+        reap(process)
         _LOGS.pop(process.pid, None)

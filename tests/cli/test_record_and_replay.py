@@ -17,6 +17,7 @@ from reference_server.testing import running_server
 from tikmatrix_sdk.cli._conformance import shape_differences
 
 from ..cassettes.session import play
+from ..children import SIGNALS, reap
 
 COMMAND = str(Path(sys.executable).parent / "tikmatrix")
 SHIPPED = Path(__file__).parent.parent / "cassettes" / "reference-server.json"
@@ -85,6 +86,7 @@ def test_record_keeps_every_exchange_and_its_answer_unchanged(tmp_path: Path) ->
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            **SIGNALS,
         )
         try:
             assert recorder.stdout is not None
@@ -93,7 +95,10 @@ def test_record_keeps_every_exchange_and_its_answer_unchanged(tmp_path: Path) ->
             play(proxy)  # the app works through the proxy as against TikMatrix itself
         finally:
             recorder.send_signal(signal.SIGINT)
-            _, errors = recorder.communicate(timeout=30)
+            try:
+                _, errors = recorder.communicate(timeout=30)
+            finally:
+                reap(recorder)
     assert recorder.returncode == 0, errors
     assert "Recorded 23 exchange(s)" in errors
     recorded = json.loads(cassette.read_text())

@@ -16,6 +16,8 @@ import pytest
 
 from reference_server.testing import ControlClient
 
+from ..children import child
+
 COMMAND = str(Path(sys.executable).parent / "tikmatrix")
 
 
@@ -309,15 +311,15 @@ def test_ctrl_c_is_its_own_status(server: str) -> None:
     )  # fmt: skip
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TIKMATRIX_")}
     environment["TIKMATRIX_BASE_URL"] = server
-    waiting = subprocess.Popen(
+    with child(
         [COMMAND, "tasks", "wait", "--all-pending"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=environment,
-    )
-    time.sleep(1.5)
-    waiting.send_signal(signal.SIGINT)
-    _, errors = waiting.communicate(timeout=30)
+    ) as waiting:
+        time.sleep(1.5)
+        waiting.send_signal(signal.SIGINT)
+        _, errors = waiting.communicate(timeout=30)
     assert waiting.returncode == 130
     assert "interrupted" in errors
