@@ -119,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"TikMatrix reference server on {url}/api/v1", flush=True)
     print(f"  devices: {kind}", flush=True)
     print(f"  task store: {args.db}", flush=True)
+    print(f"  dashboard: {url}/ (open it in a browser)", flush=True)
+    print(f"  API document: {url}/api/v1/openapi.json", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
     log.info("serving on %s (devices: %s; store: %s)", url, kind, args.db)
     _stop_on_signals()
     try:

@@ -63,3 +63,15 @@ async def async_faces(client: AsyncTikMatrix) -> None:
     assert_type(await page.next_page(), AsyncPage[Task])
     assert_type(await client.tasks.with_raw_response.list(), RawResponse[AsyncPage[Task]])
     assert_type(await client.post("/task/7/stop", cast_to=Task), Task)
+
+
+def wrong_with() -> None:
+    """Each client under the other's ``with``: the run-time hint must not hide the mistake."""
+    with AsyncTikMatrix() as wrong:  # type: ignore[attr-defined]
+        print(wrong)
+
+
+async def wrong_async_with() -> None:
+    """The blocking client under ``async with``."""
+    async with TikMatrix() as wrong:  # type: ignore[attr-defined]
+        print(wrong)

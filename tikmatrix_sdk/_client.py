@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 import httpx
 
@@ -22,6 +21,7 @@ from ._options import (
     to_timeout,
 )
 from ._resource import AsyncMode, SyncMode
+from ._resource_property import resource_property
 from ._shell import AsyncShell, SyncShell
 from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, Devices, LicenseResource, Tasks
@@ -143,6 +143,16 @@ class ClientCore(Generic[HttpT, ShellT]):
         return cls(base_url, **kwargs)
 
 
+_NOT_ASYNC = (
+    "TikMatrix is the blocking client and cannot be used with `async with`: use "
+    "`with TikMatrix() as client:`, or AsyncTikMatrix for `async with`"
+)
+_NOT_SYNC = (
+    "AsyncTikMatrix is the async client and cannot be used with `with`: use "
+    "`async with AsyncTikMatrix() as client:` inside a coroutine, or TikMatrix for `with`"
+)
+
+
 class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     """Blocking client of the TikMatrix Local API.
 
@@ -185,22 +195,22 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
             http_client=http_client,
         )
 
-    @functools.cached_property
+    @resource_property
     def tasks(self) -> Tasks[SyncMode]:
         """Create, list, inspect, stop, retry and delete tasks."""
         return Tasks(self)
 
-    @functools.cached_property
+    @resource_property
     def license(self) -> LicenseResource[SyncMode]:
         """The license plan and its API access."""
         return LicenseResource(self)
 
-    @functools.cached_property
+    @resource_property
     def accounts(self) -> Accounts[SyncMode]:
         """The accounts TikMatrix knows, and their devices."""
         return Accounts(self)
 
-    @functools.cached_property
+    @resource_property
     def devices(self) -> Devices[SyncMode]:
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
@@ -223,6 +233,14 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    if not TYPE_CHECKING:  # at run time only: a type checker reports the mistake itself
+
+        def __aenter__(self) -> NoReturn:
+            raise TypeError(_NOT_ASYNC)
+
+        def __aexit__(self, *exc_info: object) -> None:
+            return None
 
 
 class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
@@ -265,22 +283,22 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
             http_client=http_client,
         )
 
-    @functools.cached_property
+    @resource_property
     def tasks(self) -> Tasks[AsyncMode]:
         """Create, list, inspect, stop, retry and delete tasks."""
         return Tasks(self)
 
-    @functools.cached_property
+    @resource_property
     def license(self) -> LicenseResource[AsyncMode]:
         """The license plan and its API access."""
         return LicenseResource(self)
 
-    @functools.cached_property
+    @resource_property
     def accounts(self) -> Accounts[AsyncMode]:
         """The accounts TikMatrix knows, and their devices."""
         return Accounts(self)
 
-    @functools.cached_property
+    @resource_property
     def devices(self) -> Devices[AsyncMode]:
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
@@ -303,3 +321,11 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    if not TYPE_CHECKING:  # at run time only: a type checker reports the mistake itself
+
+        def __enter__(self) -> NoReturn:
+            raise TypeError(_NOT_SYNC)
+
+        def __exit__(self, *exc_info: object) -> None:
+            return None

@@ -20,7 +20,7 @@ from ._types import NOT_GIVEN
 from .errors import ClientValidationError
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Unpack
 
     from ._effects import Program
     from ._options import ClientOptions
@@ -165,14 +165,14 @@ class HttpMethod:
         self.__qualname__ = f"{owner.__qualname__}.{name}"
 
     @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    def __get__(self, obj: None, owner: type[Any]) -> Callable[..., Any]: ...
     @overload
     def __get__(self, obj: _SyncClient, owner: type[Any]) -> SyncRequestMethod: ...
     @overload
     def __get__(self, obj: _AsyncClient, owner: type[Any]) -> AsyncRequestMethod: ...
     def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
+        if obj is None:  # on the class: a function with the method's signature, for help()
+            return self._unbound(is_async=getattr(owner, "_shell_class", None) is AsyncShell)
         method, shell = self.method, obj._shell
 
         def program(path: str, kwargs: dict[str, Any]) -> Program[Any]:
@@ -198,6 +198,28 @@ class HttpMethod:
         bound.__annotations__ = {n: p.annotation for n, p in signature.parameters.items()}
         bound.__annotations__["return"] = signature.return_annotation
         return bound
+
+    def _unbound(self, *, is_async: bool) -> Callable[..., Any]:
+        """``TikMatrix.get`` itself: calls the method of the client it is given."""
+        name = self.__name__
+        unbound: Callable[..., Any]
+        if is_async:
+
+            async def unbound(client: Any, path: str, **kwargs: Any) -> Any:
+                return await getattr(client, name)(path, **kwargs)
+        else:
+
+            def unbound(client: Any, path: str, **kwargs: Any) -> Any:
+                return getattr(client, name)(path, **kwargs)
+
+        unbound.__name__, unbound.__qualname__ = name, self.__qualname__
+        unbound.__doc__ = self.__doc__
+        signature = self._signature()
+        this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        unbound.__signature__ = signature.replace(  # type: ignore[union-attr]
+            parameters=[this, *signature.parameters.values()]
+        )
+        return unbound
 
     def _signature(self) -> inspect.Signature:
         keyword = inspect.Parameter.KEYWORD_ONLY

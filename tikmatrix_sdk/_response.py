@@ -42,6 +42,10 @@ def _loose(response: httpx.Response, body: Any) -> dict[str, Any]:
     return {"code": 0, "data": data}
 
 
+#: What an answer that is not the API's usually means.
+_NOT_TIKMATRIX = " (is the base URL TikMatrix's Local API, or another server on that port?)"
+
+
 def read_envelope(response: httpx.Response, parse: Callable[[Any], T], *, loose: bool = False) -> T:
     """Return ``parse(data)`` for a success envelope; raise the matching error otherwise.
 
@@ -52,12 +56,16 @@ def read_envelope(response: httpx.Response, parse: Callable[[Any], T], *, loose:
         body = _json.loads(response.content)
     except ValueError:
         if not loose:
-            raise UnexpectedResponseError("The answer is not JSON", response=response) from None
+            raise UnexpectedResponseError(
+                f"The answer is not JSON{_NOT_TIKMATRIX}", response=response
+            ) from None
         body = response.text
     if loose:
         body = _loose(response, body)
     if not isinstance(body, dict) or "code" not in body:
-        raise UnexpectedResponseError("The answer is not the API's envelope", response=response)
+        raise UnexpectedResponseError(
+            f"The answer is not the API's envelope{_NOT_TIKMATRIX}", response=response
+        )
     try:
         code = int(body["code"])
     except (TypeError, ValueError):

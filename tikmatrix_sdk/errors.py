@@ -282,7 +282,8 @@ class UnexpectedResponseError(TikMatrixError):
 
     def __str__(self) -> str:
         snippet = self.text if len(self.text) <= 200 else self.text[:200] + "…"
-        return f"{self.message} (HTTP {self.status_code}): {snippet!r}"
+        sent = f"{self.request.method} {self.request.url}"
+        return f"{self.message} (HTTP {self.status_code} to {sent}): {snippet!r}"
 
 
 class ResponseValidationError(UnexpectedResponseError):

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from reference_server.testing import ControlClient
+from tikmatrix_sdk import SCRIPT_CONFIGS
 
 from ..children import child
 
@@ -99,12 +100,19 @@ def test_create_from_options_and_files(server: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "mentions"),
     [
-        (["follow", "--serial", "device_serial_1", "--set", "target_usernme=@a"], "target_usernme"),
+        (
+            ["follow", "--serial", "device_serial_1", "--set", "target_usernme=@a"],
+            "follow has no option 'target_usernme'; did you mean 'target_username'?",
+        ),
         (
             ["follow", "--serial", "device_serial_1", "--set", "access_method=teleport"],
             "access_method",
         ),
-        (["dance", "--serial", "device_serial_1"], "unknown script 'dance'"),
+        (["dance", "--serial", "device_serial_1"], "unknown script 'dance'. The SDK knows"),
+        (
+            ["folow", "--serial", "device_serial_1"],
+            "unknown script 'folow'; did you mean 'follow'?",
+        ),
         (["follow", "--serial", "device_serial_1", "--set", "oops"], "not name=value"),
         (["post", "--serial", "device_serial_1", "--start-time", "25:00"], "start_time"),
     ],
@@ -114,8 +122,9 @@ def test_a_mistake_is_named_before_anything_is_sent(
 ) -> None:
     done = tikmatrix("tasks", "create", *args, url=server)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert mentions in done.stderr
+    assert mentions in " ".join(done.stderr.replace("│", " ").split())  # as one line of text
     assert "Traceback" not in done.stderr
+    assert "__init__" not in done.stderr
     assert as_json("tasks", "stats", url=server)["total"] == 0
 
 
@@ -212,8 +221,9 @@ def test_errors_print_a_message_and_their_status(
 ) -> None:
     done = tikmatrix(*args, url=server)
     assert done.returncode == status
-    assert mentions in done.stderr
+    assert mentions in " ".join(done.stderr.replace("│", " ").split())  # as one line of text
     assert "Traceback" not in done.stderr
+    assert "__init__" not in done.stderr
 
 
 def test_no_server_is_a_connection_error() -> None:
@@ -233,6 +243,25 @@ def test_shell_completion_comes_with_click() -> None:
     done = tikmatrix(env={"_TIKMATRIX_COMPLETE": "bash_source"})
     assert done.returncode == 0
     assert "_tikmatrix_completion" in done.stdout
+
+
+def _completions(words: str) -> list[str]:
+    """What bash completion offers for the last of ``words`` (its ``plain,NAME`` lines)."""
+    env = {
+        "_TIKMATRIX_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    done = tikmatrix(env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    return [line.split(",", 1)[1] for line in lines if line.startswith("plain,")]
+
+
+def test_shell_completion_names_the_scripts_after_tasks_create() -> None:
+    assert _completions("tikmatrix tasks create ") == sorted(SCRIPT_CONFIGS)
+    assert _completions("tikmatrix tasks create fo") == ["follow"]
+    assert _completions("tikmatrix tasks cr") == ["create"]
 
 
 @pytest.fixture

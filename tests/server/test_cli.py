@@ -69,6 +69,8 @@ def test_signals_stop_cleanly_and_requests_are_logged(tmp_path: Path, signum: in
     assert f"TikMatrix reference server on {base}/api/v1\n" in output
     assert "  devices: simulated devices\n" in output
     assert f"  task store: {store}\n" in output
+    assert f"  dashboard: {base}/ (open it in a browser)\n" in output
+    assert "Press Ctrl+C to stop.\n" in output
     assert "GET /api/v1/license/check 200" in output
     assert "stopping" in output
 

@@ -12,11 +12,13 @@ from typing import Any
 import attrs
 import click
 import httpx
+from click.shell_completion import CompletionItem
 from rich.text import Text
 
 from .._client import TikMatrix
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
 from ..models import Task, TaskStatus
+from ..scripts import SCRIPT_CONFIGS
 from ._configs import build_config, read_config_file, read_settings
 from ._exit import ExitStatus, fail, handle_errors
 from ._render import accounts_table, console, echo_json, status_text, table, tasks_table
@@ -145,8 +147,19 @@ def tasks() -> None:
     """Create, list, inspect, stop, retry, delete and wait for tasks."""
 
 
+def _complete_script(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The scripts the SDK has a config for, for the shell's completion of SCRIPT."""
+    return [
+        CompletionItem(name, help=(config.__doc__ or "").strip().splitlines()[0])
+        for name, config in sorted(SCRIPT_CONFIGS.items())
+        if name.startswith(incomplete)
+    ]
+
+
 @tasks.command("create")
-@click.argument("script")
+@click.argument("script", shell_complete=_complete_script)
 @click.option("--serial", "serials", multiple=True, help="A device (repeat for more).")
 @click.option("--username", "usernames", multiple=True, help="An account (repeat for more).")
 @click.option(

@@ -6,6 +6,7 @@ before anything is sent, exactly as in Python.
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,6 @@ from typing import Any
 import attrs
 import click
 
-from ..errors import ClientValidationError
 from ..scripts import SCRIPT_CONFIGS, ScriptConfig
 
 if sys.version_info >= (3, 11):
@@ -73,18 +73,31 @@ def read_settings(pairs: Iterable[str]) -> dict[str, Any]:
     return settings
 
 
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the closest known name, or ``.`` when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else "."
+
+
 def build_config(script: str, options: Mapping[str, Any]) -> ScriptConfig:
-    """The script's typed config, every option checked as the SDK checks it."""
+    """The script's typed config, every option checked as the SDK checks it.
+
+    An unknown script or option is a usage error that names what exists and the closest
+    spelling, as a mistyped subcommand is.
+    """
     config_class = SCRIPT_CONFIGS.get(script)
     if config_class is None:
         raise click.BadParameter(
-            f"unknown script {script!r}; the SDK knows {', '.join(sorted(SCRIPT_CONFIGS))}",
+            f"unknown script {script!r}{_did_you_mean(script, SCRIPT_CONFIGS)} "
+            f"The SDK knows {', '.join(sorted(SCRIPT_CONFIGS))}.",
             param_hint="SCRIPT",
         )
-    try:
-        return config_class(**options)
-    except TypeError as error:
-        names = ", ".join(sorted(f.name for f in attrs.fields(config_class) if f.name != "extra"))
-        raise ClientValidationError(
-            f"{script}: {error}; its options are {names}", field="script_config"
-        ) from None
+    known = sorted(f.name for f in attrs.fields(config_class) if f.name != "extra")
+    for name in options:
+        if name not in known:
+            raise click.BadParameter(
+                f"{script} has no option {name!r}{_did_you_mean(name, known)} "
+                f"Its options are {', '.join(known)}.",
+                param_hint="--set",
+            )
+    return config_class(**options)
