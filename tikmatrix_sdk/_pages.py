@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from ._deprecation import warn_deprecated
+
+if TYPE_CHECKING:
+    from typing_extensions import deprecated
+else:  # the marker is for type checkers and IDEs; the warning is raised by hand below
+
+    def deprecated(message: str) -> Callable[[Any], Any]:
+        return lambda function: function
+
 
 __all__ = ["AsyncPage", "PageData", "SyncPage"]
 
@@ -85,6 +95,35 @@ class _Page(Generic[ItemT]):
     def has_next_page(self) -> bool:
         """Whether a later page holds more items."""
         return self._data.has_next
+
+    # -- the spellings of 0.1.0's first builds, kept for one release -----------------------
+
+    def _old_spelling(self, name: str, instead: str) -> Any:
+        if not hasattr(self._data, name):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        warn_deprecated(f"page.{name} is deprecated and will be removed in 0.3.0: use {instead}")
+        return getattr(self._data, name)
+
+    @property
+    @deprecated("page.tasks is deprecated: use page.items")
+    def tasks(self) -> tuple[ItemT, ...]:
+        """Deprecated: the tasks on this page; use :attr:`items` (removed in 0.3.0)."""
+        tasks: tuple[ItemT, ...] = self._old_spelling("tasks", "page.items")
+        return tasks
+
+    @property
+    @deprecated("page.accounts is deprecated: use page.items")
+    def accounts(self) -> tuple[ItemT, ...]:
+        """Deprecated: the accounts on this page; use :attr:`items` (removed in 0.3.0)."""
+        accounts: tuple[ItemT, ...] = self._old_spelling("accounts", "page.items")
+        return accounts
+
+    @property
+    @deprecated("page.has_next is deprecated: use page.has_next_page()")
+    def has_next(self) -> bool:
+        """Deprecated: whether a later page holds more items; use :meth:`has_next_page`."""
+        has_next: bool = self._old_spelling("has_next", "page.has_next_page()")
+        return has_next
 
     def _next_number(self) -> int:
         if not self._data.has_next:

@@ -145,3 +145,30 @@ def test_the_signatures_name_the_page_types() -> None:
         assert inspect.signature(client.tasks.list).return_annotation == SyncPage[Task]
     async_client = AsyncTikMatrix("http://tikmatrix.invalid")
     assert inspect.signature(async_client.tasks.list).return_annotation == AsyncPage[Task]
+
+
+async def test_the_old_spellings_still_work_and_say_what_replaces_them(
+    client: Client, router: respx.MockRouter
+) -> None:
+    serve_pages(router, [5, 4, 3], page_size=2)
+    page = await resolve(client.tasks.list(page_size=2))
+    with pytest.warns(DeprecationWarning, match=r"page\.tasks .* use page\.items") as caught:
+        old = page.tasks
+    assert old == page.items
+    assert caught[0].filename == __file__  # the warning points at the caller's line
+    with pytest.warns(DeprecationWarning, match=r"use page\.has_next_page\(\)"):
+        assert page.has_next is True
+    with pytest.raises(AttributeError, match="accounts"):
+        page.accounts  # noqa: B018 - a task page never had accounts
+
+
+async def test_an_account_page_keeps_its_old_spelling_too(
+    client: Client, router: respx.MockRouter
+) -> None:
+    body = {"accounts": [], "total": 0, "page": 1, "page_size": 20}
+    router.get("/accounts").respond(json=envelope(body))
+    page = await resolve(client.accounts.list())
+    with pytest.warns(DeprecationWarning, match=r"page\.accounts .* use page\.items"):
+        assert page.accounts == ()
+    with pytest.raises(AttributeError, match="tasks"):
+        page.tasks  # noqa: B018 - an account page never had tasks
