@@ -108,11 +108,12 @@ def docs(session: nox.Session) -> None:
     session.run(
         "sphinx-build", "-E", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
-    session.run(
-        "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",
-        "README.md", "docs", "tikmatrix_sdk", "reference_server",
-        env={"PYTHONPATH": "docs/_ext"},
-    )  # fmt: skip
+    for order in ("forward", "reverse"):  # no page may depend on the pages before it
+        session.run(
+            "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",
+            "README.md", "docs", "tikmatrix_sdk", "reference_server", *session.posargs,
+            env={"PYTHONPATH": "docs/_ext", "TIKMATRIX_DOCS_ORDER": order},
+        )  # fmt: skip
 
 
 @nox.session

@@ -20,8 +20,8 @@ started yourself instead (also the ``TIKMATRIX_TEST_URL`` variable). ``TIKMATRIX
 is never read here: a test suite does not drive, by accident, the TikMatrix your
 environment points your apps at.
 
-Without the server extra (``pip install "tikmatrix-sdk[server]"``) the fixtures that need a
-server skip their tests, saying so.
+Without the server extra (``python -m pip install ".[server]"`` in a clone of the repository)
+the fixtures that need a server skip their tests, saying so.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tikmatrix_sdk._install import install_hint
 
 if TYPE_CHECKING:
     from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
@@ -97,7 +99,7 @@ def _need_server() -> None:
     try:
         import flask  # noqa: F401
     except ImportError:
-        pytest.skip('the reference server needs its extra: pip install "tikmatrix-sdk[server]"')
+        pytest.skip(f"the reference server needs its extra: {install_hint('server')}")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import ServerConfig, create_app
 from .control_client import ControlClient
@@ -49,17 +49,28 @@ def wait_until_serving(url: str, process: subprocess.Popen[Any], seconds: float 
             time.sleep(0.1)
 
 
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its line per request (errors are still logged)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Say nothing about a request that was served."""
+
+
 @contextmanager
-def running_server(config: ServerConfig | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+def running_server(
+    config: ServerConfig | None = None, host: str = "127.0.0.1", *, quiet: bool = True
+) -> Iterator[str]:
     """Serve a reference server on a free port of ``host`` in a thread; yield its base URL.
 
     Without a config the store is a fresh file in a temporary directory and the scheduler
-    polls every 50 ms. The server and its runner are stopped when the block ends.
+    polls every 50 ms. The server and its runner are stopped when the block ends. It serves
+    quietly; ``quiet=False`` logs a line per request (werkzeug's, on the ``werkzeug`` logger).
     """
     with tempfile.TemporaryDirectory(prefix="tikmatrix-") as directory:
         config = config or ServerConfig(db=Path(directory) / "tasks.sqlite3", poll_interval=0.05)
         app = create_app(config)
-        server = make_server(host, 0, app, threaded=True)
+        handler = _QuietRequestHandler if quiet else WSGIRequestHandler
+        server = make_server(host, 0, app, threaded=True, request_handler=handler)
         app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.server_port}")
         thread = threading.Thread(target=server.serve_forever, name="tikmatrix-server", daemon=True)
         thread.start()

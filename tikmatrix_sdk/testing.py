@@ -17,7 +17,8 @@ transport, and every call is recorded.
 ...     print(client.tasks.get(created.task_ids[0]).remark, len(mock.calls))
 followed 2
 
-Needs respx (``pip install "tikmatrix-sdk[testing]"``).
+Needs respx: the ``testing`` extra (``python -m pip install ".[testing]"`` in a clone of the
+repository; the package is not on PyPI yet).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
+from ._install import install_hint
 from ._options import API_PREFIX, resolve_base_url
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ class MockTikMatrix:
             import respx
         except ImportError:  # pragma: no cover - the testing extra is missing
             raise ImportError(
-                'tikmatrix_sdk.testing needs respx: pip install "tikmatrix-sdk[testing]"'
+                f"tikmatrix_sdk.testing needs respx: {install_hint('testing')}"
             ) from None
         self.base_url = resolve_base_url(base_url)
         self.devices = list(devices or [f"device_serial_{i}" for i in range(1, 6)])

@@ -2,8 +2,15 @@
 
 ``nox -s docs`` loads it with ``pytest -p docs_examples`` over ``docs/``, the README and the
 packages' docstrings. It starts ``tikmatrix-server`` (the real command, on a free loopback
-port, with a store in a temporary directory), points ``TIKMATRIX_BASE_URL`` at it, and resets
-the server before each page, so every page starts from the default fleet and task ids from 1.
+port, with a store in a temporary directory) and points ``TIKMATRIX_BASE_URL`` at it.
+
+The server is never reset between pages: a reader follows a page against a server they have
+already used, so every page must work after any other, and must undo what it changes. The
+runner proves both. ``TIKMATRIX_DOCS_ORDER`` (``forward``, the default, or ``reverse``) sets
+the order of the pages, and ``nox -s docs`` runs them once in each; and after each page the
+server's state (the plan, the devices and their behaviour, leases, accounts, faults, the adb
+route, custom scripts, unfinished tasks) must be what it was before the page, or the page
+fails, naming what it left behind. Finished tasks may stay: a reader's store keeps them too.
 
 What runs, by the language of a fenced block:
 
@@ -35,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -123,11 +131,84 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     LiveServer.stop()
 
 
-def reset_server(namespace: dict[str, Any]) -> None:
-    """Start each page from the default fleet, the Pro plan and task ids from 1."""
-    url = LiveServer.url
-    httpx.post(f"{url}/_control/reset", json={}).raise_for_status()
-    httpx.put(f"{url}/_control/plan", json={"plan": "Pro"}).raise_for_status()
+def _data(path: str, **params: Any) -> Any:
+    answer = httpx.get(f"{LiveServer.url}{path}", params=params, timeout=30)
+    body = answer.json()
+    if body.get("code") != 0:
+        raise AssertionError(f"GET {path} answered {body}")
+    return body["data"]
+
+
+def _every(path: str, key: str, **params: Any) -> list[Any]:
+    items: list[Any] = []
+    page = 1
+    while True:
+        data = _data(path, page=page, page_size=100, **params)
+        items += data[key]
+        if page * 100 >= data["total"]:
+            return items
+        page += 1
+
+
+def _unfinished() -> set[int]:
+    return {
+        task["id"] for status in (0, 1) for task in _every("/api/v1/task", "tasks", status=status)
+    }
+
+
+def server_state() -> dict[str, Any]:
+    """What a page may change and must leave as it found it."""
+    devices = _data("/_control/devices")["devices"]
+    return {
+        "plan": _data("/api/v1/license/check")["plan_name"],
+        "devices": [(d["serial"], d["kind"], d["behaviour"]) for d in devices],
+        "leases": [d["serial"] for d in _data("/api/v1/rpc/devices") if d["leased"]],
+        "accounts": sorted(
+            (a["username"], a["device"], a["platform"], a["status"], a["tag"])
+            for a in _every("/api/v1/accounts", "accounts")
+        ),
+        "faults": _data("/_control/faults")["faults"],
+        "adb route": _data("/_control/rpc/adb")["enabled"],
+        "custom scripts": _data("/_control/custom-scripts")["scripts"],
+        "unfinished tasks": sorted(_unfinished()),
+    }
+
+
+_BEFORE = "_server_state_before"
+
+
+def remember_state(namespace: dict[str, Any]) -> None:
+    """Before a page: what the server holds."""
+    namespace[_BEFORE] = server_state()
+
+
+def check_state_restored(namespace: dict[str, Any]) -> None:
+    """After a page: the same, once the tasks the page left due have finished running."""
+    before = namespace.pop(_BEFORE, None)
+    if before is None:  # the page's setup did not run (nothing of it was selected)
+        return
+    deadline = time.monotonic() + 20
+    while set(_unfinished()) - set(before["unfinished tasks"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = server_state()
+    changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    if changed:
+        lines = [f"  {name}: {was!r} -> {now!r}" for name, (was, now) in changed.items()]
+        raise AssertionError("the page left the server changed:\n" + "\n".join(lines))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Pages in the order ``TIKMATRIX_DOCS_ORDER`` names; each page's examples in its order."""
+    order = os.environ.get("TIKMATRIX_DOCS_ORDER", "forward")
+    if order not in ("forward", "reverse"):
+        raise pytest.UsageError(f"TIKMATRIX_DOCS_ORDER must be forward or reverse, not {order!r}")
+    pages: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        pages.setdefault(str(item.path), []).append(item)
+    ordered = list(pages.values())
+    if order == "reverse":
+        ordered.reverse()
+    items[:] = [item for page in ordered for item in page]
 
 
 def _matches(expected: str, got: str) -> str | None:
@@ -155,24 +236,45 @@ def check_output(example: Example) -> str | None:
     return _matches(str(example.parsed), got)
 
 
+def _open_quote(command: str) -> bool:
+    """Whether ``command`` ends inside a quoted string (the shell reads on to the next line)."""
+    try:
+        shlex.split(command)
+    except ValueError:
+        return True
+    return False
+
+
 def _commands(block: str) -> Iterator[tuple[str, str]]:
-    """Split a console block into (command, expected output) pairs."""
-    command: list[str] = []
+    """Split a console block into (command, expected output) pairs.
+
+    A command goes on to the next line after a trailing backslash, as in a shell, or while a
+    quoted string is open (a long JSON body folded to fit the page).
+    """
+    command = ""
     output: list[str] = []
     continuing = False
     for line in block.splitlines():
         if continuing:
-            command.append(line.rstrip("\\").strip())
-            continuing = line.endswith("\\")
+            if _open_quote(command):
+                command += "\n" + line
+            else:
+                command += " " + line.rstrip("\\").strip()
         elif line.startswith("$ "):
             if command:
-                yield " ".join(command), "\n".join(output)
-            command, output = [line[2:].rstrip("\\").strip()], []
-            continuing = line.endswith("\\")
+                yield command, "\n".join(output)
+            command, output = line[2:].rstrip("\\").strip(), []
         else:
             output.append(line)
+            continue
+        continuing = line.endswith("\\") or _open_quote(command)
     if command:
-        yield " ".join(command), "\n".join(output)
+        yield command, "\n".join(output)
+
+
+def _unfold(expected: str) -> str:
+    """A one-line answer the page folds to fit its width: its lines joined back."""
+    return "".join(line.strip() for line in expected.splitlines())
 
 
 def _declared_extras() -> set[str]:
@@ -180,13 +282,17 @@ def _declared_extras() -> set[str]:
 
 
 def _check_pip(argv: list[str]) -> str | None:
+    """A ``pip install`` line: only what works today (the package is not on an index yet)."""
     extras = _declared_extras()
     for requirement in argv[argv.index("install") + 1 :]:
-        match = re.fullmatch(r"(?:\.|tikmatrix-sdk)(?:\[([\w,-]+)\])?", requirement)
+        match = re.fullmatch(r"\.(?:\[([\w,-]+)\])?", requirement)
         if requirement.startswith("-") or requirement in ("nox",):
             continue
         if match is None:
-            return f"unexpected requirement in the docs: {requirement!r}"
+            return (
+                f"the docs install {requirement!r}: only the clone ('.', '.[extra]') installs "
+                "until the package is on an index"
+            )
         unknown = set((match.group(1) or "").split(",")) - extras - {""}
         if unknown:
             return f"{requirement!r} names extras the package does not declare: {unknown}"
@@ -303,8 +409,8 @@ def run_console(example: Example) -> str | None:
     base_url = LiveServer.url
     for command, expected in _commands(str(example.parsed)):
         argv = shlex.split(command)
-        if argv[0] == "curl":
-            problem = _matches(expected, _run_curl(argv, base_url))
+        if argv[0] == "curl":  # its answers are single lines of JSON, folded on the page
+            problem = _matches(_unfold(expected), _run_curl(argv, base_url))
         elif argv[:3] == ["python", "-m", "pip"] or argv[0] == "pip":
             problem = _check_pip(argv)
         elif argv[0] == "nox":
@@ -335,14 +441,16 @@ markdown = Sybil(
     path=str(ROOT),
     patterns=["README.md", "docs/*.md", "docs/*/*.md"],
     excludes=["docs/_build/*"],
-    setup=reset_server,
+    setup=remember_state,
+    teardown=check_state_restored,
     name="docs",
 )
 docstrings = Sybil(
     parsers=[DocTestParser(optionflags=_FLAGS)],
     path=str(ROOT),
     patterns=["tikmatrix_sdk/*.py", "tikmatrix_sdk/*/*.py", "reference_server/*.py"],
-    setup=reset_server,
+    setup=remember_state,
+    teardown=check_state_restored,
     name="docstrings",
 )
 

@@ -147,7 +147,7 @@ def run_without_flask(pytester: pytest.Pytester, *args: str) -> str:
 def test_without_the_server_extra_the_fixtures_skip_saying_why(pytester: pytest.Pytester) -> None:
     output = run_without_flask(pytester)
     assert "2 skipped" in output, output
-    assert 'pip install "tikmatrix-sdk[server]"' in output
+    assert 'python -m pip install ".[server]" in a clone of the tikmatrix-sdk' in output
 
 
 def test_an_external_server_needs_no_server_extra(pytester: pytest.Pytester) -> None:

@@ -80,3 +80,13 @@ def test_a_server_in_a_thread_logs_its_requests_too(caplog: pytest.LogCaptureFix
         httpx.get(f"{url}/api/v1/task/stats")
     access = [r.getMessage() for r in caplog.records if r.name == "reference_server.access"]
     assert any(line.startswith("GET /api/v1/task/stats 200 ") for line in access), access
+
+
+def test_running_server_is_quiet_unless_asked(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    for quiet in (True, False):
+        caplog.clear()
+        with running_server(quiet=quiet) as url:
+            httpx.get(f"{url}/api/v1/task/stats").raise_for_status()
+        logged = any("GET /api/v1/task/stats" in r.getMessage() for r in caplog.records)
+        assert logged is not quiet

@@ -437,7 +437,7 @@ def conformance(cassette: Path, as_json: bool) -> None:
 
     Compared: HTTP statuses, response codes, and the fields of each answer and their kinds;
     ids, times and other values that legitimately differ are not. Exits 1 if anything
-    differs. Needs the server extra (pip install "tikmatrix-sdk[server]").
+    differs. Needs the server extra (pip install ".[server]" in a clone of the repository).
     """
     from ._cassette import Cassette
     from ._conformance import reference_server, replay

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._install import install_hint
 from ._cassette import decode_body
 
 __all__ = ["Difference", "reference_server", "replay", "shape_differences"]
@@ -91,9 +92,7 @@ def reference_server(seconds: float = 60) -> Iterator[str]:
     beside = Path(sys.executable).parent / (name + (".exe" if os.name == "nt" else ""))
     program = str(beside) if beside.exists() else shutil.which(name)
     if program is None:
-        raise RuntimeError(
-            'the reference server is not installed: pip install "tikmatrix-sdk[server]"'
-        )
+        raise RuntimeError(f"the reference server is not installed: {install_hint('server')}")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
