@@ -66,11 +66,17 @@ nitpicky = True
 # Names from other projects: without network there are no intersphinx inventories to
 # resolve them against, so they are shown as plain text.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(httpx|datetime|collections\.abc|typing|typing_extensions|enum|types)\..*"),
+    (
+        r"py:.*",
+        r"(httpx|datetime|collections\.abc|typing|typing_extensions|enum|types)\..*",
+    ),
     (r"py:.*", r"(Any|Self|Sequence|Mapping|Iterable|Iterator|AsyncIterator|Callable)"),
     (r"py:.*", r"(int|str|float|bool|bytes|dict|list|tuple|set|object|None|type)"),
     (r"py:.*", r"(Exception|ValueError|TimeoutError|BaseException|TracebackType)"),
-    (r"py:.*", r"(argparse|pathlib|os|attrs|cattrs|_pytest|pytest|threading|subprocess)\..*"),
+    (
+        r"py:.*",
+        r"(argparse|pathlib|os|attrs|cattrs|_pytest|pytest|threading|subprocess)\..*",
+    ),
     # The clients' shared base is generic in its httpx client class.
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
     # Type variables, the raw-face marker and the page-data protocol are internal names.

@@ -250,15 +250,12 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
 
     >>> import asyncio
     >>> from tikmatrix_sdk import AsyncTikMatrix, TaskStatus
-    >>> async def retry_failed() -> int:
+    >>> async def failed_on(serial: str) -> list[str]:
     ...     async with AsyncTikMatrix() as client:
-    ...         retried = 0
-    ...         async for task in client.tasks.iter(status=TaskStatus.FAILED):
-    ...             await client.tasks.retry(task.id)
-    ...             retried += 1
-    ...         return retried
-    >>> asyncio.run(retry_failed())
-    0
+    ...         failed = client.tasks.iter(serial=serial, status=TaskStatus.FAILED)
+    ...         return [task.remark async for task in failed]
+    >>> isinstance(asyncio.run(failed_on("device_serial_1")), list)
+    True
     """
 
     def __init__(

@@ -21,7 +21,9 @@ What runs, by the language of a fenced block:
 - ``console``: each ``$ command`` runs and the lines under it are its output (``...`` again).
   Addresses of the default server (``localhost:50809``) are pointed at the live one. A server
   command (``tikmatrix-server``, ``python -m reference_server``) starts on a free port of its
-  own and must come up; ``pip install`` lines are checked against the extras the package
+  own and must come up (on the default port), or serves the rest of the page (on another port,
+  which the page's later commands and code then reach: ``localhost:50810`` is pointed at it);
+  ``pip install`` lines are checked against the extras the package
   declares and ``nox`` lines against the sessions of ``noxfile.py``, since the docs session
   runs inside what those commands set up. ``NAME=value`` before a command sets its
   environment, and its stdout and stderr together are its output.
@@ -54,6 +56,7 @@ from sybil import Example, Sybil
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.myst import CodeBlockParser, PythonCodeBlockParser
 from sybil.parsers.rest import DocTestParser
+from sybil.region import Lexeme
 
 from reference_server.testing import free_port, wait_until_serving
 
@@ -69,7 +72,9 @@ _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 def serve(argv: list[str], port: int) -> Iterator[str]:
     """Run a server command until the block ends; yield its base URL."""
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_until_serving(url, process)
         yield url
@@ -96,9 +101,17 @@ class LiveServer:
     @classmethod
     def start(cls) -> None:
         """Serve on a free port with a store in a temporary directory."""
-        directory = cls._stack.enter_context(tempfile.TemporaryDirectory(prefix="tikmatrix-docs-"))
+        directory = cls._stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="tikmatrix-docs-")
+        )
         port = free_port()
-        argv = [_server_executable(), "--port", str(port), "--db", f"{directory}/tasks.sqlite3"]
+        argv = [
+            _server_executable(),
+            "--port",
+            str(port),
+            "--db",
+            f"{directory}/tasks.sqlite3",
+        ]
         cls.url = cls._stack.enter_context(serve(argv, port))
         cls._stack.enter_context(_environment("TIKMATRIX_BASE_URL", cls.url))
 
@@ -152,7 +165,9 @@ def _every(path: str, key: str, **params: Any) -> list[Any]:
 
 def _unfinished() -> set[int]:
     return {
-        task["id"] for status in (0, 1) for task in _every("/api/v1/task", "tasks", status=status)
+        task["id"]
+        for status in (0, 1)
+        for task in _every("/api/v1/task", "tasks", status=status)
     }
 
 
@@ -175,6 +190,7 @@ def server_state() -> dict[str, Any]:
 
 
 _BEFORE = "_server_state_before"
+_SCRATCH_STACK = "_scratch_stack"
 
 
 def remember_state(namespace: dict[str, Any]) -> None:
@@ -183,17 +199,33 @@ def remember_state(namespace: dict[str, Any]) -> None:
 
 
 def check_state_restored(namespace: dict[str, Any]) -> None:
-    """After a page: the same, once the tasks the page left due have finished running."""
+    """After a page: the same, once the tasks the page left due have finished running.
+
+    The servers the page started for itself are stopped first.
+    """
+    stack = namespace.pop(_SCRATCH_STACK, None)
+    if stack is not None:
+        stack.close()
+    namespace.pop(_SCRATCH, None)
     before = namespace.pop(_BEFORE, None)
     if before is None:  # the page's setup did not run (nothing of it was selected)
         return
     deadline = time.monotonic() + 20
-    while set(_unfinished()) - set(before["unfinished tasks"]) and time.monotonic() < deadline:
+    while (
+        set(_unfinished()) - set(before["unfinished tasks"])
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
     after = server_state()
-    changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    changed = {
+        name: (before[name], after[name])
+        for name in before
+        if before[name] != after[name]
+    }
     if changed:
-        lines = [f"  {name}: {was!r} -> {now!r}" for name, (was, now) in changed.items()]
+        lines = [
+            f"  {name}: {was!r} -> {now!r}" for name, (was, now) in changed.items()
+        ]
         raise AssertionError("the page left the server changed:\n" + "\n".join(lines))
 
 
@@ -201,7 +233,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Pages in the order ``TIKMATRIX_DOCS_ORDER`` names; each page's examples in its order."""
     order = os.environ.get("TIKMATRIX_DOCS_ORDER", "forward")
     if order not in ("forward", "reverse"):
-        raise pytest.UsageError(f"TIKMATRIX_DOCS_ORDER must be forward or reverse, not {order!r}")
+        raise pytest.UsageError(
+            f"TIKMATRIX_DOCS_ORDER must be forward or reverse, not {order!r}"
+        )
     pages: dict[str, list[pytest.Item]] = {}
     for item in items:
         pages.setdefault(str(item.path), []).append(item)
@@ -217,14 +251,36 @@ def _matches(expected: str, got: str) -> str | None:
     return f"expected:\n{expected}\ngot:\n{got}"
 
 
+_SCRATCH = "_scratch_servers"
+
+
+def _scratch(namespace: dict[str, Any]) -> dict[str, str]:
+    """The page's own servers: the address the page names, and where each really serves."""
+    servers: dict[str, str] = namespace.setdefault(_SCRATCH, {})
+    return servers
+
+
+def _repoint(text: str, namespace: dict[str, Any]) -> str:
+    for address, url in _scratch(namespace).items():
+        text = text.replace(address, url)
+    return text
+
+
 class PrintingEvaluator(PythonEvaluator):
     """Run a python block and keep what it printed for the ``output`` block after it."""
 
     def __call__(self, example: Example) -> None:
-        """Run the block with stdout captured."""
+        """Run the block with stdout captured (a page's own server's address pointed at it)."""
+        source = example.parsed
+        pointed = _repoint(str(source), example.namespace)
+        if pointed != source:
+            example.parsed = Lexeme(pointed, source.offset, source.line_offset)
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            super().__call__(example)
+        try:
+            with contextlib.redirect_stdout(printed):
+                super().__call__(example)
+        finally:
+            example.parsed = source
         example.namespace[_OUTPUT_KEY] = printed.getvalue()
 
 
@@ -273,8 +329,25 @@ def _commands(block: str) -> Iterator[tuple[str, str]]:
 
 
 def _unfold(expected: str) -> str:
-    """A one-line answer the page folds to fit its width: its lines joined back."""
-    return "".join(line.strip() for line in expected.splitlines())
+    """A one-line JSON answer that the page folds to fit its width, joined back into one line.
+
+    Lines break between JSON tokens (joined with nothing) or at a space inside a string
+    (joined with that space).
+    """
+    joined = ""
+    inside = False  # within a JSON string at the end of what is joined so far
+    for line in expected.splitlines():
+        piece = line.strip()
+        joined += (" " if inside and joined else "") + piece
+        escaped = False
+        for char in piece:
+            if escaped:
+                escaped = False
+            elif char == "\\" and inside:
+                escaped = True
+            elif char == '"':
+                inside = not inside
+    return joined
 
 
 def _declared_extras() -> set[str]:
@@ -286,7 +359,7 @@ def _check_pip(argv: list[str]) -> str | None:
     extras = _declared_extras()
     for requirement in argv[argv.index("install") + 1 :]:
         match = re.fullmatch(r"\.(?:\[([\w,-]+)\])?", requirement)
-        if requirement.startswith("-") or requirement in ("nox",):
+        if requirement.startswith("-") or requirement in ("nox", "pytest"):
             continue
         if match is None:
             return (
@@ -295,7 +368,9 @@ def _check_pip(argv: list[str]) -> str | None:
             )
         unknown = set((match.group(1) or "").split(",")) - extras - {""}
         if unknown:
-            return f"{requirement!r} names extras the package does not declare: {unknown}"
+            return (
+                f"{requirement!r} names extras the package does not declare: {unknown}"
+            )
     return None
 
 
@@ -311,17 +386,33 @@ def _nox_sessions() -> set[str]:
 
 def _check_nox(argv: list[str]) -> str | None:
     sessions = _nox_sessions()
-    named = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-s", "--session")]
+    named = [
+        argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-s", "--session")
+    ]
     unknown = set(named) - sessions
     return f"noxfile.py has no session {sorted(unknown)}" if unknown else None
 
 
-def _run_server_command(argv: list[str], expected: str) -> str | None:
-    argv = [_server_executable() if argv[0] == "tikmatrix-server" else sys.executable, *argv[1:]]
+def _run_server_command(
+    argv: list[str], expected: str, namespace: dict[str, Any]
+) -> str | None:
+    argv = [
+        _server_executable() if argv[0] == "tikmatrix-server" else sys.executable,
+        *argv[1:],
+    ]
     if "--help" in argv:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=60, check=False
+        )
         return _matches(expected, done.stdout)
+    named = argv[argv.index("--port") + 1] if "--port" in argv else "50809"
     port = free_port()
+    if named != "50809":  # the page's own server: it serves until the page ends
+        stack = namespace.setdefault(_SCRATCH_STACK, contextlib.ExitStack())
+        url = stack.enter_context(serve(_with_option(argv, "--port", str(port)), port))
+        for host in ("localhost", "127.0.0.1"):
+            _scratch(namespace)[f"http://{host}:{named}"] = url
+        return None
     with tempfile.TemporaryDirectory(prefix="tikmatrix-docs-") as directory:
         argv = _with_option(argv, "--port", str(port))
         if "--db" not in argv:
@@ -341,8 +432,8 @@ def _with_option(argv: list[str], name: str, value: str) -> list[str]:
     return [*argv, name, value]
 
 
-def _run_curl(argv: list[str], base_url: str) -> str:
-    argv = [_point_at(arg, base_url) for arg in argv]
+def _run_curl(argv: list[str], base_url: str, namespace: dict[str, Any]) -> str:
+    argv = [_point_at(arg, base_url, namespace) for arg in argv]
     if shutil.which("curl") is None:
         return _curl_with_httpx(argv[1:])
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
@@ -351,7 +442,8 @@ def _run_curl(argv: list[str], base_url: str) -> str:
     return done.stdout
 
 
-def _point_at(arg: str, base_url: str) -> str:
+def _point_at(arg: str, base_url: str, namespace: dict[str, Any]) -> str:
+    arg = _repoint(arg, namespace)
     for address in DEFAULT_ADDRESSES:
         arg = arg.replace(address, base_url)
     return arg
@@ -409,14 +501,18 @@ def run_console(example: Example) -> str | None:
     base_url = LiveServer.url
     for command, expected in _commands(str(example.parsed)):
         argv = shlex.split(command)
-        if argv[0] == "curl":  # its answers are single lines of JSON, folded on the page
-            problem = _matches(_unfold(expected), _run_curl(argv, base_url))
+        if (
+            argv[0] == "curl"
+        ):  # its answers are single lines of JSON, folded on the page
+            problem = _matches(
+                _unfold(expected), _run_curl(argv, base_url, example.namespace)
+            )
         elif argv[:3] == ["python", "-m", "pip"] or argv[0] == "pip":
             problem = _check_pip(argv)
         elif argv[0] == "nox":
             problem = _check_nox(argv)
         elif any(tuple(argv[: len(c)]) == c for c in SERVER_COMMANDS):
-            problem = _run_server_command(argv, expected)
+            problem = _run_server_command(argv, expected, example.namespace)
         else:
             problem = _run_command(argv, expected)
         if problem:
