@@ -63,6 +63,10 @@ napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 
 nitpicky = True
+# Pygments' console lexer cannot read a quoted argument that goes on to the next line (a JSON
+# body folded to fit the page, which a shell reads as one word); it falls back to a plainer
+# highlighting of that block, which is all the warning says.
+suppress_warnings = ["misc.highlighting_failure"]
 # Names from other projects: without network there are no intersphinx inventories to
 # resolve them against, so they are shown as plain text.
 nitpick_ignore_regex = [

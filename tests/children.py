@@ -2,34 +2,37 @@
 
 A job a shell starts in the background (``nox > log &``, ``nohup``, most CI runners) inherits
 SIGINT as *ignored*, and so would every process it starts: a test that sends SIGINT to such a
-child would wait for nothing. :func:`default_signals` runs in the child between fork and exec
-and gives SIGINT and SIGTERM their default dispositions, so the child's own interpreter
-installs its usual handlers whatever the test run inherited.
+child would wait for nothing. :func:`own_signals` starts the command through a small Python
+prologue that gives SIGINT and SIGTERM their default dispositions and then replaces itself with
+the command (``os.execvp``: same process, same pid), so the command's own interpreter installs
+its usual handlers whatever the test run inherited. (Not ``preexec_fn``, which Python says is
+unsafe in a process with threads, as a test process serving a reference server is.)
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["SIGNALS", "child", "default_signals", "reap"]
+__all__ = ["child", "own_signals", "reap"]
 
-#: The keyword arguments that make a child's SIGINT and SIGTERM its own (none on Windows).
-SIGNALS: dict[str, Any] = {}
-
-
-def default_signals() -> None:
-    """In the child, before exec: SIGINT and SIGTERM do what they do by default."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_DFL)
+_PROLOGUE = (
+    "import os, signal, sys\n"
+    "for signum in (signal.SIGINT, signal.SIGTERM):\n"
+    "    signal.signal(signum, signal.SIG_DFL)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
 
 
-if os.name == "posix":
-    SIGNALS["preexec_fn"] = default_signals
+def own_signals(argv: Sequence[str]) -> list[str]:
+    """``argv`` run with SIGINT and SIGTERM at their defaults (as it is, on Windows)."""
+    if os.name != "posix":
+        return list(argv)
+    return [sys.executable, "-c", _PROLOGUE, *argv]
 
 
 def reap(process: subprocess.Popen[Any], timeout: float = 10) -> None:
@@ -44,8 +47,8 @@ def reap(process: subprocess.Popen[Any], timeout: float = 10) -> None:
 
 @contextmanager
 def child(argv: Sequence[str], **options: Any) -> Iterator[subprocess.Popen[Any]]:
-    """``subprocess.Popen(argv, **options)`` with its own signal dispositions; always reaped."""
-    process = subprocess.Popen(list(argv), **SIGNALS, **options)
+    """``subprocess.Popen`` of ``argv`` with its own signal dispositions; always reaped."""
+    process = subprocess.Popen(own_signals(argv), **options)
     try:
         yield process
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reference_server.testing import free_port, wait_until_serving
 
-from .children import SIGNALS, reap
+from .children import own_signals, reap
 
 __all__ = ["free_port", "output_of", "server_process"]
 
@@ -35,7 +35,7 @@ def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str
     argv = [sys.executable, "-m", "reference_server", "--port", str(port), "--db", str(db)]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(
-            [*argv, *extra], stdout=sink, stderr=subprocess.STDOUT, text=True, **SIGNALS
+            own_signals([*argv, *extra]), stdout=sink, stderr=subprocess.STDOUT, text=True
         )
     _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"

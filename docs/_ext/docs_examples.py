@@ -22,7 +22,8 @@ What runs, by the language of a fenced block:
   Addresses of the default server (``localhost:50809``) are pointed at the live one. A server
   command (``tikmatrix-server``, ``python -m reference_server``) starts on a free port of its
   own and must come up (on the default port), or serves the rest of the page (on another port,
-  which the page's later commands and code then reach: ``localhost:50810`` is pointed at it);
+  with its store in memory unless it names one; the page's later commands and ``python``
+  blocks, not its ``>>>`` doctests, reach it: ``localhost:50810`` is pointed at it);
   ``pip install`` lines are checked against the extras the package
   declares and ``nox`` lines against the sessions of ``noxfile.py``, since the docs session
   runs inside what those commands set up. ``NAME=value`` before a command sets its
@@ -190,6 +191,8 @@ def server_state() -> dict[str, Any]:
 
 
 _BEFORE = "_server_state_before"
+#: How long the tasks a page left due may take to finish before its state is compared.
+SETTLE_SECONDS = 20.0
 _SCRATCH_STACK = "_scratch_stack"
 
 
@@ -210,7 +213,7 @@ def check_state_restored(namespace: dict[str, Any]) -> None:
     before = namespace.pop(_BEFORE, None)
     if before is None:  # the page's setup did not run (nothing of it was selected)
         return
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + SETTLE_SECONDS
     while (
         set(_unfinished()) - set(before["unfinished tasks"])
         and time.monotonic() < deadline
@@ -261,8 +264,12 @@ def _scratch(namespace: dict[str, Any]) -> dict[str, str]:
 
 
 def _repoint(text: str, namespace: dict[str, Any]) -> str:
+    """``text`` with each address of the page's own servers pointed at the real one.
+
+    An address ends where its port does: ``localhost:508100`` is not ``localhost:50810``.
+    """
     for address, url in _scratch(namespace).items():
-        text = text.replace(address, url)
+        text = re.sub(re.escape(address) + r"(?![0-9])", url, text)
     return text
 
 
@@ -293,9 +300,12 @@ def check_output(example: Example) -> str | None:
 
 
 def _open_quote(command: str) -> bool:
-    """Whether ``command`` ends inside a quoted string (the shell reads on to the next line)."""
+    """Whether ``command`` ends inside a quoted string (the shell reads on to the next line).
+
+    A quote in a ``# comment`` opens nothing.
+    """
     try:
-        shlex.split(command)
+        shlex.split(command, comments=True)
     except ValueError:
         return True
     return False
@@ -332,8 +342,10 @@ def _unfold(expected: str) -> str:
     """A one-line JSON answer that the page folds to fit its width, joined back into one line.
 
     Lines break between JSON tokens (joined with nothing) or at a space inside a string
-    (joined with that space).
+    (joined with that space). Output that is not JSON (headers, say) is left as it is.
     """
+    if not expected.lstrip().startswith(("{", "[")):
+        return expected
     joined = ""
     inside = False  # within a JSON string at the end of what is joined so far
     for line in expected.splitlines():
@@ -409,7 +421,10 @@ def _run_server_command(
     port = free_port()
     if named != "50809":  # the page's own server: it serves until the page ends
         stack = namespace.setdefault(_SCRATCH_STACK, contextlib.ExitStack())
-        url = stack.enter_context(serve(_with_option(argv, "--port", str(port)), port))
+        argv = _with_option(argv, "--port", str(port))
+        if "--db" not in argv:  # never the reader's default store
+            argv += ["--db", ":memory:"]
+        url = stack.enter_context(serve(argv, port))
         for host in ("localhost", "127.0.0.1"):
             _scratch(namespace)[f"http://{host}:{named}"] = url
         return None
@@ -476,11 +491,15 @@ def _curl_with_httpx(args: list[str]) -> str:
     return answer.text
 
 
-def _run_command(argv: list[str], expected: str) -> str | None:
+def _run_command(
+    argv: list[str], expected: str, namespace: dict[str, Any]
+) -> str | None:
     """Any other command, after ``NAME=value`` words that set its environment.
 
-    What it prints, stdout and stderr together as a terminal shows them, must match.
+    What it prints, stdout and stderr together as a terminal shows them, must match. The
+    addresses of the page's own servers are pointed at them, in the words and the environment.
     """
+    argv = [_repoint(word, namespace) for word in argv]
     env = dict(os.environ)
     while argv and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", argv[0]):
         name, _, value = argv.pop(0).partition("=")
@@ -514,7 +533,7 @@ def run_console(example: Example) -> str | None:
         elif any(tuple(argv[: len(c)]) == c for c in SERVER_COMMANDS):
             problem = _run_server_command(argv, expected, example.namespace)
         else:
-            problem = _run_command(argv, expected)
+            problem = _run_command(argv, expected, example.namespace)
         if problem:
             return f"$ {command}\n{problem}"
     return None

@@ -174,12 +174,19 @@ async function refresh() {
   for (const [name, value] of new FormData(document.getElementById("filters"))) {
     if (value) query.set(name, value);
   }
-  let body;
+  let answer;
   try {
-    const answer = await fetch(`/dashboard/api/state?${query}`, { cache: "no-store" });
-    body = await answer.json();
+    answer = await fetch(`/dashboard/api/state?${query}`, { cache: "no-store" });
   } catch (error) {
     showStatus(`cannot reach the server (${error.message}); retrying`, "down");
+    return;
+  }
+  let body;
+  try {
+    body = await answer.json();
+  } catch (error) {
+    showStatus(`the server answered HTTP ${answer.status} with something that is not the ` +
+      "API's JSON (a proxy's page?); retrying", "down");
     return;
   }
   if (body.code !== 0) {

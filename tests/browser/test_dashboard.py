@@ -67,9 +67,9 @@ def client(server: str) -> Iterator[TikMatrix]:
         yield sdk
 
 
-def _open(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
+def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
     """A page at ``url`` and the list its JavaScript errors and console errors land in."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **options})
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(f"page error: {error}"))
@@ -171,9 +171,9 @@ def test_a_phones_screen_changes_after_a_task_runs_on_it(page: Any, client: TikM
 
 
 def test_narrow_and_dark(browser: Any, server: str, client: TikMatrix) -> None:
-    context = browser.new_context(viewport={"width": 380, "height": 800}, color_scheme="dark")
-    narrow = context.new_page()
-    narrow.goto(server)
+    context, narrow, errors = _open(
+        browser, server, viewport={"width": 380, "height": 800}, color_scheme="dark"
+    )
     expect(narrow.locator('[data-fact="plan"] dd')).to_have_text("Pro")
     overflow = narrow.evaluate("document.scrollingElement.scrollWidth - innerWidth")
     assert overflow <= 0  # nothing sticks out sideways; the table scrolls in its own box
@@ -182,6 +182,7 @@ def test_narrow_and_dark(browser: Any, server: str, client: TikMatrix) -> None:
     if SHOTS:
         narrow.screenshot(path=str(Path(SHOTS) / "dashboard-narrow-dark.png"))
     context.close()
+    assert errors == []
 
 
 def test_the_page_is_for_loopback_and_its_data_for_the_page(server: str) -> None:
@@ -231,3 +232,37 @@ def test_every_script_on_every_kind_of_device_keeps_the_page_whole(
                 assert errors == [], config.script_name
     finally:
         context.close()
+
+
+def _status_when_the_state_route_answers(browser: Any, url: str, **answer: Any) -> str:
+    """What the page's status line says when ``/dashboard/api/state`` answers ``answer``."""
+    context, page, errors = _open(browser, url)
+    page.route("**/dashboard/api/state*", lambda route: route.fulfill(**answer))
+    try:
+        expect(page.locator("#connection")).to_have_class("down", timeout=10_000)
+        status: str = page.locator("#connection").inner_text()
+    finally:
+        context.close()
+    if "could not draw" in status:  # the page also says why in the console
+        assert any("could not draw the server's answer" in error for error in errors), errors
+    return status
+
+
+def test_a_drawing_error_is_not_called_a_connection_error(browser: Any, server: str) -> None:
+    broken = {"code": 0, "message": "success", "data": {"server": {}}}
+    status = _status_when_the_state_route_answers(browser, server, json=broken)
+    assert status.startswith("this page could not draw the server's answer (")
+    assert "cannot reach" not in status
+
+
+def test_an_answer_that_is_not_the_apis_says_so(browser: Any, server: str) -> None:
+    status = _status_when_the_state_route_answers(
+        browser, server, status=502, content_type="text/html", body="<h1>Bad Gateway</h1>"
+    )
+    assert status.startswith("the server answered HTTP 502 with something that is not")
+
+
+def test_an_error_code_is_shown_as_the_servers(browser: Any, server: str) -> None:
+    refused = {"code": 40001, "message": "page must be between 1 and 1000000", "data": None}
+    status = _status_when_the_state_route_answers(browser, server, status=400, json=refused)
+    assert status.startswith("the server answered an error: 40001 page must be")

@@ -29,3 +29,8 @@ def test_a_name_like_nothing_gets_the_list_only() -> None:
     message = caught.value.format_message()
     assert "did you mean" not in message
     assert "Its options are " in message
+
+
+def test_extra_still_carries_options_the_sdk_has_no_field_for() -> None:
+    config = build_config("follow", {"target_username": "@a", "extra": {"new_option": 1}})
+    assert config.to_dict()["new_option"] == 1

@@ -17,7 +17,7 @@ from reference_server.testing import running_server
 from tikmatrix_sdk.cli._conformance import shape_differences
 
 from ..cassettes.session import play
-from ..children import SIGNALS, reap
+from ..children import own_signals, reap
 
 COMMAND = str(Path(sys.executable).parent / "tikmatrix")
 SHIPPED = Path(__file__).parent.parent / "cassettes" / "reference-server.json"
@@ -82,11 +82,12 @@ def test_record_keeps_every_exchange_and_its_answer_unchanged(tmp_path: Path) ->
     cassette = tmp_path / "mine.json"
     with running_server() as upstream:
         recorder = subprocess.Popen(
-            [COMMAND, "record", "--upstream", upstream, "--out", str(cassette), "--port", "0"],
+            own_signals(
+                [COMMAND, "record", "--upstream", upstream, "--out", str(cassette), "--port", "0"]
+            ),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            **SIGNALS,
         )
         try:
             assert recorder.stdout is not None

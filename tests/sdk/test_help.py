@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import pydoc
+from unittest import mock
 
+import httpx
 import pytest
 
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
@@ -38,18 +40,28 @@ def test_the_raw_methods_have_signatures(client_class: type, method: str) -> Non
 
 
 def test_a_raw_method_called_on_the_class_calls_the_clients() -> None:
-    with TikMatrix("http://127.0.0.1:9") as client:
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert (request.method, request.url.path) == ("GET", "/api/v1/task/stats")
+        return httpx.Response(200, json={"code": 0, "message": "success", "data": {"n": 1}})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with http, TikMatrix("http://127.0.0.1:9", http_client=http) as client:
+        assert TikMatrix.get(client, "/task/stats") == {"n": 1}
         assert TikMatrix.get.__doc__ == client.get.__doc__
         assert inspect.signature(client.get).parameters.keys() == set(
             inspect.signature(TikMatrix.get).parameters
         ) - {"self"}
 
 
-def test_a_resource_is_made_once_and_is_read_only() -> None:
+def test_a_resource_is_made_once_and_can_be_patched_like_an_attribute() -> None:
     with TikMatrix("http://127.0.0.1:9") as client:
-        assert client.tasks is client.tasks
-        with pytest.raises(AttributeError, match="read-only"):
-            client.tasks = client.tasks
+        tasks = client.tasks
+        assert client.tasks is tasks
+        with mock.patch.object(client, "tasks") as stand_in:
+            assert client.tasks is stand_in
+        assert client.tasks is tasks
+        del client.tasks  # forgotten: built again on the next use
+        assert client.tasks is not tasks
 
 
 def test_the_async_client_under_with_says_async_with() -> None:

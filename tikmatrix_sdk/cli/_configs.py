@@ -94,10 +94,10 @@ def build_config(script: str, options: Mapping[str, Any]) -> ScriptConfig:
         )
     known = sorted(f.name for f in attrs.fields(config_class) if f.name != "extra")
     for name in options:
-        if name not in known:
+        if name not in known and name != "extra":  # extra: options the SDK has no field for
             raise click.BadParameter(
                 f"{script} has no option {name!r}{_did_you_mean(name, known)} "
                 f"Its options are {', '.join(known)}.",
-                param_hint="--set",
+                param_hint="--set/--config",
             )
     return config_class(**options)
