@@ -21,6 +21,7 @@ from ..state import state
 from .api import parse_create_body
 from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
 from .envelope import json_body, success
+from .faults import parse_fault
 from .wire import MAX_ACCOUNT_STATUS, parse_task_id, task_json
 
 __all__ = ["control"]
@@ -250,23 +251,7 @@ def create_ui_tasks() -> Response:
 @control.post("/faults")
 def add_fault() -> Response:
     """Inject a fault (``path`` glob, ``method``, ``latency``, ``code``, ``http_status``…)."""
-    body = _object()
-    allowed = {"path", "method", "latency", "code", "http_status", "message", "times"}
-    if set(body) - allowed:
-        raise bad_request(f"unknown fault fields: {', '.join(sorted(set(body) - allowed))}")
-    latency = body.get("latency", 0.0)
-    if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency <= 60:
-        raise bad_request(f"latency must be 0 to 60 seconds, got {latency!r}")
-    for name in ("code", "http_status", "times"):
-        value = body.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise bad_request(f"{name} must be a positive integer, got {value!r}")
-    status = body.get("http_status")
-    if status is not None and not 200 <= status <= 599:
-        raise bad_request(f"http_status must be from 200 to 599, got {status}")
-    fault = state().faults.add(**{**body, "latency": float(latency)})
+    fault = state().faults.add(**parse_fault(_object()))
     return success(fault.to_json())
 
 

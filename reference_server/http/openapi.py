@@ -353,13 +353,37 @@ SCHEMAS: dict[str, Any] = {
     "ControlFault": {
         "type": "object",
         "properties": {
-            "path": {"type": "string", "default": "/api/v1/*", "description": "a glob"},
-            "method": {"type": "string", "default": "*"},
-            "latency": {"type": "number", "minimum": 0, "maximum": 60, "default": 0},
-            "code": {"type": "integer", "minimum": 1},
+            "path": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": control_limits.MAX_FAULT_PATH,
+                "default": "/api/v1/*",
+                "description": "a glob",
+            },
+            "method": {
+                "type": "string",
+                "pattern": control_limits.FAULT_METHOD,
+                "default": "*",
+            },
+            "latency": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": control_limits.MAX_FAULT_LATENCY,
+                "default": 0,
+            },
+            "code": {"type": "integer", "minimum": 1, "maximum": control_limits.MAX_FAULT_CODE},
             "http_status": {"type": "integer", "minimum": 200, "maximum": 599},
-            "message": {"type": "string", "default": "injected fault"},
-            "times": {"type": "integer", "minimum": 1},
+            "message": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": control_limits.MAX_FAULT_MESSAGE,
+                "default": "injected fault",
+            },
+            "times": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": control_limits.MAX_FAULT_TIMES,
+            },
         },
         "additionalProperties": False,
     },

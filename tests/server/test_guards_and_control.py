@@ -202,10 +202,30 @@ def test_faults_until_cleared_and_latency(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "fault", [{"latency": 61}, {"code": 0}, {"http_status": 700}, {"times": True}, {"colour": 1}]
+    ("fault", "mentions"),
+    [
+        ({"latency": 61}, "latency"),
+        ({"code": 0}, "code"),
+        ({"code": 100_000}, "code"),
+        ({"http_status": 700}, "http_status"),
+        ({"times": True}, "times"),
+        ({"times": 10**7}, "times"),
+        ({"colour": 1}, "colour"),
+        ({"path": 123}, "path"),
+        ({"path": ""}, "path"),
+        ({"path": "/" + "x" * 200}, "path"),
+        ({"method": 5}, "method"),
+        ({"method": "GET POST"}, "method"),
+        ({"message": {"a": 1}}, "message"),
+        ({"message": "x" * 501}, "message"),
+    ],
 )
-def test_bad_faults(client: FlaskClient, fault: dict[str, object]) -> None:
-    error(client.post("/_control/faults", json=fault), 40001, 400)
+def test_bad_faults_are_refused_and_nothing_is_stored(
+    client: FlaskClient, fault: dict[str, object], mentions: str
+) -> None:
+    error(client.post("/_control/faults", json=fault), 40001, 400, mentions=mentions)
+    assert ok(client.get("/_control/faults"))["faults"] == []
+    ok(client.get("/api/v1/task/stats"))  # the API still answers
 
 
 def test_manual_clock_control(client: FlaskClient, clock: ManualClock) -> None:
