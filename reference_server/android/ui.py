@@ -9,7 +9,6 @@ and :mod:`.render` draws it.
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 import threading
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 import attrs
 
 from .apps import APPS, App, app_for
+from .patterns import selector_pattern
 
 __all__ = [
     "HEIGHT",
@@ -80,40 +80,7 @@ class Element:
 
 #: The most characters a text field holds (typing more is refused).
 MAX_TEXT = 100_000
-_MAX_PATTERN = 200
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_PARSER: Any = importlib.import_module("re._parser")
-_REPEATS = {_PARSER.MAX_REPEAT, _PARSER.MIN_REPEAT, getattr(_PARSER, "POSSESSIVE_REPEAT", None)}
-
-
-def _backtracks(items: Any, repeated: bool) -> bool:
-    """Whether a parsed pattern repeats a repetition or an alternation (exponential matching)."""
-    for op, value in items:
-        if op in _REPEATS:
-            _, high, sub = value
-            if repeated and high > 1:
-                return True
-            if _backtracks(sub, repeated or high > 1):
-                return True
-        elif _group_backtracks(op, value, repeated):
-            return True
-    return False
-
-
-def _group_backtracks(op: Any, value: Any, repeated: bool) -> bool:
-    if op is _PARSER.SUBPATTERN:
-        return _backtracks(value[-1], repeated)
-    if op is _PARSER.BRANCH:  # alternatives inside a repetition may overlap
-        return repeated or any(_backtracks(branch, False) for branch in value[1])
-    return False
-
-
-@functools.lru_cache(maxsize=64)
-def _pattern(text: str) -> re.Pattern[str]:
-    """A selector's regular expression, refused if it could take exponential time."""
-    if len(text) > _MAX_PATTERN or _backtracks(_PARSER.parse(text), False):
-        raise ValueError(f"pattern too long or too complex (nested repetition): {text[:50]!r}")
-    return re.compile(text)
 
 
 def xml_text(value: str) -> str:
@@ -129,9 +96,9 @@ def _matches(element: Element, selector: dict[str, Any]) -> bool:
         "text": lambda v: element.text == v,
         "textContains": lambda v: v in element.text,
         "textStartsWith": lambda v: element.text.startswith(v),
-        "textMatches": lambda v: _pattern(v).fullmatch(element.text) is not None,
+        "textMatches": lambda v: selector_pattern(v).fullmatch(element.text) is not None,
         "resourceId": lambda v: element.rid == v,
-        "resourceIdMatches": lambda v: _pattern(v).fullmatch(element.rid) is not None,
+        "resourceIdMatches": lambda v: selector_pattern(v).fullmatch(element.rid) is not None,
         "description": lambda v: element.desc == v,
         "descriptionContains": lambda v: v in element.desc,
         "className": lambda v: element.cls == v,

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from ..android.patterns import bad_patterns
 from ..clock import to_iso
 from ..domain.errors import bad_request
 from ..domain.leases import DEFAULT_TTL, MAX_TTL, DeviceState, Lease
@@ -109,6 +110,9 @@ def parse_ui_call(body: Any) -> UiCall:
         params = []
     if not isinstance(params, list) or len(params) > MAX_PARAMS:
         raise bad_request(f"params must be an array of at most {MAX_PARAMS} values")
+    refused = next(bad_patterns(params), None)  # before any phone, real or simulated, sees it
+    if refused is not None:
+        raise bad_request(refused)
     timeout = _seconds(fields.get("timeout"), "timeout", 10.0, MAX_METHOD_TIMEOUT, low=0.1)
     return UiCall(_serial(fields, required=False), method, params, timeout)
 
