@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="start N virtual phones and drive them through a private adb server",
     )
+    parser.add_argument(
+        "--allow-custom-scripts",
+        action="store_true",
+        help="let the control API register commands that tasks run on this machine, as your "
+        "user (managed custom scripts; off by default)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
     return parser
 
@@ -103,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             adb=args.adb,
             adb_port=args.adb_port,
             virtual_devices=args.virtual_devices,
+            custom_scripts=args.allow_custom_scripts,
         )
     )
     server = make_server(app, host=args.host, port=args.port, threads=args.threads)

@@ -29,7 +29,9 @@ class ServerConfig:
     ``db`` is a file path or ``":memory:"``; ``plan`` overrides the stored plan; ``devices``
     is the size of the simulated fleet seeded into an empty store; ``run_scheduler`` starts the
     background scheduler (tests may leave it off and call ``runner.run_until_idle()``);
-    ``allowed_hosts`` adds names to the loopback ones the ``Host`` check accepts.
+    ``allowed_hosts`` adds names to the loopback ones the ``Host`` check accepts;
+    ``custom_scripts`` lets the control API register commands that tasks run on the host, as
+    the server's user (off unless asked for: ``--allow-custom-scripts``).
     """
 
     db: str | Path = attrs.field(factory=default_db_path)
@@ -44,6 +46,7 @@ class ServerConfig:
     adb_port: int = 5037
     virtual_devices: int = 0
     element_timeout: float = 10.0
+    custom_scripts: bool = False
 
     def device_source(self) -> DeviceSource:
         """Simulated devices, attached phones (``adb``), or virtual phones."""

@@ -65,6 +65,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for name, help_text in _OPTIONS.items():
         group.addoption(f"--tikmatrix-{name}", dest=f"tikmatrix_{name}", help=help_text)
         parser.addini(f"tikmatrix_{name}", help_text)
+    scripts_help = (
+        "let the server run managed custom scripts: commands your tests register, run on this "
+        "machine as your user (default: off)"
+    )
+    group.addoption(
+        "--tikmatrix-custom-scripts",
+        action="store_true",
+        dest="tikmatrix_custom_scripts",
+        help=scripts_help,
+    )
+    parser.addini("tikmatrix_custom_scripts", scripts_help, type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -117,8 +128,16 @@ def tikmatrix_server(
 
     store = _option(pytestconfig, "store")
     db: str | Path = store or tmp_path_factory.mktemp("tikmatrix") / "tasks.sqlite3"
+    custom_scripts = bool(
+        pytestconfig.getoption("tikmatrix_custom_scripts")
+        or pytestconfig.getini("tikmatrix_custom_scripts")
+    )
     config = ServerConfig(
-        db=db, plan=_plan(pytestconfig), devices=_devices(pytestconfig), poll_interval=0.05
+        db=db,
+        plan=_plan(pytestconfig),
+        devices=_devices(pytestconfig),
+        poll_interval=0.05,
+        custom_scripts=custom_scripts,
     )
     with running_server(config) as base_url:
         yield base_url

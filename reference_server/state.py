@@ -44,7 +44,12 @@ class ServerState:
     @classmethod
     def build(cls, config: ServerConfig) -> ServerState:
         """Open the store, seed the devices the config asks for, and start the scheduler."""
-        service = TaskService(SQLiteStore(config.db), config.clock, rng=random.Random(config.seed))
+        service = TaskService(
+            SQLiteStore(config.db),
+            config.clock,
+            rng=random.Random(config.seed),
+            custom_scripts=config.custom_scripts,
+        )
         fleet = Fleet()
         leases = LeaseService(service, fleet)
         runner = Runner(

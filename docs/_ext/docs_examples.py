@@ -112,6 +112,7 @@ class LiveServer:
             str(port),
             "--db",
             f"{directory}/tasks.sqlite3",
+            "--allow-custom-scripts",  # as the custom scripts guide asks its reader to start it
         ]
         cls.url = cls._stack.enter_context(serve(argv, port))
         cls._stack.enter_context(_environment("TIKMATRIX_BASE_URL", cls.url))

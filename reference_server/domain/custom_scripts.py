@@ -17,13 +17,14 @@ from typing import Any
 
 import attrs
 
-from .errors import NOT_FOUND, ApiError, bad_request
+from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
 from .store import TaskStore
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_CONFIG_BYTES",
     "MAX_TIMEOUT",
+    "OFF",
     "PACKAGES",
     "PLATFORMS",
     "CustomScript",
@@ -113,12 +114,30 @@ def parse_registration(name: str, body: Any, taken: Collection[str]) -> CustomSc
     )
 
 
-class CustomScripts:
-    """The registrations, kept in the store's settings."""
+#: Why a server refuses custom scripts unless it was started to run them.
+OFF = (
+    "custom scripts are off: a registered command runs on this machine as the server's user, "
+    "so the server runs them only when started with --allow-custom-scripts "
+    "(ServerConfig(custom_scripts=True); the pytest plugin's --tikmatrix-custom-scripts)"
+)
 
-    def __init__(self, store: TaskStore) -> None:
+
+class CustomScripts:
+    """The registrations, kept in the store's settings.
+
+    ``enabled`` is the server's opt-in: without it nothing may be registered, no task may be
+    made for a registration kept from an earlier run, and none runs.
+    """
+
+    def __init__(self, store: TaskStore, *, enabled: bool = False) -> None:
         self._store = store
+        self.enabled = enabled
         self._lock = threading.Lock()  # a change reads, edits and writes back the whole set
+
+    def require_enabled(self) -> None:
+        """Refuse with 40301 unless the server was started to run custom scripts."""
+        if not self.enabled:
+            raise ApiError(FORBIDDEN, OFF, http_status=403)
 
     def _all(self) -> dict[str, CustomScript]:
         raw = json.loads(self._store.get_setting(_SETTING, "{}"))
@@ -145,7 +164,8 @@ class CustomScripts:
         return sorted(self._all().values(), key=lambda script: script.name)
 
     def register(self, script: CustomScript) -> CustomScript:
-        """Add or replace a registration."""
+        """Add or replace a registration (40301 while custom scripts are off)."""
+        self.require_enabled()
         with self._lock:
             scripts = self._all()
             if script.name not in scripts and len(scripts) >= _MAX_SCRIPTS:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 
 from ..devices import Device, DeviceError, RunContext, TaskCancelled
 from ..scripts import SCRIPTS
-from .custom_scripts import PACKAGES, CustomScript
+from .custom_scripts import OFF, PACKAGES, CustomScript
 from .errors import ApiError
 from .fleet import Fleet
 from .leases import LeaseService
@@ -190,6 +190,8 @@ class Runner:
                 custom = self.service.custom_scripts.get(task.script_name)
                 if custom is None:
                     return False, f"script {task.script_name!r} is no longer registered"
+                if not self.service.custom_scripts.enabled:  # made before a restart without it
+                    return False, OFF
                 return self._run_custom(task, custom, device, ctx)
         except TaskCancelled:
             return False, "stopped by user"

@@ -122,11 +122,13 @@ class TaskService:
         *,
         rng: random.Random | None = None,
         on_cancel: Callable[[int], None] | None = None,
+        custom_scripts: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
-        #: Users' programs registered as scripts (managed custom scripts).
-        self.custom_scripts = CustomScripts(store)
+        #: Users' programs registered as scripts (managed custom scripts), if the server runs
+        #: them at all.
+        self.custom_scripts = CustomScripts(store, enabled=custom_scripts)
         self.rng = rng or random.Random()
         self._on_cancel = on_cancel or (lambda task_id: None)
         self._on_new_work: Callable[[], None] = lambda: None

@@ -37,7 +37,10 @@ SEARCH_FIELD = "com.zhiliaoapp.musically:id/search_input"  # TikTok's search box
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with virtual_phones_server(tmp_path_factory, "device-api", 1, element_timeout=5.0) as url:
+    phones = virtual_phones_server(
+        tmp_path_factory, "device-api", 1, element_timeout=5.0, custom_scripts=True
+    )
+    with phones as url:
         yield url
 
 

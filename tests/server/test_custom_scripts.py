@@ -6,19 +6,34 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from reference_server import ServerConfig, create_app
+from reference_server.clock import ManualClock
 from reference_server.state import ServerState
 
 from ..waiting import wait_until
-from .conftest import create, error, ok
+from .conftest import CheckedClient, create, error, ok
 
 SERIAL = "device_serial_1"
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: ManualClock) -> Iterator[Flask]:
+    """These tests' server runs custom scripts: it was started to (the others are not)."""
+    config = ServerConfig(
+        db=tmp_path / "tasks.sqlite3", clock=clock, run_scheduler=False, seed=7, custom_scripts=True
+    )
+    application = create_app(config)
+    application.test_client_class = CheckedClient
+    yield application
+    application.extensions["tikmatrix_close"]()
 
 
 def register(client: FlaskClient, name: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -169,7 +184,7 @@ def test_registrations_outlive_a_restart_and_a_reset_clears_them(
     client: FlaskClient, server: ServerState
 ) -> None:
     register(client, "kept", "pass")
-    again = create_app(ServerConfig(db=server.config.db, run_scheduler=False))
+    again = create_app(ServerConfig(db=server.config.db, run_scheduler=False, custom_scripts=True))
     try:
         restarted: ServerState = again.extensions["tikmatrix"]
         assert [s.name for s in restarted.service.custom_scripts.list()] == ["kept"]
@@ -245,3 +260,34 @@ def test_scripts_are_given_an_address_the_host_guard_accepts(
 ) -> None:
     server.serving_at(listening)
     assert server.runner.api_base == handed_out
+
+
+def test_custom_scripts_are_off_unless_the_server_is_started_for_them(tmp_path: Path) -> None:
+    off = create_app(ServerConfig(db=tmp_path / "off.sqlite3", run_scheduler=False))
+    off.test_client_class = CheckedClient
+    try:
+        client = off.test_client()
+        refused = client.put("/_control/custom-scripts/x", json={"command": ["id"]})
+        error(refused, 40301, 403, mentions="--allow-custom-scripts")
+        assert ok(client.get("/_control/custom-scripts")) == {"scripts": []}  # nothing stored
+    finally:
+        off.extensions["tikmatrix_close"]()
+
+
+def test_a_registration_kept_from_an_earlier_run_does_not_run_without_the_opt_in(
+    client: FlaskClient, server: ServerState
+) -> None:
+    register(client, "kept", "print('ran')")
+    (waiting,) = create(client, script_name="kept", script_config={}, serials=[SERIAL])
+    again = create_app(ServerConfig(db=server.config.db, run_scheduler=False))
+    again.test_client_class = CheckedClient
+    try:
+        restarted: ServerState = again.extensions["tikmatrix"]
+        other = again.test_client()
+        body = {"script_name": "kept", "script_config": {}, "serials": [SERIAL]}
+        error(other.post("/api/v1/task", json=body), 40301, 403, mentions="custom scripts")
+        assert restarted.runner.run_until_idle() == 1  # the task made before: failed, not run
+        task = ok(other.get(f"/api/v1/task/{waiting}"))
+        assert (task["status"], task["remark"].startswith("custom scripts are off")) == (3, True)
+    finally:
+        again.extensions["tikmatrix_close"]()

@@ -154,3 +154,28 @@ def test_an_external_server_needs_no_server_extra(pytester: pytest.Pytester) -> 
     with running_server() as url:
         output = run_without_flask(pytester, f"--tikmatrix-url={url}")
     assert "2 passed" in output, output
+
+
+REGISTERS_A_SCRIPT = """
+    import sys
+
+    def test_register(tikmatrix_control):
+        body = {"command": [sys.executable, "-c", "print(1)"]}
+        try:
+            tikmatrix_control.request("PUT", "/custom-scripts/mine", body)
+        except RuntimeError as refused:
+            assert "40301" in str(refused) and "--allow-custom-scripts" in str(refused)
+            assert not ALLOWED
+        else:
+            assert ALLOWED
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"), [((), False), (("--tikmatrix-custom-scripts",), True)]
+)
+def test_custom_scripts_are_off_unless_the_suite_asks_for_them(
+    pytester: pytest.Pytester, args: tuple[str, ...], allowed: bool
+) -> None:
+    source = REGISTERS_A_SCRIPT.replace("ALLOWED", str(allowed))
+    run(pytester, source, *args).assert_outcomes(passed=1)
