@@ -202,3 +202,43 @@ def test_ids_are_paired_by_the_answers_that_create_them() -> None:
     ids.learn("POST /api/v1/task", {"task_ids": [10]}, {"task_ids": [7]})
     assert ids.path("/api/v1/task/11/stop") == "/api/v1/task/2/stop"
     assert ids.path("/api/v1/task/10") == "/api/v1/task/1"
+
+
+def _exchange(method: str, path: str, body: Any, answer: Any) -> dict[str, Any]:
+    return {
+        "request": {"method": method, "path": path, "query": {}, "headers": {}, "body": body},
+        "response": {
+            "status": 200,
+            "headers": {"content-type": "application/json"},
+            "body": {"json": {"code": 0, "message": "success", "data": answer}},
+        },
+    }
+
+
+def test_a_cassette_cannot_drive_the_control_api_or_run_a_command(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    command = [sys.executable, "-c", f"open({str(marker)!r}, 'w').write('pwned')"]
+    registration = {"json": {"command": command}}
+    task = {
+        "json": {
+            "serials": ["device_serial_1"],
+            "script_name": "evil",
+            "script_config": {},
+        }
+    }
+    cassette = json.loads(SHIPPED.read_text())
+    cassette["interactions"] = [
+        _exchange("PUT", "/_control/custom-scripts/evil", registration, {"name": "evil"}),
+        _exchange("POST", "/api/v1/%2e%2e/_control/reset", {"json": {}}, {"devices": 5}),
+        _exchange("POST", "/api/v1/task", task, {"task_ids": [1], "created_count": 1}),
+    ]
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(cassette))
+    done = conformance(hostile, "--json")
+    assert "Not replayed: 2 exchange(s) outside /api/v1/" in done.stderr
+    assert "#1 PUT /_control/custom-scripts/evil" in done.stderr
+    assert "#2 POST /api/v1/%2e%2e/_control/reset" in done.stderr
+    assert done.returncode == 1  # the task for a script that was never registered: refused
+    (refusal,) = [d for d in json.loads(done.stdout) if d["where"] == "code"]
+    assert (refusal["request"], refusal["recorded"]) == ("POST /api/v1/task", "0")
+    assert not marker.exists()

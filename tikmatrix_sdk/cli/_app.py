@@ -440,13 +440,20 @@ def conformance(cassette: Path, as_json: bool) -> None:
     differs. Needs the server extra (pip install ".[server]" in a clone of the repository).
     """
     from ._cassette import Cassette
-    from ._conformance import reference_server, replay
+    from ._conformance import REPLAYED_PREFIX, reference_server, refused, replay
 
     try:
         recorded = Cassette.load(cassette)
     except ValueError as error:
         fail(str(error), ExitStatus.USAGE)
         return
+    skipped = refused(recorded)
+    if skipped:
+        click.echo(
+            f"Not replayed: {len(skipped)} exchange(s) outside {REPLAYED_PREFIX} (a cassette is "
+            f"data; it may not drive the control API): {', '.join(skipped)}",
+            err=True,
+        )
     try:
         with reference_server() as url:
             differences = replay(recorded, url)

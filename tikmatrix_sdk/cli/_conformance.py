@@ -6,6 +6,11 @@ recording got (tasks, leases) replaced by the ones the reference server gave; ea
 compared by shape, not by value: the HTTP status, the envelope's code, and for JSON the
 fields and their kinds. Ids, times, counts and texts legitimately differ; a field that is
 ``null`` on one side only (a task not started yet) is not a difference either.
+
+A cassette is data, and may come from anyone: only requests to the API (``/api/v1/...``) are
+replayed. Anything else it holds (the control API: a reset, a custom script's registration,
+a fault) is not sent, and :func:`refused` says which; the server is started with custom
+scripts off besides, so no cassette can make it run a command.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +34,30 @@ import httpx
 from .._install import install_hint
 from ._cassette import decode_body
 
-__all__ = ["Difference", "reference_server", "replay", "shape_differences"]
+__all__ = ["Difference", "reference_server", "refused", "replay", "shape_differences"]
+
+#: The only requests a cassette may have replayed: the API's.
+REPLAYED_PREFIX = "/api/v1/"
+
+
+def refused(cassette: dict[str, Any]) -> list[str]:
+    """The exchanges of ``cassette`` that are not replayed (``#3 PUT /_control/...``)."""
+    return [
+        f"#{index} {interaction['request']['method']} {interaction['request']['path']}"
+        for index, interaction in enumerate(cassette["interactions"], start=1)
+        if not _replayable(interaction)
+    ]
+
+
+def _replayable(interaction: dict[str, Any]) -> bool:
+    """An API request, with no dot segment (escaped or not) that could leave ``/api/v1/``."""
+    path = urllib.parse.unquote(str(interaction["request"]["path"]))
+    segments = path.split("/")
+    return (
+        path.startswith(REPLAYED_PREFIX)
+        and not any(segment in (".", "..") for segment in segments)
+        and "\\" not in path
+    )
 
 
 @attrs.frozen
@@ -235,6 +264,8 @@ def replay(cassette: dict[str, Any], base_url: str) -> list[Difference]:
                     f"{seeded.text[:300]}"
                 )
         for index, interaction in enumerate(interactions, start=1):
+            if not _replayable(interaction):
+                continue  # reported by refused(); never sent
             request, recorded = interaction["request"], interaction["response"]
             body = (request.get("body") or {}).get("json")
             headers = dict(request.get("headers") or {})
