@@ -2,18 +2,21 @@
 
 Only loopback ``Host`` names are served (against DNS rebinding); a state change from another
 site's page is refused (``Origin``, ``Sec-Fetch-Site``); no CORS preflight is answered; bodies
-are JSON only, read with :mod:`.strict_json`'s rules; answers are never cached or sniffed.
+are JSON only: those checks are :func:`tikmatrix_sdk._guards.refusal`, the one implementation
+the ``tikmatrix record`` proxy applies too. Here bodies are also read with
+:mod:`.strict_json`'s rules, and answers are never cached or sniffed.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
+
+from tikmatrix_sdk._guards import CHANGES_STATE, refusal
 
 from .. import fast_json
 from ..domain.errors import BAD_REQUEST
@@ -24,40 +27,6 @@ __all__ = ["MAX_BODY", "install_guards"]
 
 #: The largest request body taken, in bytes.
 MAX_BODY = 1024 * 1024
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    name = name.strip("[]").lower()
-    if name in _LOOPBACK_NAMES or name in allowed:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-_CHANGES_STATE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def _foreign_origin() -> str:
-    """Why a state-changing request comes from another site's page, or ``""`` if it does not.
-
-    Browsers name the page that sent a request in ``Origin`` (``null`` for sandboxed and
-    ``file:`` pages) and say how it relates to the target in ``Sec-Fetch-Site``; a request
-    from a program (curl, the SDK) sends neither, or ``Sec-Fetch-Site: none``.
-    """
-    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
-    if fetch_site in ("cross-site", "same-site"):
-        return f"Sec-Fetch-Site: {fetch_site}"
-    origin = request.headers.get("Origin")
-    if (
-        origin is not None
-        and origin.rstrip("/").lower() != f"{request.scheme}://{request.host}".lower()
-    ):
-        return f"Origin: {origin}"
-    return ""
 
 
 class _Request(Request):
@@ -104,23 +73,19 @@ def install_guards(app: Flask, allowed_hosts: tuple[str, ...]) -> None:
 
     @app.before_request
     def guard() -> Response | None:
-        host = request.host or ""
-        if not _host_allowed(host, allowed):
-            return envelope(BAD_REQUEST, f"Host {host!r} is not allowed", 403)
-        if request.method == "OPTIONS":  # no CORS preflight: pages may not call this API
-            return with_allow(envelope(BAD_REQUEST, "cross-origin requests are not served", 405))
-        if request.method not in _CHANGES_STATE:
+        refused = refusal(
+            request.method,
+            request.host or "",
+            dict(request.headers),
+            scheme=request.scheme,
+            allowed_hosts=allowed,
+        )
+        if refused is not None:
+            answer = envelope(BAD_REQUEST, refused.message, refused.status)
+            return with_allow(answer) if refused.status == 405 else answer
+        if request.method not in CHANGES_STATE:
             return None
-        foreign = _foreign_origin()
-        if foreign:
-            return envelope(BAD_REQUEST, f"cross-origin requests are refused ({foreign})", 403)
         has_body = bool(request.content_length or request.headers.get("Transfer-Encoding"))
-        if (has_body or request.content_type) and request.mimetype != "application/json":
-            return envelope(
-                BAD_REQUEST,
-                f"request bodies must be application/json, got {request.mimetype or 'none'!r}",
-                415,
-            )
         if has_body:
             try:
                 request.get_json()

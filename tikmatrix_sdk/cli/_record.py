@@ -3,11 +3,18 @@
 Point a program (or the SDK, ``TIKMATRIX_BASE_URL``) at the proxy; each request goes on to
 the upstream TikMatrix unchanged, its answer comes back unchanged, and both are added to the
 cassette, which is on disk after every exchange.
+
+The proxy is a local API in front of one: any web page its user opens can reach it. It
+refuses first what the reference server refuses (:func:`tikmatrix_sdk._guards.refusal`, the
+same implementation: a foreign ``Host``, a preflight, a state change from another page, a
+body that is not JSON), and passes ``Origin`` and ``Sec-Fetch-*`` on, so the upstream judges
+what it is sent as if it came straight from the page.
 """
 
 from __future__ import annotations
 
 import http.server
+import json
 import signal
 import threading
 from pathlib import Path
@@ -16,12 +23,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from .._guards import refusal
 from ._cassette import KEPT_REQUEST_HEADERS, Cassette, encode_body
 
 __all__ = ["RecordingProxy"]
 
 #: The largest request body the proxy takes (the same bound as the reference server's).
 MAX_BODY = 1024 * 1024
+#: What a browser says of where a request comes from: passed upstream, never recorded.
+_PROVENANCE = ("origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest")
 
 
 class RecordingProxy:
@@ -42,7 +52,7 @@ class RecordingProxy:
             def _relay(self) -> None:
                 proxy.relay(self)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _relay
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _relay
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -57,6 +67,12 @@ class RecordingProxy:
 
     def relay(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         """Forward one request, answer with what came back, and record both."""
+        refused = refusal(handler.command, handler.headers.get("Host", ""), dict(handler.headers))
+        if refused is not None:  # as the reference server answers it, and nothing is sent
+            handler.close_connection = True
+            said = json.dumps({"code": 40001, "message": refused.message, "data": None})
+            self._answer(handler, refused.status, said.encode(), "application/json")
+            return
         if not handler.path.startswith("/") or handler.path.startswith("//"):
             handler.close_connection = True  # only paths of the upstream: never another host
             self._answer(handler, 400, b"the proxy forwards paths only", "text/plain")
@@ -82,9 +98,17 @@ class RecordingProxy:
             for name in KEPT_REQUEST_HEADERS
             if (value := handler.headers.get(name)) is not None
         }
+        provenance = {
+            name: value for name in _PROVENANCE if (value := handler.headers.get(name)) is not None
+        }
+        if "origin" in provenance:  # the page's origin, against the upstream's own address
+            provenance["origin"] = self._upstream_origin(provenance["origin"], handler)
         try:
             answer = self._http.request(
-                handler.command, f"{self.upstream}{handler.path}", content=body, headers=kept
+                handler.command,
+                f"{self.upstream}{handler.path}",
+                content=body,
+                headers={**kept, **provenance},
             )
         except httpx.HTTPError as error:
             message = f"the proxy could not reach {self.upstream}: {error}".encode()
@@ -106,6 +130,14 @@ class RecordingProxy:
             },
         )  # recorded before it is answered: what the app saw is on disk
         self._answer(handler, answer.status_code, answer.content, content_type)
+
+    def _upstream_origin(self, origin: str, handler: http.server.BaseHTTPRequestHandler) -> str:
+        """A page of the proxy's own origin is the upstream's own; any other stays foreign."""
+        own = f"http://{handler.headers.get('Host', '')}".lower()
+        if origin.rstrip("/").lower() == own:
+            split = urlsplit(self.upstream)
+            return f"{split.scheme}://{split.netloc}"
+        return origin
 
     @staticmethod
     def _answer(
