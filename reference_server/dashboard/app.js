@@ -201,6 +201,8 @@ async function refresh() {
     renderStats(data.stats);
     renderTasks(data);
     renderDevices(data.devices, refreshScreens);
+    document.getElementById("devices-count").textContent = data.devices_total > data.devices.length
+      ? `the first ${data.devices.length} of ${data.devices_total} devices, by serial` : "";
     renderFaults(data.server.faults);
     showStatus(`updated ${new Date().toLocaleTimeString()}`, "");
   } catch (error) {

@@ -19,9 +19,17 @@ from ..domain.errors import NOT_FOUND, ApiError, bad_request
 from ..scripts import NOT_VIA_API, SCRIPTS
 from ..state import state
 from .api import parse_create_body
-from .control_limits import MAX_ACCOUNTS, MAX_ADVANCE, MAX_DEVICES, MAX_DURATION, MAX_SEQUENCE
+from .control_limits import (
+    MAX_ACCOUNTS,
+    MAX_ADVANCE,
+    MAX_DEVICES,
+    MAX_DURATION,
+    MAX_FLEET,
+    MAX_SEQUENCE,
+)
 from .envelope import json_body, success
 from .faults import parse_fault
+from .rpc_wire import MAX_SERIAL
 from .wire import MAX_ACCOUNT_STATUS, parse_task_id, task_json
 
 __all__ = ["control"]
@@ -56,11 +64,19 @@ def reset() -> Response:
 def add_devices() -> Response:
     """Add simulated devices: ``{"serials": [...]}``."""
     serials = _object().get("serials")
-    if not isinstance(serials, list) or not all(isinstance(s, str) and s for s in serials):
-        raise bad_request("serials must be an array of non-empty strings")
+    if not isinstance(serials, list) or not all(
+        isinstance(s, str) and 0 < len(s) <= MAX_SERIAL for s in serials
+    ):
+        raise bad_request(f"serials must be an array of strings of 1 to {MAX_SERIAL} characters")
     if len(serials) > MAX_DEVICES:
         raise bad_request(f"serials may name at most {MAX_DEVICES} devices, got {len(serials)}")
     server = state()
+    known = {row.serial for row in server.service.devices()}
+    if len(known | set(serials)) > MAX_FLEET:
+        raise bad_request(
+            f"serials: a server knows at most {MAX_FLEET} devices; it knows {len(known)}, "
+            f"and {len(set(serials) - known)} would be new"
+        )
     server.service.seed(serials, [])
     for serial in serials:
         server.fleet.simulated(serial)

@@ -13,11 +13,14 @@ __all__ = [
     "MAX_FAULT_MESSAGE",
     "MAX_FAULT_PATH",
     "MAX_FAULT_TIMES",
+    "MAX_FLEET",
     "MAX_SEQUENCE",
 ]
 
 #: Devices one ``POST /_control/devices`` may add.
 MAX_DEVICES = 1000
+#: Devices a server may know in all (the largest plan's device limit).
+MAX_FLEET = 1000
 #: Accounts one ``POST /_control/accounts`` may add.
 MAX_ACCOUNTS = 10_000
 #: Seconds a simulated device may take per action.

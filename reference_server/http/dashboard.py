@@ -30,6 +30,8 @@ __all__ = ["STATE_COMPONENTS", "STATE_SCHEMA", "dashboard"]
 ASSETS = Path(__file__).resolve().parent.parent / "dashboard"
 #: How many of a phone's latest records and shell lines the page shows.
 ACTIVITY = 30
+#: How many devices the page shows (the first, by serial); the state says how many there are.
+DEVICES_SHOWN = 50
 
 dashboard = Blueprint("dashboard", __name__)
 
@@ -118,6 +120,7 @@ STATE_SCHEMA: dict[str, Any] = _object(
         "stats": _ref("TaskStats"),
         "devices": {
             "type": "array",
+            "maxItems": DEVICES_SHOWN,
             "items": {
                 "allOf": [
                     _ref("Device"),
@@ -154,6 +157,7 @@ STATE_SCHEMA: dict[str, Any] = _object(
                 ]
             },
         },
+        "devices_total": {"type": "integer", "minimum": 0},
         "tasks": {"type": "array", "items": _ref("Task")},
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
@@ -171,13 +175,14 @@ def state_json() -> Response:
     server = state()
     page, page_size = page_args(request.args)
     tasks, total = server.service.list_tasks(task_filters(request.args), page, page_size)
-    accounts, _ = server.service.list_accounts({}, 1, 100)
+    accounts, _ = server.service.list_accounts({}, 1, 100)  # the page shows the first 100
     by_device: dict[str, list[dict[str, Any]]] = {}
     for account in accounts:
         by_device.setdefault(account.device or "", []).append(account_json(account))
     now = server.service.clock.now()
     devices = []
-    for device in server.leases.devices():
+    every_device = server.leases.devices()
+    for device in every_device[:DEVICES_SHOWN]:
         entry = device_json(device)
         entry["lease"] = lease_json(device.lease, now) if device.lease else None
         if entry["lease"]:
@@ -191,6 +196,7 @@ def state_json() -> Response:
             "server": _server(server),
             "stats": server.service.stats(),
             "devices": devices,
+            "devices_total": len(every_device),
             "tasks": [task_json(task) for task in tasks],
             "total": total,
             "page": page,

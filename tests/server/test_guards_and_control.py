@@ -317,3 +317,17 @@ def test_create_of_500_serials_is_one_transaction(client: FlaskClient, server: S
     store._db.set_trace_callback(None)
     assert sum(1 for s in statements if s.startswith("BEGIN")) == 1
     assert sum(1 for s in statements if s.startswith("COMMIT")) == 1
+
+
+def test_the_fleet_is_bounded(client: FlaskClient) -> None:
+    known = len(ok(client.get("/_control/devices"))["devices"])
+    room = 1000 - known
+    batch = [f"lab_{n}" for n in range(room)]
+    ok(client.post("/_control/devices", json={"serials": batch}))
+    ok(client.post("/_control/devices", json={"serials": batch[:10]}))  # known ones: no growth
+    refused = client.post("/_control/devices", json={"serials": ["one_too_many"]})
+    error(refused, 40001, 400, mentions="at most 1000 devices")
+    assert len(ok(client.get("/_control/devices"))["devices"]) == 1000
+    state = ok(client.get("/dashboard/api/state"))
+    assert (len(state["devices"]), state["devices_total"]) == (50, 1000)
+    error(client.post("/_control/devices", json={"serials": ["x" * 201]}), 40001, 400)
