@@ -423,7 +423,7 @@ def record(upstream: str, out: Path, port: int) -> None:
     click.echo(proxy.url, err=False)  # the first line of standard output: where to point
     sys.stdout.flush()
     proxy.serve()
-    count = len(proxy.cassette.data["interactions"])
+    count = proxy.cassette.count
     if proxy.cassette.failure:
         fail(proxy.cassette.failure, ExitStatus.FAILED)
     click.echo(f"Recorded {count} exchange(s) into {out}", err=True)

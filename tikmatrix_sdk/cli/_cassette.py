@@ -8,13 +8,14 @@ sent around as it is.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
-import tempfile
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._version import __version__
 
@@ -31,8 +32,8 @@ def encode_body(content: bytes, content_type: str) -> Any:
         return None
     if "json" in content_type:
         try:
-            return {"json": json.loads(content)}
-        except ValueError:
+            return {"json": json.loads(content, parse_constant=_no_constant)}
+        except (ValueError, RecursionError):  # not JSON, NaN, or nested past what JSON reads
             pass
     if content_type.startswith(("text/", "application/xml")):
         try:
@@ -55,29 +56,39 @@ def decode_body(body: Any) -> bytes:
 
 
 class Cassette:
-    """Interactions recorded in order, written to a file after each one (atomically)."""
+    """Interactions recorded in order, each appended to the file as it happens.
+
+    The file is valid JSON after every exchange: a new one is written over the closing
+    brackets, which follow it again, so recording costs the same for the 1,000th exchange as
+    for the first. It is private to you (0600): it holds the session ids of your leases.
+    """
 
     def __init__(self, path: Path, upstream: str) -> None:
-        """A new, empty cassette for ``upstream``, to be written at ``path``."""
+        """A new, empty cassette for ``upstream``, written at ``path`` at once."""
         self.path = path
         self.data: dict[str, Any] = {
             "format": FORMAT,
             "recorded_with": f"tikmatrix-sdk {__version__}",
             "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "upstream": upstream,
-            "interactions": [],
         }
+        #: How many exchanges are on disk.
+        self.count = 0
         self._lock = threading.Lock()
         #: Why the file could not be written, once it could not.
         self.failure: str | None = None
-        self._write()  # an empty cassette at once: a folder that is not there fails now
+        head = json.dumps(self.data, indent=2, ensure_ascii=False)[:-2]  # without "\n}"
+        with _private(path, truncate=True) as out:  # a folder that is not there fails now
+            out.write(f'{head},\n  "interactions": ['.encode())
+            self._tail = out.tell()
+            out.write(_CLOSE)
 
     @staticmethod
     def load(path: Path) -> dict[str, Any]:
         """A cassette read from a file (``ValueError`` if it is not one)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ValueError(f"{path} is not a cassette: {error}") from None
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
             raise ValueError(f"{path} is not a cassette (no interactions)")
@@ -89,23 +100,64 @@ class Cassette:
         return data
 
     def add(self, request: dict[str, Any], response: dict[str, Any]) -> int:
-        """Record one exchange and write the file; how many there are."""
+        """Record one exchange, appended to the file; how many there are."""
+        text = _exchange_json({"request": request, "response": response})
         with self._lock:
-            self.data["interactions"].append({"request": request, "response": response})
             try:
-                self._write()
+                with _private(self.path, truncate=False) as out:
+                    out.seek(self._tail)
+                    out.write((",\n" if self.count else "\n").encode() + text)
+                    self._tail = out.tell()
+                    out.write(_CLOSE)
+                    out.truncate()
             except OSError as error:
                 self.failure = f"cannot write {self.path}: {error.strerror or error}"
-            return len(self.data["interactions"])
+            else:
+                self.count += 1
+            return self.count
 
-    def _write(self) -> None:
-        text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".cassette-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)  # a file to share, not mkstemp's private 0600
-        os.replace(temporary, self.path)
+
+#: What closes a cassette's file: the list of exchanges, then the document.
+_CLOSE = b"\n  ]\n}\n"
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _exchange_json(exchange: dict[str, Any]) -> bytes:
+    """An exchange as strict JSON (no NaN), indented as the list's item it becomes.
+
+    A body JSON cannot hold as it was read (a NaN, nesting too deep to write) is kept as its
+    text instead, so the file is always valid JSON.
+    """
+    try:
+        text = json.dumps(exchange, indent=2, ensure_ascii=False, allow_nan=False)
+    except (ValueError, RecursionError):  # nested deeper than the indenting writer goes
+        for part in (exchange["request"], exchange["response"]):
+            body = part.get("body")
+            if isinstance(body, dict) and "json" in body:
+                try:
+                    raw = json.dumps(body["json"], allow_nan=False)  # compact: the C writer
+                except (ValueError, RecursionError):
+                    raw = ""
+                part["body"] = {"text": raw}
+        text = json.dumps(exchange, indent=2, ensure_ascii=False, allow_nan=False)
+    return "\n".join("    " + line for line in text.splitlines()).encode("utf-8")
+
+
+@contextlib.contextmanager
+def _private(path: Path, *, truncate: bool) -> Iterator[BinaryIO]:
+    """``path`` open for writing, readable by its owner only (0600, whatever it was)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+    handle = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows the file is the user's by its folder
+            os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "wb", closefd=False) as out:
+            yield out
+    finally:
+        os.close(handle)
 
 
 def _well_formed(item: Any) -> bool:

@@ -82,7 +82,7 @@ class RecordingProxy:
             self._answer(handler, 411, b"send a Content-Length, not a chunked body", "text/plain")
             return
         raw_length = handler.headers.get("Content-Length") or "0"
-        if not raw_length.isdigit():
+        if not (raw_length.isascii() and raw_length.isdigit()):  # "²" is a digit to Python
             handler.close_connection = True
             self._answer(handler, 400, b"bad Content-Length", "text/plain")
             return
@@ -115,6 +115,8 @@ class RecordingProxy:
             self._answer(handler, 502, message, "text/plain")
             return
         content_type = answer.headers.get("content-type", "")
+        if not (content_type.isascii() and content_type.isprintable()):
+            content_type = "application/octet-stream"  # a header the proxy can send back
         self.cassette.add(
             {
                 "method": handler.command,
