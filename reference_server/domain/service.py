@@ -5,6 +5,7 @@ The HTTP layer is thin over this class; the runner asks it for due tasks and rep
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "COMPLETED",
     "FAILED",
+    "MAX_STORED_BYTES",
     "MAX_TASKS_PER_REQUEST",
     "PENDING",
     "PLANS",
@@ -31,6 +33,7 @@ __all__ = [
     "CreateRequest",
     "Plan",
     "TaskService",
+    "check_stored_bytes",
     "check_task_count",
     "plan_named",
 ]
@@ -91,6 +94,22 @@ class CreateRequest:
     start_time: str | None
     min_interval: int
     max_interval: int
+
+
+#: The most bytes of task configuration one create may store, after fan-out.
+MAX_STORED_BYTES = 16 * 1024 * 1024
+
+
+def check_stored_bytes(tasks: int, configs: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a create whose tasks would store more than :data:`MAX_STORED_BYTES` of config."""
+    per_round = sum(len(json.dumps(config, ensure_ascii=False)) for config in configs)
+    total = tasks // max(len(configs), 1) * per_round
+    if total > MAX_STORED_BYTES:
+        raise bad_request(
+            f"this request would store {total} bytes of script_config across its {tasks} "
+            f"tasks; at most {MAX_STORED_BYTES} bytes may be stored by one request (split it, "
+            "or send fewer unknown options)"
+        )
 
 
 def check_task_count(count: int) -> None:
@@ -195,6 +214,7 @@ class TaskService:
         """Fan a request out into tasks and store them all in one transaction."""
         targets = self._targets(request)
         check_task_count(len(targets) * len(request.task_configs))
+        check_stored_bytes(len(targets) * len(request.task_configs), request.task_configs)
         devices = {serial for serial, _ in targets}
         limit = self.plan.device_limit
         if len(devices) > limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -51,10 +52,25 @@ _KIND_NAMES = {
 }
 
 
+#: The most bytes of JSON a config's unknown keys may hold (kept as given, in every task).
+MAX_UNKNOWN_BYTES = 16_384
+
+
 def validate_options(
     options: Mapping[str, Option], config: Mapping[str, Any], prefix: str = "script_config."
 ) -> dict[str, Any]:
-    """Check every documented option and fill in defaults; unknown keys are kept as given."""
+    """Check every documented option and fill in defaults; unknown keys are kept as given.
+
+    Unknown keys are copied into every task the config fans out to, so together they are
+    bounded (:data:`MAX_UNKNOWN_BYTES`).
+    """
+    unknown = {key: value for key, value in config.items() if key not in options}
+    if unknown and len(json.dumps(unknown, ensure_ascii=False)) > MAX_UNKNOWN_BYTES:
+        names = ", ".join(sorted(unknown))[:200]
+        raise bad_request(
+            f"{prefix.rstrip('.')}: options this server does not know ({names}) may hold at "
+            f"most {MAX_UNKNOWN_BYTES} bytes of JSON together"
+        )
     result = dict(config)
     for name, option in options.items():
         if name not in config or config[name] is None:

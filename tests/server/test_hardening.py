@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from reference_server.domain.service import MAX_TASKS_PER_REQUEST
+from reference_server.domain.service import MAX_STORED_BYTES, MAX_TASKS_PER_REQUEST
+from reference_server.scripts._options import MAX_UNKNOWN_BYTES
 
 from ..waiting import wait_until
 from .conftest import POST, create, error, ok
@@ -204,6 +205,24 @@ def test_multi_account_fan_out_counts_against_the_cap(client: FlaskClient) -> No
         "enable_multi_account": True,  # three accounts on the device
     }
     error(client.post("/api/v1/task", json=body), 40001, 400, mentions="at most")
+    assert _total(client) == 0
+
+
+def test_unknown_options_are_bounded_before_fan_out_copies_them(client: FlaskClient) -> None:
+    config = {"target_users": ["@a", "@b"], "padding": "x" * (MAX_UNKNOWN_BYTES + 1)}
+    body = {"script_name": "follow", "script_config": config, "serials": ["device_serial_1"]}
+    error(client.post("/api/v1/task", json=body), 40001, 400, mentions="padding")
+    config["padding"] = "x" * (MAX_UNKNOWN_BYTES - 100)  # kept as given, in each task
+    assert len(create(client, **body)) == 2
+
+
+def test_what_one_create_stores_after_fan_out_is_bounded(client: FlaskClient) -> None:
+    # 2,000 tasks, each keeping 10 KB of unknown options: 20 MB to store, past the cap.
+    users = [f"@u{n}" for n in range(1000)]
+    config = {"target_users": users, "note": "x" * 10_000}
+    body = {"script_name": "follow", "script_config": config}
+    answer = client.post("/api/v1/task", json={**body, "serials": ["device_serial_1"] * 2})
+    error(answer, 40001, 400, mentions=str(MAX_STORED_BYTES))
     assert _total(client) == 0
 
 
