@@ -26,7 +26,7 @@ from .sh import Done, Interpreter
 from .tools import AndroidTools
 from .ui import PhoneUI
 
-__all__ = ["AndroidSystem"]
+__all__ = ["AndroidSystem", "CommandTimeout"]
 
 #: How many shell lines (and commands) a phone remembers.
 MAX_HISTORY = 2000
@@ -34,6 +34,10 @@ MAX_HISTORY = 2000
 MAX_FILE, MAX_STORAGE, MAX_SLEEP = 64 * 1024 * 1024, 512 * 1024 * 1024, 600.0
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 _TYPE = "ADB_INPUT_TEXT"
+
+
+class CommandTimeout(Exception):
+    """A command line ran past the timeout its caller gave (:meth:`AndroidSystem.execute`)."""
 
 
 class AndroidSystem(AndroidTools):
@@ -58,6 +62,8 @@ class AndroidSystem(AndroidTools):
         self.rebooted = False
         self.ui = PhoneUI(self)
         self._lock = threading.Lock()
+        #: The deadline of the command line running in each thread (see :meth:`execute`).
+        self._deadline = threading.local()
         self.cwd = "/"
         self._stdin = b""
         self.index = int("".join(c for c in name if c.isdigit())[-2:] or 0)
@@ -163,9 +169,17 @@ class AndroidSystem(AndroidTools):
 
     # -- shell -------------------------------------------------------------------------------
 
-    def execute(self, line: str) -> str:
-        """Run a shell command line (never through a host shell); what it printed."""
-        return self.execute_line(line).combined.decode("utf-8", "replace")
+    def execute(self, line: str, timeout: float | None = None) -> str:
+        """Run a shell command line (never through a host shell); what it printed.
+
+        With ``timeout``, a command still waiting (``sleep``) when it passes raises
+        :class:`CommandTimeout`, as adb's client gives up on a phone.
+        """
+        self._deadline.at = None if timeout is None else time.monotonic() + timeout
+        try:
+            return self.execute_line(line).combined.decode("utf-8", "replace")
+        finally:
+            self._deadline.at = None
 
     def execute_line(self, line: str) -> Done:
         """Run a shell command line: its output, its errors and its exit status apart."""
@@ -228,6 +242,10 @@ class AndroidSystem(AndroidTools):
         seconds = float(args[0]) if args else 0.0
         if not 0 <= seconds <= MAX_SLEEP:
             return Done(err=f"sleep: invalid number '{args[0]}'\n".encode(), status=1)
+        deadline: float | None = getattr(self._deadline, "at", None)
+        if deadline is not None and time.monotonic() + seconds > deadline:
+            time.sleep(max(0.0, deadline - time.monotonic()))
+            raise CommandTimeout(f"sleep {args[0]} went past the call's timeout")
         time.sleep(seconds)
         return Done()
 

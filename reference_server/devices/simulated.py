@@ -13,7 +13,7 @@ import attrs
 from ..android import uiautomator
 from ..android.records import make_record
 from ..android.render import render_png
-from ..android.system import AndroidSystem
+from ..android.system import AndroidSystem, CommandTimeout
 from .base import Device, DeviceError, RunContext, UiRpcError
 
 __all__ = ["Behaviour", "SimulatedDevice"]
@@ -84,8 +84,15 @@ class SimulatedDevice(Device):
         return render_png(self.system.ui)
 
     def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
-        """Run a command on the simulated phone, each argument quoted as adbutils does."""
-        return self.system.execute(" ".join(shlex.quote(word) for word in argv))
+        """Run a command on the simulated phone, each argument quoted as adbutils does.
+
+        A command still running after ``timeout`` seconds fails, as adb gives up on a phone.
+        """
+        line = " ".join(shlex.quote(word) for word in argv)
+        try:
+            return self.system.execute(line, timeout=timeout)
+        except CommandTimeout:
+            raise DeviceError(f"adb shell timed out after {timeout:g} s") from None
 
     def configure(self, behaviour: Behaviour) -> None:
         """Change how the device behaves from now on."""

@@ -264,6 +264,11 @@ class LeaseService:
             device = self.fleet.get(lease.serial)
             if device is None:
                 raise ApiError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
+            if self._calls[lease.session_id]:  # a lease may not hold every request thread
+                raise ApiError(
+                    DEVICE_BUSY,
+                    f"a call on the lease of {lease.serial} is still running: one at a time",
+                )
             self._calls[lease.session_id] += 1
             self._calls_on[lease.serial] += 1
         try:

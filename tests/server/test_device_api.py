@@ -372,3 +372,33 @@ def test_patterns_that_backtrack_in_python_are_matched_in_linear_time(
     assert ok(call(client, session, "exist", {"textMatches": "a+"})) is True
     # Python's re takes hours on the first of them; RE2, milliseconds. A generous bound:
     assert time.monotonic() - started < 30
+
+
+def test_the_adb_route_keeps_to_its_timeout_on_a_simulated_phone(client: FlaskClient) -> None:
+    session = lease(client)["session_id"]
+    ok(client.put("/_control/rpc/adb", json={"enabled": True}))
+    body = {"args": ["shell", "sleep", "15"], "timeout_ms": 300}
+    started = time.monotonic()
+    answer = client.post("/api/v1/rpc/adb", json=body, headers={"x-session-id": session})
+    error(answer, 50301, 503, mentions="timed out after 0.3 s")
+    assert time.monotonic() - started < 10  # not the 15 s asked for
+
+
+def test_a_lease_runs_one_call_at_a_time(app: Flask, client: FlaskClient) -> None:
+    session = lease(client)["session_id"]
+    headers = {"x-session-id": session}
+    ok(client.put("/_control/rpc/adb", json={"enabled": True}))
+    slow = {"args": ["shell", "sleep", "1"], "timeout_ms": 5000}
+    answers: list[Any] = []
+
+    def slow_call() -> None:
+        with app.test_client() as other:
+            answers.append(other.post("/api/v1/rpc/adb", json=slow, headers=headers).json)
+
+    first = threading.Thread(target=slow_call)
+    first.start()
+    wait_until(lambda: app.extensions["tikmatrix"].leases._calls, "the first call to start")
+    error(call(client, session, "deviceInfo"), 40901, 409, mentions="one at a time")
+    first.join(10)
+    assert answers[0]["code"] == 0
+    ok(call(client, session, "deviceInfo"))  # and the next call, after it, is served
