@@ -308,9 +308,13 @@ class Device(_Model):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Lease(_Model):
-    """A device lent to a program: its ``session_id`` goes with every device call."""
+    """A device lent to a program: its ``session_id`` goes with every device call.
 
-    session_id: str
+    ``session_id`` is ``None`` in a listing (:meth:`~tikmatrix_sdk.resources.Devices.leases`)
+    for a lease the caller did not present: only its holder may know it.
+    """
+
+    session_id: str | None
     serial: str | None = None
     label: str = ""
     ttl_secs: float | None = None

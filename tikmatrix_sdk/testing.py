@@ -475,7 +475,13 @@ class MockTikMatrix:
         return _envelope(dict(lease))
 
     def _leases(self, request: httpx.Request, body: Any) -> httpx.Response:
-        return _envelope([dict(lease) for lease in self.leases.values()])
+        presented = request.headers.get("x-session-id")
+        return _envelope(
+            [
+                {**lease, "session_id": lease["session_id"] if key == presented else None}
+                for key, lease in self.leases.items()
+            ]
+        )
 
     def _heartbeat(self, request: httpx.Request, body: Any, session_id: str) -> httpx.Response:
         lease = self.leases.get(session_id)

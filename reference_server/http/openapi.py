@@ -184,7 +184,11 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Lease": _object(
         {
-            "session_id": _STR,
+            "session_id": {
+                "type": ["string", "null"],
+                "description": "the lease's id: null in the listing, unless the caller "
+                "presents it in x-session-id",
+            },
             "serial": _STR,
             "label": _STR,
             "ttl_secs": {

@@ -54,9 +54,19 @@ def lease() -> Response:
 
 @rpc.get("/session")
 def list_leases() -> Response:
-    """The live leases."""
+    """The live leases; a lease's id only to the caller that presents it in ``x-session-id``.
+
+    Anyone with a lease's id may drive, renew or release it: listing every id would hand
+    each program every other program's device.
+    """
     now = _now()
-    return success([lease_json(lease, now) for lease in state().leases.leases()])
+    presented = _session()
+    return success(
+        [
+            lease_json(lease, now, reveal=lease.session_id == presented)
+            for lease in state().leases.leases()
+        ]
+    )
 
 
 @rpc.post("/session/<session_id>/heartbeat")

@@ -155,10 +155,10 @@ def session_header(value: str | None) -> str | None:
     return value
 
 
-def lease_json(lease: Lease, now: float) -> dict[str, Any]:
-    """A lease as the device API writes it."""
+def lease_json(lease: Lease, now: float, *, reveal: bool = True) -> dict[str, Any]:
+    """A lease as the device API writes it; its id ``None`` unless ``reveal``."""
     return {
-        "session_id": lease.session_id,
+        "session_id": lease.session_id if reveal else None,
         "serial": lease.serial,
         "label": lease.label,
         "ttl_secs": lease.ttl,

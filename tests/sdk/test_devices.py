@@ -61,6 +61,10 @@ def test_devices_and_leases_are_read_from_any_of_the_shapes_tikmatrix_may_send(
         assert [d.serial for d in client.devices.list()] == ["c"]
         router.get("/rpc/session").respond(json=envelope([{"id": SESSION, "serial": "a"}]))
         assert [lease.session_id for lease in client.devices.leases()] == [SESSION]
+        others = [{"session_id": None, "serial": "a", "label": "someone else"}]
+        router.get("/rpc/session").respond(json=envelope(others))
+        (listed,) = client.devices.leases()  # another program's lease: its key is not shown
+        assert (listed.session_id, listed.label) == (None, "someone else")
 
 
 @pytest.mark.parametrize(

@@ -88,10 +88,12 @@ def test_the_device_is_leased_to_the_script_while_it_runs(
     (held,) = ok(client.get("/api/v1/rpc/session"))
     assert held["serial"] == SERIAL
     assert held["task_id"] == task_id
+    assert held["session_id"] is None  # the script's key: another program may not drive it
+    (script_lease,) = server.leases.leases()
     answer = client.post(
         "/api/v1/rpc/jsonrpc",
         json={"method": "deviceInfo"},
-        headers={"x-session-id": held["session_id"]},
+        headers={"x-session-id": script_lease.session_id},
     )
     assert ok(answer)["productName"] == SERIAL
     wait_until(lambda: ok(client.get(f"/api/v1/task/{task_id}"))["status"] == 2, "the end")

@@ -52,9 +52,11 @@ def test_a_lease_marks_the_device_busy_until_released(client: FlaskClient) -> No
     assert listed["leased"]
     assert listed["lease_label"] == "my bot"
     assert "session_id" not in listed  # the listing names the holder, never its key
-    assert [entry["session_id"] for entry in ok(client.get("/api/v1/rpc/session"))] == [
-        held["session_id"]
-    ]
+    (listed_lease,) = ok(client.get("/api/v1/rpc/session"))
+    assert (listed_lease["serial"], listed_lease["label"]) == (SERIAL, "my bot")
+    assert listed_lease["session_id"] is None  # the key only to the program that holds it
+    mine = client.get("/api/v1/rpc/session", headers={"x-session-id": held["session_id"]})
+    assert [entry["session_id"] for entry in ok(mine)] == [held["session_id"]]
     ok(client.delete(f"/api/v1/rpc/session/{held['session_id']}"))
     assert devices(client)[SERIAL]["busy"] is False
     assert ok(client.get("/api/v1/rpc/session")) == []
@@ -124,8 +126,8 @@ def test_leases_and_running_tasks_share_the_plans_device_slots(
     client: FlaskClient, server: ServerState
 ) -> None:
     ok(client.post("/_control/reset", json={"devices": 22}))
-    for number in range(1, 21):  # Pro drives 20 devices at once
-        lease(client, f"device_serial_{number}")
+    sessions = [lease(client, f"device_serial_{n}")["session_id"] for n in range(1, 21)]
+    # Pro drives 20 devices at once
     error(
         client.post("/api/v1/rpc/session", json={"serial": "device_serial_21"}),
         40902,
@@ -134,8 +136,7 @@ def test_leases_and_running_tasks_share_the_plans_device_slots(
     )
     (waiting,) = create(client, **POST, serials=["device_serial_22"])
     assert server.runner.run_until_idle() == 0  # no slot for a task either
-    first = ok(client.get("/api/v1/rpc/session"))[0]["session_id"]
-    ok(client.delete(f"/api/v1/rpc/session/{first}"))
+    ok(client.delete(f"/api/v1/rpc/session/{sessions[0]}"))
     assert server.runner.run_until_idle() == 1
     assert ok(client.get(f"/api/v1/task/{waiting}"))["status"] == 2
 
@@ -335,7 +336,8 @@ def test_a_lease_outlives_its_ttl_while_a_call_runs(
     worker.start()
     wait_until(lambda: app.extensions["tikmatrix"].leases._calls, "the call to start")
     clock.advance(5)
-    assert [held["session_id"] for held in ok(client.get("/api/v1/rpc/session"))] == [session]
+    held = ok(client.get("/api/v1/rpc/session", headers={"x-session-id": session}))
+    assert [entry["session_id"] for entry in held] == [session]
     error(client.post("/api/v1/rpc/session", json={"serial": SERIAL}), 40901, 409)
     worker.join(10)
     assert answers == [{"code": 0, "message": "success", "data": False}]
