@@ -8,6 +8,7 @@ control API's ``/_control/reset`` calls.
 
 from __future__ import annotations
 
+import logging
 import random
 
 import attrs
@@ -17,11 +18,14 @@ from .config import ServerConfig
 from .domain.fleet import DeviceSource, Fleet
 from .domain.leases import LeaseService
 from .domain.runner import Runner
+from .domain.script_process import end_leftovers, owner_mark
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
 from .http.faults import Faults
 
 __all__ = ["ServerState", "state"]
+
+log = logging.getLogger("reference_server")
 
 
 @attrs.frozen(kw_only=True)
@@ -73,6 +77,10 @@ class ServerState:
         for device in service.devices():  # a store that outlived a restart keeps its devices
             if device.kind == "simulated":
                 fleet.simulated(device.serial)
+        runner.script_owner = owner_mark(str(config.db))
+        ended = end_leftovers(runner.script_owner)  # a killed server's scripts, before any task
+        if ended:
+            log.warning("ended %d process(es) a previous server's custom scripts left", ended)
         if config.run_scheduler:
             runner.start()
         else:

@@ -46,6 +46,8 @@ class Runner:
         self.leases = leases or LeaseService(service, fleet)
         #: The API's base URL, given to managed custom scripts (set when the server binds).
         self.api_base = "http://127.0.0.1:50809"
+        #: The mark of this server's custom script runs (see :mod:`.script_process`).
+        self.script_owner = ""
         self.poll_interval = poll_interval
         self._rng = random.Random(seed)
         self._busy: dict[str, int] = {}
@@ -217,7 +219,13 @@ class Runner:
             "TIKMATRIX_SCRIPT_CONFIG": json.dumps(task.script_config),
         }
         try:
-            outcome = run_command(script.command, env, timeout=script.timeout, cancel=ctx.cancel)
+            outcome = run_command(
+                script.command,
+                env,
+                timeout=script.timeout,
+                cancel=ctx.cancel,
+                owner=self.script_owner,
+            )
         finally:
             with contextlib.suppress(ApiError):  # already gone if a reset came meanwhile
                 self.leases.release(lease.session_id)

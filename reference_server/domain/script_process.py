@@ -5,23 +5,37 @@ The command's standard output and error are read as they come, and the last
 group (a session) of its own: a stop or the timeout ends the whole group (terminate, then
 kill), and so does the command's own exit, so that nothing it started outlives its task and
 keeps driving a device that is no longer its.
+
+A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
+the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the server's owner mark and the
+run's own), which every descendant inherits, and the end of a run kills every process that
+carries its mark, found with psutil (the well-kept, cross-platform process table). A server
+killed outright (SIGKILL) cannot end its runs; the next server of the same store calls
+:func:`end_leftovers` before any task runs again. Every wait is bounded: a descendant that
+holds the output pipe open no longer holds the task.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
 import attrs
+import psutil
 
-__all__ = ["MAX_OUTPUT", "Outcome", "run_command"]
+__all__ = ["MAX_OUTPUT", "RUN_ENV", "Outcome", "end_leftovers", "owner_mark", "run_command"]
+
+#: The environment variable that marks every process of a run: ``OWNER:RUN``.
+RUN_ENV = "TIKMATRIX_SCRIPT_RUN"
 
 #: How many characters of a script's output its task keeps (the end of it).
 MAX_OUTPUT = 4000
@@ -68,13 +82,40 @@ def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
         process.kill() if signal_number == _KILL else process.terminate()
 
 
-def _end(process: subprocess.Popen[bytes], reader: threading.Thread) -> None:
-    """End the group: terminate, and kill whatever still runs after a grace period."""
+def owner_mark(db: str) -> str:
+    """The mark of the runs of a server whose store is ``db`` (a fresh one for ``:memory:``)."""
+    if db == ":memory:":
+        return uuid.uuid4().hex[:16]
+    return hashlib.sha256(os.path.abspath(db).encode()).hexdigest()[:16]
+
+
+def _kill_marked(matches: Callable[[str], bool]) -> int:
+    """Kill every process whose environment carries a :data:`RUN_ENV` that ``matches``."""
+    killed = 0
+    for process in psutil.process_iter():
+        try:
+            mark = process.environ().get(RUN_ENV)
+            if mark is not None and matches(mark) and process.pid != os.getpid():
+                process.kill()
+                killed += 1
+        except (psutil.Error, OSError):  # gone, or another user's: not one of ours
+            continue
+    return killed
+
+
+def end_leftovers(owner: str) -> int:
+    """Kill what the runs of a server with mark ``owner`` left running; how many."""
+    return _kill_marked(lambda mark: mark.startswith(f"{owner}:"))
+
+
+def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) -> None:
+    """End the group and every marked descendant: terminate, then kill after a grace period."""
     _signal_group(process, signal.SIGTERM)
     deadline = time.monotonic() + _GRACE
     while (process.poll() is None or reader.is_alive()) and time.monotonic() < deadline:
         reader.join(0.05)  # the pipe closes when the last process holding it ends
     _signal_group(process, _KILL)
+    _kill_marked(lambda found: found == mark)  # those that left the group too
     process.wait()
 
 
@@ -84,12 +125,18 @@ def run_command(
     *,
     timeout: float,
     cancel: threading.Event,
+    owner: str = "",
 ) -> Outcome:
-    """Run ``command`` with ``env`` added to this process's environment."""
+    """Run ``command`` with ``env`` added to this process's environment.
+
+    ``owner`` is the server's mark (:func:`owner_mark`), with which :func:`end_leftovers`
+    finds what a killed server's runs left.
+    """
+    mark = f"{owner}:{uuid.uuid4().hex}"
     try:
         process = subprocess.Popen(
             list(command),
-            env={**os.environ, **env},
+            env={**os.environ, **env, RUN_ENV: mark},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -110,9 +157,10 @@ def run_command(
         if time.monotonic() >= deadline:
             timed_out = True
             break
-    _end(process, reader)  # also what the command left running when it exited
-    reader.join()
-    process.stdout.close()
+    _end(process, reader, mark)  # also what the command left running when it exited
+    reader.join(_GRACE)  # bounded: a descendant nobody could end may hold the pipe
+    if not reader.is_alive():
+        process.stdout.close()
     output = tail.data.decode("utf-8", "replace")[-MAX_OUTPUT:]
     return Outcome(
         exit_code=process.returncode, output=output, timed_out=timed_out, cancelled=cancelled

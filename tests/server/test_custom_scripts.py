@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from reference_server import ServerConfig, create_app
 from reference_server.clock import ManualClock
+from reference_server.domain.script_process import RUN_ENV, owner_mark
 from reference_server.state import ServerState
 
 from ..waiting import wait_until
@@ -240,6 +243,57 @@ def test_a_timeout_ends_the_scripts_whole_process_group(
     task = run_one(client, server, "stuck")
     assert task["remark"] == "timed out after 1 s: parent done"
     wait_until(lambda: not _alive(int(pid_file.read_text())), "the child to be ended")
+
+
+ESCAPES_ITS_GROUP = (
+    "import subprocess, sys\n"
+    "code = 'import os, time; os.setsid(); time.sleep(60)'\n"
+    "child = subprocess.Popen([sys.executable, '-c', code])\n"
+    "open(sys.argv[1], 'w').write(str(child.pid))\n"
+    "print('parent done', flush=True)\n"
+    "import time; time.sleep(60)\n"
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="os.setsid is POSIX")
+def test_a_descendant_that_leaves_the_group_is_ended_with_its_task(
+    client: FlaskClient, server: ServerState, tmp_path: Path
+) -> None:
+    """A child in a session of its own, holding the output pipe, is found by its mark."""
+    pid_file = tmp_path / "child.pid"
+    body = {"command": [sys.executable, "-c", ESCAPES_ITS_GROUP, str(pid_file)]}
+    ok(client.put("/_control/custom-scripts/escaper", json={**body, "timeout_secs": 1}))
+    started = time.monotonic()
+    task = run_one(client, server, "escaper")
+    assert time.monotonic() - started < 20  # neither the child's 60 s nor an unbounded join
+    assert task["remark"] == "timed out after 1 s: parent done"
+    wait_until(lambda: not _alive(int(pid_file.read_text())), "the escaped child to be ended")
+    assert server.leases.leases() == []  # and its device is free again
+    assert ok(client.get("/api/v1/rpc/devices"))[0]["busy"] is False
+
+
+def test_a_new_server_ends_what_a_killed_one_left_running(tmp_path: Path) -> None:
+    db = tmp_path / "tasks.sqlite3"
+    mark = f"{owner_mark(str(db))}:a-run-of-a-killed-server"
+    env = {**os.environ, RUN_ENV: mark}
+    left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
+    try:
+        wait_until(lambda: _marked(left.pid) == mark, "the leftover to show its mark")
+        restarted = create_app(ServerConfig(db=db, run_scheduler=False, custom_scripts=True))
+        restarted.extensions["tikmatrix_close"]()
+        assert left.wait(10) != 0  # killed before the new server ran anything
+    finally:
+        if left.poll() is None:
+            left.kill()
+        left.wait()
+
+
+def _marked(pid: int) -> str | None:
+    try:
+        mark: str | None = psutil.Process(pid).environ().get(RUN_ENV)
+    except psutil.Error:
+        return None
+    return mark
 
 
 def test_a_custom_scripts_config_is_bounded(client: FlaskClient) -> None:
