@@ -22,6 +22,7 @@ from .domain.script_process import end_leftovers, owner_mark
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
 from .http.faults import Faults
+from .leftovers import LAB_ENV, kill_marked, owner_gone, sweep_folders
 
 __all__ = ["ServerState", "state"]
 
@@ -79,8 +80,12 @@ class ServerState:
                 fleet.simulated(device.serial)
         runner.script_owner = owner_mark(str(config.db))
         ended = end_leftovers(runner.script_owner)  # a killed server's scripts, before any task
-        if ended:
-            log.warning("ended %d process(es) a previous server's custom scripts left", ended)
+        ended += kill_marked(LAB_ENV, owner_gone)  # and the adb servers of killed labs
+        swept = sweep_folders()
+        if ended or swept:
+            log.warning(
+                "ended %d process(es) and removed %d folder(s) killed servers left", ended, swept
+            )
         if config.run_scheduler:
             runner.start()
         else:

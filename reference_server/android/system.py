@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..leftovers import folder_prefix
 from .apps import APPS, App
 from .records import MediaFile, make_record
 from .sh import Done, Interpreter
@@ -48,7 +49,8 @@ class AndroidSystem(AndroidTools):
     ) -> None:
         self.name = name
         self.serial = serial or name
-        self._dir = tempfile.TemporaryDirectory(prefix=f"phone-{name}-")
+        # Named for this server, so that the next one removes it if this one is killed.
+        self._dir = tempfile.TemporaryDirectory(prefix=f"{folder_prefix()}{name}-")
         self.root = Path(self._dir.name)
         for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp"):
             (self.root / folder).mkdir(parents=True)

@@ -9,8 +9,8 @@ keeps driving a device that is no longer its.
 A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
 the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the server's owner mark and the
 run's own), which every descendant inherits, and the end of a run kills every process that
-carries its mark, found with psutil (the well-kept, cross-platform process table). A server
-killed outright (SIGKILL) cannot end its runs; the next server of the same store calls
+carries its mark (:func:`reference_server.leftovers.kill_marked`). A server killed outright
+(SIGKILL) cannot end its runs; the next server of the same store calls
 :func:`end_leftovers` before any task runs again. Every wait is bounded: a descendant that
 holds the output pipe open no longer holds the task.
 """
@@ -26,11 +26,12 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 import attrs
-import psutil
+
+from ..leftovers import kill_marked
 
 __all__ = ["MAX_OUTPUT", "RUN_ENV", "Outcome", "end_leftovers", "owner_mark", "run_command"]
 
@@ -89,23 +90,9 @@ def owner_mark(db: str) -> str:
     return hashlib.sha256(os.path.abspath(db).encode()).hexdigest()[:16]
 
 
-def _kill_marked(matches: Callable[[str], bool]) -> int:
-    """Kill every process whose environment carries a :data:`RUN_ENV` that ``matches``."""
-    killed = 0
-    for process in psutil.process_iter():
-        try:
-            mark = process.environ().get(RUN_ENV)
-            if mark is not None and matches(mark) and process.pid != os.getpid():
-                process.kill()
-                killed += 1
-        except (psutil.Error, OSError):  # gone, or another user's: not one of ours
-            continue
-    return killed
-
-
 def end_leftovers(owner: str) -> int:
     """Kill what the runs of a server with mark ``owner`` left running; how many."""
-    return _kill_marked(lambda mark: mark.startswith(f"{owner}:"))
+    return kill_marked(RUN_ENV, lambda mark: mark.startswith(f"{owner}:"))
 
 
 def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) -> None:
@@ -115,7 +102,7 @@ def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) 
     while (process.poll() is None or reader.is_alive()) and time.monotonic() < deadline:
         reader.join(0.05)  # the pipe closes when the last process holding it ends
     _signal_group(process, _KILL)
-    _kill_marked(lambda found: found == mark)  # those that left the group too
+    kill_marked(RUN_ENV, lambda found: found == mark)  # those that left the group too
     process.wait()
 
 

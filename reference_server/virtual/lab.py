@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 
 import adbutils
 
+from ..leftovers import LAB_ENV
 from .phone import VirtualPhone
 
 __all__ = ["VirtualLab", "free_port"]
@@ -34,12 +36,15 @@ class VirtualLab:
         self.client = adbutils.AdbClient(host="127.0.0.1", port=self.adb_port)
 
     def _adb(self, *args: str, timeout: float = 30) -> str:
+        # The adb server this starts inherits the mark: a later server ends it if this dies.
+        env = {**os.environ, LAB_ENV: str(os.getpid())}
         result = subprocess.run(
             [self.adb_path, "-P", str(self.adb_port), *args],
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
+            env=env,
         )
         return result.stdout + result.stderr
 
