@@ -375,8 +375,13 @@ SCHEMAS: dict[str, Any] = {
                 "maximum": control_limits.MAX_FAULT_LATENCY,
                 "default": 0,
             },
-            "code": {"type": "integer", "minimum": 1, "maximum": control_limits.MAX_FAULT_CODE},
-            "http_status": {"type": "integer", "minimum": 200, "maximum": 599},
+            "code": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": control_limits.MAX_FAULT_CODE,
+                "description": "null: no error, the latency only",
+            },
+            "http_status": {"type": ["integer", "null"], "minimum": 200, "maximum": 599},
             "message": {
                 "type": "string",
                 "minLength": 1,
@@ -384,9 +389,10 @@ SCHEMAS: dict[str, Any] = {
                 "default": "injected fault",
             },
             "times": {
-                "type": "integer",
+                "type": ["integer", "null"],
                 "minimum": 1,
                 "maximum": control_limits.MAX_FAULT_TIMES,
+                "description": "null: until cleared",
             },
         },
         "additionalProperties": False,
