@@ -7,10 +7,10 @@ kill), and so does the command's own exit, so that nothing it started outlives i
 keeps driving a device that is no longer its.
 
 A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
-the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the server's owner mark and the
-run's own), which every descendant inherits, and the end of a run kills every process that
-carries its mark (:func:`reference_server.leftovers.kill_marked`). A server killed outright
-(SIGKILL) cannot end its runs; the next server of the same store calls
+the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the store's mark, the server's
+process id and the run's own), which every descendant inherits, and the end of a run kills
+every process that carries its mark (:func:`reference_server.leftovers.kill_marked`). A
+server killed outright (SIGKILL) cannot end its runs; the next server of the same store calls
 :func:`end_leftovers` before any task runs again. Every wait is bounded: a descendant that
 holds the output pipe open no longer holds the task.
 """
@@ -31,7 +31,7 @@ from typing import IO
 
 import attrs
 
-from ..leftovers import kill_marked
+from ..leftovers import kill_marked, owner_gone
 
 __all__ = ["MAX_OUTPUT", "RUN_ENV", "Outcome", "end_leftovers", "owner_mark", "run_command"]
 
@@ -91,8 +91,17 @@ def owner_mark(db: str) -> str:
 
 
 def end_leftovers(owner: str) -> int:
-    """Kill what the runs of a server with mark ``owner`` left running; how many."""
-    return kill_marked(RUN_ENV, lambda mark: mark.startswith(f"{owner}:"))
+    """Kill what the runs of a server with mark ``owner`` left running; how many.
+
+    Only a server that no longer runs left them: the runs of a live server of the same store
+    (its pid is in each mark) are its own to end.
+    """
+
+    def left(mark: str) -> bool:
+        mine, _, rest = mark.partition(":")
+        return mine == owner and owner_gone(rest.partition(":")[0])
+
+    return kill_marked(RUN_ENV, left)
 
 
 def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) -> None:
@@ -119,7 +128,7 @@ def run_command(
     ``owner`` is the server's mark (:func:`owner_mark`), with which :func:`end_leftovers`
     finds what a killed server's runs left.
     """
-    mark = f"{owner}:{uuid.uuid4().hex}"
+    mark = f"{owner}:{os.getpid()}:{uuid.uuid4().hex}"
     try:
         process = subprocess.Popen(
             list(command),

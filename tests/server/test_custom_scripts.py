@@ -274,18 +274,25 @@ def test_a_descendant_that_leaves_the_group_is_ended_with_its_task(
 
 def test_a_new_server_ends_what_a_killed_one_left_running(tmp_path: Path) -> None:
     db = tmp_path / "tasks.sqlite3"
-    mark = f"{owner_mark(str(db))}:a-run-of-a-killed-server"
-    env = {**os.environ, RUN_ENV: mark}
-    left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the killed server, as it were
+    gone.wait()
+    mark = f"{owner_mark(str(db))}:{gone.pid}:a-run"
+    live = f"{owner_mark(str(db))}:{os.getpid()}:a-run-of-a-live-server-of-the-store"
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    left = subprocess.Popen(sleep, env={**os.environ, RUN_ENV: mark})
+    kept = subprocess.Popen(sleep, env={**os.environ, RUN_ENV: live})
     try:
         wait_until(lambda: _marked(left.pid) == mark, "the leftover to show its mark")
+        wait_until(lambda: _marked(kept.pid) == live, "the live one to show its mark")
         restarted = create_app(ServerConfig(db=db, run_scheduler=False, custom_scripts=True))
         restarted.extensions["tikmatrix_close"]()
         assert left.wait(10) != 0  # killed before the new server ran anything
+        assert kept.poll() is None  # a live server's run is its own to end
     finally:
-        if left.poll() is None:
-            left.kill()
-        left.wait()
+        for process in (left, kept):
+            if process.poll() is None:
+                process.kill()
+            process.wait()
 
 
 def _marked(pid: int) -> str | None:
