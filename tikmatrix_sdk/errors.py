@@ -164,7 +164,11 @@ class LeaseError(PermissionDeniedError):
 
 
 class DeviceBusyError(APIError):
-    """``40901`` (any HTTP 409): the device is leased by another program or runs a task."""
+    """``40901`` (any HTTP 409): the device is leased by another program or runs a task.
+
+    The reference server also answers it to a call on a lease while another call on the same
+    lease is still running (one call at a time per lease).
+    """
 
     expected_code = 40901
 

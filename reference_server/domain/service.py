@@ -102,7 +102,7 @@ MAX_STORED_BYTES = 16 * 1024 * 1024
 
 def check_stored_bytes(tasks: int, configs: Sequence[Mapping[str, Any]]) -> None:
     """Refuse a create whose tasks would store more than :data:`MAX_STORED_BYTES` of config."""
-    per_round = sum(len(json.dumps(config, ensure_ascii=False)) for config in configs)
+    per_round = sum(len(json.dumps(config, ensure_ascii=False).encode()) for config in configs)
     total = tasks // max(len(configs), 1) * per_round
     if total > MAX_STORED_BYTES:
         raise bad_request(

@@ -7,6 +7,7 @@ manual clock) move time and run what is due.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import attrs
@@ -60,6 +61,9 @@ def reset() -> Response:
     return success({"devices": state().reset(devices)})
 
 
+_ADDING_DEVICES = threading.Lock()
+
+
 @control.post("/devices")
 def add_devices() -> Response:
     """Add simulated devices: ``{"serials": [...]}``."""
@@ -71,15 +75,16 @@ def add_devices() -> Response:
     if len(serials) > MAX_DEVICES:
         raise bad_request(f"serials may name at most {MAX_DEVICES} devices, got {len(serials)}")
     server = state()
-    known = {row.serial for row in server.service.devices()}
-    if len(known | set(serials)) > MAX_FLEET:
-        raise bad_request(
-            f"serials: a server knows at most {MAX_FLEET} devices; it knows {len(known)}, "
-            f"and {len(set(serials) - known)} would be new"
-        )
-    server.service.seed(serials, [])
-    for serial in serials:
-        server.fleet.simulated(serial)
+    with _ADDING_DEVICES:  # the count and the adding as one, whatever runs beside
+        known = {row.serial for row in server.service.devices()}
+        if len(known | set(serials)) > MAX_FLEET:
+            raise bad_request(
+                f"serials: a server knows at most {MAX_FLEET} devices; it knows {len(known)}, "
+                f"and {len(set(serials) - known)} would be new"
+            )
+        server.service.seed(serials, [])
+        for serial in serials:
+            server.fleet.simulated(serial)
     return success({"serials": serials})
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "MAX_FAULT_LATENCY",
     "MAX_FAULT_MESSAGE",
     "MAX_FAULT_PATH",
+    "MAX_FAULTS",
     "MAX_FAULT_TIMES",
     "MAX_FLEET",
     "MAX_SEQUENCE",
@@ -42,3 +43,5 @@ MAX_FAULT_CODE = 99_999
 MAX_FAULT_MESSAGE = 500
 #: Calls a fault may count down from.
 MAX_FAULT_TIMES = 1_000_000
+#: Faults in force at once (each API call looks through them).
+MAX_FAULTS = 100

@@ -103,8 +103,12 @@ class Faults:
         self._lock = threading.Lock()
 
     def add(self, **settings: Any) -> Fault:
-        """Add a fault."""
+        """Add a fault (40001 past :data:`~.control_limits.MAX_FAULTS` in force)."""
         with self._lock:
+            if len(self._faults) >= limits.MAX_FAULTS:
+                raise bad_request(
+                    f"at most {limits.MAX_FAULTS} faults may be in force; clear some first"
+                )
             fault = Fault(id=next(self._ids), **settings)
             self._faults.append(fault)
             return fault

@@ -65,7 +65,7 @@ def validate_options(
     bounded (:data:`MAX_UNKNOWN_BYTES`).
     """
     unknown = {key: value for key, value in config.items() if key not in options}
-    if unknown and len(json.dumps(unknown, ensure_ascii=False)) > MAX_UNKNOWN_BYTES:
+    if unknown and len(json.dumps(unknown, ensure_ascii=False).encode()) > MAX_UNKNOWN_BYTES:
         names = ", ".join(sorted(unknown))[:200]
         raise bad_request(
             f"{prefix.rstrip('.')}: options this server does not know ({names}) may hold at "

@@ -7,6 +7,7 @@ every exchange.
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import os
@@ -124,3 +125,42 @@ def test_a_cassette_is_private_and_grows_by_appending(tmp_path: Path) -> None:
         assert after.startswith(before[:-closing])  # what was there stays, byte for byte
         assert len(Cassette.load(path)["interactions"]) == number
     assert cassette.count == 3
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        return sock.recv(200)
+
+
+def test_a_path_or_header_httpx_cannot_send_gets_an_answer(tmp_path: Path) -> None:
+    with running_server() as upstream, proxy_in_front_of(upstream, tmp_path / "c.json") as proxy:
+        port = int(proxy.rsplit(":", 1)[1])
+        odd_path = b"GET /api/v1/\x7f\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        assert _raw(port, odd_path).startswith(b"HTTP/1.1 400")
+        odd_header = (
+            b"GET /api/v1/task/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://\xff\r\n\r\n"
+        )
+        assert _raw(port, odd_header).startswith(b"HTTP/1.1 ")
+
+
+def test_a_body_json_cannot_write_back_is_kept_as_bytes(tmp_path: Path) -> None:
+    with running_server() as upstream, proxy_in_front_of(upstream, tmp_path / "c.json") as proxy:
+        body = b'{"serials": ["device_serial_1"], "script_name": "follow", "x": 1e999}'
+        httpx.post(
+            f"{proxy}/api/v1/task", content=body, headers={"Content-Type": "application/json"}
+        )
+    (exchange,) = _strict(tmp_path / "c.json")["interactions"]
+    assert base64.b64decode(exchange["request"]["body"]["base64"]) == body
+
+
+def test_the_page_and_its_browser_are_told_what_the_server_tells_them(tmp_path: Path) -> None:
+    with running_server() as upstream, proxy_in_front_of(upstream, tmp_path / "c.json") as proxy:
+        # the dashboard's data refuses another site's page: only if the proxy passes it on
+        embedded = httpx.get(
+            f"{proxy}/dashboard/api/state", headers={"Sec-Fetch-Site": "cross-site"}
+        )
+        assert embedded.status_code == 403
+        answer = httpx.get(f"{proxy}/api/v1/task/stats")
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["cache-control"] == "no-store"

@@ -331,3 +331,10 @@ def test_the_fleet_is_bounded(client: FlaskClient) -> None:
     state = ok(client.get("/dashboard/api/state"))
     assert (len(state["devices"]), state["devices_total"]) == (50, 1000)
     error(client.post("/_control/devices", json={"serials": ["x" * 201]}), 40001, 400)
+
+
+def test_the_faults_in_force_are_bounded(client: FlaskClient) -> None:
+    for _ in range(100):
+        ok(client.post("/_control/faults", json={"path": "/api/v1/nothing"}))
+    error(client.post("/_control/faults", json={}), 40001, 400, mentions="at most 100 faults")
+    assert len(ok(client.get("/_control/faults"))["faults"]) == 100

@@ -32,7 +32,9 @@ def encode_body(content: bytes, content_type: str) -> Any:
         return None
     if "json" in content_type:
         try:
-            return {"json": json.loads(content, parse_constant=_no_constant)}
+            value = json.loads(content, parse_constant=_no_constant)
+            json.dumps(value, allow_nan=False)  # 1e999 reads as inf: not JSON to write back
+            return {"json": value}
         except (ValueError, RecursionError):  # not JSON, NaN, or nested past what JSON reads
             pass
     if content_type.startswith(("text/", "application/xml")):
@@ -150,6 +152,9 @@ def _exchange_json(exchange: dict[str, Any]) -> bytes:
 def _private(path: Path, *, truncate: bool) -> Iterator[BinaryIO]:
     """``path`` open for writing, readable by its owner only (0600, whatever it was)."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+    # Bytes as written (Windows would otherwise turn each \n into \r\n behind tell()'s
+    # back), and never through a link planted where the cassette goes.
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     handle = os.open(path, flags, 0o600)
     try:
         if hasattr(os, "fchmod"):  # POSIX; on Windows the file is the user's by its folder

@@ -110,6 +110,12 @@ class RecordingProxy:
                 content=body,
                 headers={**kept, **provenance},
             )
+        except (httpx.InvalidURL, UnicodeError) as error:  # a path or header httpx cannot send
+            handler.close_connection = True
+            self._answer(
+                handler, 400, f"the proxy cannot send this: {error}".encode(), "text/plain"
+            )
+            return
         except httpx.HTTPError as error:
             message = f"the proxy could not reach {self.upstream}: {error}".encode()
             self._answer(handler, 502, message, "text/plain")
@@ -149,6 +155,8 @@ class RecordingProxy:
         if content_type:
             handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("X-Content-Type-Options", "nosniff")  # as the server answers
+        handler.send_header("Cache-Control", "no-store")
         handler.end_headers()
         handler.wfile.write(body)
 
