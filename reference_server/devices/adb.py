@@ -13,6 +13,7 @@ import contextlib
 import io
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -26,6 +27,10 @@ __all__ = ["AdbDevice", "attached_devices"]
 
 T = TypeVar("T")
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
+
+
+#: The most an adb shell call through the device API may print, in bytes.
+MAX_SHELL_OUTPUT = 8 * 1024 * 1024
 
 
 class AdbDevice(Device):
@@ -133,13 +138,38 @@ class AdbDevice(Device):
     def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
         """Run a command on the phone, each item of ``argv`` quoted by adbutils.
 
-        The output comes back exactly, its final newline kept.
+        The output comes back exactly, its final newline kept. The call ends at ``timeout``
+        seconds in all, and at :data:`MAX_SHELL_OUTPUT` bytes, however the command goes on
+        printing (adbutils' own timeout bounds each read, not the call: ``logcat`` or
+        ``top`` would hold the request for ever).
         """
-        output: str = self._guard(
-            f"running {argv[0] if argv else 'nothing'}",
-            lambda: self.adb.shell(list(argv), timeout=timeout, rstrip=False),
-        )
-        return output
+
+        def run() -> str:
+            deadline = time.monotonic() + timeout
+            connection = self.adb.shell(list(argv), stream=True, timeout=timeout)
+            output = bytearray()
+            try:
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise DeviceError(f"adb shell timed out after {timeout:g} s")
+                    connection.conn.settimeout(min(left, 1.0))
+                    try:
+                        chunk = connection.conn.recv(65536)
+                    except TimeoutError:
+                        continue
+                    if not chunk:
+                        return output.decode("utf-8", "replace")
+                    output += chunk
+                    if len(output) > MAX_SHELL_OUTPUT:
+                        raise DeviceError(
+                            f"adb shell printed more than {MAX_SHELL_OUTPUT} bytes; stopped"
+                        )
+            finally:
+                connection.close()
+
+        result: str = self._guard(f"running {argv[0] if argv else 'nothing'}", run)
+        return result
 
     def ui(self) -> Any:
         """The phone's uiautomator2 session, started on first use."""

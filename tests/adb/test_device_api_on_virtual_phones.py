@@ -23,6 +23,7 @@ from reference_server.android.render import ACCENTS
 from tikmatrix_sdk import (
     AsyncTikMatrix,
     DeviceBusyError,
+    DeviceUnavailableError,
     FollowConfig,
     PermissionDeniedError,
     TaskStatus,
@@ -201,3 +202,15 @@ async def test_the_async_client_leases_and_drives_the_phone(server: str, serial:
             assert shows_tiktoks_search_screen(await phone.screenshot())
             assert len(await client.devices.leases()) == 1
         assert await client.devices.leases() == []
+
+
+def test_a_command_that_never_ends_is_cut_at_its_timeout(
+    client: TikMatrix, serial: str, adb_route: None
+) -> None:
+    """logcat prints for ever: adbutils' per-read timeout alone would hold the call."""
+    with client.devices.lease(serial) as phone:
+        started = time.monotonic()
+        with pytest.raises(DeviceUnavailableError, match="timed out after 1 s"):
+            phone.adb("shell", "logcat", adb_timeout=1)
+        assert time.monotonic() - started < 15
+        assert phone.adb("shell", "echo", "still here") == "still here\n"
