@@ -17,6 +17,7 @@ from tikmatrix_sdk import (
     AsyncTikMatrix,
     CommentConfig,
     FollowConfig,
+    ListedLease,
     PostConfig,
     RawResponse,
     SyncPage,
@@ -75,3 +76,13 @@ async def wrong_async_with() -> None:
     """The blocking client under ``async with``."""
     async with TikMatrix() as wrong:  # type: ignore[attr-defined]
         print(wrong)
+
+
+def leases(client: TikMatrix) -> None:
+    """A lease's id is a string where you got the lease, and may be absent in a listing."""
+    lease = client.devices.acquire("device_serial_1")
+    assert_type(lease.session_id, str)
+    client.devices.attach(lease.session_id, lease.serial)
+    for listed in client.devices.leases():
+        assert_type(listed, ListedLease)
+        client.devices.attach(listed.session_id)  # type: ignore[arg-type]

@@ -105,9 +105,7 @@ class _LeaseBlock:
         self._renewal = _Renewal()
         self.session_id: str | None = None
 
-    def _leased(self, client: ClientLike, session_id: str | None) -> LeasedDevice[Any]:
-        if not session_id:
-            raise TikMatrixError(f"the server lent {self.serial} without the lease's id")
+    def _leased(self, client: ClientLike, session_id: str) -> LeasedDevice[Any]:
         self.session_id = session_id
         return LeasedDevice(client, session_id=session_id, serial=self.serial, state=self._renewal)
 
@@ -173,7 +171,7 @@ class AsyncDeviceLease(_LeaseBlock):
         device = self._leased(self._devices._client, lease.session_id)
         self._group = anyio.create_task_group()
         await self._group.__aenter__()
-        self._group.start_soon(self._renew, device.session_id)
+        self._group.start_soon(self._renew, lease.session_id)
         return device
 
     async def _renew(self, session_id: str) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "Device",
     "DeviceInfo",
     "Lease",
+    "ListedLease",
     "License",
     "RetriedTasks",
     "Task",
@@ -307,14 +308,9 @@ class Device(_Model):
 
 
 @attrs.frozen(kw_only=True, slots=False)
-class Lease(_Model):
-    """A device lent to a program: its ``session_id`` goes with every device call.
+class _LeaseTerms(_Model):
+    """What every lease shows: its device, holder's label, and how long it lasts."""
 
-    ``session_id`` is ``None`` in a listing (:meth:`~tikmatrix_sdk.resources.Devices.leases`)
-    for a lease the caller did not present: only its holder may know it.
-    """
-
-    session_id: str | None
     serial: str | None = None
     label: str = ""
     ttl_secs: float | None = None
@@ -331,6 +327,24 @@ class Lease(_Model):
                 data = dict(data)
                 data["session_id"] = data.pop(alias)
         return data
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Lease(_LeaseTerms):
+    """A device lent to a program: its ``session_id`` goes with every device call."""
+
+    session_id: str
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ListedLease(_LeaseTerms):
+    """A live lease as :meth:`~tikmatrix_sdk.resources.Devices.leases` lists it.
+
+    Its ``session_id`` is there only for a lease the caller presented as its own
+    (``None`` otherwise): anyone with the id could drive, renew or release the device.
+    """
+
+    session_id: str | None = None
 
 
 @attrs.frozen(kw_only=True, slots=False)

@@ -21,6 +21,7 @@ from tikmatrix_sdk import (
     InternalServerError,
     LeaseError,
     LicenseError,
+    ListedLease,
     NoFreeSlotError,
     PermissionDeniedError,
     TikMatrix,
@@ -64,6 +65,7 @@ def test_devices_and_leases_are_read_from_any_of_the_shapes_tikmatrix_may_send(
         others = [{"session_id": None, "serial": "a", "label": "someone else"}]
         router.get("/rpc/session").respond(json=envelope(others))
         (listed,) = client.devices.leases()  # another program's lease: its key is not shown
+        assert isinstance(listed, ListedLease)
         assert (listed.session_id, listed.label) == (None, "someone else")
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from .. import models
     from .._lease_keeper import AsyncDeviceLease, DeviceLease
-    from ..models import Device, Lease
+    from ..models import Device, Lease, ListedLease
 else:  # the models load with the first answer, not with the import
     models = lazy_module("tikmatrix_sdk.models")
 
@@ -81,9 +81,9 @@ class Devices(Resource[M]):
         return (yield from self._call(endpoint))
 
     @operation
-    def leases(self, **options: Unpack[RequestOptions]) -> Program[builtins.list[Lease]]:
-        """Return the live leases (by any program)."""
-        endpoint = Endpoint("GET", "/rpc/session", list[models.Lease], loose=True)
+    def leases(self, **options: Unpack[RequestOptions]) -> Program[builtins.list[ListedLease]]:
+        """Return the live leases (by any program); a lease's id only if it is yours."""
+        endpoint = Endpoint("GET", "/rpc/session", list[models.ListedLease], loose=True)
         return (yield from self._call(endpoint))
 
     @operation
