@@ -20,7 +20,13 @@ from ._pages import AsyncPage, PageData, SyncPage
 from ._raw_response import RawResponse, recording_response
 from ._request_options import split_options, with_options
 from ._resource import AsyncMode, Raw, Resource, SyncMode
-from ._signatures import accepted_keywords, item_type, public_signature
+from ._signatures import (
+    accepted_keywords,
+    item_type,
+    public_signature,
+    show_signature,
+    signature_annotations,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -31,13 +37,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
 R = TypeVar("R", bound="Resource[Any]")
-
-
-def _annotations(signature: inspect.Signature) -> dict[str, Any]:
-    """A signature's annotations as ``__annotations__`` holds them."""
-    annotations = {name: p.annotation for name, p in signature.parameters.items()}
-    annotations["return"] = signature.return_annotation
-    return annotations
 
 
 class _Binder:
@@ -65,7 +64,7 @@ class _Binder:
     @functools.cached_property
     def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
         """The resolved annotations, so that ``typing.get_type_hints`` works on the class."""
-        return _annotations(self.__signature__)
+        return signature_annotations(self.__signature__)
 
     def __call__(self, resource: Any, *args: Any, **kwargs: Any) -> Any:
         """Call through the class, as with a plain method: ``Tasks.get(client.tasks, 7)``."""
@@ -127,9 +126,7 @@ class _Binder:
         """
         functools.update_wrapper(bound, self._fn)
         del bound.__wrapped__  # type: ignore[attr-defined]  # inspect must use __signature__
-        signature = self._signature(is_async=is_async, raw=raw)
-        bound.__signature__ = signature  # type: ignore[attr-defined]
-        bound.__annotations__ = _annotations(signature)
+        show_signature(bound, self._signature(is_async=is_async, raw=raw))
         resource.__dict__[self.__name__] = bound
         return bound
 

@@ -16,6 +16,7 @@ from ._options import API_PREFIX
 from ._params import query
 from ._request_options import OPTION_NAMES, CallOptions, RequestOptions, with_options
 from ._shell import AsyncShell, SyncShell
+from ._signatures import show_signature
 from ._types import NOT_GIVEN
 from .errors import ClientValidationError
 
@@ -191,13 +192,7 @@ class HttpMethod:
             def bound(path: str, **kwargs: Any) -> Any:
                 return shell.run(program(path, kwargs))
 
-        bound.__name__, bound.__qualname__ = self.__name__, self.__qualname__
-        bound.__doc__ = self.__doc__
-        signature = self._signature()
-        bound.__signature__ = signature  # type: ignore[union-attr]
-        bound.__annotations__ = {n: p.annotation for n, p in signature.parameters.items()}
-        bound.__annotations__["return"] = signature.return_annotation
-        return bound
+        return self._named(bound, self._signature())
 
     def _unbound(self, *, is_async: bool) -> Callable[..., Any]:
         """``TikMatrix.get`` itself: calls the method of the client it is given."""
@@ -212,14 +207,20 @@ class HttpMethod:
             def unbound(client: Any, path: str, **kwargs: Any) -> Any:
                 return getattr(client, name)(path, **kwargs)
 
-        unbound.__name__, unbound.__qualname__ = name, self.__qualname__
-        unbound.__doc__ = self.__doc__
         signature = self._signature()
         this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        unbound.__signature__ = signature.replace(  # type: ignore[union-attr]
-            parameters=[this, *signature.parameters.values()]
+        return self._named(
+            unbound, signature.replace(parameters=[this, *signature.parameters.values()])
         )
-        return unbound
+
+    def _named(
+        self, function: Callable[..., Any], signature: inspect.Signature
+    ) -> Callable[..., Any]:
+        """``function`` named, documented and signed as this method."""
+        function.__name__, function.__qualname__ = self.__name__, self.__qualname__
+        function.__doc__ = self.__doc__
+        show_signature(function, signature)
+        return function
 
     def _signature(self) -> inspect.Signature:
         keyword = inspect.Parameter.KEYWORD_ONLY

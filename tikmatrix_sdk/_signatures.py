@@ -19,7 +19,13 @@ from ._effects import Emit
 from ._request_options import OPTION_NAMES
 from ._types import NOT_GIVEN
 
-__all__ = ["accepted_keywords", "item_type", "public_signature"]
+__all__ = [
+    "accepted_keywords",
+    "item_type",
+    "public_signature",
+    "show_signature",
+    "signature_annotations",
+]
 
 _UNPACKED = re.compile(r"Unpack\[(\w+)\]")
 _RESULT = re.compile(r"(?:Program|Stream)\[(.+)\]")
@@ -51,6 +57,19 @@ class _PublicNames(Mapping[str, Any]):
 
 
 _PUBLIC = _PublicNames()
+
+
+def signature_annotations(signature: inspect.Signature) -> dict[str, Any]:
+    """A signature's annotations as ``__annotations__`` holds them."""
+    annotations = {name: p.annotation for name, p in signature.parameters.items()}
+    annotations["return"] = signature.return_annotation
+    return annotations
+
+
+def show_signature(function: Callable[..., Any], signature: inspect.Signature) -> None:
+    """Make ``help()``, :mod:`inspect` and IDEs show ``signature`` for ``function``."""
+    function.__signature__ = signature  # type: ignore[attr-defined]
+    function.__annotations__ = signature_annotations(signature)
 
 
 def _resolve(annotation: Any, namespace: dict[str, Any]) -> Any:
