@@ -12,6 +12,7 @@ from typing import Any
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .domain.service import PLANS, plan_named
 from .http.serving import make_server
+from .state import loopback_url
 
 __all__ = ["build_parser", "main", "parse_args"]
 
@@ -126,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"TikMatrix reference server on {url}/api/v1", flush=True)
     print(f"  devices: {kind}", flush=True)
     print(f"  task store: {args.db}", flush=True)
-    print(f"  dashboard: {_browsable(url, args.host)}/ (open it in a browser)", flush=True)
+    print(f"  dashboard: {loopback_url(url)}/ (open it in a browser)", flush=True)
     print(f"  API document: {url}/api/v1/openapi.json", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     log.info("serving on %s (devices: %s; store: %s)", url, kind, args.db)
@@ -140,16 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.close()
         app.extensions["tikmatrix_close"]()
     return 0
-
-
-def _browsable(url: str, host: str) -> str:
-    """``url`` as a browser should open it.
-
-    A wildcard address is reached at the loopback one: the ``Host`` check refuses ``0.0.0.0``.
-    """
-    if host in ("0.0.0.0", "::", ""):
-        return url.replace(f"[{host}]" if ":" in host else host, "127.0.0.1", 1)
-    return url
 
 
 if __name__ == "__main__":  # pragma: no cover

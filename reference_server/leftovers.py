@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import psutil
@@ -40,13 +40,21 @@ def owner_gone(mark: str) -> bool:
     return pid != os.getpid() and not psutil.pid_exists(pid)
 
 
-def kill_marked(variable: str, matches: Callable[[str], bool]) -> int:
-    """Kill every other process whose ``variable`` (in its environment) ``matches``; how many."""
+def kill_marked(marks: Mapping[str, Callable[[str], bool]]) -> int:
+    """Kill every other process with a variable of ``marks`` whose value matches; how many.
+
+    ``marks`` maps an environment variable to the test its value must pass. The process
+    table is read once, however many kinds of mark are looked for.
+    """
     killed = 0
     for process in psutil.process_iter():
         try:
-            mark = process.environ().get(variable)
-            if mark is not None and process.pid != os.getpid() and matches(mark):
+            environment = process.environ()
+            if process.pid != os.getpid() and any(
+                matches(environment[variable])
+                for variable, matches in marks.items()
+                if variable in environment
+            ):
                 process.kill()
                 killed += 1
         except (psutil.Error, OSError):  # gone meanwhile, or another user's: not one of ours

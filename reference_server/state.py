@@ -18,15 +18,27 @@ from .config import ServerConfig
 from .domain.fleet import DeviceSource, Fleet
 from .domain.leases import LeaseService
 from .domain.runner import Runner
-from .domain.script_process import end_leftovers, owner_mark
+from .domain.script_process import RUN_ENV, left_by_a_gone_server, owner_mark
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
 from .http.faults import Faults
 from .leftovers import LAB_ENV, kill_marked, owner_gone, sweep_folders
 
-__all__ = ["ServerState", "state"]
+__all__ = ["ServerState", "loopback_url", "state"]
 
 log = logging.getLogger("reference_server")
+
+
+def loopback_url(base_url: str) -> str:
+    """``base_url`` as a client on this machine reaches it.
+
+    A server on every address (``0.0.0.0``, ``[::]``) is reached at the loopback one: the
+    ``Host`` guard refuses the unspecified address.
+    """
+    url = base_url.rstrip("/")
+    for unspecified, loopback in (("//0.0.0.0:", "//127.0.0.1:"), ("//[::]:", "//[::1]:")):
+        url = url.replace(unspecified, loopback)
+    return url
 
 
 @attrs.frozen(kw_only=True)
@@ -79,8 +91,12 @@ class ServerState:
             if device.kind == "simulated":
                 fleet.simulated(device.serial)
         runner.script_owner = owner_mark(str(config.db))
-        ended = end_leftovers(runner.script_owner)  # a killed server's scripts, before any task
-        ended += kill_marked(LAB_ENV, owner_gone)  # and the adb servers of killed labs
+        ended = kill_marked(  # before any task: one read of the process table for both
+            {
+                RUN_ENV: left_by_a_gone_server(runner.script_owner),  # killed servers' scripts
+                LAB_ENV: owner_gone,  # and their labs' adb servers
+            }
+        )
         swept = sweep_folders()
         if ended or swept:
             log.warning(
@@ -114,13 +130,9 @@ class ServerState:
     def serving_at(self, base_url: str) -> None:
         """Tell the parts that hand out the server's address where it listens.
 
-        A server on every address (``0.0.0.0``, ``[::]``) is handed out as loopback: the
-        ``Host`` guard refuses the unspecified address.
+        A server on every address is handed out at its loopback one (:func:`loopback_url`).
         """
-        url = base_url.rstrip("/")
-        for unspecified, loopback in (("//0.0.0.0:", "//127.0.0.1:"), ("//[::]:", "//[::1]:")):
-            url = url.replace(unspecified, loopback)
-        self.runner.api_base = url
+        self.runner.api_base = loopback_url(base_url)
 
     def close(self) -> None:
         """Stop the scheduler and the devices, and close the store."""

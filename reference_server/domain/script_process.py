@@ -10,9 +10,9 @@ A descendant can leave the group (``os.setsid()``), so each run also marks its p
 the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the store's mark, the server's
 process id and the run's own), which every descendant inherits, and the end of a run kills
 every process that carries its mark (:func:`reference_server.leftovers.kill_marked`). A
-server killed outright (SIGKILL) cannot end its runs; the next server of the same store calls
-:func:`end_leftovers` before any task runs again. Every wait is bounded: a descendant that
-holds the output pipe open no longer holds the task.
+server killed outright (SIGKILL) cannot end its runs; the next server of the same store ends
+the processes :func:`left_by_a_gone_server` picks, before any task runs again. Every wait is
+bounded: a descendant that holds the output pipe open no longer holds the task.
 """
 
 from __future__ import annotations
@@ -26,14 +26,21 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
 import attrs
 
 from ..leftovers import kill_marked, owner_gone
 
-__all__ = ["MAX_OUTPUT", "RUN_ENV", "Outcome", "end_leftovers", "owner_mark", "run_command"]
+__all__ = [
+    "MAX_OUTPUT",
+    "RUN_ENV",
+    "Outcome",
+    "left_by_a_gone_server",
+    "owner_mark",
+    "run_command",
+]
 
 #: The environment variable that marks every process of a run: ``OWNER:RUN``.
 RUN_ENV = "TIKMATRIX_SCRIPT_RUN"
@@ -90,18 +97,17 @@ def owner_mark(db: str) -> str:
     return hashlib.sha256(os.path.abspath(db).encode()).hexdigest()[:16]
 
 
-def end_leftovers(owner: str) -> int:
-    """Kill what the runs of a server with mark ``owner`` left running; how many.
+def left_by_a_gone_server(owner: str) -> Callable[[str], bool]:
+    """Whether a run's mark is that of a server with mark ``owner`` that no longer runs.
 
-    Only a server that no longer runs left them: the runs of a live server of the same store
-    (its pid is in each mark) are its own to end.
+    The runs of a live server of the same store (its pid is in each mark) are its own to end.
     """
 
     def left(mark: str) -> bool:
         mine, _, rest = mark.partition(":")
         return mine == owner and owner_gone(rest.partition(":")[0])
 
-    return kill_marked(RUN_ENV, left)
+    return left
 
 
 def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) -> None:
@@ -111,7 +117,7 @@ def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) 
     while (process.poll() is None or reader.is_alive()) and time.monotonic() < deadline:
         reader.join(0.05)  # the pipe closes when the last process holding it ends
     _signal_group(process, _KILL)
-    kill_marked(RUN_ENV, lambda found: found == mark)  # those that left the group too
+    kill_marked({RUN_ENV: lambda found: found == mark})  # those that left the group too
     process.wait()
 
 
@@ -125,8 +131,8 @@ def run_command(
 ) -> Outcome:
     """Run ``command`` with ``env`` added to this process's environment.
 
-    ``owner`` is the server's mark (:func:`owner_mark`), with which :func:`end_leftovers`
-    finds what a killed server's runs left.
+    ``owner`` is the server's mark (:func:`owner_mark`), with which
+    :func:`left_by_a_gone_server` finds what a killed server's runs left.
     """
     mark = f"{owner}:{os.getpid()}:{uuid.uuid4().hex}"
     try:
