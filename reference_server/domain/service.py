@@ -100,15 +100,18 @@ class CreateRequest:
 MAX_STORED_BYTES = 16 * 1024 * 1024
 
 
-def check_stored_bytes(tasks: int, configs: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse a create whose tasks would store more than :data:`MAX_STORED_BYTES` of config."""
-    per_round = sum(len(json.dumps(config, ensure_ascii=False).encode()) for config in configs)
-    total = tasks // max(len(configs), 1) * per_round
+def check_stored_bytes(targets: int, configs: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a create whose tasks would store more than :data:`MAX_STORED_BYTES` of config.
+
+    Each of the ``targets`` (device and account pairs) gets a task of each of ``configs``.
+    """
+    per_target = sum(len(json.dumps(config, ensure_ascii=False).encode()) for config in configs)
+    total = targets * per_target
     if total > MAX_STORED_BYTES:
         raise bad_request(
-            f"this request would store {total} bytes of script_config across its {tasks} "
-            f"tasks; at most {MAX_STORED_BYTES} bytes may be stored by one request (split it, "
-            "or send fewer unknown options)"
+            f"this request would store {total} bytes of script_config across its "
+            f"{targets * len(configs)} tasks; at most {MAX_STORED_BYTES} bytes may be stored "
+            "by one request (split it, or send fewer unknown options)"
         )
 
 
@@ -214,7 +217,7 @@ class TaskService:
         """Fan a request out into tasks and store them all in one transaction."""
         targets = self._targets(request)
         check_task_count(len(targets) * len(request.task_configs))
-        check_stored_bytes(len(targets) * len(request.task_configs), request.task_configs)
+        check_stored_bytes(len(targets), request.task_configs)
         devices = {serial for serial, _ in targets}
         limit = self.plan.device_limit
         if len(devices) > limit:
