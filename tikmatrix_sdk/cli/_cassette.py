@@ -68,18 +68,18 @@ class Cassette:
     def __init__(self, path: Path, upstream: str) -> None:
         """A new, empty cassette for ``upstream``, written at ``path`` at once."""
         self.path = path
-        self.data: dict[str, Any] = {
-            "format": FORMAT,
-            "recorded_with": f"tikmatrix-sdk {__version__}",
-            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "upstream": upstream,
-        }
         #: How many exchanges are on disk.
         self.count = 0
         self._lock = threading.Lock()
         #: Why the file could not be written, once it could not.
         self.failure: str | None = None
-        head = json.dumps(self.data, indent=2, ensure_ascii=False)[:-2]  # without "\n}"
+        about = {
+            "format": FORMAT,
+            "recorded_with": f"tikmatrix-sdk {__version__}",
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "upstream": upstream,
+        }
+        head = json.dumps(about, indent=2, ensure_ascii=False)[:-2]  # without "\n}"
         with _private(path, truncate=True) as out:  # a folder that is not there fails now
             out.write(f'{head},\n  "interactions": ['.encode())
             self._tail = out.tell()
@@ -128,22 +128,18 @@ def _no_constant(name: str) -> Any:
 
 
 def _exchange_json(exchange: dict[str, Any]) -> bytes:
-    """An exchange as strict JSON (no NaN), indented as the list's item it becomes.
+    """An exchange as strict JSON, indented as the list's item it becomes.
 
-    A body JSON cannot hold as it was read (a NaN, nesting too deep to write) is kept as its
-    text instead, so the file is always valid JSON.
+    Its bodies are JSON that :func:`encode_body` has written once already (compactly, with
+    the C writer); one nested deeper than the indenting writer goes is kept as that text.
     """
     try:
         text = json.dumps(exchange, indent=2, ensure_ascii=False, allow_nan=False)
-    except (ValueError, RecursionError):  # nested deeper than the indenting writer goes
+    except RecursionError:
         for part in (exchange["request"], exchange["response"]):
             body = part.get("body")
             if isinstance(body, dict) and "json" in body:
-                try:
-                    raw = json.dumps(body["json"], allow_nan=False)  # compact: the C writer
-                except (ValueError, RecursionError):
-                    raw = ""
-                part["body"] = {"text": raw}
+                part["body"] = {"text": json.dumps(body["json"], allow_nan=False)}
         text = json.dumps(exchange, indent=2, ensure_ascii=False, allow_nan=False)
     return "\n".join("    " + line for line in text.splitlines()).encode("utf-8")
 
