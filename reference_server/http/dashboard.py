@@ -22,6 +22,8 @@ from ..domain.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from ..scripts import SCRIPTS
 from ..state import ServerState, state
 from .envelope import success
+from .json_schema import object_schema as _object
+from .json_schema import ref as _ref
 from .rpc_wire import device_json, lease_json
 from .wire import account_json, page_args, task_filters, task_json
 
@@ -89,14 +91,6 @@ def _activity(server: ServerState, serial: str) -> dict[str, Any] | None:
     if records is None or system is None:
         return None
     return {"records": list(records)[-ACTIVITY:][::-1], "shell": [], "screen": system.ui.caption()}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": sorted(properties)}
 
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}

@@ -15,6 +15,8 @@ from ..domain.service import MAX_TASKS_PER_REQUEST, PLANS
 from ..scripts import SCRIPTS
 from . import control_limits, rpc_wire
 from .dashboard import STATE_COMPONENTS
+from .json_schema import object_schema as _object
+from .json_schema import ref as _ref
 from .wire import MAX_ACCOUNT_STATUS, MAX_INTERVAL_MINUTES, MAX_PAGE, MAX_TASK_ID
 
 __all__ = ["document"]
@@ -32,18 +34,6 @@ _INTERVAL = {
     "maximum": MAX_INTERVAL_MINUTES,
     "default": 0,
 }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-    }
 
 
 def _page(items_name: str, item: str) -> dict[str, Any]:
