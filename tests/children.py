@@ -18,7 +18,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["child", "own_signals", "reap"]
+import psutil
+
+__all__ = ["child", "ended_pid", "mark_of", "own_signals", "reap"]
 
 _PROLOGUE = (
     "import os, signal, sys\n"
@@ -53,3 +55,19 @@ def child(argv: Sequence[str], **options: Any) -> Iterator[subprocess.Popen[Any]
         yield process
     finally:
         reap(process)
+
+
+def ended_pid() -> int:
+    """The process id of a process that has ended (a killed server's, as it were)."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    return gone.pid
+
+
+def mark_of(pid: int, variable: str) -> str | None:
+    """The value of ``variable`` in the environment of process ``pid``, if it can be read."""
+    try:
+        mark: str | None = psutil.Process(pid).environ().get(variable)
+    except psutil.Error:
+        return None
+    return mark

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,6 +20,7 @@ from reference_server.clock import ManualClock
 from reference_server.domain.script_process import RUN_ENV, owner_mark
 from reference_server.state import ServerState
 
+from ..children import ended_pid, mark_of
 from ..waiting import wait_until
 from .conftest import CheckedClient, create, error, ok
 
@@ -274,16 +274,14 @@ def test_a_descendant_that_leaves_the_group_is_ended_with_its_task(
 
 def test_a_new_server_ends_what_a_killed_one_left_running(tmp_path: Path) -> None:
     db = tmp_path / "tasks.sqlite3"
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the killed server, as it were
-    gone.wait()
-    mark = f"{owner_mark(str(db))}:{gone.pid}:a-run"
+    mark = f"{owner_mark(str(db))}:{ended_pid()}:a-run"  # a killed server's run
     live = f"{owner_mark(str(db))}:{os.getpid()}:a-run-of-a-live-server-of-the-store"
     sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
     left = subprocess.Popen(sleep, env={**os.environ, RUN_ENV: mark})
     kept = subprocess.Popen(sleep, env={**os.environ, RUN_ENV: live})
     try:
-        wait_until(lambda: _marked(left.pid) == mark, "the leftover to show its mark")
-        wait_until(lambda: _marked(kept.pid) == live, "the live one to show its mark")
+        wait_until(lambda: mark_of(left.pid, RUN_ENV) == mark, "the leftover to show its mark")
+        wait_until(lambda: mark_of(kept.pid, RUN_ENV) == live, "the live one to show its mark")
         restarted = create_app(ServerConfig(db=db, run_scheduler=False, custom_scripts=True))
         restarted.extensions["tikmatrix_close"]()
         assert left.wait(10) != 0  # killed before the new server ran anything
@@ -293,14 +291,6 @@ def test_a_new_server_ends_what_a_killed_one_left_running(tmp_path: Path) -> Non
             if process.poll() is None:
                 process.kill()
             process.wait()
-
-
-def _marked(pid: int) -> str | None:
-    try:
-        mark: str | None = psutil.Process(pid).environ().get(RUN_ENV)
-    except psutil.Error:
-        return None
-    return mark
 
 
 def test_a_custom_scripts_config_is_bounded(client: FlaskClient) -> None:

@@ -8,38 +8,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-import psutil
-
 from reference_server import ServerConfig, create_app
 from reference_server.leftovers import FOLDER_PREFIX, LAB_ENV, folder_prefix
 
+from ..children import ended_pid, mark_of
 from ..waiting import wait_until
 
 
-def _dead_pid() -> int:
-    """The process id of a process that has ended (a killed server's, as it were)."""
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    return gone.pid
-
-
-def _mark_of(pid: int) -> str | None:
-    try:
-        mark: str | None = psutil.Process(pid).environ().get(LAB_ENV)
-    except psutil.Error:
-        return None
-    return mark
-
-
 def test_a_killed_servers_adb_server_and_phone_folders_are_cleaned_up(tmp_path: Path) -> None:
-    dead = _dead_pid()
+    dead = ended_pid()
     folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}-{dead}-phone1-"))
     (folder / "sdcard").mkdir()
     mine = Path(tempfile.mkdtemp(prefix=folder_prefix()))  # a live server's: kept
     env = {**os.environ, LAB_ENV: str(dead)}
     adb = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
     try:
-        wait_until(lambda: _mark_of(adb.pid) == str(dead), "the leftover to show its mark")
+        wait_until(lambda: mark_of(adb.pid, LAB_ENV) == str(dead), "the leftover's mark")
         app = create_app(ServerConfig(db=tmp_path / "tasks.sqlite3", run_scheduler=False))
         app.extensions["tikmatrix_close"]()
         assert adb.wait(10) != 0  # ended
