@@ -1,0 +1,50 @@
+"""The limits page states the bounds the server applies: each number is read from its constant.
+
+The page is written for people, so its numbers are copies; this test holds each copy to the
+constant the server checks against, so that a bound cannot change without the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reference_server.android.patterns import MAX_PATTERN
+from reference_server.devices.adb import MAX_SHELL_OUTPUT
+from reference_server.domain.service import MAX_STORED_BYTES, MAX_TASKS_PER_REQUEST
+from reference_server.http import control_limits as limits
+from reference_server.http.rpc_wire import MAX_SERIAL
+from reference_server.scripts._options import MAX_UNKNOWN_BYTES
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "server" / "limits.md"
+TEXT = " ".join(PAGE.read_text(encoding="utf-8").split())  # lines joined, as a reader sees them
+
+
+def _size(count: int) -> str:
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count:,} bytes"
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        f"| {MAX_TASKS_PER_REQUEST:,} |",
+        f"| {_size(MAX_STORED_BYTES)} |",
+        f"| {_size(MAX_UNKNOWN_BYTES)} of JSON together |",
+        f"at {_size(MAX_SHELL_OUTPUT)} of output",
+        f"| {MAX_PATTERN} characters, RE2's syntax",
+        f"{limits.MAX_DEVICES:,} devices and {limits.MAX_ACCOUNTS:,} accounts per request",
+        f"{limits.MAX_FLEET:,} devices in all, serials of up to {MAX_SERIAL} characters",
+        f"a fault's `path` of up to {limits.MAX_FAULT_PATH} characters",
+        f"`message` of up to {limits.MAX_FAULT_MESSAGE} characters",
+        f"`code` up to {limits.MAX_FAULT_CODE:,}",
+        f"`times` up to {limits.MAX_FAULT_TIMES:,}",
+        f"at most {limits.MAX_FAULTS} faults in force",
+        f"in serials, up to their {MAX_SERIAL} characters",
+    ],
+)
+def test_the_page_states_the_bound_the_server_applies(stated: str) -> None:
+    assert stated in TEXT, f"docs/server/limits.md does not say {stated!r}"
