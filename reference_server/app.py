@@ -13,8 +13,9 @@ import time
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from tikmatrix_sdk._contract.codes import BAD_REQUEST, INTERNAL, NOT_FOUND, ContractError
+
 from .config import DEFAULT_PORT, ServerConfig, default_db_path
-from .domain.errors import BAD_REQUEST, INTERNAL, NOT_FOUND, ApiError
 from .http.api import api
 from .http.control import control
 from .http.dashboard import dashboard
@@ -54,8 +55,8 @@ def create_app(config: ServerConfig | None = None) -> Flask:
     install_guards(app, server.config.allowed_hosts)
     app.extensions["tikmatrix"] = server
 
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError) -> Response:
+    @app.errorhandler(ContractError)
+    def api_error(error: ContractError) -> Response:
         return envelope(error.code, error.message, error.http_status, error.data)
 
     @app.errorhandler(HTTPException)

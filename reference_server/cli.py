@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from tikmatrix_sdk._contract.plans import PLANS, plan_named
+
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
-from .domain.service import PLANS, plan_named
 from .http.serving import make_server
 from .state import loopback_url
 

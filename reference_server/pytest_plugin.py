@@ -97,7 +97,7 @@ def _devices(config: pytest.Config) -> int:
 
 
 def _plan(config: pytest.Config) -> str:
-    from .domain.service import PLANS, plan_named  # plain Python: no Flask needed
+    from tikmatrix_sdk._contract.plans import PLANS, plan_named  # plain Python: no Flask needed
 
     raw = _option(config, "plan") or "Pro"
     found = plan_named(raw)

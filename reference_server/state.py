@@ -15,13 +15,14 @@ import attrs
 from flask import current_app
 
 from .config import ServerConfig
+from .domain.faults import Faults
 from .domain.fleet import DeviceSource, Fleet
+from .domain.lab import Lab
 from .domain.leases import LeaseService
 from .domain.runner import Runner
 from .domain.script_process import RUN_ENV, left_by_a_gone_server, owner_mark
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
-from .http.faults import Faults
 from .leftovers import LAB_ENV, kill_marked, owner_gone, sweep_folders
 
 __all__ = ["ServerState", "loopback_url", "state"]
@@ -52,6 +53,7 @@ class ServerState:
     runner: Runner
     faults: Faults
     source: DeviceSource
+    lab: Lab
 
     @property
     def scheduler_running(self) -> bool:
@@ -81,6 +83,7 @@ class ServerState:
             runner=runner,
             faults=Faults(),
             source=source,
+            lab=Lab(service, fleet, source, runner, leases),
         )
         if config.plan is not None:
             service.set_plan(config.plan)

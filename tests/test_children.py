@@ -18,10 +18,11 @@ from .children import child
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signal dispositions")
 
+# "ready" is printed inside the try: a SIGINT that arrives right after it is still caught.
 WAIT_FOR_CTRL_C = """
 import sys, time
-print("ready", flush=True)
 try:
+    print("ready", flush=True)
     time.sleep(60)
 except KeyboardInterrupt:
     sys.exit(130)

@@ -111,10 +111,49 @@ def _importers_of(prefix: str) -> set[str]:
     }
 
 
+def _layer(module: str) -> str:
+    """A module's layer: the contract, the rest of the SDK, or a package of the server."""
+    parts = module.split(".")
+    if parts[0] == "tikmatrix_sdk":
+        return "tikmatrix_sdk._contract" if parts[1:2] == ["_contract"] else "tikmatrix_sdk"
+    return ".".join(parts[:2])
+
+
+def test_no_circles_between_layers() -> None:
+    # state importing http while http imports state is a circle of layers, even when no two
+    # modules import each other
+    graph: dict[str, set[str]] = {}
+    for name, targets in GRAPH.items():
+        layer = _layer(name)
+        graph.setdefault(layer, set())
+        for target in targets:
+            if target in ("reference_server", "tikmatrix_sdk"):  # `from .. import x`: x counts
+                continue
+            if _layer(target) != layer:
+                graph[layer].add(_layer(target))
+                graph.setdefault(_layer(target), set())
+    assert _cycles(graph) == []
+
+
+def test_the_contract_imports_nothing_of_the_project_but_itself() -> None:
+    for name, targets in GRAPH.items():
+        if name.startswith("tikmatrix_sdk._contract"):
+            outside = {t for t in targets if not t.startswith("tikmatrix_sdk._contract")}
+            assert outside == set(), name
+
+
 @pytest.mark.parametrize(
     ("lower", "upper"),
     [
         ("reference_server.domain", "reference_server.http"),
+        ("reference_server.domain", "reference_server.state"),
+        ("reference_server.state", "reference_server.http"),
+        ("reference_server.scripts", "reference_server.domain"),
+        ("reference_server.http", "reference_server.devices"),
+        ("reference_server.http", "reference_server.virtual"),
+        ("reference_server.http", "reference_server.domain.fleet"),
+        ("reference_server.http", "reference_server.android.render"),
+        ("reference_server.http", "reference_server.android.ui"),
         ("reference_server.devices", "reference_server.domain"),
         ("reference_server.scripts", "reference_server.http"),
         ("reference_server.virtual", "reference_server.domain"),
@@ -138,7 +177,8 @@ def test_the_http_layer_reaches_the_domain_through_the_service() -> None:
         "reference_server.domain.service",
         "reference_server.domain.leases",  # the device API's service
         "reference_server.domain.custom_scripts",  # a registration's checks
-        "reference_server.domain.errors",
+        "reference_server.domain.lab",  # the control API's and the dashboard's devices
+        "reference_server.domain.faults",  # the faults the control API injects
         "reference_server.clock",
         "reference_server.domain.store",  # the row types the answers are written from
     }
@@ -146,3 +186,40 @@ def test_the_http_layer_reaches_the_domain_through_the_service() -> None:
         if name.startswith("reference_server.http"):
             domain = {t for t in targets if t.startswith("reference_server.domain.")}
             assert domain <= allowed, (name, domain - allowed)
+
+
+def _attributes(module: str) -> set[str]:
+    path = ROOT / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = ROOT / module.replace(".", "/") / "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+
+
+def test_only_the_service_reaches_the_store() -> None:
+    # "the only way to the store": no other module reads a service's (or anyone's) .store
+    reaching = {name for name in GRAPH if "store" in _attributes(name)}
+    assert reaching <= {"reference_server.domain.service"}, reaching
+
+
+def _server_parts(module: str) -> set[str]:
+    """The parts of the server state a module reads: ``state().x`` and ``server.x``."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if (isinstance(owner, ast.Call) and getattr(owner.func, "id", "") == "state") or (
+                isinstance(owner, ast.Name) and owner.id == "server"
+            ):
+                found.add(node.attr)
+    return found
+
+
+def test_the_http_layer_reaches_devices_only_through_the_lab_and_the_leases() -> None:
+    for name in GRAPH:
+        if name.startswith("reference_server.http") and not _is_package_face(name):
+            reached = _server_parts(name) & {"fleet", "source"}
+            reached |= _attributes(name) & {"ui", "phone", "snapshot"}
+            assert reached == set(), (name, reached)

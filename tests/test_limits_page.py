@@ -12,10 +12,13 @@ import pytest
 
 from reference_server.android.patterns import MAX_PATTERN
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
-from reference_server.domain.service import MAX_STORED_BYTES, MAX_TASKS_PER_REQUEST
 from reference_server.http import control_limits as limits
-from reference_server.http.rpc_wire import MAX_SERIAL
-from reference_server.scripts._options import MAX_UNKNOWN_BYTES
+from tikmatrix_sdk._contract.limits import (
+    MAX_SERIAL,
+    MAX_STORED_BYTES,
+    MAX_TASKS_PER_REQUEST,
+    MAX_UNKNOWN_BYTES,
+)
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "server" / "limits.md"
 TEXT = " ".join(PAGE.read_text(encoding="utf-8").split())  # lines joined, as a reader sees them

@@ -15,42 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reference_server.domain.errors import ApiError
 from reference_server.scripts import SCRIPTS
-from reference_server.scripts._options import Option
 from tikmatrix_sdk import SCRIPT_CONFIGS, ClientValidationError
+from tikmatrix_sdk._contract.codes import ContractError
+from tikmatrix_sdk._contract.scripts import SCRIPT_RULES
 
-_WRONG_KIND: st.SearchStrategy[Any] = st.one_of(
-    st.none(), st.booleans(), st.floats(allow_nan=False), st.just({})
-)
-_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", "  ", "@a, @b", "a\nb"]))
-
-
-def _values(option: Option) -> st.SearchStrategy[Any]:
-    """Values for one option: allowed ones, edge cases around its bounds, other kinds."""
-    if option.choices:
-        right: st.SearchStrategy[Any] = st.sampled_from(option.choices)
-    elif option.kind in ("int", "number"):
-        low = int(option.minimum) if option.minimum is not None else -5
-        high = int(option.maximum) if option.maximum is not None else low + 1000
-        right = st.integers(low - 1, high + 1)
-        if option.kind == "number":
-            right = st.one_of(right, st.floats(low - 1, high + 1, allow_nan=False))
-    elif option.kind == "str":
-        right = _TEXT
-    elif option.kind == "bool":
-        right = st.booleans()
-    elif option.kind == "str_list":
-        right = st.lists(_TEXT, max_size=3)
-    else:
-        right = st.just({})
-    return st.one_of(right, right, right, _WRONG_KIND)
+from .contract_strategies import option_values
 
 
 def _configs(name: str) -> st.SearchStrategy[dict[str, Any]]:
     options = SCRIPTS[name].options
     return st.fixed_dictionaries(
-        {}, optional={key: _values(option) for key, option in options.items()}
+        {}, optional={key: option_values(option) for key, option in options.items()}
     )
 
 
@@ -69,7 +45,7 @@ def _server(name: str, config: dict[str, Any]) -> str | None:
     """The server's refusal message, or ``None`` if it accepts."""
     try:
         SCRIPTS[name].prepare(config)
-    except ApiError as error:
+    except ContractError as error:
         return error.message
     return None
 
@@ -90,3 +66,9 @@ def test_the_sdk_and_the_server_agree_on_every_config(name: str) -> None:
             assert sdk in server, (config, sdk, server)
 
     agree()
+
+
+def test_every_script_of_the_contract_has_steps_and_no_script_lacks_rules() -> None:
+    assert sorted(SCRIPTS) == sorted(SCRIPT_RULES)
+    for name, script in SCRIPTS.items():
+        assert script.contract is SCRIPT_RULES[name], name

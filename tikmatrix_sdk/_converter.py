@@ -13,6 +13,7 @@ lenient readers for ``int``, ``str``, ``bool`` and date-times.
 from __future__ import annotations
 
 import enum
+import linecache
 import re
 import sys
 import types
@@ -25,7 +26,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-__all__ = ["converter", "is_api_model", "structure"]
+__all__ = ["ModelDefinitionError", "converter", "is_api_model", "structure"]
 
 T = TypeVar("T")
 
@@ -180,9 +181,13 @@ def enum_reader(type_: Any) -> tuple[dict[Any, Any], Callable[[Any], Any]] | Non
     optional = type(None) in args
     folded = {str(value).lower(): member for value, member in members.items()}
 
+    enum_type = enums[0]
+
     def read(value: Any, _: Any = None) -> Any:
         if value is None and optional:
             return None
+        if isinstance(value, enum_type):  # a default, or a model built in code
+            return value
         if raw is int:
             number = _int(value)
             return members.get(number, number)
@@ -192,7 +197,32 @@ def enum_reader(type_: Any) -> tuple[dict[Any, Any], Callable[[Any], Any]] | Non
     return members, read
 
 
-def _reader(type_: Any, namespace: dict[str, Any]) -> str:
+class ModelDefinitionError(Exception):
+    """The SDK cannot read a type one of its models declares: the SDK's bug, not the server's.
+
+    Raised when a model's structure function is first built (``tests/sdk`` builds every
+    model's), never reported as :class:`~tikmatrix_sdk.ResponseValidationError`.
+    """
+
+
+def _hook(type_: Any, namespace: dict[str, Any], where: str) -> str:
+    """Put cattrs' structure hook for ``type_`` in ``namespace``; the name it has there."""
+    try:
+        hook = converter.get_structure_hook(type_)
+    except Exception as error:
+        raise ModelDefinitionError(f"{where}: the SDK cannot read {type_!r} ({error})") from error
+    name = f"_hook_{len(namespace)}"
+    namespace[name], namespace[f"{name}_type"] = hook, type_
+    return name
+
+
+def _reader(type_: Any, namespace: dict[str, Any], where: str) -> str:
+    """The expression that reads a JSON value ``v`` as ``type_``.
+
+    The types the contract's answers use most have an inline fast path; any other type (a
+    model, an optional model, a tuple of models or strings, a union …) goes through the
+    converter's own hook for it.
+    """
     if type_ in _READERS:
         return _READERS[type_]
     found = enum_reader(type_)
@@ -205,11 +235,12 @@ def _reader(type_: Any, namespace: dict[str, Any]) -> str:
         return (
             f"{name}_members[v] if v.__class__ is str and v in {name}_members else {name}_read(v)"
         )
-    args: tuple[Any, ...] = getattr(type_, "__args__", ())
-    model = args[0] if len(args) == 2 and args[1] is Ellipsis else type_  # tuple[Model, ...]
-    hook = f"_structure_{model.__name__}"
-    namespace[hook] = converter.get_structure_hook(model)
-    return f"tuple([{hook}(x) for x in v])" if model is not type_ else f"{hook}(v)"
+    args = get_args(type_)
+    if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _hook(args[0], namespace, where)
+        return f"tuple([{item}(x, {item}_type) for x in v])"
+    hook = _hook(type_, namespace, where)
+    return f"{hook}(v, {hook}_type)"
 
 
 def _constant(value: Any) -> Callable[[], Any]:
@@ -247,7 +278,8 @@ def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
     ``__init__`` sets each field through ``object.__setattr__``, several times slower).
     Aliases, unknown keys, missing keys and lenient conversions are taken only when needed.
     """
-    fields = [f for f in attrs.fields(cls) if f.name != "extra"]  # types resolved by models.py
+    attrs.resolve_types(cls)  # annotations written as text (``from __future__ import …``)
+    fields = [f for f in attrs.fields(cls) if f.name != "extra"]
     namespace: dict[str, Any] = {
         **globals(),
         "_cls": cls,
@@ -255,6 +287,7 @@ def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
         "_set": object.__setattr__,
         "_fromiso": _fromisoformat,
         "_normalise": _normaliser(cls, fields),
+        "_validate": attrs.validate,
     }
     reads = [f"v{index} = o[{field.name!r}]" for index, field in enumerate(fields)]
     lines = [
@@ -278,13 +311,20 @@ def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
             lines.extend(f"    {_V.sub(local, line)}" for line in _DATETIME_LINES)
             values.append(f"{field.name!r}: {local}")
         else:
-            values.append(f"{field.name!r}: {_V.sub(local, _reader(field.type, namespace))}")
+            reader = _reader(field.type, namespace, f"{cls.__name__}.{field.name}")
+            values.append(f"{field.name!r}: {_V.sub(local, reader)}")
     lines += [
         "    inst = _new(_cls)",
         f"    _set(inst, '__dict__', {{{', '.join(values)}, 'extra': extra}})",
+        *(["    _validate(inst)"] if any(f.validator is not None for f in fields) else []),
         "    return inst",
     ]
-    exec(compile("\n".join(lines), f"<structure {cls.__name__}>", "exec"), namespace)
+    source = "\n".join(lines) + "\n"
+    # Kept in linecache under its own name, as attrs and cattrs keep theirs: a debugger and a
+    # traceback show the generated lines.
+    filename = f"<tikmatrix_sdk generated structure {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     structure: Callable[..., Any] = namespace["structure"]
     return structure
 
@@ -311,7 +351,17 @@ def _unstructure_function(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     return unstructure_model
 
 
-converter.register_structure_hook_factory(is_api_model, _generate_structure)
+def _structure_factory(cls: type[Any]) -> Callable[..., Any]:
+    """:func:`_generate_structure`, any failure of it reported as the SDK's own."""
+    try:
+        return _generate_structure(cls)
+    except ModelDefinitionError:
+        raise
+    except Exception as error:  # a bug of the generator: never blamed on an answer
+        raise ModelDefinitionError(f"the SDK cannot read {cls.__name__}: {error!r}") from error
+
+
+converter.register_structure_hook_factory(is_api_model, _structure_factory)
 converter.register_unstructure_hook_factory(is_api_model, _unstructure_function)
 converter.register_structure_hook_func(
     lambda type_: enum_reader(type_) is not None,

@@ -26,8 +26,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import itertools
-import json
-import re
+import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -37,6 +36,53 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
+from ._contract import strict_json
+from ._contract.codes import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    ContractError,
+    http_status_of,
+)
+from ._contract.devices import (
+    adb_disabled,
+    already_leased,
+    lease_not_found,
+    lease_required,
+    no_free_slot,
+    parse_adb,
+    parse_heartbeat,
+    parse_lease,
+    parse_ui_call,
+    serial_query,
+    session_header,
+    unknown_device,
+)
+from ._contract.lifecycle import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_NAMES,
+    STOPPED_REMARK,
+    check_retryable,
+    check_stoppable,
+    task_not_found,
+)
+from ._contract.plans import PLANS, check_api_access, check_device_count, plan_named
+from ._contract.routes import match
+from ._contract.tasks import (
+    account_filters,
+    check_known_accounts,
+    check_known_devices,
+    check_stored_bytes,
+    check_task_count,
+    page_args,
+    parse_create,
+    parse_task_id,
+    parse_task_ids,
+    task_filters,
+)
+from ._guards import CHANGES_STATE, refusal
 from ._install import install_hint
 from ._options import API_PREFIX, resolve_base_url
 
@@ -45,10 +91,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Call", "MockTikMatrix"]
 
-_PENDING, _RUNNING, _COMPLETED, _FAILED = 0, 1, 2, 3
-#: The scripts TikMatrix runs through the API (others are refused with 40003, as it does).
-_SCRIPTS = frozenset({"post", "follow", "unfollow", "comment", "account_warmup"})
-_NAMES = {_PENDING: "pending", _RUNNING: "running", _COMPLETED: "completed", _FAILED: "failed"}
 _PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
@@ -81,31 +123,44 @@ class _Rule:
         return self.method in ("*", method) and fnmatch.fnmatchcase(path, self.path)
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return _iso(datetime.now(timezone.utc))
 
 
 def _envelope(
-    data: Any = None, code: int = 0, message: str = "success", status: int = 200
+    data: Any = None,
+    code: int = 0,
+    message: str = "success",
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     body = {"code": code, "message": message, "data": data}
-    return httpx.Response(status, json=body)
+    return httpx.Response(status, json=body, headers=headers)
 
 
-def _error(code: int, message: str) -> httpx.Response:
-    status = {40001: 400, 40301: 403, 40302: 403, 40401: 404, 40901: 409}.get(code, 400)
-    return _envelope(None, code, message, status)
+def _refused(error: ContractError) -> httpx.Response:
+    return _envelope(error.data, error.code, error.message, error.http_status)
 
 
 class MockTikMatrix:
     """An in-memory TikMatrix behind a respx router (see the module's docs).
 
+    It refuses what the reference server refuses, with the same code and HTTP status: every
+    request goes through the contract's own checks (``tikmatrix_sdk._contract``), the ones
+    the server calls, and a test sends the same generated requests to both.
+
     Args:
         base_url: the root the SDK is pointed at (default: the SDK's default,
             ``http://localhost:50809``).
-        devices: the serials of its devices (``device_serial_1`` … ``_5`` by default), each
-            with one TikTok account ``@user{n}``.
-        plan: the license plan (``Starter`` refuses every call with 40301).
+        devices: the serials of its devices (``device_serial_1`` … ``_5`` by default).
+        accounts: its accounts, each a mapping with ``username`` and ``device`` (and
+            optionally ``platform``, ``logined``, ``status``, ``tag``); by default one
+            TikTok account ``@user{n}`` on the n-th device.
+        plan: the license plan, any case (``Starter`` refuses every call with 40301).
         auto_complete: finish each pending task, completed, as soon as it is read.
     """
 
@@ -114,6 +169,7 @@ class MockTikMatrix:
         base_url: str | None = None,
         *,
         devices: Sequence[str] | None = None,
+        accounts: Sequence[Mapping[str, Any]] | None = None,
         plan: str = "Pro",
         auto_complete: bool = False,
     ) -> None:
@@ -124,9 +180,19 @@ class MockTikMatrix:
             raise ImportError(
                 f"tikmatrix_sdk.testing needs respx: {install_hint('testing')}"
             ) from None
+        named = plan_named(plan)
+        if named is None:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}, got {plan!r}")
         self.base_url = resolve_base_url(base_url)
-        self.devices = list(devices or [f"device_serial_{i}" for i in range(1, 6)])
-        self.plan = plan
+        self.devices = list(devices if devices is not None else _default_devices())
+        #: The accounts, in the order the API lists them.
+        self.accounts: list[dict[str, Any]] = [
+            _account(number, account)
+            for number, account in enumerate(
+                accounts if accounts is not None else _default_accounts(self.devices), start=1
+            )
+        ]
+        self.plan = named
         self.auto_complete = auto_complete
         #: Every request answered, in order.
         self.calls: list[Call] = []
@@ -180,7 +246,7 @@ class MockTikMatrix:
         limits how many calls it affects (all of them by default). Failures are tried in the
         order they were set; the first that matches a call answers it.
         """
-        status = http_status or (500 if code == 50001 else _error(code, "").status_code)
+        status = http_status or http_status_of(code)
         self._add(route, lambda request: _envelope(None, code, message, status), times)
 
     def fail_transport(
@@ -216,7 +282,7 @@ class MockTikMatrix:
         with self._lock:
             task = self.tasks[task_id]
             task.update(
-                status=_COMPLETED if ok else _FAILED,
+                status=COMPLETED if ok else FAILED,
                 remark=remark or ("done" if ok else "failed"),
                 started_at=task["started_at"] or _now(),
                 finished_at=_now(),
@@ -225,7 +291,7 @@ class MockTikMatrix:
     def run_all(self, *, ok: bool = True) -> list[int]:
         """Finish every pending or running task; their ids."""
         with self._lock:
-            ids = [i for i, t in self.tasks.items() if t["status"] in (_PENDING, _RUNNING)]
+            ids = [i for i, t in self.tasks.items() if t["status"] in (PENDING, RUNNING)]
         for task_id in ids:
             self.finish(task_id, ok=ok)
         return ids
@@ -234,10 +300,16 @@ class MockTikMatrix:
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path[len(API_PREFIX) :]
-        try:
-            body = json.loads(request.content) if request.content else None
-        except ValueError:
-            return _error(40001, "the request body is not valid JSON")
+        headers = dict(request.headers)
+        refused = refusal(request.method, headers.get("host", ""), headers)
+        if refused is not None:
+            return _envelope(None, BAD_REQUEST, refused.message, refused.status)
+        body = None
+        if request.method in CHANGES_STATE and request.content:
+            try:
+                body = strict_json.loads(request.content)
+            except ValueError as error:
+                return _envelope(None, BAD_REQUEST, strict_json.refusal_message(error), 400)
         with self._lock:
             self.calls.append(Call(request.method, path, dict(request.url.params), body))
             for rule in self._rules:
@@ -245,198 +317,178 @@ class MockTikMatrix:
                     if rule.times is not None:
                         rule.times -= 1
                     return rule.answer(request)
-            if self.plan == "Starter" and path != "/openapi.json":
-                return _error(40301, "API access requires a Pro, Team or Business plan")
-            for pattern, method, handler in _ROUTES:
-                match = pattern.fullmatch(path)
-                if match and method == request.method:
-                    result: httpx.Response = handler(self, request, body, *match.groups())
-                    return result
-            return _error(40401, f"no route {request.method} {path}")
+            route, arguments, allowed = match(request.method, path)
+            if route is None and allowed:
+                return _envelope(
+                    None,
+                    BAD_REQUEST,
+                    "The method is not allowed for the requested URL.",
+                    405,
+                    {"Allow": ", ".join(sorted(allowed))},
+                )
+            if route is None:
+                return _envelope(None, NOT_FOUND, f"no route {request.method} {path}", 404)
+            try:
+                if route.name != "openapi":
+                    check_api_access(PLANS[self.plan])
+                handler: Callable[..., httpx.Response] = getattr(self, f"_{route.name}")
+                return handler(request, body, **arguments)
+            except ContractError as error:
+                return _refused(error)
 
     def _task_json(self, task_id: int) -> dict[str, Any]:
         task = self.tasks[task_id]
-        if self.auto_complete and task["status"] == _PENDING:
+        if self.auto_complete and task["status"] == PENDING:
             self.finish(task_id)
         return dict(task)
 
-    def _create(self, request: httpx.Request, body: Any) -> httpx.Response:
-        if not isinstance(body, dict) or not body.get("script_name"):
-            return _error(40002, "script_name is required")
-        if body["script_name"] not in _SCRIPTS:
-            return _error(40003, f"script {body['script_name']!r} is unknown")
-        if not isinstance(body.get("script_config"), dict):
-            return _error(40001, "script_config is required")
-        if bool(body.get("serials")) == bool(body.get("usernames")):
-            return _error(40001, "give exactly one of serials (device mode) or usernames")
-        known = {f"@user{n}" for n in range(1, len(self.devices) + 1)}
-        strangers = [name for name in body.get("usernames") or [] if name not in known]
-        if strangers:
-            return _error(40001, f"usernames: unknown account {strangers[0]!r}")
-        targets = [(serial, None) for serial in body.get("serials") or []]
-        targets += [(self._device_of(name), name) for name in body.get("usernames") or []]
-        if not targets:
-            return _error(40001, "give exactly one of serials or usernames")
-        unknown = [serial for serial, _ in targets if serial not in self.devices]
-        if body.get("serials") and unknown:
-            return _error(40001, f"serials: unknown device {unknown[0]!r}")
+    def _create_task(self, request: httpx.Request, body: Any) -> httpx.Response:
+        checked = parse_create(body)
+        if checked.usernames is not None:
+            by_name = {account["username"]: account for account in self.accounts}
+            check_known_accounts(checked.usernames, by_name)
+            targets: list[tuple[str, str | None]] = [
+                (by_name[name]["device"], name) for name in checked.usernames
+            ]
+        else:
+            assert checked.serials is not None
+            check_known_devices(checked.serials, self.devices)
+            targets = []
+            for serial in checked.serials:
+                names = [a["username"] for a in self.accounts if a["device"] == serial]
+                if checked.enable_multi_account and names:
+                    targets += [(serial, name) for name in names]
+                else:
+                    targets.append((serial, None))
+        check_task_count(len(targets) * len(checked.task_configs))
+        check_stored_bytes(len(targets), checked.task_configs)
+        check_device_count(PLANS[self.plan], len({serial for serial, _ in targets}))
         now = _now()
         ids = []
         for serial, username in targets:
-            task_id = next(self._ids)
-            self.tasks[task_id] = {
-                "id": task_id,
-                "serial": serial,
-                "username": username,
-                "script_name": body["script_name"],
-                "script_config": body.get("script_config") or {},
-                "status": _PENDING,
-                "source": "api",
-                "enable_multi_account": bool(body.get("enable_multi_account")),
-                "start_time": body.get("start_time"),
-                "scheduled_at": now,
-                "retry_count": 0,
-                "remark": "",
-                "created_at": now,
-                "started_at": None,
-                "finished_at": None,
-            }
-            ids.append(task_id)
+            for config in checked.task_configs:
+                task_id = next(self._ids)
+                self.tasks[task_id] = {
+                    "id": task_id,
+                    "serial": serial,
+                    "username": username,
+                    "script_name": checked.script_name,
+                    "script_config": config,
+                    "status": PENDING,
+                    "source": "api",
+                    "enable_multi_account": checked.enable_multi_account,
+                    "start_time": checked.start_time,
+                    "scheduled_at": now,
+                    "retry_count": 0,
+                    "remark": "",
+                    "created_at": now,
+                    "started_at": None,
+                    "finished_at": None,
+                }
+                ids.append(task_id)
         return _envelope({"task_ids": ids, "created_count": len(ids)})
 
-    def _device_of(self, username: str) -> str | None:
-        """The device of an account ``@user{n}`` (the first device for any other name)."""
-        number = username.removeprefix("@user")
-        if number.isdigit() and 1 <= int(number) <= len(self.devices):
-            return self.devices[int(number) - 1]
-        return self.devices[0] if self.devices else None
-
-    def _paging(self, request: httpx.Request) -> tuple[int, int] | httpx.Response:
-        """``page`` and ``page_size`` as the server checks them."""
-        raw_page = request.url.params.get("page", "1")
-        raw_size = request.url.params.get("page_size", "20")
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= 1_000_000:
-            return _error(40001, f"page must be an integer from 1 to 1000000, got {raw_page!r}")
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= 100:
-            return _error(40001, f"page_size must be an integer from 1 to 100, got {raw_size!r}")
-        return int(raw_page), int(raw_size)
-
-    def _list(self, request: httpx.Request, body: Any) -> httpx.Response:
-        params = request.url.params
-        paging = self._paging(request)
-        if isinstance(paging, httpx.Response):
-            return paging
-        if params.get("status") is not None and params["status"] not in ("0", "1", "2", "3"):
-            return _error(40001, f"status must be 0, 1, 2 or 3, got {params['status']!r}")
+    def _list_tasks(self, request: httpx.Request, body: Any) -> httpx.Response:
+        page, size = page_args(request.url.params)
+        filters = {k: v for k, v in task_filters(request.url.params).items() if v is not None}
         found = [self._task_json(i) for i in sorted(self.tasks, reverse=True)]
-        for name in ("serial", "script_name", "source"):
-            if params.get(name):
-                found = [t for t in found if t[name] == params[name]]
-        if params.get("status") is not None:
-            found = [t for t in found if str(t["status"]) == params["status"]]
-        page, size = paging
+        found = [t for t in found if all(t[name] == value for name, value in filters.items())]
         items = found[(page - 1) * size : page * size]
         return _envelope({"tasks": items, "total": len(found), "page": page, "page_size": size})
 
-    def _one(self, task_id: str) -> dict[str, Any] | httpx.Response:
-        if not task_id.isdigit() or int(task_id) not in self.tasks:
-            return _error(40401, f"task {task_id} not found")
-        return self.tasks[int(task_id)]
+    def _task(self, raw: str) -> dict[str, Any]:
+        task_id = parse_task_id(raw)
+        if task_id not in self.tasks:
+            raise task_not_found(task_id)
+        return self.tasks[task_id]
 
-    def _get(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
-        task = self._one(task_id)
-        return task if isinstance(task, httpx.Response) else _envelope(self._task_json(task["id"]))
+    def _get_task(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
+        return _envelope(self._task_json(self._task(task_id)["id"]))
 
-    def _stop(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
-        task = self._one(task_id)
-        if isinstance(task, httpx.Response):
-            return task
-        if task["status"] not in (_PENDING, _RUNNING):
-            return _error(40001, f"task {task_id} is not pending or running and cannot be stopped")
-        task.update(status=_FAILED, remark="stopped by user", finished_at=_now())
+    def _stop_task(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
+        task = self._task(task_id)
+        check_stoppable(task["id"], task["status"])
+        task.update(status=FAILED, remark=STOPPED_REMARK, finished_at=_now())
         return _envelope(dict(task))
 
-    def _retry(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
-        task = self._one(task_id)
-        if isinstance(task, httpx.Response):
-            return task
-        if task["status"] != _FAILED:
-            return _error(40001, f"task {task_id} has not failed and cannot be retried")
-        task.update(status=_PENDING, retry_count=task["retry_count"] + 1, remark="")
+    def _retry_task(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
+        task = self._task(task_id)
+        check_retryable(task["id"], task["status"])
+        task.update(status=PENDING, retry_count=task["retry_count"] + 1, remark="")
         task.update(started_at=None, finished_at=None)
         return _envelope(dict(task))
 
     def _retry_all(self, request: httpx.Request, body: Any) -> httpx.Response:
-        ids = [i for i, t in self.tasks.items() if t["status"] == _FAILED]
+        ids = [i for i, t in self.tasks.items() if t["status"] == FAILED]
         for task_id in ids:
-            self._retry(request, None, str(task_id))
+            self._retry_task(request, None, str(task_id))
         return _envelope({"retried_count": len(ids), "task_ids": ids})
 
-    def _delete(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
-        task = self._one(task_id)
-        if isinstance(task, httpx.Response):
-            return task
-        del self.tasks[task["id"]]
+    def _delete_task(self, request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
+        task = self.tasks.pop(self._task(task_id)["id"])
         return _envelope({"deleted_count": 1, "task_ids": [task["id"]]})
 
     def _delete_batch(self, request: httpx.Request, body: Any) -> httpx.Response:
-        ids = body.get("task_ids") if isinstance(body, dict) else None
-        if not isinstance(ids, list) or not ids:
-            return _error(40001, "task_ids must be a non-empty array of task ids")
-        deleted = [i for i in dict.fromkeys(ids) if self.tasks.pop(i, None) is not None]
-        missing = [i for i in dict.fromkeys(ids) if i not in deleted]
+        ids = list(dict.fromkeys(parse_task_ids(body)))
+        deleted = [i for i in ids if self.tasks.pop(i, None) is not None]
+        missing = [i for i in ids if i not in deleted]
         return _envelope(
             {"deleted_count": len(deleted), "task_ids": deleted, "not_found_ids": missing}
         )
 
-    def _stats(self, request: httpx.Request, body: Any) -> httpx.Response:
+    def _task_stats(self, request: httpx.Request, body: Any) -> httpx.Response:
         statuses = [self._task_json(i)["status"] for i in list(self.tasks)]
-        counts = {name: statuses.count(status) for status, name in _NAMES.items()}
+        counts = {name: statuses.count(status) for status, name in STATUS_NAMES.items()}
         return _envelope({"total": len(statuses), **counts})
 
-    def _license(self, request: httpx.Request, body: Any) -> httpx.Response:
-        limits = {"Pro": 20, "Team": 50, "Business": 1000}
-        return _envelope(
-            {
-                "plan_name": self.plan,
-                "api_enabled": True,
-                "device_limit": limits.get(self.plan, 20),
-                "message": "API access enabled",
-            }
-        )
+    def _license_check(self, request: httpx.Request, body: Any) -> httpx.Response:
+        return _envelope(PLANS[self.plan].to_json())
 
-    def _accounts(self, request: httpx.Request, body: Any) -> httpx.Response:
-        accounts = [
-            {
-                "id": number,
-                "username": f"@user{number}",
-                "device": serial,
-                "platform": "tiktok",
-                "logined": True,
-                "status": 0,
-                "tag": "default",
-            }
-            for number, serial in enumerate(self.devices, start=1)
+    def _list_accounts(self, request: httpx.Request, body: Any) -> httpx.Response:
+        page, size = page_args(request.url.params)
+        filters = account_filters(request.url.params)
+        found = [
+            account
+            for account in self.accounts
+            if all(
+                value is None or account[name] == value
+                for name, value in filters.items()
+                if name != "logined"
+            )
+            and (filters["logined"] is None or int(account["logined"]) == filters["logined"])
         ]
-        device = request.url.params.get("device")
-        accounts = [a for a in accounts if not device or a["device"] == device]
-        paging = self._paging(request)
-        if isinstance(paging, httpx.Response):
-            return paging
-        page, size = paging
         return _envelope(
             {
-                "accounts": accounts[(page - 1) * size : page * size],
-                "total": len(accounts),
+                "accounts": found[(page - 1) * size : page * size],
+                "total": len(found),
                 "page": page,
                 "page_size": size,
             }
         )
 
+    def _openapi(self, request: httpx.Request, body: Any) -> httpx.Response:
+        return _envelope(None, NOT_FOUND, "the mock serves no OpenAPI document", 404)
+
     # -- the device API ----------------------------------------------------------------------
 
-    def _rpc_devices(self, request: httpx.Request, body: Any) -> httpx.Response:
-        holders = {lease["serial"]: lease for lease in self.leases.values()}
+    def _live(self) -> dict[str, dict[str, Any]]:
+        now = datetime.now(timezone.utc)
+        for key in [k for k, lease in self.leases.items() if lease["_expires"] <= now]:
+            del self.leases[key]
+        return self.leases
+
+    def _lease_json(self, lease: Mapping[str, Any], *, reveal: bool = True) -> dict[str, Any]:
+        left = (lease["_expires"] - datetime.now(timezone.utc)).total_seconds()
+        answer = {key: value for key, value in lease.items() if not key.startswith("_")}
+        answer.update(
+            session_id=lease["session_id"] if reveal else None,
+            expires_at=_iso(lease["_expires"]),
+            expires_in=max(0.0, round(left, 3)),
+        )
+        return answer
+
+    def _list_devices(self, request: httpx.Request, body: Any) -> httpx.Response:
+        holders = {lease["serial"]: lease for lease in self._live().values()}
         return _envelope(
             [
                 {
@@ -453,55 +505,63 @@ class MockTikMatrix:
         )
 
     def _lease(self, request: httpx.Request, body: Any) -> httpx.Response:
-        serial = body.get("serial") if isinstance(body, dict) else None
+        serial, label, ttl = parse_lease(body)
         if serial not in self.devices:
-            return _error(40401, f"serial: unknown device {serial!r}")
-        if any(lease["serial"] == serial for lease in self.leases.values()):
-            return _error(40901, f"device {serial} is already leased")
-        session_id = f"session-{next(self._ids)}"
-        ttl = float(body.get("ttl_secs") or 120)
+            raise unknown_device(serial)
+        live = self._live()
+        holder = next((lease for lease in live.values() if lease["serial"] == serial), None)
+        if holder is not None:
+            raise already_leased(serial, holder["label"])
+        plan = PLANS[self.plan]
+        if len(live) >= plan.device_limit:
+            raise no_free_slot(plan.name, plan.device_limit)
         now = datetime.now(timezone.utc)
-        lease = {
-            "session_id": session_id,
+        lease: dict[str, Any] = {
+            "session_id": secrets.token_urlsafe(18),
             "serial": serial,
-            "label": body.get("label") or "",
+            "label": label,
             "ttl_secs": ttl,
-            "created_at": now.isoformat(timespec="seconds"),
-            "expires_at": (now + timedelta(seconds=ttl)).isoformat(timespec="seconds"),
-            "expires_in": ttl,
+            "created_at": _iso(now),
             "task_id": None,
+            "_expires": now + _seconds(ttl),
         }
-        self.leases[session_id] = lease
-        return _envelope(dict(lease))
+        live[lease["session_id"]] = lease
+        return _envelope(self._lease_json(lease))
 
-    def _leases(self, request: httpx.Request, body: Any) -> httpx.Response:
-        presented = request.headers.get("x-session-id")
+    def _list_leases(self, request: httpx.Request, body: Any) -> httpx.Response:
+        presented = session_header(request.headers.get("x-session-id"))
         return _envelope(
             [
-                {**lease, "session_id": lease["session_id"] if key == presented else None}
-                for key, lease in self.leases.items()
+                self._lease_json(lease, reveal=key == presented)
+                for key, lease in self._live().items()
             ]
         )
 
+    def _held(self, session_id: str | None, serial: str | None = None) -> dict[str, Any]:
+        lease = self._live().get(session_id) if session_id else None
+        lease_required(session_id, serial, lease["serial"] if lease is not None else "")
+        assert lease is not None
+        return lease
+
     def _heartbeat(self, request: httpx.Request, body: Any, session_id: str) -> httpx.Response:
-        lease = self.leases.get(session_id)
-        return _envelope(dict(lease)) if lease else _error(40302, "the lease has expired")
+        ttl = parse_heartbeat(body)
+        lease = self._held(session_id)
+        lease.update(ttl_secs=ttl, _expires=datetime.now(timezone.utc) + _seconds(ttl))
+        return _envelope(self._lease_json(lease))
 
     def _release(self, request: httpx.Request, body: Any, session_id: str) -> httpx.Response:
-        lease = self.leases.pop(session_id, None)
-        return _envelope(lease) if lease else _error(40401, "no live lease has this session id")
+        lease = self._live().pop(session_id, None)
+        if lease is None:
+            raise lease_not_found()
+        return _envelope(self._lease_json(lease))
 
-    def _device_call(self, request: httpx.Request, body: Any) -> httpx.Response | None:
-        if request.headers.get("x-session-id") not in self.leases:
-            return _error(40302, "this call needs a lease: send its id in x-session-id")
-        return None
+    def _session(self, request: httpx.Request) -> str | None:
+        return session_header(request.headers.get("x-session-id"))
 
     def _jsonrpc(self, request: httpx.Request, body: Any) -> httpx.Response:
-        refused = self._device_call(request, body)
-        if refused is not None:
-            return refused
-        if isinstance(body, dict) and body.get("method") == "deviceInfo":
-            lease = self.leases[request.headers["x-session-id"]]
+        call = parse_ui_call(body)
+        lease = self._held(self._session(request), call.serial)
+        if call.method == "deviceInfo":
             return _envelope(
                 {
                     "productName": lease["serial"],
@@ -514,42 +574,46 @@ class MockTikMatrix:
         return _envelope(True)
 
     def _hierarchy(self, request: httpx.Request, body: Any) -> httpx.Response:
-        refused = self._device_call(request, body)
-        return refused or httpx.Response(
+        session = self._session(request)
+        self._held(session, serial_query(request.url.params.get("serial")))
+        return httpx.Response(
             200, content=_HIERARCHY.encode(), headers={"Content-Type": "application/xml"}
         )
 
     def _screenshot(self, request: httpx.Request, body: Any) -> httpx.Response:
-        refused = self._device_call(request, body)
-        return refused or httpx.Response(200, content=_PNG, headers={"Content-Type": "image/png"})
+        session = self._session(request)
+        self._held(session, serial_query(request.url.params.get("serial")))
+        return httpx.Response(200, content=_PNG, headers={"Content-Type": "image/png"})
 
     def _adb(self, request: httpx.Request, body: Any) -> httpx.Response:
-        return self._device_call(request, body) or _error(
-            40303, "the adb route is disabled; enable it in the settings"
-        )
+        call = parse_adb(body)
+        self._held(self._session(request), call.serial)
+        raise adb_disabled()
 
 
-_Handler = Callable[..., httpx.Response]
-_TABLE: list[tuple[str, str, _Handler]] = [
-    ("/task", "POST", MockTikMatrix._create),
-    ("/task", "GET", MockTikMatrix._list),
-    ("/task/stats", "GET", MockTikMatrix._stats),
-    ("/task/retry-all", "POST", MockTikMatrix._retry_all),
-    ("/task/batch", "DELETE", MockTikMatrix._delete_batch),
-    (r"/task/([^/]+)", "GET", MockTikMatrix._get),
-    (r"/task/([^/]+)", "DELETE", MockTikMatrix._delete),
-    (r"/task/([^/]+)/stop", "POST", MockTikMatrix._stop),
-    (r"/task/([^/]+)/retry", "POST", MockTikMatrix._retry),
-    ("/license/check", "GET", MockTikMatrix._license),
-    ("/accounts", "GET", MockTikMatrix._accounts),
-    ("/rpc/devices", "GET", MockTikMatrix._rpc_devices),
-    ("/rpc/session", "POST", MockTikMatrix._lease),
-    ("/rpc/session", "GET", MockTikMatrix._leases),
-    (r"/rpc/session/([^/]+)/heartbeat", "POST", MockTikMatrix._heartbeat),
-    (r"/rpc/session/([^/]+)", "DELETE", MockTikMatrix._release),
-    ("/rpc/jsonrpc", "POST", MockTikMatrix._jsonrpc),
-    ("/rpc/hierarchy", "GET", MockTikMatrix._hierarchy),
-    ("/rpc/screenshot", "GET", MockTikMatrix._screenshot),
-    ("/rpc/adb", "POST", MockTikMatrix._adb),
-]
-_ROUTES = [(re.compile(path), method, handler) for path, method, handler in _TABLE]
+def _seconds(ttl: float) -> timedelta:
+    return timedelta(seconds=ttl)
+
+
+def _default_devices() -> list[str]:
+    return [f"device_serial_{number}" for number in range(1, 6)]
+
+
+def _default_accounts(devices: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        {"username": f"@user{number}", "device": serial}
+        for number, serial in enumerate(devices, start=1)
+    ]
+
+
+def _account(number: int, account: Mapping[str, Any]) -> dict[str, Any]:
+    """An account as the API lists it, numbered in the order it was given."""
+    return {
+        "id": number,
+        "username": account["username"],
+        "device": account["device"],
+        "platform": account.get("platform") or "tiktok",
+        "logined": bool(account.get("logined", True)),
+        "status": account.get("status") or 0,
+        "tag": account.get("tag") or "default",
+    }

@@ -17,12 +17,13 @@ from typing import Any
 
 import attrs
 
-from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
+from tikmatrix_sdk._contract.codes import FORBIDDEN, NOT_FOUND, ContractError, bad_request
+from tikmatrix_sdk._contract.limits import MAX_SCRIPT_TIMEOUT
+
 from .store import TaskStore
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "MAX_CONFIG_BYTES",
     "MAX_TIMEOUT",
     "OFF",
     "PACKAGES",
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 #: A custom script's seconds when the registration names none (30 minutes), and the most.
-DEFAULT_TIMEOUT, MAX_TIMEOUT = 1800.0, 86_400.0
+DEFAULT_TIMEOUT, MAX_TIMEOUT = 1800.0, MAX_SCRIPT_TIMEOUT
 #: The app package of each platform a script may name (``generic`` names none).
 PACKAGES = {
     "generic": "",
@@ -45,9 +46,6 @@ PLATFORMS = tuple(PACKAGES)
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _MAX_WORDS, _MAX_WORD = 64, 4096
 _MAX_SCRIPTS = 100
-#: The largest ``script_config`` of a custom script's task, as JSON: it travels in the
-#: command's environment, which the system bounds.
-MAX_CONFIG_BYTES = 65_536
 _SETTING = "custom_scripts"
 
 
@@ -137,7 +135,7 @@ class CustomScripts:
     def require_enabled(self) -> None:
         """Refuse with 40301 unless the server was started to run custom scripts."""
         if not self.enabled:
-            raise ApiError(FORBIDDEN, OFF, http_status=403)
+            raise ContractError(FORBIDDEN, OFF, http_status=403)
 
     def _all(self) -> dict[str, CustomScript]:
         raw = json.loads(self._store.get_setting(_SETTING, "{}"))
@@ -179,5 +177,5 @@ class CustomScripts:
         with self._lock:
             scripts = self._all()
             if scripts.pop(name, None) is None:
-                raise ApiError(NOT_FOUND, f"no custom script is registered as {name!r}")
+                raise ContractError(NOT_FOUND, f"no custom script is registered as {name!r}")
             self._save(scripts)

@@ -21,26 +21,31 @@ from typing import Any
 
 import attrs
 
-from ..devices import Device, DeviceError, TaskCancelled, UiRpcError
-from .errors import (
-    ADB_DISABLED,
+from tikmatrix_sdk._contract.codes import (
     DEVICE_BUSY,
     DEVICE_UNAVAILABLE,
-    LEASE_REQUIRED,
-    NO_FREE_SLOT,
-    NOT_FOUND,
     UI_RPC_FAILED,
-    ApiError,
+    ContractError,
 )
+from tikmatrix_sdk._contract.devices import (
+    adb_disabled,
+    already_leased,
+    lease_not_found,
+    lease_required,
+    no_free_slot,
+    unknown_device,
+)
+from tikmatrix_sdk._contract.limits import DEFAULT_TTL
+
+from ..devices import Device, DeviceError, TaskCancelled, UiRpcError
 from .fleet import Fleet
 from .service import TaskService
 
-__all__ = ["DEFAULT_TTL", "MAX_TTL", "DeviceState", "Lease", "LeaseService"]
+__all__ = ["DeviceState", "Lease", "LeaseService"]
 
 log = logging.getLogger(__name__)
 
 #: A lease's seconds when the request names none, and the most one may ask for.
-DEFAULT_TTL, MAX_TTL = 120.0, 600.0
 _ADB_SETTING = "rpc_adb_enabled"
 
 
@@ -149,7 +154,7 @@ class LeaseService:
 
     def _known(self, serial: str) -> None:
         if serial not in {device.serial for device in self.service.devices()}:
-            raise ApiError(NOT_FOUND, f"serial: unknown device {serial!r}")
+            raise unknown_device(serial)
 
     def acquire(self, serial: str, *, label: str = "", ttl: float = DEFAULT_TTL) -> Lease:
         """Lend ``serial`` for ``ttl`` seconds.
@@ -162,19 +167,16 @@ class LeaseService:
             live = self._live()
             holder = next((lease for lease in live.values() if lease.serial == serial), None)
             if holder is not None:
-                owner = f" by {holder.label!r}" if holder.label else ""
-                raise ApiError(DEVICE_BUSY, f"device {serial} is already leased{owner}")
+                raise already_leased(serial, holder.label)
             if serial in running:
-                raise ApiError(DEVICE_BUSY, f"device {serial} is running task {running[serial]}")
+                raise ContractError(
+                    DEVICE_BUSY, f"device {serial} is running task {running[serial]}"
+                )
             if self._calls_on[serial]:
-                raise ApiError(DEVICE_BUSY, f"device {serial} is still answering a call")
+                raise ContractError(DEVICE_BUSY, f"device {serial} is still answering a call")
             used = set(running) | {lease.serial for lease in live.values()} | set(+self._calls_on)
             if len(used) >= limit:
-                raise ApiError(
-                    NO_FREE_SLOT,
-                    f"the {self.service.plan.name} plan drives {limit} devices at once and "
-                    f"all are taken by leases and running tasks",
-                )
+                raise no_free_slot(self.service.plan.name, limit)
             now = self.service.clock.now()
             lease = Lease(
                 session_id=secrets.token_urlsafe(18),
@@ -207,13 +209,14 @@ class LeaseService:
             self._leases[lease.session_id] = lease
         return lease
 
-    def _lease(self, session_id: str | None) -> Lease:
-        """The live lease ``session_id`` names (the lock is held), or 40302."""
-        if not session_id:
-            raise ApiError(LEASE_REQUIRED, "this call needs a lease: send its id in x-session-id")
-        lease = self._live().get(session_id)
-        if lease is None:
-            raise ApiError(LEASE_REQUIRED, "the lease has expired, was released, or never existed")
+    def _lease(self, session_id: str | None, serial: str | None = None) -> Lease:
+        """The live lease ``session_id`` names (the lock is held), or 40302.
+
+        A call that names another device than the lease's is refused too.
+        """
+        lease = self._live().get(session_id) if session_id else None
+        lease_required(session_id, serial, lease.serial if lease is not None else "")
+        assert lease is not None
         return lease
 
     def renew(self, session_id: str, ttl: float = DEFAULT_TTL) -> Lease:
@@ -228,7 +231,7 @@ class LeaseService:
         with self._lock:
             lease = self._live().pop(session_id, None)
         if lease is None:
-            raise ApiError(NOT_FOUND, "no live lease has this session id")
+            raise lease_not_found()
         log.info("device %s released (%s)", lease.serial, lease.label or "no label")
         self._released()
         return lease
@@ -243,11 +246,11 @@ class LeaseService:
     @property
     def adb_enabled(self) -> bool:
         """Whether the adb route runs commands (off unless turned on)."""
-        return self.service.store.get_setting(_ADB_SETTING, "off") == "on"
+        return self.service.setting(_ADB_SETTING, "off") == "on"
 
     def enable_adb(self, enabled: bool) -> None:
         """Turn the adb route on or off."""
-        self.service.store.set_setting(_ADB_SETTING, "on" if enabled else "off")
+        self.service.set_setting(_ADB_SETTING, "on" if enabled else "off")
         log.info("device API adb route %s", "enabled" if enabled else "disabled")
 
     # -- calls on a leased device ------------------------------------------------------------
@@ -256,16 +259,12 @@ class LeaseService:
     def _device(self, session_id: str | None, serial: str | None) -> Iterator[Device]:
         """The leased device, held for one call: its lease cannot expire meanwhile."""
         with self._lock:
-            lease = self._lease(session_id)
-            if serial is not None and serial != lease.serial:
-                raise ApiError(
-                    LEASE_REQUIRED, f"serial: the lease is for device {lease.serial}, not {serial}"
-                )
+            lease = self._lease(session_id, serial)
             device = self.fleet.get(lease.serial)
             if device is None:
-                raise ApiError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
+                raise ContractError(DEVICE_UNAVAILABLE, f"device {lease.serial} is not connected")
             if self._calls[lease.session_id]:  # a lease may not hold every request thread
-                raise ApiError(
+                raise ContractError(
                     DEVICE_BUSY,
                     f"a call on the lease of {lease.serial} is still running: one at a time",
                 )
@@ -287,18 +286,18 @@ class LeaseService:
         try:
             return action()
         except UiRpcError as error:
-            raise ApiError(
+            raise ContractError(
                 UI_RPC_FAILED,
                 f"device {device.serial} refused {what}: {error.message}",
                 data={"rpc_code": error.code, "rpc_message": error.message},
             ) from None
         except (DeviceError, TaskCancelled) as error:
-            raise ApiError(
+            raise ContractError(
                 DEVICE_UNAVAILABLE, f"device {device.serial} failed {what}: {error}"
             ) from None
         except Exception as error:  # never a 500: the device, not the request, failed
             log.exception("device %s failed %s", device.serial, what)
-            raise ApiError(
+            raise ContractError(
                 DEVICE_UNAVAILABLE,
                 f"device {device.serial} failed {what}: {type(error).__name__}: {error}",
             ) from None
@@ -331,7 +330,7 @@ class LeaseService:
         """A device's screen as PNG, leased or not (for the read-only dashboard)."""
         device = self.fleet.get(serial)
         if device is None:
-            raise ApiError(DEVICE_UNAVAILABLE, f"device {serial} is not connected")
+            raise ContractError(DEVICE_UNAVAILABLE, f"device {serial} is not connected")
         png: bytes = self._on_device(device, "a screenshot", device.screenshot)
         return png
 
@@ -341,11 +340,7 @@ class LeaseService:
         """Run ``adb shell ARGS...`` on the leased device; 40303 while the route is off."""
         with self._device(session_id, serial) as device:
             if not self.adb_enabled:
-                raise ApiError(
-                    ADB_DISABLED,
-                    "the adb route is disabled; enable it in the settings "
-                    "(the reference server's control API: PUT /_control/rpc/adb)",
-                )
+                raise adb_disabled()
             output: str = self._on_device(
                 device, f"adb shell {args[0]}", lambda: device.adb_shell(args, timeout)
             )

@@ -14,10 +14,11 @@ import random
 import threading
 from collections.abc import Iterator, Mapping
 
+from tikmatrix_sdk._contract.codes import ContractError
+
 from ..devices import Device, DeviceError, RunContext, TaskCancelled
 from ..scripts import SCRIPTS
 from .custom_scripts import OFF, PACKAGES, CustomScript
-from .errors import ApiError
 from .fleet import Fleet
 from .leases import LeaseService
 from .script_process import run_command
@@ -227,7 +228,7 @@ class Runner:
                 owner=self.script_owner,
             )
         finally:
-            with contextlib.suppress(ApiError):  # already gone if a reset came meanwhile
+            with contextlib.suppress(ContractError):  # already gone if a reset came meanwhile
                 self.leases.release(lease.session_id)
         output = outcome.output.strip()
         tail = f": {output}" if output else ""

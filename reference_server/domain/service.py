@@ -5,7 +5,6 @@ The HTTP layer is thin over this class; the runner asks it for due tasks and rep
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -13,11 +12,30 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import attrs
+from tikmatrix_sdk._contract.codes import bad_request
+from tikmatrix_sdk._contract.lifecycle import (
+    COMPLETED,
+    FAILED,
+    INTERRUPTED_REMARK,
+    PENDING,
+    RUNNING,
+    STATUS_NAMES,
+    STOPPED_REMARK,
+    check_retryable,
+    check_stoppable,
+    task_not_found,
+)
+from tikmatrix_sdk._contract.plans import PLANS, Plan, check_api_access, check_device_count
+from tikmatrix_sdk._contract.tasks import (
+    CreateRequest,
+    check_known_accounts,
+    check_known_devices,
+    check_stored_bytes,
+    check_task_count,
+)
 
 from ..clock import Clock
 from .custom_scripts import CustomScripts
-from .errors import FORBIDDEN, NOT_FOUND, ApiError, bad_request
 from .store import AccountRow, DeviceRow, NewTask, TaskRow, TaskStore
 
 log = logging.getLogger(__name__)
@@ -25,103 +43,11 @@ log = logging.getLogger(__name__)
 __all__ = [
     "COMPLETED",
     "FAILED",
-    "MAX_STORED_BYTES",
-    "MAX_TASKS_PER_REQUEST",
     "PENDING",
-    "PLANS",
     "RUNNING",
-    "CreateRequest",
-    "Plan",
     "TaskService",
-    "check_stored_bytes",
-    "check_task_count",
-    "plan_named",
+    "next_occurrence",
 ]
-
-PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
-#: The most tasks one create request may make, after fan-out.
-MAX_TASKS_PER_REQUEST = 10_000
-_NAMES = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
-STOPPED_REMARK = "stopped by user"
-INTERRUPTED_REMARK = "interrupted"
-
-
-@attrs.frozen
-class Plan:
-    """A TikMatrix license plan."""
-
-    name: str
-    api_enabled: bool
-    device_limit: int
-
-    def to_json(self) -> dict[str, Any]:
-        """The plan as ``license/check`` reports it."""
-        return {
-            "plan_name": self.name,
-            "api_enabled": self.api_enabled,
-            "device_limit": self.device_limit,
-            "message": "API access enabled"
-            if self.api_enabled
-            else "API access requires a Pro, Team or Business plan",
-        }
-
-
-PLANS = {
-    plan.name: plan
-    for plan in (
-        Plan("Starter", False, 5),
-        Plan("Pro", True, 20),
-        Plan("Team", True, 50),
-        Plan("Business", True, 1000),
-    )
-}
-
-
-def plan_named(name: str) -> str | None:
-    """The plan called ``name`` in any case (``starter`` is Starter), or ``None``."""
-    return next((plan for plan in PLANS if plan.lower() == name.lower()), None)
-
-
-@attrs.frozen(kw_only=True)
-class CreateRequest:
-    """A checked ``POST /task`` body."""
-
-    serials: tuple[str, ...] | None
-    usernames: tuple[str, ...] | None
-    script_name: str
-    task_configs: tuple[dict[str, Any], ...]
-    enable_multi_account: bool
-    start_time: str | None
-    min_interval: int
-    max_interval: int
-
-
-#: The most bytes of task configuration one create may store, after fan-out.
-MAX_STORED_BYTES = 16 * 1024 * 1024
-
-
-def check_stored_bytes(targets: int, configs: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse a create whose tasks would store more than :data:`MAX_STORED_BYTES` of config.
-
-    Each of the ``targets`` (device and account pairs) gets a task of each of ``configs``.
-    """
-    per_target = sum(len(json.dumps(config, ensure_ascii=False).encode()) for config in configs)
-    total = targets * per_target
-    if total > MAX_STORED_BYTES:
-        raise bad_request(
-            f"this request would store {total} bytes of script_config across its "
-            f"{targets * len(configs)} tasks; at most {MAX_STORED_BYTES} bytes may be stored "
-            "by one request (split it, or send fewer unknown options)"
-        )
-
-
-def check_task_count(count: int) -> None:
-    """Refuse a create that would make more than :data:`MAX_TASKS_PER_REQUEST` tasks."""
-    if count > MAX_TASKS_PER_REQUEST:
-        raise bad_request(
-            f"this request would create {count} tasks; at most {MAX_TASKS_PER_REQUEST} may be "
-            "created by one request (split it)"
-        )
 
 
 def next_occurrence(hh_mm: str, now: float) -> float:
@@ -165,6 +91,16 @@ class TaskService:
         """Tell the service whom to wake when tasks may have become due (the runner)."""
         self._on_new_work = hook
 
+    # -- settings ----------------------------------------------------------------------------
+
+    def setting(self, name: str, default: str) -> str:
+        """A stored setting (the device API's adb switch …), or ``default``."""
+        return self.store.get_setting(name, default)
+
+    def set_setting(self, name: str, value: str) -> None:
+        """Store a setting; it survives a restart, not a reset."""
+        self.store.set_setting(name, value)
+
     # -- plan --------------------------------------------------------------------------------
 
     @property
@@ -184,9 +120,7 @@ class TaskService:
 
     def check_api_access(self) -> None:
         """Refuse every API call on a plan without API access (40301)."""
-        plan = self.plan
-        if not plan.api_enabled:
-            raise ApiError(FORBIDDEN, plan.to_json()["message"], data=plan.to_json())
+        check_api_access(self.plan)
 
     # -- create ------------------------------------------------------------------------------
 
@@ -194,15 +128,10 @@ class TaskService:
         """(serial, username) pairs, one per task before the script's own fan-out."""
         if request.usernames is not None:
             found = self.store.accounts_by_username(request.usernames)
-            for username in request.usernames:
-                if username not in found:
-                    raise bad_request(f"usernames: unknown account {username!r}")
+            check_known_accounts(request.usernames, found)
             return [(found[name].device, name) for name in request.usernames]
         assert request.serials is not None
-        known = {device.serial for device in self.store.devices()}
-        for serial in request.serials:
-            if serial not in known:
-                raise bad_request(f"serials: unknown device {serial!r}")
+        check_known_devices(request.serials, {device.serial for device in self.store.devices()})
         if not request.enable_multi_account:
             return [(serial, None) for serial in request.serials]
         accounts: Mapping[str, list[AccountRow]] = self.store.accounts_on(request.serials)
@@ -219,12 +148,7 @@ class TaskService:
         check_task_count(len(targets) * len(request.task_configs))
         check_stored_bytes(len(targets), request.task_configs)
         devices = {serial for serial, _ in targets}
-        limit = self.plan.device_limit
-        if len(devices) > limit:
-            raise bad_request(
-                f"serials: the {self.plan.name} plan drives at most {limit} devices, "
-                f"this request names {len(devices)}"
-            )
+        check_device_count(self.plan, len(devices))
         now = self.clock.now()
         start = next_occurrence(request.start_time, now) if request.start_time else now
         offsets: dict[str, float] = {}
@@ -261,7 +185,7 @@ class TaskService:
         """One task, or 40401."""
         task = self.store.get_task(task_id)
         if task is None:
-            raise ApiError(NOT_FOUND, f"task {task_id} not found")
+            raise task_not_found(task_id)
         return task
 
     def list_tasks(
@@ -273,7 +197,7 @@ class TaskService:
     def stats(self) -> dict[str, int]:
         """Counts by status."""
         counts = self.store.stats()
-        result = {name: counts.get(status, 0) for status, name in _NAMES.items()}
+        result = {name: counts.get(status, 0) for status, name in STATUS_NAMES.items()}
         return {"total": sum(counts.values()), **result}
 
     # -- transitions -------------------------------------------------------------------------
@@ -282,8 +206,7 @@ class TaskService:
         """Pending or running → failed, "stopped by user"; others 40001."""
         with self._lock:
             task = self.get(task_id)
-            if task.status not in (PENDING, RUNNING):
-                raise bad_request(f"task {task_id} is not pending or running and cannot be stopped")
+            check_stoppable(task_id, task.status)
             self.store.update_task(
                 task_id,
                 when_status=(PENDING, RUNNING),
@@ -294,15 +217,14 @@ class TaskService:
         # Cancel even a task read as pending: the runner may have claimed it meanwhile (a
         # cancel of a task the runner does not hold does nothing).
         self._on_cancel(task_id)
-        log.info("task %d: %s -> failed (stopped by user)", task_id, _NAMES[task.status])
+        log.info("task %d: %s -> failed (stopped by user)", task_id, STATUS_NAMES[task.status])
         return self.get(task_id)
 
     def retry(self, task_id: int) -> TaskRow:
         """Failed → pending, ``retry_count`` + 1; others 40001."""
         with self._lock:
             task = self.get(task_id)
-            if task.status != FAILED:
-                raise bad_request(f"task {task_id} has not failed and cannot be retried")
+            check_retryable(task_id, task.status)
             self.store.update_task(
                 task_id,
                 when_status=(FAILED,),

@@ -5,42 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from flask.blueprints import BlueprintSetupState
-from werkzeug.routing import BaseConverter
 
-from ..domain.service import CreateRequest
-from ..state import state
-from .envelope import json_body, success
-from .faults import apply_fault
-from .wire import (
+from tikmatrix_sdk._contract.tasks import (
+    CreateRequest,
     account_filters,
-    account_json,
     page_args,
     parse_create,
     parse_task_id,
     parse_task_ids,
     task_filters,
-    task_json,
 )
+
+from ..domain.faults import apply_fault
+from ..state import state
+from .envelope import json_body, success
+from .routing import contract_route, install_converters
+from .wire import account_json, task_json
 
 __all__ = ["api", "parse_create_body"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-class _TaskIdSegment(BaseConverter):
-    """A task id in a path: any segment but the names of ``/task``'s fixed routes.
-
-    Without this, ``GET /task/stats``'s neighbour ``/task/batch`` would also answer ``GET`` (as
-    a task named "batch"), and ``Allow`` would list a method the contract does not have.
-    """
-
-    regex = r"(?!(?:batch|stats|retry-all)$)[^/]+"
-
-
-@api.record_once
-def _register_converter(setup: BlueprintSetupState) -> None:
-    setup.app.url_map.converters["task_id"] = _TaskIdSegment
+api.record_once(install_converters)
 
 
 @api.before_request
@@ -50,14 +37,14 @@ def _faults_and_plan() -> None:
         state().service.check_api_access()
 
 
-@api.post("/task")
+@contract_route(api, "create_task")
 def create_task() -> Response:
     """Create tasks."""
     ids = state().service.create(parse_create_body())
     return success({"task_ids": ids, "created_count": len(ids)})
 
 
-@api.get("/task")
+@contract_route(api, "list_tasks")
 def list_tasks() -> Response:
     """One page of tasks, newest first."""
     page, page_size = page_args(request.args)
@@ -65,33 +52,33 @@ def list_tasks() -> Response:
     return _page("tasks", [task_json(t) for t in tasks], total, page, page_size)
 
 
-@api.get("/task/stats")
+@contract_route(api, "task_stats")
 def task_stats() -> Response:
     """Counts by status."""
     return success(state().service.stats())
 
 
-@api.post("/task/retry-all")
+@contract_route(api, "retry_all")
 def retry_all() -> Response:
     """Retry every failed task."""
     ids = state().service.retry_all()
     return success({"retried_count": len(ids), "task_ids": ids})
 
 
-@api.delete("/task/batch")
+@contract_route(api, "delete_batch")
 def delete_batch() -> Response:
     """Delete several tasks."""
     deleted, missing = state().service.delete(parse_task_ids(json_body()))
     return success({"deleted_count": len(deleted), "task_ids": deleted, "not_found_ids": missing})
 
 
-@api.get("/task/<task_id:task_id>")
+@contract_route(api, "get_task")
 def get_task(task_id: str) -> Response:
     """One task."""
     return success(task_json(state().service.get(parse_task_id(task_id))))
 
 
-@api.delete("/task/<task_id:task_id>")
+@contract_route(api, "delete_task")
 def delete_task(task_id: str) -> Response:
     """Delete one task (stopping it first if it runs)."""
     service = state().service
@@ -100,25 +87,25 @@ def delete_task(task_id: str) -> Response:
     return success({"deleted_count": len(deleted), "task_ids": deleted})
 
 
-@api.post("/task/<task_id:task_id>/stop")
+@contract_route(api, "stop_task")
 def stop_task(task_id: str) -> Response:
     """Stop a pending or running task."""
     return success(task_json(state().service.stop(parse_task_id(task_id))))
 
 
-@api.post("/task/<task_id:task_id>/retry")
+@contract_route(api, "retry_task")
 def retry_task(task_id: str) -> Response:
     """Retry a failed task."""
     return success(task_json(state().service.retry(parse_task_id(task_id))))
 
 
-@api.get("/license/check")
+@contract_route(api, "license_check")
 def license_check() -> Response:
     """The plan and its API access."""
     return success(state().service.plan.to_json())
 
 
-@api.get("/accounts")
+@contract_route(api, "list_accounts")
 def list_accounts() -> Response:
     """One page of accounts."""
     page, page_size = page_args(request.args)
@@ -126,7 +113,7 @@ def list_accounts() -> Response:
     return _page("accounts", [account_json(a) for a in accounts], total, page, page_size)
 
 
-@api.get("/openapi.json")
+@contract_route(api, "openapi")
 def openapi() -> Response:
     """The contract as an OpenAPI 3.1 document."""
     from .openapi import document
@@ -149,4 +136,4 @@ def parse_create_body() -> CreateRequest:
     names = [script.name for script in scripts.list()]
     if isinstance(body, dict) and body.get("script_name") in names:
         scripts.require_enabled()
-    return parse_create(body, names)
+    return parse_create(body, custom=names)

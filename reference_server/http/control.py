@@ -7,16 +7,17 @@ manual clock) move time and run what is due.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-import attrs
 from flask import Blueprint, Response, request
 
+from tikmatrix_sdk._contract.codes import bad_request
+from tikmatrix_sdk._contract.limits import MAX_ACCOUNT_STATUS, MAX_SERIAL
+from tikmatrix_sdk._contract.tasks import parse_task_id
+
 from ..clock import ManualClock
-from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
 from ..domain.custom_scripts import parse_registration
-from ..domain.errors import NOT_FOUND, ApiError, bad_request
+from ..domain.lab import BEHAVIOUR_FIELDS, FAILURE_MODES
 from ..scripts import NOT_VIA_API, SCRIPTS
 from ..state import state
 from .api import parse_create_body
@@ -30,8 +31,7 @@ from .control_limits import (
 )
 from .envelope import json_body, success
 from .faults import parse_fault
-from .rpc_wire import MAX_SERIAL
-from .wire import MAX_ACCOUNT_STATUS, parse_task_id, task_json
+from .wire import task_json
 
 __all__ = ["control"]
 
@@ -61,9 +61,6 @@ def reset() -> Response:
     return success({"devices": state().reset(devices)})
 
 
-_ADDING_DEVICES = threading.Lock()
-
-
 @control.post("/devices")
 def add_devices() -> Response:
     """Add simulated devices: ``{"serials": [...]}``."""
@@ -74,38 +71,14 @@ def add_devices() -> Response:
         raise bad_request(f"serials must be an array of strings of 1 to {MAX_SERIAL} characters")
     if len(serials) > MAX_DEVICES:
         raise bad_request(f"serials may name at most {MAX_DEVICES} devices, got {len(serials)}")
-    server = state()
-    with _ADDING_DEVICES:  # the count and the adding as one, whatever runs beside
-        known = {row.serial for row in server.service.devices()}
-        if len(known | set(serials)) > MAX_FLEET:
-            raise bad_request(
-                f"serials: a server knows at most {MAX_FLEET} devices; it knows {len(known)}, "
-                f"and {len(set(serials) - known)} would be new"
-            )
-        server.service.seed(serials, [])
-        for serial in serials:
-            server.fleet.simulated(serial)
+    state().lab.add_simulated(serials, at_most=MAX_FLEET)
     return success({"serials": serials})
 
 
 @control.get("/devices")
 def list_devices() -> Response:
     """Every device with its behaviour and the task it runs."""
-    server = state()
-    running = server.runner.running()
-    devices = []
-    for row in server.service.devices():
-        device = server.fleet.get(row.serial)
-        behaviour = getattr(device, "behaviour", None)
-        devices.append(
-            {
-                "serial": row.serial,
-                "kind": device.kind if device else row.kind,
-                "connected": device is not None,
-                "running_task_id": running.get(row.serial),
-                "behaviour": behaviour.to_dict() if isinstance(behaviour, Behaviour) else None,
-            }
-        )
+    devices = state().lab.devices()
     return success({"devices": devices})
 
 
@@ -113,8 +86,7 @@ def list_devices() -> Response:
 def set_behaviour(serial: str) -> Response:
     """How a simulated device behaves: ``duration`` seconds, ``failure`` and its parameters."""
     body = _object()
-    fields = {f.name for f in attrs.fields(Behaviour)}
-    unknown = set(body) - fields
+    unknown = set(body) - BEHAVIOUR_FIELDS
     if unknown:
         raise bad_request(f"unknown behaviour fields: {', '.join(sorted(unknown))}")
     duration = body.get("duration", 0.0)
@@ -140,74 +112,44 @@ def set_behaviour(serial: str) -> Response:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise bad_request(f"seed must be an integer, got {seed!r}")
-    behaviour = Behaviour(
+    behaviour = state().lab.set_behaviour(
+        serial,
         duration=float(duration),
         failure=failure,
         rate=float(rate),
         sequence=tuple(sequence),
         seed=seed,
     )
-    _simulated(serial).configure(behaviour)
-    return success(behaviour.to_dict())
+    return success(behaviour)
 
 
 @control.get("/devices/<serial>/records")
 def device_records(serial: str) -> Response:
     """What a simulated device did, in order."""
-    _known_device(serial)
-    phone = state().source.phone(serial)
-    if phone is not None:
-        return success(phone.snapshot())
-    return success({"records": list(_simulated(serial).records)})
+    return success(state().lab.records(serial))
 
 
 @control.post("/devices/<serial>/disconnect")
 def disconnect(serial: str) -> Response:
     """Cut a virtual phone's adb connections, as if its cable were pulled."""
-    phone = _virtual_phone(serial)
-    phone.disconnect()
+    state().lab.disconnect(serial)
     return success({"serial": serial})
 
 
 @control.post("/devices/<serial>/reconnect")
 def reconnect(serial: str) -> Response:
     """Plug a virtual phone back in and wait until adb sees it online."""
-    phone = _virtual_phone(serial)
-    phone.reconnect()
-    state().source.lab.connect(phone)
+    state().lab.reconnect(serial)
     return success({"serial": serial})
 
 
 @control.put("/devices/<serial>/packages")
 def set_packages(serial: str) -> Response:
     """Which apps a virtual phone has installed: ``{"packages": [...]}``."""
-    phone = _virtual_phone(serial)
     packages = _object().get("packages")
     if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
         raise bad_request("packages must be an array of package names")
-    phone.packages = set(packages)
-    return success({"packages": sorted(phone.packages)})
-
-
-def _virtual_phone(serial: str) -> Any:
-    _known_device(serial)
-    phone = state().source.phone(serial)
-    if phone is None:
-        raise bad_request(f"device {serial!r} is not a virtual phone")
-    return phone
-
-
-def _known_device(serial: str) -> None:
-    if serial not in {row.serial for row in state().service.devices()}:
-        raise ApiError(NOT_FOUND, f"device {serial!r} not found")
-
-
-def _simulated(serial: str) -> SimulatedDevice:
-    _known_device(serial)
-    device = state().fleet.get(serial)
-    if device is not None and not isinstance(device, SimulatedDevice):
-        raise bad_request(f"device {serial!r} is a {device.kind} device, not a simulated one")
-    return state().fleet.simulated(serial)
+    return success({"packages": state().lab.set_packages(serial, packages)})
 
 
 #: Each account field: the JSON types it takes, and whether it is required.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..domain.faults import MAX_FAULTS
+
 __all__ = [
     "FAULT_METHOD",
     "MAX_ACCOUNTS",
@@ -43,5 +45,3 @@ MAX_FAULT_CODE = 99_999
 MAX_FAULT_MESSAGE = 500
 #: Calls a fault may count down from.
 MAX_FAULT_TIMES = 1_000_000
-#: Faults in force at once (each API call looks through them).
-MAX_FAULTS = 100

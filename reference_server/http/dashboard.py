@@ -16,16 +16,17 @@ from typing import Any
 
 from flask import Blueprint, Response, request, send_from_directory
 
+from tikmatrix_sdk._contract.codes import BAD_REQUEST, ContractError
+from tikmatrix_sdk._contract.json_schema import object_schema as _object
+from tikmatrix_sdk._contract.json_schema import ref as _ref
+from tikmatrix_sdk._contract.tasks import page_args, task_filters
+
 from ..android.records import RECORD_SCHEMA
-from ..android.render import render_png
-from ..domain.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from ..scripts import SCRIPTS
 from ..state import ServerState, state
 from .envelope import success
-from .json_schema import object_schema as _object
-from .json_schema import ref as _ref
 from .rpc_wire import device_json, lease_json
-from .wire import account_json, page_args, task_filters, task_json
+from .wire import account_json, task_json
 
 __all__ = ["STATE_COMPONENTS", "STATE_SCHEMA", "dashboard"]
 
@@ -43,7 +44,7 @@ def _not_embedded() -> None:
     """The page's data is for the page: another site may link to it, not load from it."""
     site = request.headers.get("Sec-Fetch-Site", "").lower()
     if request.path.startswith("/dashboard/api/") and site in ("cross-site", "same-site"):
-        raise ApiError(BAD_REQUEST, "cross-origin requests are refused", http_status=403)
+        raise ContractError(BAD_REQUEST, "cross-origin requests are refused", http_status=403)
 
 
 @dashboard.get("/")
@@ -63,34 +64,12 @@ def _server(server: ServerState) -> dict[str, Any]:
     return {
         "plan": server.service.plan.to_json(),
         "store": str(config.db),
-        "device_kind": server.source.kind,
+        "device_kind": server.lab.kind,
         "scheduler": server.scheduler_running,
         "adb_route": server.leases.adb_enabled,
         "faults": [fault.to_json() for fault in server.faults.list()],
         "custom_scripts": [script.name for script in server.service.custom_scripts.list()],
     }
-
-
-def _activity(server: ServerState, serial: str) -> dict[str, Any] | None:
-    """What a phone (virtual, or a simulated device's) did lately, newest first.
-
-    Both kinds keep their records in one shape (:class:`~reference_server.android.records.
-    DeviceRecord`); a device with no screen of its own (a real phone over adb) has none.
-    """
-    phone = server.source.phone(serial)
-    if phone is not None:
-        snapshot = phone.snapshot()
-        return {
-            "records": snapshot["records"][-ACTIVITY:][::-1],
-            "shell": snapshot["commands"][-ACTIVITY:][::-1],
-            "screen": phone.ui.caption(),
-        }
-    device = server.fleet.get(serial)
-    records = getattr(device, "records", None)
-    system = getattr(device, "system", None)
-    if records is None or system is None:
-        return None
-    return {"records": list(records)[-ACTIVITY:][::-1], "shell": [], "screen": system.ui.caption()}
 
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -182,7 +161,7 @@ def state_json() -> Response:
         if entry["lease"]:
             entry["lease"].pop("session_id")  # a page shows who holds a device, not the key
         entry["accounts"] = by_device.get(device.serial, [])
-        entry["activity"] = _activity(server, device.serial)
+        entry["activity"] = server.lab.activity(device.serial, ACTIVITY)
         devices.append(entry)
     scripts = sorted({task.script_name for task in tasks} | set(SCRIPTS))
     return success(
@@ -203,9 +182,5 @@ def state_json() -> Response:
 @dashboard.get("/dashboard/api/screen/<path:serial>.png")
 def screen(serial: str) -> Response:
     """A device's screen now, as the device API's screenshot draws it."""
-    server = state()
-    if serial not in {row.serial for row in server.service.devices()}:
-        raise ApiError(NOT_FOUND, f"device {serial!r} not found")
-    phone = server.source.phone(serial)  # a virtual phone is drawn in-process, not over adb
-    png = render_png(phone.ui) if phone is not None else server.leases.peek_screen(serial)
+    png = state().lab.screen(serial)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

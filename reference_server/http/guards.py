@@ -9,24 +9,21 @@ the ``tikmatrix record`` proxy applies too. Here bodies are also read with
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
+from tikmatrix_sdk._contract import strict_json
+from tikmatrix_sdk._contract.codes import BAD_REQUEST
+from tikmatrix_sdk._contract.limits import MAX_BODY
 from tikmatrix_sdk._guards import CHANGES_STATE, refusal
 
 from .. import fast_json
-from ..domain.errors import BAD_REQUEST
-from . import strict_json
 from .envelope import envelope
 
 __all__ = ["MAX_BODY", "install_guards"]
-
-#: The largest request body taken, in bytes.
-MAX_BODY = 1024 * 1024
 
 
 class _Request(Request):
@@ -34,9 +31,7 @@ class _Request(Request):
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         """Raise a 400 naming the problem (a syntax error, or a rule of strict_json)."""
-        if isinstance(e, json.JSONDecodeError):
-            raise BadRequest(f"the request body is not valid JSON: {e}")
-        raise BadRequest(f"the request body is refused: {e}")
+        raise BadRequest(strict_json.refusal_message(e or ValueError("no body")))
 
 
 class _StrictJSONProvider(DefaultJSONProvider):

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..state import state
-from .envelope import json_body, success
-from .faults import apply_fault
-from .rpc_wire import (
-    device_json,
-    lease_json,
+from tikmatrix_sdk._contract.devices import (
     parse_adb,
     parse_heartbeat,
     parse_lease,
@@ -22,6 +17,13 @@ from .rpc_wire import (
     serial_query,
     session_header,
 )
+
+from ..android.patterns import bad_patterns
+from ..domain.faults import apply_fault
+from ..state import state
+from .envelope import json_body, success
+from .routing import contract_route
+from .rpc_wire import device_json, lease_json
 
 __all__ = ["rpc"]
 
@@ -38,13 +40,13 @@ def _serial_arg() -> str | None:
     return serial_query(request.args.get("serial"))
 
 
-@rpc.get("/devices")
+@contract_route(rpc, "list_devices")
 def list_devices() -> Response:
     """The devices, each with ``serial`` and ``busy``."""
     return success([device_json(device) for device in state().leases.devices()])
 
 
-@rpc.post("/session")
+@contract_route(rpc, "lease")
 def lease() -> Response:
     """Lease a device."""
     serial, label, ttl = parse_lease(json_body())
@@ -52,7 +54,7 @@ def lease() -> Response:
     return success(lease_json(leases.acquire(serial, label=label, ttl=ttl), _now()))
 
 
-@rpc.get("/session")
+@contract_route(rpc, "list_leases")
 def list_leases() -> Response:
     """The live leases; a lease's id only to the caller that presents it in ``x-session-id``.
 
@@ -69,28 +71,28 @@ def list_leases() -> Response:
     )
 
 
-@rpc.post("/session/<session_id>/heartbeat")
+@contract_route(rpc, "heartbeat")
 def heartbeat(session_id: str) -> Response:
     """Extend a lease."""
     ttl = parse_heartbeat(json_body())
     return success(lease_json(state().leases.renew(session_id, ttl), _now()))
 
 
-@rpc.delete("/session/<session_id>")
+@contract_route(rpc, "release")
 def release(session_id: str) -> Response:
     """End a lease."""
     return success(lease_json(state().leases.release(session_id), _now()))
 
 
-@rpc.post("/jsonrpc")
+@contract_route(rpc, "jsonrpc")
 def jsonrpc() -> Response:
     """Call a uiautomator2 method on the leased device."""
-    call = parse_ui_call(json_body())
+    call = parse_ui_call(json_body(), bad_patterns)
     result = state().leases.ui_call(_session(), call.serial, call.method, call.params, call.timeout)
     return success(result)
 
 
-@rpc.post("/adb")
+@contract_route(rpc, "adb")
 def adb() -> Response:
     """Run a shell command on the leased device (off unless enabled)."""
     call = parse_adb(json_body())
@@ -98,14 +100,14 @@ def adb() -> Response:
     return success(output)
 
 
-@rpc.get("/hierarchy")
+@contract_route(rpc, "hierarchy")
 def hierarchy() -> Response:
     """The leased device's UI tree, as XML."""
     xml = state().leases.hierarchy(_session(), _serial_arg())
     return Response(xml.encode("utf-8"), mimetype="application/xml")
 
 
-@rpc.get("/screenshot")
+@contract_route(rpc, "screenshot")
 def screenshot() -> Response:
     """The leased device's screen, as PNG."""
     png = state().leases.screenshot(_session(), _serial_arg())

@@ -1,16 +1,18 @@
-"""The scripts the API runs, by name, and the ones TikMatrix does not run through the API.
+"""The scripts the API runs, by name: the contract's rules for each, and its steps.
 
 Every module of this package (but the ``_private`` ones) is a script module: each
-:class:`Script` it defines at module level joins :data:`SCRIPTS` by itself. Adding a script
-is adding its module (its options and rules, its fan-out, its steps against the
-:class:`~reference_server.devices.Device` seam) and its tests; the OpenAPI document and the
-create checks read :data:`SCRIPTS`.
+:class:`Script` it defines at module level joins :data:`SCRIPTS` by itself. What a script
+accepts (its options, rules and fan-out) is the contract's
+(``tikmatrix_sdk._contract.scripts``); a module here adds its steps against the
+:class:`~reference_server.devices.Device` seam.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+
+from tikmatrix_sdk._contract.scripts import NOT_VIA_API
 
 from ._script import Script
 
@@ -33,6 +35,3 @@ def _discover() -> dict[str, Script]:
 
 #: Scripts the API creates tasks for, by name.
 SCRIPTS: dict[str, Script] = _discover()
-
-#: Scripts TikMatrix has but does not run through the API yet (code 40003, like unknown names).
-NOT_VIA_API = frozenset({"like", "message", "super_marketing", "profile", "scrape_user"})

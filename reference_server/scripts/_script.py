@@ -1,4 +1,4 @@
-"""What a script is to the server: its options, its checks, its fan-out and its run."""
+"""What a script is to the server: the contract's rules for it, and its steps on a device."""
 
 from __future__ import annotations
 
@@ -7,32 +7,31 @@ from typing import Any
 
 import attrs
 
+from tikmatrix_sdk._contract.options import Option
+from tikmatrix_sdk._contract.scripts import ScriptRules
+
 from ..devices import Device, RunContext
-from ._options import Option, validate_options
 
 __all__ = ["Script"]
 
 
-def _no_rules(config: Mapping[str, Any]) -> None:
-    return None
-
-
-def _one_task(config: dict[str, Any]) -> list[dict[str, Any]]:
-    return [config]
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Script:
-    """One script the API runs."""
+    """One script the API runs: ``contract`` says what it accepts, ``run`` what it does."""
 
-    name: str
-    options: Mapping[str, Option]
+    contract: ScriptRules
     run: Callable[[Device, Mapping[str, Any], RunContext], str]
-    rules: Callable[[Mapping[str, Any]], None] = _no_rules
-    fan_out: Callable[[dict[str, Any]], list[dict[str, Any]]] = _one_task
+
+    @property
+    def name(self) -> str:
+        """The script's name, as ``script_name`` gives it."""
+        return self.contract.name
+
+    @property
+    def options(self) -> Mapping[str, Option]:
+        """Its documented options."""
+        return self.contract.options
 
     def prepare(self, config: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Check ``config``, fill its defaults, and split it into one config per task."""
-        checked = validate_options(self.options, config)
-        self.rules(checked)
-        return self.fan_out(checked)
+        return self.contract.prepare(config)

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from reference_server.app import ServerConfig
-from reference_server.http.rpc_wire import MAX_SERIAL
 from reference_server.testing import running_server
 from tikmatrix_sdk import BadRequestError, PostConfig, TaskStatus, TikMatrix
+from tikmatrix_sdk._contract.limits import MAX_SERIAL
 
 HOSTILE = [
     "; rm -rf / #",

@@ -205,12 +205,23 @@ def test_every_refusal_of_the_fake_api(mock: MockTikMatrix) -> None:
     api = f"{mock.base_url}/api/v1"
     created = httpx.post(
         f"{api}/task",
-        json={"script_name": "follow", "script_config": {}, "serials": ["device_serial_1"]},
+        json={
+            "script_name": "follow",
+            "script_config": {"target_users": ["a"]},
+            "serials": ["device_serial_1"],
+        },
     ).json()["data"]["task_ids"][0]
     session = {"x-session-id": "nope"}
     cases: list[tuple[str, str, Any, dict[str, str], int]] = [
         ("POST", f"/task/{created}/retry", None, {}, 40001),  # not failed
-        ("GET", "/task/abc", None, {}, 40401),
+        ("GET", "/task/abc", None, {}, 40001),
+        (
+            "POST",
+            "/task",
+            {"script_name": "follow", "script_config": {}, "serials": ["a"]},
+            {},
+            40001,
+        ),
         ("POST", "/task/99/stop", None, {}, 40401),
         ("POST", "/task/99/retry", None, {}, 40401),
         ("DELETE", "/task/99", None, {}, 40401),

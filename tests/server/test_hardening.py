@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from reference_server.domain.service import MAX_STORED_BYTES, MAX_TASKS_PER_REQUEST
-from reference_server.scripts._options import MAX_UNKNOWN_BYTES
+from tikmatrix_sdk._contract.limits import (
+    MAX_STORED_BYTES,
+    MAX_TASKS_PER_REQUEST,
+    MAX_UNKNOWN_BYTES,
+)
 
 from ..waiting import wait_until
 from .conftest import POST, create, error, ok

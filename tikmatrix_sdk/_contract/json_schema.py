@@ -1,6 +1,7 @@
 """The building blocks of this package's JSON Schemas: a component, and an object.
 
-The OpenAPI document and the dashboard state's schema are both written with them.
+The OpenAPI document (the contract's part and the server's) and the dashboard state's schema
+are written with them.
 """
 
 from __future__ import annotations

@@ -1,47 +1,21 @@
-"""Declared ``script_config`` options and the one function that checks a config against them."""
+"""Declared ``script_config`` options, and the one function that checks a config against them."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from ..domain.errors import bad_request
+from .codes import bad_request
+from .limits import MAX_UNKNOWN_BYTES
 
-__all__ = ["Option", "require", "split_list", "validate_options"]
+__all__ = ["KINDS", "Option", "split_list", "validate_options"]
 
-
-@attrs.frozen
-class Option:
-    """One documented option: its kind, default and allowed values."""
-
-    kind: str  # int, number, str, bool, str_list, str_or_int, object
-    default: Any
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-
-
-def _type_ok(kind: str, value: Any) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "str":
-        return isinstance(value, str)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "str_list":
-        return isinstance(value, list) and all(isinstance(item, str) for item in value)
-    if kind == "str_or_int":
-        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-    return isinstance(value, dict)
-
-
-_KIND_NAMES = {
+#: What each kind of option accepts, in the words of the refusals.
+KINDS = {
     "int": "an integer",
     "number": "a number",
     "str": "a string",
@@ -52,8 +26,32 @@ _KIND_NAMES = {
 }
 
 
-#: The most bytes of JSON a config's unknown keys may hold (kept as given, in every task).
-MAX_UNKNOWN_BYTES = 16_384
+@attrs.frozen
+class Option:
+    """One documented option: its kind (one of :data:`KINDS`), default and allowed values."""
+
+    kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
+    default: Any
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "int": _is_int,
+    "number": lambda value: _is_int(value) or isinstance(value, float),
+    "str": lambda value: isinstance(value, str),
+    "bool": lambda value: isinstance(value, bool),
+    "str_list": lambda value: (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    ),
+    "str_or_int": lambda value: isinstance(value, str) or _is_int(value),
+    "object": lambda value: isinstance(value, dict),
+}
 
 
 def validate_options(
@@ -62,7 +60,7 @@ def validate_options(
     """Check every documented option and fill in defaults; unknown keys are kept as given.
 
     Unknown keys are copied into every task the config fans out to, so together they are
-    bounded (:data:`MAX_UNKNOWN_BYTES`).
+    bounded (:data:`~tikmatrix_sdk._contract.limits.MAX_UNKNOWN_BYTES`).
     """
     unknown = {key: value for key, value in config.items() if key not in options}
     if unknown and len(json.dumps(unknown, ensure_ascii=False).encode()) > MAX_UNKNOWN_BYTES:
@@ -78,8 +76,8 @@ def validate_options(
             continue
         value = config[name]
         field = f"{prefix}{name}"
-        if not _type_ok(option.kind, value):
-            raise bad_request(f"{field} must be {_KIND_NAMES[option.kind]}, got {value!r}")
+        if not _KIND_CHECKS[option.kind](value):
+            raise bad_request(f"{field} must be {KINDS[option.kind]}, got {value!r}")
         if option.choices and not any(
             type(value) is type(allowed) and value == allowed for allowed in option.choices
         ):
@@ -92,12 +90,6 @@ def validate_options(
         if option.maximum is not None and value > option.maximum:
             raise bad_request(f"{field} must be at most {option.maximum}, got {value!r}")
     return result
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise a 40001 with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise bad_request(message)
 
 
 _SEPARATORS = re.compile(r"[\n,]")

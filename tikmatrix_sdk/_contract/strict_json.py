@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "loads", "refusal_message"]
 
 #: The deepest nesting of arrays and objects a body may have.
 MAX_DEPTH = 32
@@ -61,3 +61,10 @@ def loads(data: str | bytes) -> Any:
         raise ValueError(f"the body is nested more than {MAX_DEPTH} levels deep") from None
     _check(value, 0)
     return value
+
+
+def refusal_message(error: ValueError) -> str:
+    """What a 40001 says of a body :func:`loads` refused."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"the request body is not valid JSON: {error}"
+    return f"the request body is refused: {error}"

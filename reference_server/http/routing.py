@@ -1,0 +1,62 @@
+"""Flask routes registered from the contract's table of operations, by name.
+
+A view says which operation it answers (``@contract_route(api, "get_task")``); its method and
+path come from :data:`tikmatrix_sdk._contract.routes.ROUTES`, so the server cannot answer at a
+path the contract does not have, and a test finds any operation no view answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, Response
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter
+
+from tikmatrix_sdk._contract.routes import API_PREFIX, ROUTES, TASK_ID_SEGMENT
+
+__all__ = ["contract_route", "flask_path"]
+
+F = TypeVar("F", bound=Callable[..., Response])
+_BY_NAME = {route.name: route for route in ROUTES}
+
+
+class _TaskIdSegment(BaseConverter):
+    """A task id in a path: any segment but the names of ``/task``'s fixed routes."""
+
+    regex = TASK_ID_SEGMENT
+
+
+def flask_path(path: str) -> str:
+    """A contract path (``/task/{task_id}``) as Flask writes it (``/task/<task_id:task_id>``)."""
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda found: f"<task_id:{found[1]}>" if found[1] == "task_id" else f"<{found[1]}>",
+        path,
+    )
+
+
+def contract_route(blueprint: Blueprint, name: str) -> Callable[[F], F]:
+    """Register the decorated view as the operation ``name`` of the contract."""
+    route = _BY_NAME[name]
+    prefix = blueprint.url_prefix or ""
+    if not prefix.startswith(API_PREFIX):
+        raise ValueError(f"{blueprint.name} does not serve under {API_PREFIX}")
+    inner = prefix[len(API_PREFIX) :]
+    if not route.path.startswith(inner):
+        raise ValueError(f"{name} ({route.path}) is not under {prefix}")
+
+    def register(view: F) -> F:
+        blueprint.add_url_rule(
+            flask_path(route.path[len(inner) :]), name, view, methods=[route.method]
+        )
+        return view
+
+    return register
+
+
+def install_converters(setup: BlueprintSetupState) -> None:
+    """Make ``<task_id:...>`` mean a task id segment (registered once per app)."""
+    setup.app.url_map.converters["task_id"] = _TaskIdSegment
