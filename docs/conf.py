@@ -32,6 +32,7 @@ extensions = [
     "sphinx.ext.graphviz",
     "sphinx_copybutton",
     "sphinxarg.ext",
+    "contract_tables",  # docs/_ext: the contract page's tables, drawn from the contract
 ]
 
 source_suffix = {".md": "markdown"}

@@ -6,7 +6,7 @@ import functools
 import math
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 __all__ = ["Clock", "ManualClock", "SystemClock", "to_iso"]
@@ -69,4 +69,4 @@ def to_iso(timestamp: float | None) -> str | None:
 @functools.lru_cache(maxsize=65_536)
 def _iso_second(second: int) -> str:
     """One second's text, kept: a page writes four per task, and many tasks share them."""
-    return datetime.fromtimestamp(second, tz=timezone.utc).astimezone().isoformat()
+    return datetime.fromtimestamp(second, tz=UTC).astimezone().isoformat()

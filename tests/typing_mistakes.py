@@ -8,9 +8,7 @@ of a method (plain, raw, paged, async) has the result type users rely on. Nothin
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing_extensions import assert_type
+from typing import Any, assert_type
 
 from tikmatrix_sdk import (
     AsyncPage,

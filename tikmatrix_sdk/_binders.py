@@ -29,7 +29,7 @@ from ._signatures import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 __all__ = ["operation", "paged", "stream"]
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 import httpx
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 from ._http_methods import HttpMethod
 from ._options import (

@@ -15,7 +15,6 @@ from __future__ import annotations
 import enum
 import linecache
 import re
-import sys
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -80,14 +79,7 @@ def _str(value: Any, _: Any = None) -> str:
     raise TypeError(f"expected a string, got {value!r}")
 
 
-if sys.version_info >= (3, 11):
-    _fromisoformat = datetime.fromisoformat
-else:  # pragma: no cover - Python 3.10 lacks the "Z" suffix and a few ISO forms
-
-    def _fromisoformat(text: str) -> datetime:
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        return datetime.fromisoformat(text)
+_fromisoformat = datetime.fromisoformat  # 3.11's: "Z" and the other ISO 8601 forms
 
 
 def _datetime(value: Any, _: Any = None) -> datetime | None:

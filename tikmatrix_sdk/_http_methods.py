@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_type_hints, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack, get_type_hints, overload
 
 from ._endpoint import Endpoint, call
 from ._options import API_PREFIX
@@ -21,8 +21,6 @@ from ._types import NOT_GIVEN
 from .errors import ClientValidationError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from ._effects import Program
     from ._options import ClientOptions
 

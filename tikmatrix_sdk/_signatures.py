@@ -10,10 +10,9 @@ only when an annotation names them.
 from __future__ import annotations
 
 import inspect
-import re
-import sys
+import typing
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import Any, ForwardRef, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin
 
 from ._effects import Emit
 from ._request_options import OPTION_NAMES
@@ -26,9 +25,6 @@ __all__ = [
     "show_signature",
     "signature_annotations",
 ]
-
-_UNPACKED = re.compile(r"Unpack\[(\w+)\]")
-_RESULT = re.compile(r"(?:Program|Stream)\[(.+)\]")
 
 
 class _PublicNames(Mapping[str, Any]):
@@ -72,33 +68,46 @@ def show_signature(function: Callable[..., Any], signature: inspect.Signature) -
     function.__annotations__ = signature_annotations(signature)
 
 
-def _resolve(annotation: Any, namespace: dict[str, Any]) -> Any:
-    """The object a string annotation names, or the string when it cannot be evaluated."""
-    if not isinstance(annotation, str):
-        return annotation
+def _unpack_forms() -> frozenset[Any]:
+    """``Unpack`` as :mod:`typing` spells it, and as :mod:`typing_extensions` does if present."""
+    forms = {typing.Unpack}
     try:
-        return eval(annotation, namespace, _PUBLIC)  # the module's own annotation text
-    except Exception:
-        return annotation
+        import typing_extensions
+    except ImportError:  # pragma: no cover - not a dependency of the SDK
+        pass
+    else:
+        forms.add(typing_extensions.Unpack)
+    return frozenset(forms)
+
+
+_UNPACK = _unpack_forms()
+
+
+def _hints(target: Any) -> dict[str, Any]:
+    """``target``'s annotations as objects, read where they were written.
+
+    A name the module imports only for type checkers (a model, a config) is taken from the
+    package's public names. An annotation that names nothing is the SDK's bug: it is
+    reported at once, naming the function, never left as text.
+    """
+    try:
+        return typing.get_type_hints(target, localns=_PUBLIC, include_extras=True)
+    except Exception as error:
+        raise TypeError(
+            f"{getattr(target, '__qualname__', target)}: the SDK cannot read its annotations "
+            f"({type(error).__name__}: {error})"
+        ) from error
 
 
 def item_type(page_class: Any) -> Any:
     """``Task`` for ``TaskPage``: the element type of its ``items``."""
-    items = get_type_hints(page_class.items.fget)["return"]
+    items = typing.get_type_hints(page_class.items.fget)["return"]
     return items.__args__[0]
 
 
-def _field_types(typed_dict: Any, namespace: dict[str, Any]) -> dict[str, Any]:
+def _field_types(typed_dict: Any) -> dict[str, Any]:
     """The fields of a ``TypedDict``, each annotation read in the module that wrote it."""
-    fields = {}
-    for name, annotation in typed_dict.__annotations__.items():
-        scope = namespace
-        if isinstance(annotation, ForwardRef):
-            module = sys.modules.get(annotation.__forward_module__ or "")
-            scope = {**namespace, **vars(module)} if module is not None else namespace
-            annotation = annotation.__forward_arg__
-        fields[name] = _resolve(annotation, scope)
-    return fields
+    return typing.get_type_hints(typed_dict, localns=_PUBLIC)
 
 
 def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> inspect.Signature:
@@ -109,12 +118,11 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
     ``inspect.signature`` and the API reference show the result the caller gets.
     """
     signature = inspect.signature(fn)
-    namespace = fn.__globals__
+    hints = _hints(fn)
     parameters: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
-        unpacked = _unpacked(parameter, namespace)
+        unpacked = _unpacked(fn, parameter, hints)
         if unpacked is not None:
-            fields = _field_types(unpacked, namespace)
             parameters += [
                 inspect.Parameter(
                     name,
@@ -122,33 +130,33 @@ def public_signature(fn: Callable[..., Any], *, face: Callable[[Any], Any]) -> i
                     default=NOT_GIVEN if name in OPTION_NAMES else None,
                     annotation=annotation,
                 )
-                for name, annotation in fields.items()
+                for name, annotation in _field_types(unpacked).items()
             ]
         else:
-            annotation = _resolve(parameter.annotation, namespace)
+            annotation = hints.get(parameter.name, parameter.annotation)
             parameters.append(parameter.replace(annotation=annotation))
-    result = _program_result(signature.return_annotation, namespace)
+    result = _program_result(hints.get("return", signature.return_annotation))
     return signature.replace(parameters=parameters, return_annotation=face(result))
 
 
-def _unpacked(parameter: inspect.Parameter, namespace: dict[str, Any]) -> Any:
-    """The ``TypedDict`` of a ``**kwargs: Unpack[...]`` parameter, else ``None``."""
+def _unpacked(fn: Callable[..., Any], parameter: inspect.Parameter, hints: dict[str, Any]) -> Any:
+    """The ``TypedDict`` of a ``**kwargs: Unpack[...]`` parameter, else ``None``.
+
+    Any other ``**kwargs`` is refused loudly: the keywords an operation takes must be known.
+    """
     if parameter.kind is not inspect.Parameter.VAR_KEYWORD:
         return None
-    annotation = parameter.annotation
-    if isinstance(annotation, str):
-        matched = _UNPACKED.fullmatch(annotation)
-        return namespace[matched.group(1)] if matched else None
-    if getattr(get_origin(annotation), "_name", None) == "Unpack":  # typing or typing_extensions
+    annotation = hints.get(parameter.name)
+    if get_origin(annotation) in _UNPACK:
         return get_args(annotation)[0]
-    return None
+    raise TypeError(
+        f"{fn.__qualname__}: **{parameter.name} must be annotated Unpack[SomeTypedDict], "
+        f"got {annotation!r}"
+    )
 
 
-def _program_result(annotation: Any, namespace: dict[str, Any]) -> Any:
-    """``T`` of ``Program[T]``, or of ``Stream[T]``, written as text or as a type."""
-    if isinstance(annotation, str):
-        returned = _RESULT.fullmatch(annotation)
-        return _resolve(returned.group(1), namespace) if returned else annotation
+def _program_result(annotation: Any) -> Any:
+    """``T`` of ``Program[T]``, or of ``Stream[T]``."""
     if get_origin(annotation) is not Generator:
         return annotation
     yielded, _, returned = get_args(annotation)
@@ -159,14 +167,11 @@ def _program_result(annotation: Any, namespace: dict[str, Any]) -> Any:
 
 
 def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str]:
-    """Every keyword ``fn`` takes, ``**filters`` and options spelled out.
-
-    Read from the names alone, with no annotation evaluated, so a call never depends on
-    building the signature for ``help()``.
-    """
+    """Every keyword ``fn`` takes, ``**filters`` and options spelled out."""
+    hints = _hints(fn)
     names: set[str] = set()
     for parameter in inspect.signature(fn).parameters.values():
-        unpacked = _unpacked(parameter, fn.__globals__)
+        unpacked = _unpacked(fn, parameter, hints)
         if unpacked is not None:
             names.update(unpacked.__annotations__)
         else:

@@ -63,7 +63,7 @@ class TaskStatus(enum.IntEnum):
         return str(self) if not spec else format(int(self), spec)
 
 
-class TaskSource(str, enum.Enum):
+class TaskSource(str, enum.Enum):  # noqa: UP042 - StrEnum would change str() of a released type
     """Who created a task: TikMatrix's own window (``ui``) or the local API (``api``)."""
 
     UI = "ui"

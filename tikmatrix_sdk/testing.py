@@ -29,7 +29,7 @@ import itertools
 import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +128,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _now() -> str:
-    return _iso(datetime.now(timezone.utc))
+    return _iso(datetime.now(UTC))
 
 
 def _envelope(
@@ -296,6 +296,18 @@ class MockTikMatrix:
             self.finish(task_id, ok=ok)
         return ids
 
+    @staticmethod
+    def answer(data: Any) -> httpx.Response:
+        """A success envelope holding ``data``.
+
+        An operation the mock lacks is added by a subclass: a method named ``_`` and the
+        route's name (``_task_logs``), taking the request, its JSON body and the path's
+        parameters, that checks with the contract's functions and returns ``answer(...)``;
+        a :class:`~tikmatrix_sdk._contract.codes.ContractError` it raises becomes the error
+        envelope, with the code's HTTP status.
+        """
+        return _envelope(data)
+
     # -- the fake API ------------------------------------------------------------------------
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
@@ -318,6 +330,9 @@ class MockTikMatrix:
                         rule.times -= 1
                     return rule.answer(request)
             route, arguments, allowed = match(request.method, path)
+            handler: Callable[..., httpx.Response] | None = getattr(
+                self, f"_{route.name}" if route else "", None
+            )
             if route is None and allowed:
                 return _envelope(
                     None,
@@ -326,12 +341,11 @@ class MockTikMatrix:
                     405,
                     {"Allow": ", ".join(sorted(allowed))},
                 )
-            if route is None:
+            if route is None or handler is None:  # no route, or one this mock cannot answer
                 return _envelope(None, NOT_FOUND, f"no route {request.method} {path}", 404)
             try:
                 if route.name != "openapi":
                     check_api_access(PLANS[self.plan])
-                handler: Callable[..., httpx.Response] = getattr(self, f"_{route.name}")
                 return handler(request, body, **arguments)
             except ContractError as error:
                 return _refused(error)
@@ -472,13 +486,13 @@ class MockTikMatrix:
     # -- the device API ----------------------------------------------------------------------
 
     def _live(self) -> dict[str, dict[str, Any]]:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for key in [k for k, lease in self.leases.items() if lease["_expires"] <= now]:
             del self.leases[key]
         return self.leases
 
     def _lease_json(self, lease: Mapping[str, Any], *, reveal: bool = True) -> dict[str, Any]:
-        left = (lease["_expires"] - datetime.now(timezone.utc)).total_seconds()
+        left = (lease["_expires"] - datetime.now(UTC)).total_seconds()
         answer = {key: value for key, value in lease.items() if not key.startswith("_")}
         answer.update(
             session_id=lease["session_id"] if reveal else None,
@@ -515,7 +529,7 @@ class MockTikMatrix:
         plan = PLANS[self.plan]
         if len(live) >= plan.device_limit:
             raise no_free_slot(plan.name, plan.device_limit)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         lease: dict[str, Any] = {
             "session_id": secrets.token_urlsafe(18),
             "serial": serial,
@@ -546,7 +560,7 @@ class MockTikMatrix:
     def _heartbeat(self, request: httpx.Request, body: Any, session_id: str) -> httpx.Response:
         ttl = parse_heartbeat(body)
         lease = self._held(session_id)
-        lease.update(ttl_secs=ttl, _expires=datetime.now(timezone.utc) + _seconds(ttl))
+        lease.update(ttl_secs=ttl, _expires=datetime.now(UTC) + _seconds(ttl))
         return _envelope(self._lease_json(lease))
 
     def _release(self, request: httpx.Request, body: Any, session_id: str) -> httpx.Response:

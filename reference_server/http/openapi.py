@@ -188,9 +188,9 @@ def _operation(
     return operation
 
 
-#: The contract's paths, and the server's own: its dashboard's state and its control API.
+#: The server's own paths: its dashboard's state and its control API (the contract's are
+#: drawn when the document is).
 PATHS: dict[str, Any] = {
-    **paths(),
     "/dashboard/api/state": {
         "get": _operation(
             "Everything the dashboard at / shows, in one answer (read-only)",
@@ -296,7 +296,7 @@ def document(server_url: str | None = None) -> dict[str, Any]:
             ),
         },
         "servers": [{"url": server_url or "http://127.0.0.1:50809"}],
-        "paths": PATHS,
+        "paths": {**paths(), **PATHS},
         "components": {"schemas": _with_scripts(SCHEMAS)},
     }
 

@@ -15,12 +15,12 @@ from flask import Blueprint, Response
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
-from tikmatrix_sdk._contract.routes import API_PREFIX, ROUTES, TASK_ID_SEGMENT
+from tikmatrix_sdk._contract import routes
+from tikmatrix_sdk._contract.routes import API_PREFIX, TASK_ID_SEGMENT
 
 __all__ = ["contract_route", "flask_path"]
 
 F = TypeVar("F", bound=Callable[..., Response])
-_BY_NAME = {route.name: route for route in ROUTES}
 
 
 class _TaskIdSegment(BaseConverter):
@@ -40,7 +40,7 @@ def flask_path(path: str) -> str:
 
 def contract_route(blueprint: Blueprint, name: str) -> Callable[[F], F]:
     """Register the decorated view as the operation ``name`` of the contract."""
-    route = _BY_NAME[name]
+    route = next(route for route in routes.ROUTES if route.name == name)
     prefix = blueprint.url_prefix or ""
     if not prefix.startswith(API_PREFIX):
         raise ValueError(f"{blueprint.name} does not serve under {API_PREFIX}")

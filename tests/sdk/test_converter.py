@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -66,9 +66,7 @@ def test_source_reader() -> None:
 def test_datetime_reader() -> None:
     assert _datetime(None) is None
     assert _datetime("") is None
-    assert _datetime(" 2026-11-23T12:00:00+00:00 ") == datetime(
-        2026, 11, 23, 12, tzinfo=timezone.utc
-    )
+    assert _datetime(" 2026-11-23T12:00:00+00:00 ") == datetime(2026, 11, 23, 12, tzinfo=UTC)
     with pytest.raises(TypeError):
         _datetime(True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import linecache
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -104,7 +104,7 @@ def test_every_type_is_read_nested_and_optional() -> None:
     read = structure(FULL, EveryType)
     assert (read.count, read.label, read.flag, read.ratio) == (4, "5", True, 1.0)
     assert (read.maybe_count, read.maybe_label, read.maybe_flag) == (None, "x", False)
-    assert read.when == datetime(2026, 12, 5, 10, tzinfo=timezone.utc)
+    assert read.when == datetime(2026, 12, 5, 10, tzinfo=UTC)
     assert (read.status, read.source) == (9, "cron")  # unknown enum values kept as given
     assert (read.ids, read.names, read.maybe_names) == ((1, 2), ("a", "3"), ("b",))
     assert read.inner == Inner(name="i")

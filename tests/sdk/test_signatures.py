@@ -80,10 +80,47 @@ def test_annotations_written_as_types_are_read_too(router: respx.MockRouter) -> 
 
 
 def test_public_names_load_one_at_a_time() -> None:
-    from tikmatrix_sdk._signatures import _PUBLIC, _resolve
+    from tikmatrix_sdk._signatures import _PUBLIC
 
     assert len(_PUBLIC) == len(list(_PUBLIC)) == len(tikmatrix_sdk.__all__)
     assert _PUBLIC["Task"] is Task
     with pytest.raises(KeyError):
         _PUBLIC["Nope"]
-    assert _resolve("Nope[", {}) == "Nope["  # what cannot be read stays text
+
+
+def _keywords_of(annotation: Any) -> frozenset[str]:
+    from tikmatrix_sdk._signatures import accepted_keywords
+
+    def fn(self: Any, task_id: int, **options: Any) -> None:
+        return None
+
+    fn.__annotations__ = {"task_id": int, "options": annotation, "return": None}
+    return accepted_keywords(fn)
+
+
+@pytest.mark.parametrize("spelling", ["typing", "typing_extensions", "text"])
+def test_every_spelling_of_unpack_gives_the_options(spelling: str) -> None:
+    import typing_extensions
+
+    from tikmatrix_sdk import RequestOptions
+
+    annotation: Any = {
+        "typing": typing.Unpack[RequestOptions],
+        "typing_extensions": typing_extensions.Unpack[RequestOptions],
+        "text": "Unpack[RequestOptions]",
+    }[spelling]
+    if spelling == "text":
+        from tikmatrix_sdk._signatures import accepted_keywords
+
+        namespace: dict[str, Any] = {"Unpack": typing.Unpack, "RequestOptions": RequestOptions}
+        exec("def fn(self, task_id: int, **options: 'Unpack[RequestOptions]'): pass", namespace)
+        found = accepted_keywords(namespace["fn"])
+    else:
+        found = _keywords_of(annotation)
+    assert {"task_id", "timeout", "extra_headers", "extra_query", "extra_body"} <= found
+
+
+@pytest.mark.parametrize("annotation", [Any, dict, "Unpack[Missing]", "Unpakc[RequestOptions]"])
+def test_a_spelling_it_does_not_handle_fails_loudly(annotation: Any) -> None:
+    with pytest.raises(TypeError, match=r"fn"):
+        _keywords_of(annotation)

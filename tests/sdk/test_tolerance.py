@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import respx
@@ -65,8 +65,8 @@ async def test_iso_with_z_and_epoch_seconds(client: Client, router: respx.MockRo
     task = await get_task(
         client, router, created_at="2026-11-23T12:00:00Z", finished_at=1_700_000_000
     )
-    assert task.created_at == datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    assert task.finished_at == datetime.fromtimestamp(1_700_000_000, tz=timezone.utc)
+    assert task.created_at == datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert task.finished_at == datetime.fromtimestamp(1_700_000_000, tz=UTC)
 
 
 async def test_script_args_json_string(client: Client, router: respx.MockRouter) -> None:

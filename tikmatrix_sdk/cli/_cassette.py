@@ -13,7 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -76,7 +76,7 @@ class Cassette:
         about = {
             "format": FORMAT,
             "recorded_with": f"tikmatrix-sdk {__version__}",
-            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "upstream": upstream,
         }
         head = json.dumps(about, indent=2, ensure_ascii=False)[:-2]  # without "\n}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
+import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,6 @@ import attrs
 import click
 
 from ..scripts import SCRIPT_CONFIGS, ScriptConfig
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 __all__ = ["build_config", "read_config_file", "read_settings"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from .._binders import paged, stream
 from .._effects import Program, Stream
@@ -12,8 +12,6 @@ from .._lazy import lazy_module
 from .._resource import M, Raw, Resource
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from .. import models
     from ..models import Account, AccountPage
 else:  # the models load with the first answer, not with the import

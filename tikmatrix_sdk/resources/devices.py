@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import os
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
 from .._binders import operation
 from .._effects import Program
@@ -23,8 +23,6 @@ from ..errors import ClientValidationError
 from .leased_device import LeasedDevice
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from .. import models
     from .._lease_keeper import AsyncDeviceLease, DeviceLease
     from ..models import Device, Lease, ListedLease

@@ -12,7 +12,7 @@ import dataclasses
 import math
 import pathlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from .._binders import operation
 from .._effects import Now, Program, Sleep
@@ -24,8 +24,6 @@ from .._ui_tree import UiNode, check_selector, find_nodes, parse_hierarchy
 from ..errors import ClientValidationError, ElementNotFoundError, TikMatrixError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from .. import models
     from ..models import DeviceInfo
 else:  # the models load with the first answer, not with the import

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .._binders import operation, paged, stream
 from .._deprecation import warn_deprecated
@@ -27,8 +27,6 @@ from .._types import SequenceNotStr
 from ..errors import ClientValidationError, WaitTimeoutError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from .. import models
     from ..models import CreatedTasks, DeletedTasks, RetriedTasks, Task, TaskPage, TaskStats
     from ..scripts import ScriptConfig

@@ -17,7 +17,7 @@ import attrs
 from ..errors import ClientValidationError
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 __all__ = [
     "Options",
