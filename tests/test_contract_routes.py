@@ -39,3 +39,13 @@ def test_the_openapi_document_has_exactly_the_routes_of_the_table() -> None:
 def test_the_mock_answers_every_route_of_the_table() -> None:
     missing = [route.name for route in ROUTES if not hasattr(MockTikMatrix, f"_{route.name}")]
     assert missing == []
+
+
+def test_every_code_of_the_contract_has_its_own_sdk_exception() -> None:
+    from tikmatrix_sdk._contract.codes import CODES, http_status_of
+    from tikmatrix_sdk.errors import APIError, error_class_for_code
+
+    for code in CODES:
+        found = error_class_for_code(code, http_status_of(code))
+        assert found is not APIError, code
+        assert found.expected_code == code, (code, found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from ._contract import limits
 from ._params import check_bool, check_int, query
 from ._request_options import RequestOptions
 from .errors import ClientValidationError
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 #: The largest page the API serves.
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = limits.MAX_PAGE_SIZE
 
 
 class TaskFilters(TypedDict, total=False):

@@ -16,6 +16,7 @@ from click.shell_completion import CompletionItem
 from rich.text import Text
 
 from .._client import TikMatrix
+from .._contract import limits
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
 from ..models import Task, TaskStatus
 from ..scripts import SCRIPT_CONFIGS
@@ -24,6 +25,9 @@ from ._exit import ExitStatus, fail, handle_errors
 from ._render import accounts_table, console, echo_json, status_text, table, tasks_table
 
 __all__ = ["cli"]
+
+_MINUTES = click.IntRange(0, limits.MAX_INTERVAL_MINUTES)
+_PAGE_SIZE = click.IntRange(1, limits.MAX_PAGE_SIZE)
 
 _STATUSES = {str(status): status for status in TaskStatus}
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -122,8 +126,8 @@ def accounts() -> None:
 @click.option("--device", help="A device's serial.")
 @click.option("--tag", help="An account tag.")
 @click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
-@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
-@click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--page", type=click.IntRange(1, limits.MAX_PAGE), default=1, show_default=True)
+@click.option("--page-size", type=_PAGE_SIZE, default=limits.DEFAULT_PAGE_SIZE, show_default=True)
 @_JSON
 @pass_settings
 @handle_errors
@@ -178,9 +182,15 @@ def _complete_script(
 @click.option("--start-time", metavar="HH:MM", help="Run at this local time.")
 @click.option("--multi-account", is_flag=True, default=None, help="One task per account.")
 @click.option(
-    "--min-interval", type=click.IntRange(0, 1440), help="Minutes between jobs, at least."
+    "--min-interval",
+    type=click.IntRange(0, limits.MAX_INTERVAL_MINUTES),
+    help="Minutes between jobs, at least.",
 )
-@click.option("--max-interval", type=click.IntRange(0, 1440), help="Minutes between jobs, at most.")
+@click.option(
+    "--max-interval",
+    type=click.IntRange(0, limits.MAX_INTERVAL_MINUTES),
+    help="Minutes between jobs, at most.",
+)
 @_JSON
 @pass_settings
 @handle_errors
@@ -224,8 +234,8 @@ def tasks_create(
 @click.option("--script", "script_name", help="Only this script's tasks.")
 @click.option("--source", type=click.Choice(["api", "ui"]), help="Who created them.")
 @click.option("--all", "every", is_flag=True, help="Every page, not only the first.")
-@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
-@click.option("--page-size", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--page", type=click.IntRange(1, limits.MAX_PAGE), default=1, show_default=True)
+@click.option("--page-size", type=_PAGE_SIZE, default=limits.DEFAULT_PAGE_SIZE, show_default=True)
 @_JSON
 @pass_settings
 @handle_errors

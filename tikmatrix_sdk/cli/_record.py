@@ -23,13 +23,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from .._contract import limits
 from .._guards import refusal
 from ._cassette import KEPT_REQUEST_HEADERS, Cassette, encode_body
 
 __all__ = ["RecordingProxy"]
 
 #: The largest request body the proxy takes (the same bound as the reference server's).
-MAX_BODY = 1024 * 1024
+MAX_BODY = limits.MAX_BODY
 #: What a browser says of where a request comes from: passed upstream, never recorded.
 _PROVENANCE = ("origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest")
 

@@ -14,6 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any, Unpack, overload
 
 from .._binders import operation
+from .._contract import limits
 from .._effects import Program
 from .._endpoint import Endpoint
 from .._lazy import lazy_module
@@ -32,10 +33,10 @@ else:  # the models load with the first answer, not with the import
 __all__ = ["DEFAULT_LEASE_TTL", "MAX_LEASE_TTL", "SESSION_ENV", "SERIAL_ENV", "Devices"]
 
 #: A lease's seconds unless told otherwise, and the most TikMatrix grants.
-DEFAULT_LEASE_TTL, MAX_LEASE_TTL = 120.0, 600.0
+DEFAULT_LEASE_TTL, MAX_LEASE_TTL = limits.DEFAULT_TTL, limits.MAX_TTL
 #: Where a managed custom script finds its lease and its device.
 SESSION_ENV, SERIAL_ENV = "TIKMATRIX_SESSION_ID", "TIKMATRIX_SERIAL"
-_MAX_LABEL = 100
+_MAX_LABEL = limits.MAX_LABEL
 
 
 def _check_lease_args(serial: str, label: str, ttl: float) -> None:

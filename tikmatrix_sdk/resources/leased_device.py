@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from .._binders import operation
+from .._contract import limits
 from .._effects import Now, Program, Sleep
 from .._endpoint import Endpoint
 from .._lazy import lazy_module
@@ -54,8 +55,9 @@ KEYS = frozenset(
     }
 )
 #: The longest text one ``input_text`` sends (one word of an adb command).
-_MAX_TEXT = 4096
-_MAX_RPC_TIMEOUT, _MAX_ADB_TIMEOUT = 120.0, 600.0
+_MAX_TEXT = limits.MAX_ADB_WORD
+_MAX_RPC_TIMEOUT = limits.MAX_METHOD_TIMEOUT
+_MAX_ADB_TIMEOUT = limits.MAX_ADB_TIMEOUT_MS / 1000
 
 
 class LeaseState(Protocol):
