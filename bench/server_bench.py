@@ -232,7 +232,7 @@ def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "reference_server", "--port", str(port), "--threads", "64"]
     argv += ["--db", str(directory / "async.sqlite3")]
-    with (directory / "async.log").open("w") as log:
+    with (directory / "async.log").open("w", encoding="utf-8") as log:
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(url, process, seconds=30)

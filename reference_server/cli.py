@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from tikmatrix_sdk._contract.plans import PLANS, plan_named
+from tikmatrix_sdk._process_tree import on_stop_signals
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .http.serving import make_server
@@ -88,13 +88,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _stop_on_signals() -> None:
-    """Ctrl+C and SIGTERM stop the server (also when started in the background)."""
+    """Ctrl+C, SIGTERM (and Ctrl+Break on Windows) stop the server, also in the background."""
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    on_stop_signals(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

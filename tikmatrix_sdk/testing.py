@@ -303,7 +303,7 @@ class MockTikMatrix:
         An operation the mock lacks is added by a subclass: a method named ``_`` and the
         route's name (``_task_logs``), taking the request, its JSON body and the path's
         parameters, that checks with the contract's functions and returns ``answer(...)``;
-        a :class:`~tikmatrix_sdk._contract.codes.ContractError` it raises becomes the error
+        a ``ContractError`` it raises (``tikmatrix_sdk._contract.codes``) becomes the error
         envelope, with the code's HTTP status.
         """
         return _envelope(data)

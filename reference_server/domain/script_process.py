@@ -1,10 +1,11 @@
 """Running a managed custom script's command: directly (no shell), bounded, stoppable.
 
 The command's standard output and error are read as they come, and the last
-:data:`MAX_OUTPUT` characters are kept for the task's remark. The command runs in a process
-group (a session) of its own: a stop or the timeout ends the whole group (terminate, then
-kill), and so does the command's own exit, so that nothing it started outlives its task and
-keeps driving a device that is no longer its.
+:data:`MAX_OUTPUT` characters are kept for the task's remark. The command runs at the head
+of a process group of its own: a stop or the timeout ends the whole tree (asked to stop the
+platform's way, then killed: :mod:`tikmatrix_sdk._process_tree`), and so does the command's own
+exit, so that nothing it started outlives its task and keeps driving a device that is no
+longer its.
 
 A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
 the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the store's mark, the server's
@@ -17,11 +18,9 @@ bounded: a descendant that holds the output pipe open no longer holds the task.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
-import signal
 import subprocess
 import threading
 import time
@@ -30,6 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
 import attrs
+
+from tikmatrix_sdk._process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
 
 from ..leftovers import kill_marked, owner_gone
 
@@ -48,7 +49,6 @@ RUN_ENV = "TIKMATRIX_SCRIPT_RUN"
 #: How many characters of a script's output its task keeps (the end of it).
 MAX_OUTPUT = 4000
 _GRACE = 3.0
-_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 @attrs.frozen(kw_only=True)
@@ -81,15 +81,6 @@ class _Tail:
             del self.data[: max(0, len(self.data) - self.keep)]
 
 
-def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
-    """Send a signal to the command's process group (to the process alone off POSIX)."""
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal_number)
-    elif process.poll() is None:  # pragma: no cover - Windows
-        process.kill() if signal_number == _KILL else process.terminate()
-
-
 def owner_mark(db: str) -> str:
     """The mark of the runs of a server whose store is ``db`` (a fresh one for ``:memory:``)."""
     if db == ":memory:":
@@ -111,14 +102,15 @@ def left_by_a_gone_server(owner: str) -> Callable[[str], bool]:
 
 
 def _end(process: subprocess.Popen[bytes], reader: threading.Thread, mark: str) -> None:
-    """End the group and every marked descendant: terminate, then kill after a grace period."""
-    _signal_group(process, signal.SIGTERM)
-    deadline = time.monotonic() + _GRACE
-    while (process.poll() is None or reader.is_alive()) and time.monotonic() < deadline:
-        reader.join(0.05)  # the pipe closes when the last process holding it ends
-    _signal_group(process, _KILL)
-    kill_marked({RUN_ENV: lambda found: found == mark})  # those that left the group too
-    process.wait()
+    """End the tree and every marked descendant: ask it to stop, then kill after a grace."""
+    end_tree(
+        process,
+        grace=_GRACE,
+        # the pipe closes when the last process holding it ends
+        settled=lambda: process.poll() is not None and not reader.is_alive(),
+        pause=lambda: reader.join(0.05),
+    )
+    kill_marked({RUN_ENV: lambda found: found == mark})  # those that left the tree too
 
 
 def run_command(
@@ -142,7 +134,8 @@ def run_command(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, ended with it
+            creationflags=CREATION_FLAGS,  # the head of a group of its own, ended with it
+            start_new_session=NEW_SESSION,
         )
     except (OSError, ValueError) as error:  # ValueError: a NUL in the environment
         return Outcome(exit_code=None, output="", error=f"could not start {command[0]}: {error}")

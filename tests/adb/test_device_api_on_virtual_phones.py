@@ -171,7 +171,7 @@ def test_a_managed_custom_script_drives_its_tasks_device(
     client: TikMatrix, server: str, serial: str, tmp_path: Path, source: str
 ) -> None:
     script = tmp_path / "open_search.py"
-    script.write_text(textwrap.dedent(source))
+    script.write_text(textwrap.dedent(source), encoding="utf-8")
     registration = {"command": [sys.executable, str(script)], "platform": "tiktok"}
     httpx.put(f"{server}/_control/custom-scripts/open-search", json=registration).raise_for_status()
     created = client.post(

@@ -96,7 +96,7 @@ def test_adb_lists_the_phone(lab: VirtualLab, phone: VirtualPhone) -> None:
 def test_an_unquoted_injection_would_run(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
     # What the runner must never do: glue a value into a shell line. The phone then behaves
     # as a real one would, which is what makes the literal-value tests meaningful.
-    phone.path("/sdcard/keep.txt").write_text("precious")
+    phone.path("/sdcard/keep.txt").write_text("precious", encoding="utf-8")
     device.shell("echo x; rm -rf /sdcard/keep.txt; echo $(reboot)")
     assert not phone.path("/sdcard/keep.txt").exists()
     assert phone.rebooted
@@ -255,7 +255,7 @@ def test_adbutils_everyday_helpers(
     stop = device.logcat(log)
     time.sleep(0.5)
     stop.stop()
-    assert "TikTok: like" in log.read_text()
+    assert "TikTok: like" in log.read_text(encoding="utf-8")
     device.sync.push(b"bytes", "/sdcard/Download/x.bin")
     assert "x.bin" in [entry.path for entry in device.sync.list("/sdcard/Download")]
     device.remove("/sdcard/Download/x.bin")

@@ -111,7 +111,7 @@ def test_a_request_the_proxy_cannot_read_gets_an_answer(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_a_cassette_is_private_and_grows_by_appending(tmp_path: Path) -> None:
     path = tmp_path / "mine.json"
-    path.write_text("an older file, readable by all")
+    path.write_text("an older file, readable by all", encoding="utf-8")
     path.chmod(0o644)
     cassette = Cassette(path, "http://127.0.0.1:1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds session ids

@@ -40,7 +40,7 @@ def test_the_shipped_cassette_replays_without_a_difference() -> None:
 
 
 def test_every_difference_of_shape_code_and_status_is_reported(tmp_path: Path) -> None:
-    cassette = json.loads(SHIPPED.read_text())
+    cassette = json.loads(SHIPPED.read_text(encoding="utf-8"))
     interactions = cassette["interactions"]
     stats = next(i for i in interactions if i["request"]["path"] == "/api/v1/task/stats")
     data = stats["response"]["body"]["json"]["data"]
@@ -55,7 +55,7 @@ def test_every_difference_of_shape_code_and_status_is_reported(tmp_path: Path) -
     )
     listing["response"]["body"]["json"]["data"]["total"] = "2"  # a number sent as text
     tampered = tmp_path / "tampered.json"
-    tampered.write_text(json.dumps(cassette))
+    tampered.write_text(json.dumps(cassette), encoding="utf-8")
     done = conformance(tampered, "--json")
     assert done.returncode == 1
     found = {
@@ -72,7 +72,7 @@ def test_every_difference_of_shape_code_and_status_is_reported(tmp_path: Path) -
 
 def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.json"
-    bogus.write_text('{"hello": 1}')
+    bogus.write_text('{"hello": 1}', encoding="utf-8")
     done = conformance(bogus)
     assert done.returncode == 2
     assert "is not a cassette" in done.stderr
@@ -102,7 +102,7 @@ def test_record_keeps_every_exchange_and_its_answer_unchanged(tmp_path: Path) ->
                 reap(recorder)
     assert recorder.returncode == 0, errors
     assert "Recorded 23 exchange(s)" in errors
-    recorded = json.loads(cassette.read_text())
+    recorded = json.loads(cassette.read_text(encoding="utf-8"))
     assert recorded["upstream"] == upstream
     exchanges: dict[tuple[str, str], Any] = {}
     for interaction in recorded["interactions"]:  # the first exchange of each route
@@ -169,7 +169,7 @@ def test_the_proxy_forwards_paths_of_the_upstream_only(tmp_path: Path) -> None:
         finally:
             proxy.server.shutdown()
             proxy.close()
-    recorded = json.loads((tmp_path / "c.json").read_text())
+    recorded = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert [i["request"]["path"] for i in recorded["interactions"]] == ["/api/v1/task/stats"]
 
 
@@ -187,7 +187,7 @@ def test_the_proxy_forwards_paths_of_the_upstream_only(tmp_path: Path) -> None:
 )
 def test_a_malformed_cassette_is_refused(tmp_path: Path, interactions: list[Any]) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"format": 1, "interactions": interactions}))
+    bad.write_text(json.dumps({"format": 1, "interactions": interactions}), encoding="utf-8")
     done = conformance(bad)
     assert done.returncode == 2
     assert "exchange 1 is not a request and its answer" in done.stderr
@@ -226,14 +226,14 @@ def test_a_cassette_cannot_drive_the_control_api_or_run_a_command(tmp_path: Path
             "script_config": {},
         }
     }
-    cassette = json.loads(SHIPPED.read_text())
+    cassette = json.loads(SHIPPED.read_text(encoding="utf-8"))
     cassette["interactions"] = [
         _exchange("PUT", "/_control/custom-scripts/evil", registration, {"name": "evil"}),
         _exchange("POST", "/api/v1/%2e%2e/_control/reset", {"json": {}}, {"devices": 5}),
         _exchange("POST", "/api/v1/task", task, {"task_ids": [1], "created_count": 1}),
     ]
     hostile = tmp_path / "hostile.json"
-    hostile.write_text(json.dumps(cassette))
+    hostile.write_text(json.dumps(cassette), encoding="utf-8")
     done = conformance(hostile, "--json")
     assert "Not replayed: 2 exchange(s) outside /api/v1/" in done.stderr
     assert "#1 PUT /_control/custom-scripts/evil" in done.stderr

@@ -81,12 +81,14 @@ def test_create_from_options_and_files(server: str, tmp_path: Path) -> None:
     assert {t["script_config"]["access_method"] for t in tasks} == {"search"}
 
     toml = tmp_path / "post.toml"
-    toml.write_text('captions = "From TOML"\nmaterial_list = ["C:/a.mp4"]\n')
+    toml.write_text('captions = "From TOML"\nmaterial_list = ["C:/a.mp4"]\n', encoding="utf-8")
     as_json(
         "tasks", "create", "post", "--serial", "device_serial_2", "--config", str(toml), url=server
     )
     config = tmp_path / "post.json"
-    config.write_text(json.dumps({"captions": "From JSON", "material_list": ["C:/b.mp4"]}))
+    config.write_text(
+        json.dumps({"captions": "From JSON", "material_list": ["C:/b.mp4"]}), encoding="utf-8"
+    )
     as_json(
         "tasks", "create", "post", "--serial", "device_serial_3", "--config", str(config),
         "--set", "captions=Overridden",

@@ -44,7 +44,7 @@ def test_killed_server_loses_nothing(tmp_path: Path) -> None:
             timeout=20,
             interval=0.05,
         )
-        process.send_signal(signal.SIGKILL)
+        process.kill()  # SIGKILL; TerminateProcess on Windows: no chance to clean up
         process.wait(10)
     with server_process(db) as (_, base):
         tasks = {t["id"]: t for t in data(httpx.get(f"{base}/api/v1/task"))["tasks"]}

@@ -228,7 +228,7 @@ def test_what_a_script_leaves_running_ends_with_its_task(
     assert time.monotonic() - started < 20  # not the child's 60 s
     assert task["status"] == 2
     assert task["remark"] == "parent done"
-    child = int(pid_file.read_text())
+    child = int(pid_file.read_text(encoding="utf-8"))
     wait_until(lambda: not _alive(child), "the script's child to be ended")
 
 
@@ -242,7 +242,9 @@ def test_a_timeout_ends_the_scripts_whole_process_group(
     ok(client.put("/_control/custom-scripts/stuck", json=body))
     task = run_one(client, server, "stuck")
     assert task["remark"] == "timed out after 1 s: parent done"
-    wait_until(lambda: not _alive(int(pid_file.read_text())), "the child to be ended")
+    wait_until(
+        lambda: not _alive(int(pid_file.read_text(encoding="utf-8"))), "the child to be ended"
+    )
 
 
 ESCAPES_ITS_GROUP = (
@@ -267,7 +269,10 @@ def test_a_descendant_that_leaves_the_group_is_ended_with_its_task(
     task = run_one(client, server, "escaper")
     assert time.monotonic() - started < 20  # neither the child's 60 s nor an unbounded join
     assert task["remark"] == "timed out after 1 s: parent done"
-    wait_until(lambda: not _alive(int(pid_file.read_text())), "the escaped child to be ended")
+    wait_until(
+        lambda: not _alive(int(pid_file.read_text(encoding="utf-8"))),
+        "the escaped child to be ended",
+    )
     assert server.leases.leases() == []  # and its device is free again
     assert ok(client.get("/api/v1/rpc/devices"))[0]["busy"] is False
 

@@ -53,12 +53,12 @@ def test_lines_run_as_sh_runs_them(phone: AndroidSystem, line: str, out: str) ->
 
 def test_redirections_write_and_read_files_in_the_sandbox(phone: AndroidSystem) -> None:
     assert run(phone, "echo one > /sdcard/a.txt; echo two >> /sdcard/a.txt") == ("", "", 0)
-    assert phone.path("/sdcard/a.txt").read_text() == "one\ntwo\n"
+    assert phone.path("/sdcard/a.txt").read_text(encoding="utf-8") == "one\ntwo\n"
     assert run(phone, "cat < /sdcard/a.txt")[0] == "one\ntwo\n"
     assert run(phone, "ls /nope 2>/dev/null; echo $?") == ("1\n", "", 0)
     assert run(phone, "ls /nope 2>&1") == ("ls: /nope: No such file or directory\n", "", 1)
     assert run(phone, "ls /nope 2> /sdcard/err.txt")[1] == ""
-    assert "No such file" in phone.path("/sdcard/err.txt").read_text()
+    assert "No such file" in phone.path("/sdcard/err.txt").read_text(encoding="utf-8")
     out, err, status = run(phone, "echo x > /sdcard/missing/dir/f")
     assert (out, status) == ("", 1)
     assert "No such file or directory" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from collections.abc import Iterator
@@ -22,7 +23,15 @@ from ..models import Task, TaskStatus
 from ..scripts import SCRIPT_CONFIGS
 from ._configs import build_config, read_config_file, read_settings
 from ._exit import ExitStatus, fail, handle_errors
-from ._render import accounts_table, console, echo_json, status_text, table, tasks_table
+from ._render import (
+    accounts_table,
+    console,
+    echo_json,
+    status_text,
+    table,
+    tasks_table,
+    unicode_stream,
+)
 
 __all__ = ["cli"]
 
@@ -488,8 +497,20 @@ def conformance(cassette: Path, as_json: bool) -> None:
         sys.exit(int(ExitStatus.FAILED))
 
 
+def _console_safe() -> None:
+    """Replace what the console cannot write with ``?``, rather than fail.
+
+    A console that is not UTF-8 (Windows' cp1252, an ASCII pipe) still prints every message,
+    table and progress bar; JSON is escaped instead (:func:`echo_json`), so it loses nothing.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if not unicode_stream(stream) and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
     """Run ``tikmatrix``."""
+    _console_safe()
     try:
         cli.main(prog_name="tikmatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -153,7 +154,7 @@ def _private(path: Path, *, truncate: bool) -> Iterator[BinaryIO]:
     flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     handle = os.open(path, flags, 0o600)
     try:
-        if hasattr(os, "fchmod"):  # POSIX; on Windows the file is the user's by its folder
+        if sys.platform != "win32":  # on Windows the file is the user's by its folder
             os.fchmod(handle, 0o600)
         with os.fdopen(handle, "wb", closefd=False) as out:
             yield out

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -32,6 +31,7 @@ import attrs
 import httpx
 
 from .._install import install_hint
+from .._process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
 from ._cassette import decode_body
 
 __all__ = ["Difference", "reference_server", "refused", "replay", "shape_differences"]
@@ -118,7 +118,7 @@ def reference_server(seconds: float = 60) -> Iterator[str]:
     not installed or does not come up.
     """
     name = "tikmatrix-server"
-    beside = Path(sys.executable).parent / (name + (".exe" if os.name == "nt" else ""))
+    beside = Path(sys.executable).parent / (name + (".exe" if sys.platform == "win32" else ""))
     program = str(beside) if beside.exists() else shutil.which(name)
     if program is None:
         raise RuntimeError(f"the reference server is not installed: {install_hint('server')}")
@@ -130,6 +130,8 @@ def reference_server(seconds: float = 60) -> Iterator[str]:
         [program, "--port", str(port), "--db", ":memory:"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        creationflags=CREATION_FLAGS,  # its own group: stopped as Ctrl+C (Ctrl+Break) would
+        start_new_session=NEW_SESSION,
     )
     try:
         deadline = time.monotonic() + seconds
@@ -143,12 +145,7 @@ def reference_server(seconds: float = 60) -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_tree(process, grace=20)
 
 
 class _Ids:

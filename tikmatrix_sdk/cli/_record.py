@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import httpx
 
 from .._contract import limits
 from .._guards import refusal
+from .._process_tree import on_stop_signals
 from ._cassette import KEPT_REQUEST_HEADERS, Cassette, encode_body
 
 __all__ = ["RecordingProxy"]
@@ -162,13 +162,12 @@ class RecordingProxy:
         handler.wfile.write(body)
 
     def serve(self) -> None:
-        """Serve until Ctrl+C or SIGTERM."""
+        """Serve until Ctrl+C (Ctrl+Break on Windows) or SIGTERM."""
 
         def stop(signum: int, frame: Any) -> None:
             threading.Thread(target=self.server.shutdown, daemon=True).start()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        on_stop_signals(stop)
         try:
             self.server.serve_forever()
         finally:

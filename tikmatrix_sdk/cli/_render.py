@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,7 @@ __all__ = [
     "accounts_table",
     "console",
     "echo_json",
+    "unicode_stream",
     "status_text",
     "table",
     "tasks_table",
@@ -58,9 +61,19 @@ def to_json(value: Any) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
+def unicode_stream(stream: Any) -> bool:
+    """Whether ``stream`` writes any character (UTF-8 and the like), unlike cp1252 or ASCII."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
 def echo_json(value: Any) -> None:
-    """Print ``value`` as indented JSON."""
-    click.echo(json.dumps(to_json(value), indent=2, ensure_ascii=False, default=str))
+    """Print ``value`` as indented JSON (escaping what the console cannot write: lossless)."""
+    ascii_only = not unicode_stream(sys.stdout)
+    click.echo(json.dumps(to_json(value), indent=2, ensure_ascii=ascii_only, default=str))
 
 
 def status_text(status: TaskStatus | int) -> Text:
