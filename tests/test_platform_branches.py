@@ -210,3 +210,23 @@ def test_text_files_are_read_and_written_as_utf8_whatever_the_locale() -> None:
             if "encoding" not in keywords:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:60]}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("local", "windows", "posix"),
+    [
+        ("C:\\Videos\\1.mp4", "1.mp4", "C:\\Videos\\1.mp4"),
+        ("C:/Videos/1.mp4", "1.mp4", "1.mp4"),
+        ("/Users/me/Movies/clip one.mp4", "clip one.mp4", "clip one.mp4"),
+        ("\\\\nas\\share\\v.mp4", "v.mp4", "\\\\nas\\share\\v.mp4"),
+    ],
+)
+def test_a_material_path_keeps_its_name_the_platforms_way(
+    local: str, windows: str, posix: str
+) -> None:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from reference_server.devices.adb import device_file_name
+
+    assert device_file_name(local, PureWindowsPath) == windows
+    assert device_file_name(local, PurePosixPath) == posix  # a backslash is a name's on POSIX

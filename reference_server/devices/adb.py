@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, TypeVar
 
 import adbutils
@@ -23,7 +23,7 @@ import adbutils
 from ..android.apps import App, app_for
 from .base import Device, DeviceError, RunContext, TaskCancelled, UiRpcError
 
-__all__ = ["AdbDevice", "attached_devices"]
+__all__ = ["AdbDevice", "attached_devices", "device_file_name"]
 
 T = TypeVar("T")
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
@@ -31,6 +31,15 @@ _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 
 #: The most an adb shell call through the device API may print, in bytes.
 MAX_SHELL_OUTPUT = 8 * 1024 * 1024
+
+
+def device_file_name(local: str, flavour: type[PurePath] = Path) -> str:
+    r"""The name a material file keeps on the phone: its last part, split the machine's way.
+
+    ``1.mp4`` for ``C:\Videos\1.mp4`` and ``C:/Videos/1.mp4`` on Windows, and for
+    ``/Users/me/1.mp4`` on macOS: a path is never split on ``/`` by hand.
+    """
+    return flavour(local).name
 
 
 class AdbDevice(Device):
@@ -239,10 +248,10 @@ class AdbDevice(Device):
 
     def push_media(self, app: App, local: str) -> str:
         """Copy a material file to the phone and have the gallery index it."""
-        source = Path(local)
+        source = Path(local)  # as the user wrote it (with / or, on Windows, \)
         if not source.is_file():
             raise DeviceError(f"material file not found: {local}")
-        target = str(PurePosixPath(app.media_dir, source.name))
+        target = str(PurePosixPath(app.media_dir, device_file_name(local)))
         self._guard("pushing media", lambda: self.adb.sync.push(source, target, check=True))
         self.shell("am", "broadcast", "-a", _SCAN, "-d", f"file://{target}")
         return target
