@@ -19,6 +19,7 @@ from .._contract import limits
 from .._effects import Now, Program, Sleep
 from .._endpoint import Endpoint
 from .._lazy import lazy_module
+from .._polling import delays
 from .._request_options import RequestOptions
 from .._resource import ClientLike, M, Resource
 from .._ui_tree import UiNode, check_selector, find_nodes, parse_hierarchy
@@ -233,6 +234,7 @@ class LeasedDevice(Resource[M]):
         self, selector: dict[str, str], timeout: float, interval: float
     ) -> Program[UiNode]:
         deadline = (yield Now()) + timeout
+        pauses = delays(interval)
         while True:
             found = find_nodes((yield from self._nodes()), selector)
             if found:
@@ -240,7 +242,7 @@ class LeasedDevice(Resource[M]):
             remaining = deadline - (yield Now())
             if remaining <= 0:
                 raise ElementNotFoundError(selector, timeout)
-            yield Sleep(min(interval, remaining))
+            yield Sleep(min(next(pauses), remaining))
 
     @operation
     def wait_for(
@@ -256,7 +258,8 @@ class LeasedDevice(Resource[M]):
     ) -> Program[UiNode]:
         """Return the first element matching the selectors once it is on screen.
 
-        Looks every ``interval`` seconds; raises :class:`~tikmatrix_sdk.ElementNotFoundError`
+        Looks again after 20 ms, then twice as long each time, up to every ``interval``
+        seconds; raises :class:`~tikmatrix_sdk.ElementNotFoundError`
         after ``timeout`` seconds.
         """
         selector = _selector(text, text_contains, resource_id, description, class_name)

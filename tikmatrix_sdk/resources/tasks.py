@@ -21,6 +21,7 @@ from .._params import (
     check_strings,
     script_fields,
 )
+from .._polling import delays
 from .._request_options import RequestExtras, RequestOptions
 from .._resource import M, Raw, Resource
 from .._types import SequenceNotStr
@@ -210,7 +211,8 @@ class Tasks(Resource[M]):
 
         Each poll walks the task listing (newest first, 100 a page) only as far as the oldest
         task still awaited, so waiting for a thousand tasks costs a few requests a poll, not a
-        thousand. ``on_update`` is called with a task whenever its status is first seen or
+        thousand. Polls start 20 ms apart and back off to ``poll_interval`` (as :meth:`wait`'s
+        do). ``on_update`` is called with a task whenever its status is first seen or
         changes. When ``timeout`` seconds pass first, :class:`~tikmatrix_sdk.WaitTimeoutError`
         names every unfinished task and carries their last states (``unfinished``). A task that
         no longer exists raises :class:`~tikmatrix_sdk.NotFoundError`.
@@ -219,6 +221,7 @@ class Tasks(Resource[M]):
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
         deadline = (yield Now()) + timeout
+        pauses = delays(poll_interval)
         latest: dict[int, Task] = {}
         while True:
             awaited = {task_id for task_id in ids if not _finished(latest.get(task_id))}
@@ -238,7 +241,7 @@ class Tasks(Resource[M]):
             if remaining <= 0:
                 first = next(iter(unfinished))
                 raise WaitTimeoutError(first, timeout, unfinished[first], unfinished=unfinished)
-            yield Sleep(min(poll_interval, remaining))
+            yield Sleep(min(next(pauses), remaining))
 
     def _poll(self, awaited: set[int]) -> Program[dict[int, Task]]:
         """One walk of the listing, newest first, down to the oldest awaited task."""
@@ -266,14 +269,17 @@ class Tasks(Resource[M]):
     ) -> Program[Task]:
         """Poll a task until it is completed or failed, and return it.
 
-        Raises :class:`~tikmatrix_sdk.WaitTimeoutError` (a :class:`TimeoutError`) carrying the
-        last state seen when ``timeout`` seconds pass first. A failed task is returned, not
-        raised: check ``task.status``.
+        It looks again after 20 ms, then after twice as long each time, up to every
+        ``poll_interval`` seconds: a quick task is seen finished at once, a long one costs a
+        look every ``poll_interval``. Raises :class:`~tikmatrix_sdk.WaitTimeoutError` (a
+        :class:`TimeoutError`) carrying the last state seen when ``timeout`` seconds pass
+        first. A failed task is returned, not raised: check ``task.status``.
         """
         path = _path(task_id)
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
         deadline = (yield Now()) + timeout
+        pauses = delays(poll_interval)
         while True:
             task = yield from self._call(Endpoint("GET", path, models.Task))
             if task.is_finished:
@@ -281,4 +287,4 @@ class Tasks(Resource[M]):
             remaining = deadline - (yield Now())
             if remaining <= 0:
                 raise WaitTimeoutError(task_id, timeout, task)
-            yield Sleep(min(poll_interval, remaining))
+            yield Sleep(min(next(pauses), remaining))
