@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from tikmatrix_sdk._tls import tls_context
+
 __all__ = ["ControlClient"]
 
 
@@ -25,7 +27,9 @@ class ControlClient:
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         """Talk to the server at ``base_url`` (its root, without ``/api/v1``)."""
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.base_url}/_control", timeout=timeout)
+        self._http = httpx.Client(
+            base_url=f"{self.base_url}/_control", timeout=timeout, verify=tls_context()
+        )
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """Call a control route and return its ``data``; a refusal raises :class:`RuntimeError`."""
@@ -45,10 +49,14 @@ class ControlClient:
         return self._http.get("/faults").status_code == 200
 
     def reset(self, *, devices: int | None = None, plan: str | None = None) -> None:
-        """Forget every task, lease and fault; seed ``devices`` again; set ``plan`` if given."""
-        self.request("POST", "/reset", {} if devices is None else {"devices": devices})
+        """Forget every task, lease and fault; seed ``devices`` again; set ``plan`` if given.
+
+        One request, whatever is given.
+        """
+        body: dict[str, Any] = {} if devices is None else {"devices": devices}
         if plan is not None:
-            self.set_plan(plan)
+            body["plan"] = plan.capitalize()
+        self.request("POST", "/reset", body)
 
     def set_plan(self, plan: str) -> Any:
         """Set the license plan (any case: ``"starter"`` is Starter); the license it gives."""

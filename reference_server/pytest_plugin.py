@@ -143,13 +143,19 @@ def tikmatrix_server(
         yield base_url
 
 
-@pytest.fixture
-def tikmatrix_control(tikmatrix_server: str) -> Iterator[ControlClient]:
-    """The control API of the session's server."""
+@pytest.fixture(scope="session")
+def _tikmatrix_control_session(tikmatrix_server: str) -> Iterator[ControlClient]:
+    """One control client for the session: its connection is kept between tests."""
     from .control_client import ControlClient
 
     with ControlClient(tikmatrix_server) as control:
         yield control
+
+
+@pytest.fixture
+def tikmatrix_control(_tikmatrix_control_session: ControlClient) -> ControlClient:
+    """The control API of the session's server."""
+    return _tikmatrix_control_session
 
 
 @pytest.fixture

@@ -49,7 +49,13 @@ def wait_until_serving(url: str, process: subprocess.Popen[Any], seconds: float 
             time.sleep(0.1)
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
+class _KeepAliveHandler(WSGIRequestHandler):
+    """Werkzeug's handler speaking HTTP/1.1: a client keeps its connection between requests."""
+
+    protocol_version = "HTTP/1.1"
+
+
+class _QuietRequestHandler(_KeepAliveHandler):
     """Werkzeug's handler without its line per request (errors are still logged)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -69,7 +75,7 @@ def running_server(
     with tempfile.TemporaryDirectory(prefix="tikmatrix-") as directory:
         config = config or ServerConfig(db=Path(directory) / "tasks.sqlite3", poll_interval=0.05)
         app = create_app(config)
-        handler = _QuietRequestHandler if quiet else WSGIRequestHandler
+        handler = _QuietRequestHandler if quiet else _KeepAliveHandler
         server = make_server(host, 0, app, threaded=True, request_handler=handler)
         app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.server_port}")
         thread = threading.Thread(target=server.serve_forever, name="tikmatrix-server", daemon=True)

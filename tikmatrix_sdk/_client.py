@@ -23,6 +23,7 @@ from ._options import (
 from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
 from ._shell import AsyncShell, SyncShell
+from ._tls import tls_context
 from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, Devices, LicenseResource, Tasks
 
@@ -64,7 +65,11 @@ class ClientCore(Generic[HttpT, ShellT]):
             max_retries=max_retries,
             headers=dict(headers or {}),
         )
-        http = http_client if http_client is not None else self._http_class(timeout=options.timeout)
+        http = (
+            http_client
+            if http_client is not None
+            else self._http_class(timeout=options.timeout, verify=tls_context())
+        )
         self._setup(options, http, self._shell_class(http), owns_http=http_client is None)
 
     def _setup(

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 
 from tikmatrix_sdk._contract.codes import bad_request
 from tikmatrix_sdk._contract.limits import MAX_ACCOUNT_STATUS, MAX_SERIAL
+from tikmatrix_sdk._contract.plans import PLANS
 from tikmatrix_sdk._contract.tasks import parse_task_id
 
 from ..clock import ManualClock
@@ -49,16 +50,27 @@ def _object() -> dict[str, Any]:
 
 @control.post("/reset")
 def reset() -> Response:
-    """Forget everything, then seed the default fleet (``devices``: how many, default 5)."""
+    """Forget everything, then seed the default fleet (``devices``: how many, default 5).
+
+    ``plan``, when given, is set once the rest is reset: one request brings a server back to
+    a test's starting point.
+    """
     body = _object()
-    if set(body) - {"devices"}:
-        raise bad_request(f"unknown reset fields: {', '.join(sorted(set(body) - {'devices'}))}")
+    unknown = set(body) - {"devices", "plan"}
+    if unknown:
+        raise bad_request(f"unknown reset fields: {', '.join(sorted(unknown))}")
     devices = body.get("devices")
     if "devices" in body and (
         isinstance(devices, bool) or not isinstance(devices, int) or not 0 <= devices <= 500
     ):
         raise bad_request(f"devices must be an integer from 0 to 500, got {devices!r}")
-    return success({"devices": state().reset(devices)})
+    plan = body.get("plan")
+    if "plan" in body and plan not in PLANS:
+        raise bad_request(f"plan must be one of {', '.join(PLANS)}, got {plan!r}")
+    count = state().reset(devices)
+    if plan is not None:
+        state().service.set_plan(plan)
+    return success({"devices": count})
 
 
 @control.post("/devices")

@@ -50,7 +50,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "ControlReset": {
         "type": "object",
-        "properties": {"devices": {"type": "integer", "minimum": 0, "maximum": 500}},
+        "properties": {
+            "devices": {"type": "integer", "minimum": 0, "maximum": 500},
+            "plan": {"type": "string", "enum": list(PLANS)},
+        },
         "additionalProperties": False,
     },
     "ControlSerials": _object(
@@ -204,7 +207,7 @@ PATHS: dict[str, Any] = {
 #: Each control route: its summary, and its request body (schema name, required) if any.
 _CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
     ("/_control/reset", "post"): (
-        "Forget everything and seed the default fleet ({devices: n})",
+        "Forget everything and seed the default fleet ({devices: n, plan})",
         ("ControlReset", False),
     ),
     ("/_control/devices", "post"): (
