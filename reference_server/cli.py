@@ -15,7 +15,12 @@ from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .http.serving import make_server
 from .state import loopback_url
 
-__all__ = ["build_parser", "main", "parse_args"]
+__all__ = ["DEFAULT_THREADS", "MAX_THREADS", "build_parser", "main", "parse_args"]
+
+#: How many requests the server works on at once by default: enough for a client with 50
+#: calls in flight, or a test suite on several workers, while a slow request (an injected
+#: latency, a device call) waits; an idle keep-alive connection holds no thread.
+DEFAULT_THREADS, MAX_THREADS = 64, 512
 
 log = logging.getLogger("reference_server")
 
@@ -68,7 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="let the control API register commands that tasks run on this machine, as your "
         "user (managed custom scripts; off by default)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"requests served at once: waitress worker threads ({DEFAULT_THREADS}, 1 to "
+        f"{MAX_THREADS}); a client with 50 calls in flight is served 50 at a time",
+    )
     return parser
 
 
@@ -80,6 +91,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.db = str(default_db_path())
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
+    if not 1 <= args.threads <= MAX_THREADS:
+        parser.error(f"--threads must be from 1 to {MAX_THREADS}")
     if args.devices < 0 or args.virtual_devices < 0:
         parser.error("--devices and --virtual-devices must be >= 0")
     if args.adb and args.virtual_devices:

@@ -89,7 +89,15 @@ def test_arguments() -> None:
     )
     for spelling in ("starter", "STARTER", " Starter"):
         assert parse_args(["--plan", spelling]).plan == "Starter"
-    for bad in (["--port", "70000"], ["--devices", "-1"], ["--plan", "Gold"]):
+    assert parse_args([]).threads == 64  # 50 calls in flight are served at once
+    bad_arguments = (
+        ["--port", "70000"],
+        ["--devices", "-1"],
+        ["--plan", "Gold"],
+        ["--threads", "0"],
+        ["--threads", "513"],
+    )
+    for bad in bad_arguments:
         with pytest.raises(SystemExit):
             parse_args(bad)
 
