@@ -65,7 +65,7 @@ def reset() -> Response:
     ):
         raise bad_request(f"devices must be an integer from 0 to 500, got {devices!r}")
     plan = body.get("plan")
-    if "plan" in body and plan not in PLANS:
+    if "plan" in body and (not isinstance(plan, str) or plan not in PLANS):
         raise bad_request(f"plan must be one of {', '.join(PLANS)}, got {plan!r}")
     count = state().reset(devices)
     if plan is not None:

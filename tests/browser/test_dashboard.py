@@ -158,10 +158,11 @@ def _screen_digest(page: Any) -> str:
 
 def test_a_phones_screen_changes_after_a_task_runs_on_it(page: Any, client: TikMatrix) -> None:
     (serial,) = [device.serial for device in client.devices.list()]
-    httpx.post(f"{client.base_url}/_control/reset", json={})  # the launcher, nothing done
     page.wait_for_function("document.querySelector('.device img')?.naturalWidth > 0")
-    before = _screen_digest(page)
-    task = client.tasks.create(FollowConfig(target_username="@nasa"), serials=[serial])
+    before = _screen_digest(page)  # whatever an earlier test left on the phone
+    # a user no other test opens: the profile it ends on was never drawn before
+    follow = FollowConfig(target_username="@screen_changes_user")
+    task = client.tasks.create(follow, serials=[serial])
     client.tasks.wait(task.task_ids[0], timeout=30, poll_interval=0.05)
     expect(page.locator(".device [data-records] li").first).to_contain_text("follow (tiktok)")
     page.wait_for_function("document.querySelector('.device img')?.complete", timeout=10_000)
