@@ -96,7 +96,8 @@ def test_reset_reseeds_the_fleet(client: FlaskClient) -> None:
     assert devices[0]["behaviour"]["failure"] == "never"
     assert create(client, **POST, serials=["device_serial_1"]) == [1]  # ids start again
     error(client.post("/_control/reset", json={"devices": -1}), 40001, 400, mentions="devices")
-    for plan in ({}, "Gold", 5, None):  # never a 500, never half a reset
+    refused: tuple[object, ...] = ({}, "Gold", 5, None)
+    for plan in refused:  # never a 500, never half a reset
         error(client.post("/_control/reset", json={"plan": plan}), 40001, 400, mentions="plan")
     ok(client.post("/_control/reset", json={"devices": 1, "plan": "Team"}))
     assert ok(client.get("/api/v1/license/check"))["plan_name"] == "Team"
