@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterator, Mapping
 
 from tikmatrix_sdk._contract.codes import ContractError
@@ -98,16 +99,32 @@ class Runner:
         return batch
 
     def run_until_idle(self, max_rounds: int = 10_000) -> int:
-        """Run every due task inline, device by device in id order; how many ran."""
+        """Run every due task inline, device by device in id order; how many ran.
+
+        If running one fails outright, the round's tasks not yet started go back to pending
+        (they were claimed, never run) before the error is raised.
+        """
         ran = 0
         for _ in range(max_rounds):
             batch = self._next_batch()
             if not batch:
                 return ran
-            for task in batch:
-                self._run(task)
+            for index, task in enumerate(batch):
+                try:
+                    self._run(task)
+                except BaseException:
+                    self._unclaim(batch[index + 1 :])
+                    raise
                 ran += 1
         raise RuntimeError("tasks kept becoming due; is the clock moving?")
+
+    def _unclaim(self, tasks: list[TaskRow]) -> None:
+        """Give claimed tasks that never started back to the queue, and their devices."""
+        with self._lock:
+            for task in tasks:
+                self._busy.pop(task.serial or "", None)
+                self._cancels.pop(task.id, None)
+        self.service.unclaim([task.id for task in tasks])
 
     def tick(self) -> int:
         """Start a worker for every idle device with a due task.
@@ -267,14 +284,23 @@ class Runner:
     # -- the background thread ---------------------------------------------------------------
 
     def start(self) -> None:
-        """Recover from a crash, then schedule in a background thread."""
+        """Recover from a crash, then schedule in a background thread.
+
+        A scheduler or worker left from a :meth:`stop` that timed out does not resume: each
+        start is a new generation, and what an older one began claims nothing.
+        """
         self.service.recover()
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        stopping = threading.Event()
+        with self._lock:
+            self._generation += 1
+            self._stopping = stopping
+        self._thread = threading.Thread(
+            target=self._loop, args=(stopping,), name="scheduler", daemon=True
+        )
         self._thread.start()
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
+    def _loop(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
             try:
                 self.tick()
             except Exception:  # pragma: no cover - keep scheduling whatever one tick did
@@ -283,15 +309,19 @@ class Runner:
             self._wake.clear()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop scheduling, cancel running tasks and wait for the workers."""
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Stop scheduling, cancel running tasks and wait for the workers.
+
+        ``timeout`` bounds the whole stop, however many workers there are.
+        """
+        deadline = time.monotonic() + timeout
         with self._lock:
+            self._stopping.set()
+            self._generation += 1  # what runs now claims nothing more, even after a start
             events = list(self._cancels.values())
             workers = list(self._workers)
+        self._wake.set()
         for event in events:
             event.set()
-        for worker in workers:
-            worker.join(timeout)
+        for thread in [self._thread, *workers]:
+            if thread is not None:
+                thread.join(max(0.0, deadline - time.monotonic()))

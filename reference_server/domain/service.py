@@ -295,6 +295,13 @@ class TaskService:
             log.info("task %d: pending -> running", task_id)
         return claimed
 
+    def unclaim(self, task_ids: Sequence[int]) -> None:
+        """Running → pending for claimed tasks that never started (their round was cut short)."""
+        for task_id in task_ids:
+            self.store.update_task(task_id, when_status=(RUNNING,), status=PENDING, started_ts=None)
+        if task_ids:
+            log.info("tasks %s: running -> pending (never started)", list(task_ids))
+
     def recover(self) -> list[int]:
         """After a crash: tasks left running become failed, "interrupted" (retry revives them)."""
         ids = self.store.fail_running(RUNNING, FAILED, INTERRUPTED_REMARK, self.clock.now())
