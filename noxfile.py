@@ -24,10 +24,16 @@ SDK_COVERAGE = "95"
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite with coverage; fail under 95% line coverage of tikmatrix_sdk."""
+    """Run the test suite with coverage; fail under 95% line coverage of tikmatrix_sdk.
+
+    It runs on two workers (pytest-xdist), each with its own servers on its own ports, and in
+    a random order (pytest-randomly prints its seed; ``-p no:randomly`` turns it off).
+    """
     session.install("-e", ".[test]")
     session.run(
         "pytest",
+        "-n",
+        "2",
         "--cov=tikmatrix_sdk",
         "--cov-report=term-missing:skip-covered",
         f"--cov-fail-under={SDK_COVERAGE}",
