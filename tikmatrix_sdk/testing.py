@@ -68,18 +68,15 @@ from ._contract.lifecycle import (
     check_stoppable,
     task_not_found,
 )
-from ._contract.plans import PLANS, check_api_access, check_device_count, plan_named
+from ._contract.plans import PLANS, check_api_access, plan_named
 from ._contract.routes import match
 from ._contract.tasks import (
     account_filters,
-    check_known_accounts,
-    check_known_devices,
-    check_stored_bytes,
-    check_task_count,
     page_args,
     parse_create,
     parse_task_id,
     parse_task_ids,
+    plan_targets,
     task_filters,
 )
 from ._guards import CHANGES_STATE, refusal
@@ -358,25 +355,18 @@ class MockTikMatrix:
 
     def _create_task(self, request: httpx.Request, body: Any) -> httpx.Response:
         checked = parse_create(body)
-        if checked.usernames is not None:
-            by_name = {account["username"]: account for account in self.accounts}
-            check_known_accounts(checked.usernames, by_name)
-            targets: list[tuple[str, str | None]] = [
-                (by_name[name]["device"], name) for name in checked.usernames
-            ]
-        else:
-            assert checked.serials is not None
-            check_known_devices(checked.serials, self.devices)
-            targets = []
-            for serial in checked.serials:
-                names = [a["username"] for a in self.accounts if a["device"] == serial]
-                if checked.enable_multi_account and names:
-                    targets += [(serial, name) for name in names]
-                else:
-                    targets.append((serial, None))
-        check_task_count(len(targets) * len(checked.task_configs))
-        check_stored_bytes(len(targets), checked.task_configs)
-        check_device_count(PLANS[self.plan], len({serial for serial, _ in targets}))
+        targets = plan_targets(
+            checked,
+            PLANS[self.plan],
+            devices_of=lambda names: {
+                a["username"]: a["device"] for a in self.accounts if a["username"] in names
+            },
+            known_devices=lambda: self.devices,
+            accounts_on=lambda serials: {
+                serial: [a["username"] for a in self.accounts if a["device"] == serial]
+                for serial in serials
+            },
+        )
         now = _now()
         ids = []
         for serial, username in targets:

@@ -25,14 +25,8 @@ from tikmatrix_sdk._contract.lifecycle import (
     check_stoppable,
     task_not_found,
 )
-from tikmatrix_sdk._contract.plans import PLANS, Plan, check_api_access, check_device_count
-from tikmatrix_sdk._contract.tasks import (
-    CreateRequest,
-    check_known_accounts,
-    check_known_devices,
-    check_stored_bytes,
-    check_task_count,
-)
+from tikmatrix_sdk._contract.plans import PLANS, Plan, check_api_access
+from tikmatrix_sdk._contract.tasks import CreateRequest, plan_targets
 
 from ..clock import Clock
 from .custom_scripts import CustomScripts
@@ -124,31 +118,21 @@ class TaskService:
 
     # -- create ------------------------------------------------------------------------------
 
-    def _targets(self, request: CreateRequest) -> list[tuple[str, str | None]]:
-        """(serial, username) pairs, one per task before the script's own fan-out."""
-        if request.usernames is not None:
-            found = self.store.accounts_by_username(request.usernames)
-            check_known_accounts(request.usernames, found)
-            return [(found[name].device, name) for name in request.usernames]
-        assert request.serials is not None
-        check_known_devices(request.serials, {device.serial for device in self.store.devices()})
-        if not request.enable_multi_account:
-            return [(serial, None) for serial in request.serials]
-        accounts: Mapping[str, list[AccountRow]] = self.store.accounts_on(request.serials)
-        # One task per account on each device; a device with no account gets one task.
-        pairs: list[tuple[str, str | None]] = []
-        for serial in request.serials:
-            names: list[str | None] = [account.username for account in accounts[serial]]
-            pairs += [(serial, name) for name in names or [None]]
-        return pairs
-
     def create(self, request: CreateRequest, *, source: str = "api") -> list[int]:
         """Fan a request out into tasks and store them all in one transaction."""
-        targets = self._targets(request)
-        check_task_count(len(targets) * len(request.task_configs))
-        check_stored_bytes(len(targets), request.task_configs)
-        devices = {serial for serial, _ in targets}
-        check_device_count(self.plan, len(devices))
+        store = self.store
+        targets = plan_targets(
+            request,
+            self.plan,
+            devices_of=lambda names: {
+                name: account.device for name, account in store.accounts_by_username(names).items()
+            },
+            known_devices=lambda: {device.serial for device in store.devices()},
+            accounts_on=lambda serials: {
+                serial: [account.username for account in accounts]
+                for serial, accounts in store.accounts_on(serials).items()
+            },
+        )
         now = self.clock.now()
         start = next_occurrence(request.start_time, now) if request.start_time else now
         offsets: dict[str, float] = {}

@@ -63,11 +63,10 @@ def _object(body: Any, fields: set[str]) -> dict[str, Any]:
     return body
 
 
-def _serial(body: Mapping[str, Any], *, required: bool) -> str | None:
+def _serial(body: Mapping[str, Any]) -> str | None:
+    """A device call's optional ``serial`` (``None`` when it names none)."""
     serial = body.get("serial")
-    if serial is None and not required:
-        return None
-    return _checked_serial(serial)
+    return None if serial is None else _checked_serial(serial)
 
 
 def serial_query(value: str | None) -> str | None:
@@ -137,7 +136,7 @@ def parse_ui_call(
     if refused is not None:
         raise bad_request(refused)
     timeout = _seconds(fields.get("timeout"), "timeout", 10.0, MAX_METHOD_TIMEOUT, low=0.1)
-    return UiCall(_serial(fields, required=False), method, params, timeout)
+    return UiCall(_serial(fields), method, params, timeout)
 
 
 @attrs.frozen
@@ -167,7 +166,7 @@ def parse_adb(body: Any) -> AdbCall:
             f"args: only shell commands run on a device (args[0] must be 'shell', got {args[0]!r})"
         )
     millis = _seconds(fields.get("timeout_ms"), "timeout_ms", 30_000, MAX_ADB_TIMEOUT_MS)
-    return AdbCall(_serial(fields, required=False), args[1:], millis / 1000)
+    return AdbCall(_serial(fields), args[1:], millis / 1000)
 
 
 def session_header(value: str | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -27,20 +27,20 @@ from .limits import (
     MAX_TASKS_PER_REQUEST,
     SOURCES,
 )
+from .plans import Plan, check_device_count
 from .scripts import NOT_VIA_API, SCRIPT_RULES, ScriptRules
 
 __all__ = [
     "START_TIME",
     "CreateRequest",
     "account_filters",
-    "check_known_accounts",
-    "check_known_devices",
     "check_stored_bytes",
     "check_task_count",
     "page_args",
     "parse_create",
     "parse_task_id",
     "parse_task_ids",
+    "plan_targets",
     "task_filters",
 ]
 
@@ -154,18 +154,48 @@ def parse_create(
     )
 
 
-def check_known_devices(serials: Iterable[str], known: Collection[str]) -> None:
-    """Refuse a create naming a device the server does not have (40001)."""
-    for serial in serials:
-        if serial not in known:
-            raise bad_request(f"serials: unknown device {serial!r}")
+def _check_known(field: str, what: str, given: Iterable[str], known: Collection[str]) -> None:
+    for name in given:
+        if name not in known:
+            raise bad_request(f"{field}: unknown {what} {name!r}")
 
 
-def check_known_accounts(usernames: Iterable[str], known: Collection[str]) -> None:
-    """Refuse a create naming an account the server does not have (40001)."""
-    for username in usernames:
-        if username not in known:
-            raise bad_request(f"usernames: unknown account {username!r}")
+def plan_targets(
+    request: CreateRequest,
+    plan: Plan,
+    *,
+    devices_of: Callable[[Sequence[str]], Mapping[str, str]],
+    known_devices: Callable[[], Collection[str]],
+    accounts_on: Callable[[Sequence[str]], Mapping[str, Sequence[str]]],
+) -> list[tuple[str, str | None]]:
+    """A checked create's (serial, username) pairs: one per task before the script's fan-out.
+
+    The caller says what it holds: ``devices_of`` the device of each known account of those
+    named, ``known_devices`` every device, ``accounts_on`` the accounts on each device named.
+    Accounts and devices must be known, and the tasks (after the script's fan-out), the bytes
+    they store and the devices they name must stay within the bounds and the ``plan``. In
+    device mode with ``enable_multi_account``, each account on a device gets a task, and a
+    device with no account one task.
+    """
+    if request.usernames is not None:
+        found = devices_of(request.usernames)
+        _check_known("usernames", "account", request.usernames, found)
+        targets: list[tuple[str, str | None]] = [(found[name], name) for name in request.usernames]
+    else:
+        assert request.serials is not None
+        _check_known("serials", "device", request.serials, known_devices())
+        if request.enable_multi_account:
+            names = accounts_on(request.serials)
+            targets = []
+            for serial in request.serials:
+                on_it: list[str | None] = list(names.get(serial, ()))
+                targets += [(serial, name) for name in on_it or [None]]
+        else:
+            targets = [(serial, None) for serial in request.serials]
+    check_task_count(len(targets) * len(request.task_configs))
+    check_stored_bytes(len(targets), request.task_configs)
+    check_device_count(plan, len({serial for serial, _ in targets}))
+    return targets
 
 
 def check_task_count(count: int) -> None:
