@@ -166,3 +166,12 @@ def test_the_openapi_document_names_the_port_it_is_served_on(tmp_path: Path) -> 
 )
 def test_the_banner_names_a_dashboard_a_browser_may_open(url: str, shown: str) -> None:
     assert loopback_url(url) == shown
+
+
+def test_the_running_page_states_the_threads_the_command_takes() -> None:
+    from reference_server.cli import DEFAULT_THREADS, MAX_THREADS
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "server" / "running.md"
+    text = page.read_text(encoding="utf-8")
+    assert f"| `--threads` | `{DEFAULT_THREADS}` |" in text
+    assert f"1–{MAX_THREADS}" in text
