@@ -174,4 +174,4 @@ def test_the_running_page_states_the_threads_the_command_takes() -> None:
     page = Path(__file__).resolve().parents[2] / "docs" / "server" / "running.md"
     text = page.read_text(encoding="utf-8")
     assert f"| `--threads` | `{DEFAULT_THREADS}` |" in text
-    assert f"1–{MAX_THREADS}" in text
+    assert f"1\u2013{MAX_THREADS}" in text  # an en dash, as the page writes ranges
