@@ -11,7 +11,9 @@ one keep-alive connection, the two taking turns, best of several rounds:
   each in a fresh process;
 * the async client: 1,000 calls at concurrency 50 to an endpoint given 20 ms of latency
   through the control API, against the sequential blocking client (here the ratio is a
-  speed-up: higher is better).
+  speed-up: higher is better), beside raw httpx at the same concurrency;
+* the server's memory with 500 idle keep-alive connections open, against none, and a call
+  made beside them.
 
 Nothing here asserts a time. Run it with ``python bench/server_bench.py`` (``--quick`` for a
 short run); ``nox -s bench`` runs it with the other benchmarks.
@@ -22,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -223,19 +226,30 @@ def rss_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     rows.append(("RSS, 10,000 pending", server / 1e6, f"{server / bare:.2f}x bare Flask"))
 
 
-def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
-    """The server in a process of its own (64 threads), so that client and server do not
-    share one interpreter's lock; the blocking client one call after another, then the async
-    client with 50 calls in flight."""
-    calls = 200 if QUICK else 1_000
+@contextmanager
+def server_process(directory: Path, name: str) -> Iterator[tuple[str, int]]:
+    """The reference server as ``tikmatrix-server`` runs it (64 threads), in a process of its
+    own so that client and server do not share one interpreter's lock: its URL and pid."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "reference_server", "--port", str(port), "--threads", "64"]
-    argv += ["--db", str(directory / "async.sqlite3")]
-    with (directory / "async.log").open("w", encoding="utf-8") as log:
+    argv += ["--db", str(directory / f"{name}.sqlite3")]
+    with (directory / f"{name}.log").open("w", encoding="utf-8") as log:
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(url, process, seconds=30)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    """The blocking client one call after another, then the async client with 50 calls in
+    flight; and raw httpx with 50 in flight, through the SDK's pools and through httpx's one
+    default pool, as the floor the SDK's own figure stands on."""
+    calls = 200 if QUICK else 1_000
+    with server_process(directory, "async") as (url, _):
         fault = {"path": "/api/v1/task/stats", "latency": 0.02}
         httpx.post(f"{url}/_control/faults", json=fault).raise_for_status()
         with TikMatrix(url) as client:
@@ -245,27 +259,77 @@ def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
                 client.tasks.stats()
             sequential = (time.perf_counter() - start) / (calls // 5) * calls
 
-        async def run() -> float:
+        async def fifty_at_once(call: Callable[[], Awaitable[object]]) -> float:
+            gate = asyncio.Semaphore(50)
+
+            async def one() -> None:
+                async with gate:
+                    await call()
+
+            await asyncio.gather(*(one() for _ in range(50)))  # open the connections
+            started = time.perf_counter()
+            await asyncio.gather(*(one() for _ in range(calls)))
+            return time.perf_counter() - started
+
+        async def run() -> dict[str, float]:
+            stats = f"{url}/api/v1/task/stats"
+            async with AsyncTikMatrix(url) as client:
+                sdk = await fifty_at_once(client.tasks.stats)
+                pools = await fifty_at_once(lambda: client.http_client.get(stats))
             limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
             async with httpx.AsyncClient(limits=limits) as http:
-                client = AsyncTikMatrix(url, http_client=http)
-                gate = asyncio.Semaphore(50)
-
-                async def one() -> None:
-                    async with gate:
-                        await client.tasks.stats()
-
-                await asyncio.gather(*(one() for _ in range(50)))  # open the connections
-                started = time.perf_counter()
-                await asyncio.gather(*(one() for _ in range(calls)))
-                return time.perf_counter() - started
+                one_pool = await fifty_at_once(lambda: http.get(stats))
+            return {"sdk": sdk, "pools": pools, "one pool": one_pool}
 
         concurrent = asyncio.run(run())
-    finally:
-        process.terminate()
-        process.wait(10)
+    sdk = concurrent["sdk"]
     name = f"async: {calls} calls, 50 at a time, 20 ms each"
-    rows.append((name, concurrent, f"{sequential / concurrent:.1f}x sequential sync"))
+    rows.append((name, sdk, f"{sequential / sdk:.1f}x sequential sync"))
+    pools, one_pool = concurrent["pools"], concurrent["one pool"]
+    rows.append(("  raw httpx, the SDK's 8 pools", pools, f"{sequential / pools:.1f}x sequential"))
+    rows.append(("  raw httpx, one pool", one_pool, f"{sequential / one_pool:.1f}x sequential"))
+
+
+def _rss(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def keepalive_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
+    """The server's memory with 500 idle keep-alive connections, against its memory with
+    none; and a call on a connection of its own, with them and without them."""
+    if not Path("/proc/self/status").exists():
+        rows.append(("RSS, 500 idle keep-alive", float("nan"), "needs /proc"))
+        return
+    with server_process(directory, "keepalive") as (url, pid):
+        host, port = url.removeprefix("http://").split(":")
+        request = f"GET /api/v1/task/stats HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+
+        def call() -> socket.socket:
+            conn = socket.create_connection((host, int(port)))
+            conn.sendall(request)
+            answer = b""
+            while b"\r\n\r\n" not in answer:  # the headers; the body is small
+                answer += conn.recv(65536)
+            return conn
+
+        def alone() -> float:
+            return best_of_turns({"call": lambda: call().close()}, number=50, rounds=3)["call"]
+
+        for _ in range(200):
+            call().close()
+        before, without = _rss(pid), alone()
+        idle = [call() for _ in range(500)]
+        try:
+            time.sleep(1)
+            after, beside = _rss(pid), alone()
+        finally:
+            for conn in idle:
+                conn.close()
+    rows.append(("RSS, 500 idle keep-alive", after / 1e6, f"{after / before:.2f}x with none"))
+    ratio = f"{beside / without:.2f}x without them"
+    rows.append(("  a call on a new connection beside them", beside, ratio))
 
 
 def main() -> None:
@@ -277,6 +341,7 @@ def main() -> None:
         stats_case(directory, rows)
         rss_case(directory, rows)
         async_case(directory, rows)
+        keepalive_case(directory, rows)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs" + (" (quick)" if QUICK else ""))
     print(f"{'case':44} {'ms or MB':>10}  ratio")
     for name, seconds, ratio in rows:

@@ -22,6 +22,7 @@ from ._options import (
 )
 from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
+from ._sharded_pool import ShardedAsyncTransport
 from ._shell import AsyncShell, SyncShell
 from ._tls import tls_context
 from ._types import NOT_GIVEN, NotGiven
@@ -43,7 +44,7 @@ class ClientCore(Generic[HttpT, ShellT]):
     The arguments are documented on :class:`TikMatrix`.
     """
 
-    _http_class: type[HttpT]
+    _make_http: Callable[[httpx.Timeout], HttpT]
     _shell_class: Callable[[HttpT], ShellT]
     _options: ClientOptions
     _http: HttpT
@@ -65,11 +66,7 @@ class ClientCore(Generic[HttpT, ShellT]):
             max_retries=max_retries,
             headers=dict(headers or {}),
         )
-        http = (
-            http_client
-            if http_client is not None
-            else self._http_class(timeout=options.timeout, verify=tls_context())
-        )
+        http = http_client if http_client is not None else self._make_http(options.timeout)
         self._setup(options, http, self._shell_class(http), owns_http=http_client is None)
 
     def _setup(
@@ -220,8 +217,11 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
 
-    _http_class = httpx.Client
     _shell_class = SyncShell
+
+    @staticmethod
+    def _make_http(timeout: httpx.Timeout) -> httpx.Client:
+        return httpx.Client(timeout=timeout, verify=tls_context())
 
     def close(self) -> None:
         """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
@@ -305,8 +305,12 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
         return Devices(self)
 
-    _http_class = httpx.AsyncClient
     _shell_class = AsyncShell
+
+    @staticmethod
+    def _make_http(timeout: httpx.Timeout) -> httpx.AsyncClient:
+        # Several small pools: httpcore's one pool costs more per request the more it holds.
+        return httpx.AsyncClient(timeout=timeout, transport=ShardedAsyncTransport())
 
     async def close(self) -> None:
         """Close the connections this client opened (a passed-in ``http_client`` stays open)."""

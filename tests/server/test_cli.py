@@ -175,3 +175,26 @@ def test_the_running_page_states_the_threads_the_command_takes() -> None:
     text = page.read_text(encoding="utf-8")
     assert f"| `--threads` | `{DEFAULT_THREADS}` |" in text
     assert f"1\u2013{MAX_THREADS}" in text  # an en dash, as the page writes ranges
+
+
+def test_a_call_is_served_beside_hundreds_of_idle_keep_alive_connections(
+    tmp_path: Path,
+) -> None:
+    """Waitress's own limit is 100 connections: the 101st client would wait unanswered."""
+    with server_process(tmp_path / "tasks.sqlite3") as (_, base):
+        port = int(base.rsplit(":", 1)[1])
+        request = b"GET /api/v1/task/stats HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        idle: list[socket.socket] = []
+        try:
+            for _ in range(300):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                idle.append(sock)
+                sock.sendall(request)
+                answer = b""
+                while b"\r\n\r\n" not in answer:
+                    answer += sock.recv(65536)
+                assert answer.startswith(b"HTTP/1.1 200"), answer
+            assert data(httpx.get(f"{base}/api/v1/task/stats", timeout=10))["total"] == 0
+        finally:
+            for sock in idle:
+                sock.close()
