@@ -67,30 +67,27 @@ class Runner:
 
     # -- scheduling --------------------------------------------------------------------------
 
-    def _next_batch(self, only: str | None = None, generation: int | None = None) -> list[TaskRow]:
-        """The first due task of every idle device (or of ``only``), claimed in one write.
+    def _next_batch(self, generation: int | None = None) -> list[TaskRow]:
+        """The first due task of every idle device, claimed in one write.
 
-        Nothing is claimed once the runner stops, nor by a worker (``generation``) or from a
-        look-up that began before a reset: their rows may name tasks that are gone.
+        Nothing is claimed once the runner stops, nor from a look-up that began before a
+        reset (``generation``): its rows may name tasks that are gone.
         """
         with self._lock:
-            busy = set(self._busy) if only is None else set()  # a worker asks for its own
+            busy = set(self._busy)
             started = self._generation if generation is None else generation
-        due = self.service.due(busy | self.leases.leased_serials(), only=only)
+        due = self.service.due(busy | self.leases.leased_serials())
         limit = self.service.plan.device_limit
         with self._lock:
             if self._stopping.is_set() or started != self._generation:
                 return []
             leased = self.leases.leased_serials()  # none is lent meanwhile: hold() waits
             due = [
-                task
-                for task in due
-                if (task.serial not in self._busy or task.serial == only)
-                and task.serial not in leased
+                task for task in due if task.serial not in self._busy and task.serial not in leased
             ]
-            if only is None:  # leases and running tasks share the plan's device slots
-                free = max(0, limit - len(set(self._busy) | leased))
-                due = sorted(due, key=lambda task: (task.scheduled_ts, task.id))[:free]
+            # Leases and running tasks share the plan's device slots.
+            free = max(0, limit - len(set(self._busy) | leased))
+            due = sorted(due, key=lambda task: (task.scheduled_ts, task.id))[:free]
             claimed = set(self.service.claim_many([task.id for task in due]))
             batch = [task for task in due if task.id in claimed]
             for task in batch:
@@ -129,8 +126,9 @@ class Runner:
     def tick(self) -> int:
         """Start a worker for every idle device with a due task.
 
-        A worker runs its device's tasks one after another: when one ends it claims the
-        device's next due task itself, so the hand-off waits for no tick and starts no thread.
+        A worker runs its device's tasks one after another: the write that ends one claims
+        the device's next due task, so the hand-off waits for no tick, no second commit and
+        no new thread.
         """
         with self._lock:
             generation = self._generation
@@ -148,19 +146,45 @@ class Runner:
         return len(batch)
 
     def _work(self, task: TaskRow, generation: int) -> None:
-        serial = task.serial
+        serial = task.serial or ""
+        following: TaskRow | None = task
         try:
-            while True:
-                self._run(task, release=False)  # the device stays this worker's meanwhile
-                following = self._next_batch(only=serial, generation=generation)
-                if not following:
-                    return
-                task = following[0]
+            while following is not None:
+                task = following
+                cancel = self._cancels[task.id]
+                outcome = self._outcome(task, cancel)
+                following = self._hand_over(task, None if cancel.is_set() else outcome, generation)
         finally:
             with self._lock:
-                self._busy.pop(serial or "", None)
+                self._busy.pop(serial, None)
+                self._cancels.pop(task.id, None)
                 self._workers.discard(threading.current_thread())
             self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+
+    def _hand_over(
+        self, task: TaskRow, outcome: tuple[bool, str] | None, generation: int
+    ) -> TaskRow | None:
+        """Record ``task``'s outcome and claim its device's next due task, in one write.
+
+        ``outcome`` is ``None`` for a task stopped meanwhile. Nothing is claimed once the
+        runner stops, after a reset, or while the device is lent.
+        """
+        serial = task.serial or ""
+        with self._lock:
+            self._cancels.pop(task.id, None)
+            if (
+                not self._stopping.is_set()
+                and generation == self._generation
+                and serial not in self.leases.leased_serials()
+            ):
+                following = self.service.hand_over(task.id, outcome, serial)
+                if following is not None:
+                    self._busy[serial] = following.id
+                    self._cancels[following.id] = threading.Event()
+                return following
+        if outcome is not None:
+            self.service.finish(task.id, ok=outcome[0], remark=outcome[1])
+        return None
 
     @contextlib.contextmanager
     def hold(self, serial: str) -> Iterator[Mapping[str, int]]:
@@ -174,7 +198,8 @@ class Runner:
 
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, task: TaskRow, *, release: bool = True) -> None:
+    def _run(self, task: TaskRow) -> None:
+        """Run one task inline and free its device."""
         cancel = self._cancels[task.id]
         try:
             ok, remark = self._outcome(task, cancel)
@@ -182,11 +207,9 @@ class Runner:
                 self.service.finish(task.id, ok=ok, remark=remark)
         finally:
             with self._lock:
-                if release:
-                    self._busy.pop(task.serial or "", None)
+                self._busy.pop(task.serial or "", None)
                 self._cancels.pop(task.id, None)
-            if release:
-                self._wake.set()
+            self._wake.set()
 
     def _outcome(self, task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
         device = self.fleet.get(task.serial)

@@ -30,7 +30,7 @@ from tikmatrix_sdk._contract.tasks import CreateRequest, plan_targets
 
 from ..clock import Clock
 from .custom_scripts import CustomScripts
-from .store import AccountRow, DeviceRow, NewTask, TaskRow, TaskStore
+from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow, TaskStore
 
 log = logging.getLogger(__name__)
 
@@ -263,12 +263,32 @@ class TaskService:
             finished_ts=self.clock.now(),
         )
         if finished:
-            outcome = "completed" if ok else "failed"
-            log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")
+            _log_end(task_id, ok=ok, remark=remark)
 
-    def due(self, busy: Collection[str] = (), *, only: str | None = None) -> list[TaskRow]:
-        """The first due pending task of each device not in ``busy`` (or of ``only``)."""
-        return self.store.first_due(PENDING, self.clock.now(), busy, only=only)
+    def hand_over(
+        self, task_id: int, outcome: tuple[bool, str] | None, serial: str
+    ) -> TaskRow | None:
+        """End a task with ``outcome`` and claim ``serial``'s next due task, in one write.
+
+        ``outcome`` is ``None`` for a task stopped meanwhile (already ended). Returns the
+        task claimed, if any.
+        """
+        finish = None
+        if outcome is not None:
+            ok, remark = outcome
+            finish = Finish(
+                task_id=task_id, running=RUNNING, status=COMPLETED if ok else FAILED, remark=remark
+            )
+        finished, claimed = self.store.hand_over(finish, serial, PENDING, RUNNING, self.clock.now())
+        if finished and outcome is not None:
+            _log_end(task_id, ok=outcome[0], remark=outcome[1])
+        if claimed is not None:
+            log.info("task %d: pending -> running", claimed.id)
+        return claimed
+
+    def due(self, busy: Collection[str] = ()) -> list[TaskRow]:
+        """The first due pending task of each device not in ``busy``."""
+        return self.store.first_due(PENDING, self.clock.now(), busy)
 
     def claim_many(self, task_ids: Sequence[int]) -> list[int]:
         """Pending → running for each of ``task_ids`` still pending, in one write."""
@@ -334,3 +354,8 @@ class TaskService:
         """Add devices (of ``kind``) and accounts."""
         self.store.add_devices(serials, kind=kind)
         self.store.add_accounts(accounts)
+
+
+def _log_end(task_id: int, *, ok: bool, remark: str) -> None:
+    outcome = "completed" if ok else "failed"
+    log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import fast_json
-from .store import AccountRow, DeviceRow, NewTask, TaskRow
+from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
 
@@ -365,9 +365,7 @@ class SQLiteStore:
             db.execute(f"DELETE FROM tasks WHERE id IN ({marks})", list(task_ids))
         return found
 
-    def first_due(
-        self, pending: int, now: float, busy: Collection[str], *, only: str | None = None
-    ) -> list[TaskRow]:
+    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
         """The first due pending task of each device not in ``busy``, in id order.
 
         One indexed look-up per device (``tasks_serial_status``), however many tasks wait:
@@ -379,9 +377,6 @@ class SQLiteStore:
         if skip:
             conditions.append(f"devices.serial NOT IN ({', '.join('?' for _ in skip)})")
             params += skip
-        if only is not None:
-            conditions.append("devices.serial = ?")
-            params.append(only)
         query = (
             f"SELECT {_QUALIFIED_TASK_COLUMNS} FROM devices JOIN tasks ON tasks.id = ("
             "SELECT id FROM tasks INDEXED BY tasks_serial_status "
@@ -410,6 +405,36 @@ class SQLiteStore:
                     [running, now, *claimed],
                 )
         return sorted(claimed)
+
+    def hand_over(
+        self, finish: Finish | None, serial: str, pending: int, running: int, now: float
+    ) -> tuple[bool, TaskRow | None]:
+        """Finish a task and claim its device's next due one, in one transaction.
+
+        A device's next task then starts the moment the last one ends, in the same commit,
+        rather than after a look-up and a second commit of its own.
+        """
+        with self.transaction() as db:
+            finished = False
+            if finish is not None:
+                cursor = db.execute(
+                    "UPDATE tasks SET status = ?, remark = ?, finished_ts = ? "
+                    "WHERE id = ? AND status = ?",
+                    (finish.status, finish.remark, now, finish.task_id, finish.running),
+                )
+                finished = cursor.rowcount == 1
+            row = db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_serial_status "
+                "WHERE serial = ? AND status = ? AND scheduled_ts <= ? ORDER BY id LIMIT 1",
+                (serial, pending, now),
+            ).fetchone()
+            if row is None:
+                return finished, None
+            db.execute(
+                "UPDATE tasks SET status = ?, started_ts = ? WHERE id = ?",
+                (running, now, row["id"]),
+            )
+        return finished, _task(row)
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
         """Mark every running task failed (after a crash); the ids marked."""

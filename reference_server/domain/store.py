@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["AccountRow", "DeviceRow", "NewTask", "TaskRow", "TaskStore"]
+__all__ = ["AccountRow", "DeviceRow", "Finish", "NewTask", "TaskRow", "TaskStore"]
 
 
 @attrs.frozen(kw_only=True)
@@ -51,6 +51,16 @@ class TaskRow:
     started_ts: float | None
     finished_ts: float | None
     job_index: int
+
+
+@attrs.frozen(kw_only=True)
+class Finish:
+    """A running task's end: its new status and remark, written only while it still runs."""
+
+    task_id: int
+    running: int
+    status: int
+    remark: str
 
 
 @attrs.frozen(kw_only=True)
@@ -154,17 +164,21 @@ class TaskStore(Protocol):
         """Delete the tasks that exist among ``task_ids``; their ids."""
         ...
 
-    def first_due(
-        self, pending: int, now: float, busy: Collection[str], *, only: str | None = None
-    ) -> list[TaskRow]:
-        """The first pending task due at ``now`` of each device not in ``busy``, in id order.
-
-        With ``only``, of that device alone.
-        """
+    def first_due(self, pending: int, now: float, busy: Collection[str]) -> list[TaskRow]:
+        """The first pending task due at ``now`` of each device not in ``busy``, in id order."""
         ...
 
     def claim(self, task_ids: Sequence[int], pending: int, running: int, now: float) -> list[int]:
         """Move each of ``task_ids`` still ``pending`` to ``running``, started ``now``; which."""
+        ...
+
+    def hand_over(
+        self, finish: Finish | None, serial: str, pending: int, running: int, now: float
+    ) -> tuple[bool, TaskRow | None]:
+        """Finish a task (if given) and claim ``serial``'s next due task, in one transaction.
+
+        Returns whether the finish applied, and the task claimed.
+        """
         ...
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:

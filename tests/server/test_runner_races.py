@@ -50,11 +50,13 @@ def test_a_worker_of_a_stopped_runner_claims_nothing_after_a_restart(
     old = runner._generation
     runner.stop(timeout=5)
     create(client, **FOLLOW, serials=["device_serial_1"])
-    runner.start()
-    try:
-        assert runner._next_batch(only="device_serial_1", generation=old) == []
-    finally:
-        runner.stop(timeout=5)
+    (row,) = server.service.due()
+    # What a new start does for the old workers (its scheduler would take the task at once).
+    with runner._lock:
+        runner._generation += 1
+        runner._stopping.clear()
+    assert runner._hand_over(row, None, old) is None  # its hand-over claims nothing
+    assert ok(client.get(f"/api/v1/task/{row.id}"))["status"] == 0
 
 
 def test_stop_waits_its_timeout_once_not_once_per_worker(server: ServerState) -> None:
@@ -95,3 +97,45 @@ def test_an_error_in_one_inline_task_leaves_none_of_its_round_running(
     stats = ok(client.get("/api/v1/task/stats"))
     assert stats["pending"] == 1  # the second never started: back in the queue
     assert server.runner.running() in ({}, {"device_serial_1": ids[0]})
+
+
+def test_a_hand_over_ends_a_task_and_starts_the_next_in_one_write(
+    client: FlaskClient, server: ServerState
+) -> None:
+    follow = {**FOLLOW, "script_config": {"target_users": ["@a", "@b", "@c"]}}
+    first, second, third = create(client, **follow, serials=["device_serial_1"])
+    (row,) = server.runner._next_batch()
+    assert row.id == first
+    following = server.runner._hand_over(row, (True, "done"), server.runner._generation)
+    assert following is not None
+    assert following.id == second
+    tasks = {t["id"]: t for t in ok(client.get("/api/v1/task"))["tasks"]}
+    assert (tasks[first]["status"], tasks[first]["remark"]) == (2, "done")
+    assert tasks[second]["status"] == 1
+    assert tasks[second]["started_at"] == tasks[first]["finished_at"]  # no gap between them
+    assert server.runner.running() == {"device_serial_1": second}
+    # A task stopped while it ran stays stopped; the device still goes on to its next task.
+    ok(client.post(f"/api/v1/task/{second}/stop"))
+    following = server.runner._hand_over(following, None, server.runner._generation)
+    assert following is not None
+    assert following.id == third
+    stopped = ok(client.get(f"/api/v1/task/{second}"))
+    assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
+    # Nothing left: the hand-over ends the last task and claims nothing.
+    assert server.runner._hand_over(following, (False, "no"), server.runner._generation) is None
+    assert ok(client.get(f"/api/v1/task/{third}"))["status"] == 3
+
+
+def test_a_hand_over_claims_nothing_for_a_device_on_loan(
+    client: FlaskClient, server: ServerState
+) -> None:
+    import pytest
+
+    follow = {**FOLLOW, "script_config": {"target_users": ["@a", "@b"]}}
+    first, second = create(client, **follow, serials=["device_serial_1"])
+    (row,) = server.runner._next_batch()
+    with pytest.MonkeyPatch.context() as patch:  # as a custom script's own lease does
+        patch.setattr(server.runner.leases, "leased_serials", lambda: {"device_serial_1"})
+        assert server.runner._hand_over(row, (True, "done"), server.runner._generation) is None
+    assert ok(client.get(f"/api/v1/task/{first}"))["status"] == 2
+    assert ok(client.get(f"/api/v1/task/{second}"))["status"] == 0
