@@ -12,6 +12,7 @@ from tikmatrix_sdk._contract.plans import PLANS, plan_named
 from tikmatrix_sdk._process_tree import on_stop_signals
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
+from .domain.fleet import DEVICE_PREFIX
 from .http.serving import make_server
 from .state import loopback_url
 
@@ -31,6 +32,12 @@ def _plan(text: str) -> str:
     if found is None:
         raise argparse.ArgumentTypeError(f"one of {', '.join(PLANS)} (any case), not {text!r}")
     return found
+
+
+def _device_prefix(text: str) -> str:
+    if not DEVICE_PREFIX.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"up to 16 of a-z, 0-9 and _, not {text!r}")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--devices", type=int, default=5, help="simulated devices seeded into an empty store (5)"
+    )
+    parser.add_argument(
+        "--device-prefix",
+        type=_device_prefix,
+        default="",
+        help="begins every simulated serial and account name (pc2_: pc2_device_serial_1, "
+        "@pc2_user1), so that several servers hold distinct ones, as several PCs do",
     )
     parser.add_argument(
         "--allow-host", action="append", default=[], help="another Host name to accept"
@@ -124,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             adb_port=args.adb_port,
             virtual_devices=args.virtual_devices,
             custom_scripts=args.allow_custom_scripts,
+            device_prefix=args.device_prefix,
         )
     )
     server = make_server(app, host=args.host, port=args.port, threads=args.threads)

@@ -8,7 +8,7 @@ import attrs
 import platformdirs
 
 from .clock import Clock, SystemClock
-from .domain.fleet import DeviceSource
+from .domain.fleet import DEVICE_PREFIX, DeviceSource
 
 __all__ = ["DEFAULT_PORT", "ServerConfig", "default_db_path"]
 
@@ -22,6 +22,12 @@ def default_db_path() -> Path:
     )
 
 
+def check_device_prefix(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """A device prefix is up to 16 of ``a-z``, ``0-9`` and ``_``."""
+    if not isinstance(value, str) or not DEVICE_PREFIX.fullmatch(value):
+        raise ValueError(f"{attribute.name} must be up to 16 of a-z, 0-9 and _, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class ServerConfig:
     """How to build a reference server.
@@ -31,7 +37,9 @@ class ServerConfig:
     background scheduler (tests may leave it off and call ``runner.run_until_idle()``);
     ``allowed_hosts`` adds names to the loopback ones the ``Host`` check accepts;
     ``custom_scripts`` lets the control API register commands that tasks run on the host, as
-    the server's user (off unless asked for: ``--allow-custom-scripts``).
+    the server's user (off unless asked for: ``--allow-custom-scripts``); ``device_prefix``
+    begins every simulated serial and account name (``pc2_``: ``pc2_device_serial_1``,
+    ``@pc2_user1``), so that several servers, like several TikMatrix PCs, hold distinct ones.
     """
 
     db: str | Path = attrs.field(factory=default_db_path)
@@ -47,6 +55,7 @@ class ServerConfig:
     virtual_devices: int = 0
     element_timeout: float = 10.0
     custom_scripts: bool = False
+    device_prefix: str = attrs.field(default="", validator=check_device_prefix)
 
     def device_source(self) -> DeviceSource:
         """Simulated devices, attached phones (``adb``), or virtual phones."""
@@ -55,5 +64,9 @@ class ServerConfig:
         else:
             kind, count = ("adb" if self.adb else "simulated"), self.devices
         return DeviceSource(
-            kind=kind, count=count, adb_port=self.adb_port, element_timeout=self.element_timeout
+            kind=kind,
+            count=count,
+            adb_port=self.adb_port,
+            element_timeout=self.element_timeout,
+            prefix=self.device_prefix,
         )

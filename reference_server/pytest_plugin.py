@@ -10,11 +10,16 @@ Installed with the package and registered by itself (the ``pytest11`` entry poin
 - ``tikmatrix_client`` and ``async_tikmatrix_client``: a :class:`~tikmatrix_sdk.TikMatrix`
   and an :class:`~tikmatrix_sdk.AsyncTikMatrix` on that server, its state reset first (the
   async one in tests marked ``@pytest.mark.anyio``);
-- ``tikmatrix_control``: the server's control API (plan, faults, adb switch, …).
+- ``tikmatrix_control``: the server's control API (plan, faults, adb switch, …);
+- ``tikmatrix_fleet``: a :class:`~tikmatrix_sdk.fleet.Fleet` over several reference servers
+  (``--tikmatrix-hosts``, 3 by default), started once for the session, each with its own
+  store, devices (``hostN_device_serial_1``…) and accounts (``@hostN_user1``…), all reset
+  before the test; ``tikmatrix_fleet_hosts`` gives their URLs by host name.
 
 Options (command line, or the same names in the ``[pytest]`` ini section with ``_`` for
 ``-``): ``--tikmatrix-plan`` (Starter, Pro, Team or Business, any case; Pro by default),
-``--tikmatrix-devices`` (simulated devices, 5), ``--tikmatrix-store`` (a SQLite file, or
+``--tikmatrix-devices`` (simulated devices, 5; on each host of a fleet too),
+``--tikmatrix-hosts`` (the fleet's size, 1 to 32; 3), ``--tikmatrix-store`` (a SQLite file, or
 ``:memory:``; a temporary file by default), and ``--tikmatrix-url`` to use a server you
 started yourself instead (also the ``TIKMATRIX_TEST_URL`` variable). ``TIKMATRIX_BASE_URL``
 is never read here: a test suite does not drive, by accident, the TikMatrix your
@@ -37,6 +42,7 @@ from tikmatrix_sdk._install import install_hint
 
 if TYPE_CHECKING:
     from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
+    from tikmatrix_sdk.fleet import Fleet
 
     from .control_client import ControlClient
 
@@ -45,6 +51,8 @@ __all__ = [
     "async_tikmatrix_client",
     "tikmatrix_client",
     "tikmatrix_control",
+    "tikmatrix_fleet",
+    "tikmatrix_fleet_hosts",
     "tikmatrix_reset",
     "tikmatrix_server",
 ]
@@ -55,6 +63,7 @@ _OPTIONS = {
     "plan": "the license plan of the server the fixtures start (default: Pro)",
     "devices": "how many simulated devices it has (default: 5)",
     "store": "its SQLite store: a file path, or :memory: (default: a temporary file)",
+    "hosts": "how many reference servers the tikmatrix_fleet fixture starts (default: 3)",
     "url": f"use the server at this URL instead of starting one (or ${EXTERNAL_URL_ENV})",
 }
 
@@ -82,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Refuse bad options before any test runs."""
     _plan(config)
     _devices(config)
+    _hosts(config)
 
 
 def _option(config: pytest.Config, name: str) -> str | None:
@@ -93,6 +103,13 @@ def _devices(config: pytest.Config) -> int:
     raw = _option(config, "devices") or "5"
     if not raw.isdigit() or not 0 <= int(raw) <= 500:
         raise pytest.UsageError(f"--tikmatrix-devices must be a number from 0 to 500, got {raw!r}")
+    return int(raw)
+
+
+def _hosts(config: pytest.Config) -> int:
+    raw = _option(config, "hosts") or "3"
+    if not raw.isdigit() or not 1 <= int(raw) <= 32:
+        raise pytest.UsageError(f"--tikmatrix-hosts must be a number from 1 to 32, got {raw!r}")
     return int(raw)
 
 
@@ -189,6 +206,40 @@ async def async_tikmatrix_client(
 
     async with AsyncTikMatrix(tikmatrix_server) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def tikmatrix_fleet_hosts(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The URLs of the session's fleet of reference servers, by host name (``host1``…)."""
+    _need_server()
+    from .testing import running_fleet
+
+    with running_fleet(
+        _hosts(pytestconfig),
+        devices=_devices(pytestconfig),
+        plan=_plan(pytestconfig),
+        directory=tmp_path_factory.mktemp("tikmatrix-fleet"),
+    ) as hosts:
+        yield hosts
+
+
+@pytest.fixture
+def tikmatrix_fleet(
+    pytestconfig: pytest.Config, tikmatrix_fleet_hosts: dict[str, str]
+) -> Iterator[Fleet]:
+    """A :class:`~tikmatrix_sdk.fleet.Fleet` over the session's servers, each reset first."""
+    from tikmatrix_sdk.fleet import Fleet
+
+    from .control_client import ControlClient
+
+    devices, plan = _devices(pytestconfig), _plan(pytestconfig)
+    for url in tikmatrix_fleet_hosts.values():
+        with ControlClient(url) as control:
+            control.reset(devices=devices, plan=plan)
+    with Fleet(tikmatrix_fleet_hosts) as fleet:
+        yield fleet
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

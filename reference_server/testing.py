@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,18 @@ from .app import ServerConfig, create_app
 from .control_client import ControlClient
 from .virtual.lab import free_port
 
-__all__ = ["ControlClient", "free_port", "running_server", "wait_until_serving"]
+__all__ = [
+    "MAX_FLEET_HOSTS",
+    "ControlClient",
+    "fleet_host_names",
+    "free_port",
+    "running_fleet",
+    "running_server",
+    "wait_until_serving",
+]
+
+#: The most reference servers :func:`running_fleet` starts at once.
+MAX_FLEET_HOSTS = 32
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[Any], seconds: float = 60) -> None:
@@ -87,3 +98,48 @@ def running_server(
             thread.join(10)
             server.server_close()
             app.extensions["tikmatrix_close"]()
+
+
+def fleet_host_names(count: int) -> list[str]:
+    """The names :func:`running_fleet` gives its hosts: ``host1``, ``host2`` and so on."""
+    return [f"host{number}" for number in range(1, count + 1)]
+
+
+@contextmanager
+def running_fleet(
+    count: int = 3,
+    *,
+    devices: int = 5,
+    plan: str | None = None,
+    host: str = "127.0.0.1",
+    directory: str | Path | None = None,
+) -> Iterator[dict[str, str]]:
+    """Serve ``count`` reference servers, as a fleet of PCs; yield each one's URL by name.
+
+    Each is what one TikMatrix instance is: its own store and its own devices. Host ``hostN``
+    has the simulated serials ``hostN_device_serial_1``… and the accounts ``@hostN_user1``…,
+    so that no serial or account is on two hosts. No store and no coordinator is shared:
+    the fleet lives in the client. Give the result to :class:`tikmatrix_sdk.fleet.Fleet`.
+
+    >>> from reference_server.testing import running_fleet
+    >>> from tikmatrix_sdk.fleet import Fleet
+    >>> with running_fleet(2) as hosts, Fleet(hosts) as fleet:
+    ...     print(fleet.devices.owner("host2_device_serial_1"))
+    host2
+    """
+    if not 1 <= count <= MAX_FLEET_HOSTS:
+        raise ValueError(f"a test fleet has 1 to {MAX_FLEET_HOSTS} hosts, got {count}")
+    with ExitStack() as stack:
+        if directory is None:
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="tikmatrix-fleet-"))
+        urls: dict[str, str] = {}
+        for name in fleet_host_names(count):
+            config = ServerConfig(
+                db=Path(directory) / f"{name}.sqlite3",
+                plan=plan,
+                devices=devices,
+                poll_interval=0.05,
+                device_prefix=f"{name}_",
+            )
+            urls[name] = stack.enter_context(running_server(config, host))
+        yield urls

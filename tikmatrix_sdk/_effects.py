@@ -20,7 +20,18 @@ import httpx
 
 from ._logs import logger
 
-__all__ = ["Effect", "Emit", "Now", "Program", "Send", "Sleep", "Stepper", "Stream", "intercept"]
+__all__ = [
+    "Effect",
+    "Emit",
+    "Extension",
+    "Now",
+    "Program",
+    "Send",
+    "Sleep",
+    "Stepper",
+    "Stream",
+    "intercept",
+]
 
 T = TypeVar("T")
 
@@ -78,12 +89,22 @@ class Emit(Generic[T]):
     item: T
 
 
-Effect = Send | Sleep | Now | Emit[Any]
+class Extension:
+    """An effect that a shell of its own performs: the base of the fleet's calls on hosts.
+
+    The client's shells perform none; a program that yields one runs only in a shell that
+    knows it.
+    """
+
+    __slots__ = ()
+
+
+Effect = Send | Sleep | Now | Emit[Any] | Extension
 
 #: An operation: yields effects, receives their replies, returns its result.
 Program = Generator[Effect, Any, T]
 #: A streaming operation: also emits items of type ``T`` to its caller.
-Stream = Generator[Send | Sleep | Now | Emit[T], Any, None]
+Stream = Generator[Send | Sleep | Now | Emit[T] | Extension, Any, None]
 
 
 class Stepper(Generic[T]):

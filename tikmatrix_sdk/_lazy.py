@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from types import ModuleType
+from typing import Any
 
 __all__ = ["lazy_module"]
+
+
+class _LazyModule(ModuleType):
+    """Stands in for a module until one of its names is read, then imports it for real.
+
+    The import is the ordinary one, under the interpreter's import lock: two threads that
+    read a name at once both wait for the whole module. (``importlib.util.LazyLoader``,
+    used here before, is not thread-safe before Python 3.12.3: a second thread could read a
+    half-executed module, and a fleet's threads did.) The stand-in is not put in
+    ``sys.modules``.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 def lazy_module(name: str) -> ModuleType:
@@ -17,12 +33,6 @@ def lazy_module(name: str) -> ModuleType:
     """
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:  # pragma: no cover - a typo in the SDK itself
+    if importlib.util.find_spec(name) is None:  # pragma: no cover - a typo in the SDK itself
         raise ImportError(f"no module named {name!r}")
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+    return _LazyModule(name)

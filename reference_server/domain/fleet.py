@@ -7,6 +7,7 @@ virtual phones) and stores them, with their accounts, through the service.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -16,7 +17,14 @@ import attrs
 from ..devices import Device, SimulatedDevice
 from .service import TaskService
 
-__all__ = ["DeviceSource", "Fleet", "default_accounts", "seed_default_fleet", "virtual_accounts"]
+__all__ = [
+    "DEVICE_PREFIX",
+    "DeviceSource",
+    "Fleet",
+    "default_accounts",
+    "seed_default_fleet",
+    "virtual_accounts",
+]
 
 
 class Fleet:
@@ -54,20 +62,35 @@ class Fleet:
             return iter(list(self._devices.values()))
 
 
-def default_accounts(count: int) -> list[dict[str, Any]]:
-    """A few accounts on each device ``device_serial_i``.
+#: What may begin a server's simulated serials and account names: a short name, so that
+#: they stay valid serials and usernames.
+DEVICE_PREFIX = re.compile(r"[a-z0-9_]{0,16}")
 
-    ``@user{i}``, ``@my_account{i}`` (TikTok) and ``@insta_user{i}`` (Instagram), so that the
-    documentation's examples find theirs.
+
+def default_accounts(count: int, prefix: str = "") -> list[dict[str, Any]]:
+    """A few accounts on each device ``{prefix}device_serial_i``.
+
+    ``@{prefix}user{i}``, ``@{prefix}my_account{i}`` (TikTok) and ``@{prefix}insta_user{i}``
+    (Instagram), so that the documentation's examples find theirs.
     """
     accounts: list[dict[str, Any]] = []
     for i in range(1, count + 1):
-        serial = f"device_serial_{i}"
+        serial = f"{prefix}device_serial_{i}"
         accounts += [
-            {"username": f"@user{i}", "device": serial, "platform": "tiktok", "tag": "default"},
-            {"username": f"@my_account{i}", "device": serial, "platform": "tiktok", "tag": "mine"},
             {
-                "username": f"@insta_user{i}",
+                "username": f"@{prefix}user{i}",
+                "device": serial,
+                "platform": "tiktok",
+                "tag": "default",
+            },
+            {
+                "username": f"@{prefix}my_account{i}",
+                "device": serial,
+                "platform": "tiktok",
+                "tag": "mine",
+            },
+            {
+                "username": f"@{prefix}insta_user{i}",
                 "device": serial,
                 "platform": "instagram",
                 "tag": "default",
@@ -76,10 +99,10 @@ def default_accounts(count: int) -> list[dict[str, Any]]:
     return accounts
 
 
-def seed_default_fleet(service: TaskService, fleet: Fleet, count: int) -> None:
+def seed_default_fleet(service: TaskService, fleet: Fleet, count: int, prefix: str = "") -> None:
     """Store ``count`` simulated devices with their accounts, and attach them."""
-    serials = [f"device_serial_{i}" for i in range(1, count + 1)]
-    service.seed(serials, default_accounts(count))
+    serials = [f"{prefix}device_serial_{i}" for i in range(1, count + 1)]
+    service.seed(serials, default_accounts(count, prefix))
     for serial in serials:
         fleet.simulated(serial)
 
@@ -119,6 +142,7 @@ class DeviceSource:
     element_timeout: float = 10.0
     lab: Any = None
     client: Any = None
+    prefix: str = ""
 
     def start(self) -> None:
         """Start what the source needs (the virtual phones and their adb server)."""
@@ -139,7 +163,7 @@ class DeviceSource:
         is there.
         """
         if self.kind == "simulated":
-            seed_default_fleet(service, fleet, self.count if count is None else count)
+            seed_default_fleet(service, fleet, self.count if count is None else count, self.prefix)
             return
         from ..devices.adb import AdbDevice
 

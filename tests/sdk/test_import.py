@@ -70,3 +70,38 @@ def test_the_lazy_names_are_exactly_the_models_and_the_configs() -> None:
     configs = set(scripts.__all__) - {"config_from_dict"}  # the SDK's own helper, not exported
     assert {name for name, module in lazy.items() if module == "scripts"} == configs
     assert set(lazy) <= set(tikmatrix_sdk.__all__)
+
+
+_RACE = """
+import threading
+import tikmatrix_sdk._endpoint as endpoint
+from tikmatrix_sdk.resources import tasks
+
+barrier = threading.Barrier(8)
+errors = []
+
+def first_answer():
+    barrier.wait()
+    try:
+        endpoint._converter.structure
+        tasks.models.Task
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=first_answer) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors)
+"""
+
+
+def test_threads_reading_a_lazy_module_at_once_all_see_it_whole() -> None:
+    # importlib's LazyLoader let a second thread read a half-executed module (Python < 3.12.3):
+    # a fleet's first calls, made on several threads, failed to read their answers.
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", _RACE], capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == "[]", done.stdout

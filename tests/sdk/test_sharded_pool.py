@@ -50,7 +50,7 @@ async def test_one_call_at_a_time_keeps_to_one_pool() -> None:
 
 async def test_calls_in_flight_go_to_the_least_busy_pool() -> None:
     gate = anyio.Event()
-    transport, served = _transport(gate)
+    transport, _ = _transport(gate)
     answers: list[int] = []
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
 
