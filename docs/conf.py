@@ -86,6 +86,8 @@ nitpick_ignore_regex = [
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
     # Type variables, the raw-face marker and the page-data protocol are internal names.
     (r"py:class", r"tikmatrix_sdk\._\w+\.(T|M|ItemT|Raw|PageData|SyncMode|AsyncMode)"),
+    # The fleet's type variables, and its results' generic base as the subclasses name it.
+    (r"py:.*", r"tikmatrix_sdk\.fleet\._\w+\.(T|ClientT|ShellT|FleetResult)"),
 ]
 
 # The lifecycle picture: Graphviz's dot, from the graphviz-pure wheel or a system install.

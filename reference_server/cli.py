@@ -65,9 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--device-prefix",
         type=_device_prefix,
-        default="",
-        help="begins every simulated serial and account name (pc2_: pc2_device_serial_1, "
-        "@pc2_user1), so that several servers hold distinct ones, as several PCs do",
+        default=None,
+        help="a prefix (up to 16 of a-z, 0-9 and _) for every simulated serial and account "
+        "name, so that several servers hold distinct ones, as several PCs do",
     )
     parser.add_argument(
         "--allow-host", action="append", default=[], help="another Host name to accept"
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             adb_port=args.adb_port,
             virtual_devices=args.virtual_devices,
             custom_scripts=args.allow_custom_scripts,
-            device_prefix=args.device_prefix,
+            device_prefix=args.device_prefix or "",
         )
     )
     server = make_server(app, host=args.host, port=args.port, threads=args.threads)

@@ -13,8 +13,8 @@ Installed with the package and registered by itself (the ``pytest11`` entry poin
 - ``tikmatrix_control``: the server's control API (plan, faults, adb switch, …);
 - ``tikmatrix_fleet``: a :class:`~tikmatrix_sdk.fleet.Fleet` over several reference servers
   (``--tikmatrix-hosts``, 3 by default), started once for the session, each with its own
-  store, devices (``hostN_device_serial_1``…) and accounts (``@hostN_user1``…), all reset
-  before the test; ``tikmatrix_fleet_hosts`` gives their URLs by host name.
+  store, devices (``hostN_device_serial_1`` and up) and accounts (``@hostN_user1`` and up),
+  all reset before the test; ``tikmatrix_fleet_hosts`` gives their URLs by host name.
 
 Options (command line, or the same names in the ``[pytest]`` ini section with ``_`` for
 ``-``): ``--tikmatrix-plan`` (Starter, Pro, Team or Business, any case; Pro by default),

@@ -117,9 +117,10 @@ def running_fleet(
     """Serve ``count`` reference servers, as a fleet of PCs; yield each one's URL by name.
 
     Each is what one TikMatrix instance is: its own store and its own devices. Host ``hostN``
-    has the simulated serials ``hostN_device_serial_1``… and the accounts ``@hostN_user1``…,
-    so that no serial or account is on two hosts. No store and no coordinator is shared:
-    the fleet lives in the client. Give the result to :class:`tikmatrix_sdk.fleet.Fleet`.
+    has the simulated serials ``hostN_device_serial_1`` and up, and the accounts
+    ``@hostN_user1`` and up, so that no serial or account is on two hosts. No store and no
+    coordinator is shared: the fleet lives in the client. Give the result to
+    :class:`tikmatrix_sdk.fleet.Fleet`.
 
     >>> from reference_server.testing import running_fleet
     >>> from tikmatrix_sdk.fleet import Fleet

@@ -213,7 +213,7 @@ def test_accounts(server: str) -> None:
     ("args", "status", "mentions"),
     [
         (["tasks", "get", "999"], 4, "[40401] task 999 not found (HTTP 404)"),
-        (["tasks", "get", "0"], 2, "0 is not in the range x>=1"),
+        (["tasks", "get", "0"], 2, "'0' is not a task id"),
         (["tasks", "wait"], 2, "give task ids, or --all-pending"),
         (["tasks", "frobnicate"], 2, "No such command"),
     ],

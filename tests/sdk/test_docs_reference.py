@@ -54,3 +54,25 @@ def test_every_public_callable_has_a_docstring() -> None:
             if (callable(member) or isinstance(member, property)) and not member.__doc__:
                 missing.append(f"{obj.__name__}.{name}")
     assert missing == []
+
+
+FLEET_REFERENCE = REFERENCE.parent / "fleet.md"
+
+
+def test_every_public_name_of_the_fleet_is_in_its_reference() -> None:
+    from tikmatrix_sdk import fleet
+
+    text = FLEET_REFERENCE.read_text(encoding="utf-8")
+    pattern = r"^\.\. \w+:: tikmatrix_sdk\.fleet\.(\w+)"
+    documented = set(re.findall(pattern, text, flags=re.MULTILINE))
+    assert set(fleet.__all__) - documented == set()
+    for name in fleet.__all__:
+        value = getattr(fleet, name)
+        if isinstance(value, type):
+            assert value.__module__ == "tikmatrix_sdk.fleet", name
+            assert value.__doc__, name
+            for member_name, member in vars(value).items():
+                if member_name.startswith("_"):
+                    continue
+                if callable(member) or isinstance(member, property):
+                    assert member.__doc__, f"{name}.{member_name}"

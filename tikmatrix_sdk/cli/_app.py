@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,18 @@ from rich.text import Text
 from .._client import TikMatrix
 from .._contract import limits
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
+from ..errors import ClientValidationError
+from ..fleet import HOSTS_ENV, Fleet, FleetTaskId
 from ..models import Task, TaskStatus
 from ..scripts import SCRIPT_CONFIGS
+from . import _fleet_mode as fleet_mode
 from ._configs import build_config, read_config_file, read_settings
 from ._exit import ExitStatus, fail, handle_errors
 from ._render import (
     accounts_table,
     console,
     echo_json,
+    nothing_to_wait,
     status_text,
     table,
     tasks_table,
@@ -51,14 +55,51 @@ def _finite(value: float) -> float:
 class _Settings:
     """The group's options, handed to each command."""
 
-    def __init__(self, base_url: str | None, timeout: float) -> None:
+    def __init__(self, base_url: str | None, timeout: float, hosts: str | None) -> None:
         self.base_url = base_url
         self.timeout = timeout
+        self.hosts = hosts or None
 
     @contextmanager
     def client(self) -> Iterator[TikMatrix]:
         with TikMatrix(self.base_url, timeout=self.timeout) as client:
             yield client
+
+    @contextmanager
+    def fleet(self) -> Iterator[Fleet]:
+        assert self.hosts is not None
+        with fleet_mode.fleet_from(self.hosts, self.timeout) as fleet:
+            yield fleet
+
+
+class _TaskIdType(click.ParamType):  # type: ignore[type-arg]
+    """A task id: a number, or ``HOST:ID`` with ``--hosts``."""
+
+    name = "task_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | FleetTaskId):
+            return value
+        text = str(value).strip()
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+        try:
+            return FleetTaskId.parse(text)
+        except ClientValidationError:
+            self.fail(f"{value!r} is not a task id (a number, or HOST:ID with --hosts)", param, ctx)
+
+
+_TASK_ID = _TaskIdType()
+
+
+def _ids_for(settings: _Settings, ids: Sequence[int | FleetTaskId]) -> list[Any]:
+    """The ids as the mode wants them: numbers for one host, ``HOST:ID`` for ``--hosts``."""
+    wanted = FleetTaskId if settings.hosts else int
+    wrong = [str(task_id) for task_id in ids if not isinstance(task_id, wanted)]
+    if wrong:
+        hint = "give HOST:ID with --hosts" if settings.hosts else "HOST:ID needs --hosts"
+        raise click.UsageError(f"task id(s) {', '.join(wrong)}: {hint}")
+    return list(ids)
 
 
 pass_settings = click.make_pass_decorator(_Settings)
@@ -79,16 +120,24 @@ pass_settings = click.make_pass_decorator(_Settings)
     show_default=True,
     help="Seconds for each request.",
 )
+@click.option(
+    "--hosts",
+    envvar=HOSTS_ENV,
+    show_envvar=True,
+    metavar="NAME=URL,… | FILE.toml",
+    help="Several TikMatrix hosts at once (one per PC): tables gain a host column and task ids "
+    "are HOST:ID. Used by license, accounts list and the tasks commands.",
+)
 @click.version_option(package_name="tikmatrix-sdk", prog_name="tikmatrix")
 @click.pass_context
-def cli(ctx: click.Context, base_url: str | None, timeout: float) -> None:
+def cli(ctx: click.Context, base_url: str | None, timeout: float, hosts: str | None) -> None:
     """Drive TikMatrix's local API from a shell: tasks, accounts and the license.
 
     Exit statuses: 0 done; 1 a waited task failed (or a cassette differs); 2 a usage error
     or a value the API would refuse (nothing sent); 3 no connection; 4 the API answered an
     error code; 5 a timeout; 6 an answer that is not the API's; 130 Ctrl+C.
     """
-    ctx.obj = _Settings(base_url, timeout)
+    ctx.obj = _Settings(base_url, timeout, hosts)
 
 
 # -- license and accounts --------------------------------------------------------------------
@@ -100,6 +149,10 @@ def cli(ctx: click.Context, base_url: str | None, timeout: float) -> None:
 @handle_errors
 def license_(settings: _Settings, as_json: bool) -> None:
     """The license plan, and whether it allows the API."""
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.license_(fleet, as_json)
+        return
     with settings.client() as client:
         checked = client.license.check()
     if as_json:
@@ -144,6 +197,10 @@ def accounts_list(settings: _Settings, /, as_json: bool, every: bool, **options:
     """List accounts (one page, or --all)."""
     page, page_size = options.pop("page"), options.pop("page_size")
     filters = {name: value for name, value in options.items() if value is not None}
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.accounts_list(fleet, as_json, filters)
+        return
     with settings.client() as client:
         found, title = _listing(client.accounts, "accounts", every, page, page_size, filters)
     if as_json:
@@ -220,6 +277,20 @@ def tasks_create(
     options = read_config_file(config_file) if config_file else {}
     options.update(read_settings(settings_))
     config = build_config(script, options)  # every option checked before anything is sent
+    if settings.hosts:
+        if min_interval is not None or max_interval is not None:
+            raise click.UsageError("--min-interval and --max-interval are not sent with --hosts")
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_create(
+                fleet,
+                config,
+                as_json,
+                serials=list(serials) or None,
+                usernames=list(usernames) or None,
+                start_time=start_time,
+                enable_multi_account=multi_account,
+            )
+        return
     with settings.client() as client:
         created = client.tasks.create(
             config,
@@ -255,6 +326,10 @@ def tasks_list(
     filters = {name: value for name, value in options.items() if value is not None}
     if "status" in filters:
         filters["status"] = _STATUSES[filters["status"]]
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_list(fleet, as_json, every, page, page_size, filters)
+        return
     with settings.client() as client:
         found, title = _listing(client.tasks, "tasks", every, page, page_size, filters)
     if as_json:
@@ -267,11 +342,16 @@ def _one_task(action: str, help_text: str) -> None:
     """A command that takes a task id and prints the task the API answers with."""
 
     @tasks.command(action, help=help_text)
-    @click.argument("task_id", type=click.IntRange(min=1))
+    @click.argument("task_id", type=_TASK_ID)
     @_JSON
     @pass_settings
     @handle_errors
-    def command(settings: _Settings, task_id: int, as_json: bool) -> None:
+    def command(settings: _Settings, task_id: Any, as_json: bool) -> None:
+        (task_id,) = _ids_for(settings, [task_id])
+        if settings.hosts:
+            with settings.fleet() as fleet:
+                fleet_mode.one_task(fleet, action, task_id, as_json)
+            return
         with settings.client() as client:
             task = getattr(client.tasks, action)(task_id)
         if as_json:
@@ -291,6 +371,10 @@ _one_task("retry", "Retry a failed task.")
 @handle_errors
 def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
     """Retry every failed task."""
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_retry_all(fleet, as_json)
+        return
     with settings.client() as client:
         retried = client.tasks.retry_all()
     if as_json:
@@ -300,12 +384,17 @@ def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
 
 
 @tasks.command("delete")
-@click.argument("task_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("task_ids", nargs=-1, required=True, type=_TASK_ID)
 @_JSON
 @pass_settings
 @handle_errors
-def tasks_delete(settings: _Settings, task_ids: tuple[int, ...], as_json: bool) -> None:
+def tasks_delete(settings: _Settings, task_ids: tuple[Any, ...], as_json: bool) -> None:
     """Delete tasks (running ones are stopped first)."""
+    task_ids = tuple(_ids_for(settings, task_ids))
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_delete(fleet, task_ids, as_json)
+        return
     with settings.client() as client:
         deleted = client.tasks.delete_many(task_ids)
     if as_json:
@@ -322,7 +411,11 @@ def tasks_delete(settings: _Settings, task_ids: tuple[int, ...], as_json: bool) 
 @pass_settings
 @handle_errors
 def tasks_stats(settings: _Settings, as_json: bool) -> None:
-    """Task counts by status."""
+    """Task counts by status (per host, and in all, with --hosts)."""
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_stats(fleet, as_json)
+        return
     with settings.client() as client:
         stats = client.tasks.stats()
     if as_json:
@@ -333,7 +426,7 @@ def tasks_stats(settings: _Settings, as_json: bool) -> None:
 
 
 @tasks.command("wait")
-@click.argument("task_ids", nargs=-1, type=click.IntRange(min=1))
+@click.argument("task_ids", nargs=-1, type=_TASK_ID)
 @click.option("--all-pending", is_flag=True, help="Every task not finished yet.")
 @click.option(
     "--timeout",
@@ -352,7 +445,7 @@ def tasks_stats(settings: _Settings, as_json: bool) -> None:
 @handle_errors
 def tasks_wait(
     settings: _Settings,
-    task_ids: tuple[int, ...],
+    task_ids: tuple[Any, ...],
     all_pending: bool,
     wait_timeout: float,
     interval: float,
@@ -361,13 +454,15 @@ def tasks_wait(
     """Wait until tasks finish, with a live progress bar; exit 1 if any failed."""
     if bool(task_ids) == all_pending:
         raise click.UsageError("give task ids, or --all-pending (not both)")
+    task_ids = tuple(_ids_for(settings, task_ids))
+    if settings.hosts:
+        with settings.fleet() as fleet:
+            fleet_mode.tasks_wait(fleet, task_ids, all_pending, wait_timeout, interval, as_json)
+        return
     with settings.client() as client:
         ids = list(task_ids) or _unfinished(client)
         if not ids:
-            if as_json:
-                echo_json([])
-            else:
-                console().print("No unfinished tasks")
+            nothing_to_wait(as_json)
             return
         finished = _wait_with_progress(client, ids, wait_timeout, interval, quiet=as_json)
     failed = [task for task in finished if task.status == TaskStatus.FAILED]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import click
@@ -15,11 +15,13 @@ from ..errors import (
     APIError,
     APITimeoutError,
     ClientValidationError,
+    TikMatrixError,
     UnexpectedResponseError,
     WaitTimeoutError,
 )
+from ..fleet import FleetError
 
-__all__ = ["ExitStatus", "fail", "handle_errors"]
+__all__ = ["ExitStatus", "explain", "fail", "handle_errors", "report_hosts"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,24 +54,51 @@ def fail(message: str, status: ExitStatus) -> None:
     sys.exit(int(status))
 
 
+def explain(error: Exception) -> tuple[str, ExitStatus] | None:
+    """The message and exit status of one of the SDK's errors (``None``: not one of them)."""
+    if isinstance(error, ClientValidationError):
+        where = f" ({error.field})" if error.field else ""
+        return f"{error.message}{where}", ExitStatus.USAGE
+    if isinstance(error, (APITimeoutError, WaitTimeoutError)):
+        return str(error), ExitStatus.TIMEOUT
+    if isinstance(error, APIConnectionError):
+        return str(error), ExitStatus.CONNECTION
+    if isinstance(error, APIError):
+        return f"[{error.code}] {error.message} (HTTP {error.status_code})", ExitStatus.API_ERROR
+    if isinstance(error, UnexpectedResponseError):
+        return str(error), ExitStatus.UNEXPECTED
+    return None
+
+
+def report_hosts(failed: Mapping[str, Exception]) -> ExitStatus | None:
+    """Print each failed host's error on standard error; the status of the first, if any."""
+    first: ExitStatus | None = None
+    for host, error in failed.items():
+        message, status = explain(error) or (str(error), ExitStatus.FAILED)
+        click.echo(f"Error on host {host}: {message}", err=True)
+        first = first or status
+    return first
+
+
 def handle_errors(command: F) -> F:
-    """Turn the SDK's exceptions into a message and the exit status of their kind."""
+    """Turn the SDK's exceptions into a message and the exit status of their kind.
+
+    A :class:`~tikmatrix_sdk.fleet.FleetError` prints each host's error and exits with the
+    first one's status.
+    """
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ClientValidationError as error:
-            where = f" ({error.field})" if error.field else ""
-            fail(f"{error.message}{where}", ExitStatus.USAGE)
-        except (APITimeoutError, WaitTimeoutError) as error:
-            fail(str(error), ExitStatus.TIMEOUT)
-        except APIConnectionError as error:
-            fail(str(error), ExitStatus.CONNECTION)
-        except APIError as error:
-            fail(f"[{error.code}] {error.message} (HTTP {error.status_code})", ExitStatus.API_ERROR)
-        except UnexpectedResponseError as error:
-            fail(str(error), ExitStatus.UNEXPECTED)
+        except FleetError as group:
+            status = report_hosts(group.by_host)
+            sys.exit(int(status or ExitStatus.FAILED))
+        except TikMatrixError as error:
+            explained = explain(error)
+            if explained is None:
+                raise
+            fail(*explained)
         return None
 
     return run  # type: ignore[return-value]

@@ -25,6 +25,8 @@ __all__ = [
     "unicode_stream",
     "status_text",
     "table",
+    "hosts_tasks_table",
+    "nothing_to_wait",
     "tasks_table",
     "to_json",
 ]
@@ -57,6 +59,8 @@ def to_json(value: Any) -> Any:
     """A model (or a list of them) as plain JSON values."""
     if isinstance(value, list | tuple):
         return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
     to_dict = getattr(value, "to_dict", None)
     return to_dict() if callable(to_dict) else value
 
@@ -97,40 +101,58 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     console().print(grid)
 
 
+_TASK_COLUMNS = ["id", "status", "serial", "username", "script", "scheduled", "finished", "remark"]
+
+
+def _task_row(task: Task) -> tuple[Any, ...]:
+    return (
+        task.id,
+        status_text(task.status),
+        task.serial or "",
+        task.username or "",
+        task.script_name,
+        _when(task.scheduled_at),
+        _when(task.finished_at),
+        task.remark,
+    )
+
+
 def tasks_table(tasks: Sequence[Task], title: str) -> None:
     """Print tasks: id, status in words and colour, device, account, script, times, remark."""
-    table(
-        title,
-        ["id", "status", "serial", "username", "script", "scheduled", "finished", "remark"],
-        (
-            (
-                task.id,
-                status_text(task.status),
-                task.serial or "",
-                task.username or "",
-                task.script_name,
-                _when(task.scheduled_at),
-                _when(task.finished_at),
-                task.remark,
-            )
-            for task in tasks
-        ),
-    )
+    table(title, _TASK_COLUMNS, (_task_row(task) for task in tasks))
 
 
-def accounts_table(accounts: Sequence[Account], title: str) -> None:
-    """Print accounts."""
-    table(
-        title,
-        ["username", "device", "platform", "signed in", "tag"],
+def hosts_tasks_table(tasks: Sequence[tuple[str, Task]], title: str) -> None:
+    """Print tasks of several hosts: the host first, then the columns of :func:`tasks_table`."""
+    table(title, ["host", *_TASK_COLUMNS], ((host, *_task_row(task)) for host, task in tasks))
+
+
+def accounts_table(
+    accounts: Sequence[Account], title: str, *, hosts: Sequence[str] | None = None
+) -> None:
+    """Print accounts (with a host column first when ``hosts`` names each one's host)."""
+    rows = [
         (
-            (
-                account.username,
-                account.device or "",
-                account.platform or "",
-                "" if account.logined is None else "yes" if account.logined else "no",
-                account.tag or "",
-            )
-            for account in accounts
-        ),
-    )
+            account.username,
+            account.device or "",
+            account.platform or "",
+            "" if account.logined is None else "yes" if account.logined else "no",
+            account.tag or "",
+        )
+        for account in accounts
+    ]
+    columns = ["username", "device", "platform", "signed in", "tag"]
+    if hosts is None:
+        table(title, columns, rows)
+    else:
+        table(
+            title, ["host", *columns], ((host, *row) for host, row in zip(hosts, rows, strict=True))
+        )
+
+
+def nothing_to_wait(as_json: bool) -> None:
+    """Say that no task was left to wait for (``[]`` in JSON)."""
+    if as_json:
+        echo_json([])
+    else:
+        console().print("No unfinished tasks")

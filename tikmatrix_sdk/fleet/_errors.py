@@ -14,7 +14,7 @@ class FleetError(ExceptionGroup[TikMatrixError], TikMatrixError):
     """One or more hosts failed: each host's own exception, by host name.
 
     It is an :class:`ExceptionGroup`, so ``except* NotFoundError`` picks one kind out of it;
-    :attr:`by_host` says which host raised what. Every exception also carries the note
+    ``by_host`` says which host raised what. Every exception also carries the note
     ``on host NAME``.
     """
 

@@ -17,7 +17,7 @@ __all__ = ["AsyncFleet", "Fleet"]
 
 
 class Fleet(FleetCore[TikMatrix, SyncFleetShell]):
-    """Blocking client over several TikMatrix hosts, one :class:`TikMatrix` per host.
+    """Blocking client over several TikMatrix hosts, one :class:`~tikmatrix_sdk.TikMatrix` each.
 
     Calls that go to several hosts are made side by side, on threads:
 

@@ -156,7 +156,7 @@ class FleetTaskPages(FleetResult[TaskPage]):
 
     @property
     def tasks(self) -> tuple[FleetTask, ...]:
-        """The pages' tasks merged, newest first (ties: the host listed first, then higher id)."""
+        """The pages' tasks merged, newest first; on a tie, the host listed first, then by id."""
         index = {host: place for place, host in enumerate(self.by_host)}
         merged = [
             FleetTask(host=host, task=task)
