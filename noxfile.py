@@ -149,5 +149,7 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --quick`` runs smaller versions of each.
     """
     session.install("-e", ".[bench,server]", "pytest")
-    for script in ("sdk_overhead", "import_time", "server_bench", "runner_bench", "suite_bench"):
+    for script in (
+        "sdk_overhead", "import_time", "server_bench", "runner_bench", "suite_bench", "fleet_bench",
+    ):  # fmt: skip
         session.run("python", f"bench/{script}.py", *session.posargs)
