@@ -294,6 +294,12 @@ class Interpreter:
         if not fields:
             self.variables.update(env)
             return Done()
+        if fields[0] == "exec":  # the command in the shell's place: here, the same as running it
+            fields = fields[1:]
+            if not fields:
+                return Done()
+        if fields[0] in ("export", "unset"):
+            return self._variables(fields[0], fields[1:])
         files: list[tuple[str, str]] = []  # (target, path): opened before the command runs
         for target, source in command.redirections:
             if source is None:
@@ -313,6 +319,21 @@ class Interpreter:
             files.append((target, path))
         done = self.tools.run_tool(fields, stdin, {**self.variables, **env})
         return self._redirect(done, [r for r, _ in command.redirections], files)
+
+    def _variables(self, builtin: str, names: list[str]) -> Done:
+        """``export NAME[=VALUE]…`` and ``unset NAME…``: the session's variables."""
+        for item in names:
+            name, equals, value = item.partition("=")
+            if not name or name[0] not in _NAME_START or not all(c in _NAME for c in name):
+                message = f"/system/bin/sh: {builtin}: {item}: bad variable name\n"
+                return Done(err=message.encode(), status=1)
+            if builtin == "unset":
+                self.variables.pop(name, None)
+            elif equals:
+                self.variables[name] = value
+            else:
+                self.variables.setdefault(name, "")
+        return Done()
 
     def _redirect(self, done: Done, order: list[str], files: list[tuple[str, str]]) -> Done:
         """Where the command's output goes: merged streams first, then the files."""

@@ -22,7 +22,9 @@ from typing import Any
 
 from ..leftovers import folder_prefix
 from .apps import APPS, App
+from .logcat import LogBuffer
 from .records import MediaFile, make_record
+from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
 from .tools import AndroidTools
 from .ui import PhoneUI
@@ -69,8 +71,8 @@ class AndroidSystem(AndroidTools):
         self.cwd = "/"
         self._stdin = b""
         self.index = int("".join(c for c in name if c.isdigit())[-2:] or 0)
-        self.settings = {("system", "screen_brightness"): "102", ("global", "adb_enabled"): "1"}
-        self.log: list[str] = []
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.log = LogBuffer()
         self.props = {
             "ro.serialno": name,
             "ro.build.version.sdk": "33",

@@ -7,12 +7,13 @@ whose screen (``ui``), storage (``path``) and records it reads.
 
 from __future__ import annotations
 
-import time
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .logcat import LogBuffer, parse_log, parse_logcat
 from .render import render_png
+from .settings import run_settings
 from .sh import Done
 from .ui import HEIGHT, LAUNCHER, WIDTH
 
@@ -44,7 +45,7 @@ class AndroidTools:
     ui: PhoneUI
     packages: set[str]
     settings: dict[tuple[str, str], str]
-    log: list[str]
+    log: LogBuffer
     index: int
 
     def path(self, device_path: str) -> Path:  # pragma: no cover - the phone's
@@ -52,9 +53,7 @@ class AndroidTools:
         raise NotImplementedError
 
     def _log(self, tag: str, message: str) -> None:
-        stamp = time.strftime("%m-%d %H:%M:%S", time.localtime()) + ".000"
-        self.log.append(f"{stamp}  2000  2000 I {tag}: {message}")
-        del self.log[: max(0, len(self.log) - 2000)]
+        self.log.write(tag, message)
 
     def _cmd_dumpsys(self, args: list[str]) -> Done | str:
         service = args[0] if args else ""
@@ -103,18 +102,8 @@ class AndroidTools:
         return ""
 
     def _cmd_settings(self, args: list[str]) -> Done | str:
-        if args[:1] == ["get"] and len(args) == 3:
-            return self.settings.get((args[1], args[2]), "null") + "\n"
-        if args[:1] == ["put"] and len(args) == 4:
-            self.settings[(args[1], args[2])] = args[3]
-            return ""
-        if args[:1] == ["list"] and len(args) == 2:
-            return "".join(
-                f"{k}={v}\n" for (ns, k), v in sorted(self.settings.items()) if ns == args[1]
-            )
-        return Done(
-            err=b"usage: settings [--user <USER_ID>] get|put|list NAMESPACE KEY [VALUE]\n", status=1
-        )
+        out, err, status = run_settings(self.settings, args)
+        return Done(out=out.encode(), err=err.encode(), status=status) if status else out
 
     def _wlan_ip(self) -> str:
         return f"192.168.1.{100 + self.index}"
@@ -161,11 +150,22 @@ class AndroidTools:
         file.write_text(self.ui.hierarchy(), encoding="utf-8")
         return f"UI hierchary dumped to: {target}\n"
 
-    def _cmd_logcat(self, args: list[str]) -> str:
-        if "-c" in args or "--clear" in args:
+    def _cmd_logcat(self, args: list[str]) -> Done | str:
+        options = parse_logcat(args)
+        if isinstance(options, str):
+            return Done(err=options.encode() + b"\n", status=1)
+        if options.clear:
             self.log.clear()
             return ""
-        return "".join(line + "\n" for line in self.log)
+        return self.log.read(options)  # following the log is the adb transport's part
+
+    def _cmd_log(self, args: list[str]) -> Done | str:
+        parsed = parse_log(args)
+        if isinstance(parsed, str):
+            return Done(err=parsed.encode() + b"\n", status=1)
+        priority, tag, message = parsed
+        self.log.write(tag, message, priority=priority)
+        return ""
 
     def _cmd_screenrecord(self, args: list[str]) -> Done:
         files = [a for a in args if not a.startswith("-") and not a.isdigit()]

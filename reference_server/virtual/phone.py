@@ -8,12 +8,15 @@ launched the way uiautomator2 launches it.
 
 from __future__ import annotations
 
+import errno
 import io
 import struct
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from ..android.logcat import LogcatOptions, parse_logcat, render
 from ..android.shell import ShellSyntaxError, parse
 from ..android.system import AndroidSystem
 from .adbd import AdbDaemon, Stream
@@ -22,6 +25,11 @@ from .u2_service import serve_http
 __all__ = ["VirtualPhone"]
 
 U2_PORT = 9008
+
+
+def _mode(file: Path) -> int:
+    """The mode the sync service gives a file: a directory's or a regular file's."""
+    return 0o40755 if file.is_dir() else 0o100644
 
 
 class VirtualPhone(AndroidSystem):
@@ -68,7 +76,7 @@ class VirtualPhone(AndroidSystem):
             "ro.product.model": f"Virtual_{self.name}",
             "ro.product.device": "virtual",
         }
-        features = "cmd,shell_v2,stat_v2"
+        features = "cmd,shell_v2,stat_v2,ls_v2"
         return (
             "device::"
             + "".join(f"{k}={v};" for k, v in properties.items())
@@ -146,19 +154,20 @@ class VirtualPhone(AndroidSystem):
             commands = parse(line)[0]
         except ShellSyntaxError:
             commands = []
-        if len(commands) == 1 and self._follows_log(commands[0]):
+        options = self._follows_log(commands[0]) if len(commands) == 1 else None
+        if options is not None:
             with self._lock:
                 self.commands.append(line)
-            stream.write(self.execute_line("logcat -d").combined)
-            seen = len(self.log)
+            entries, seen = self.log.since(0)
+            stream.write(render(entries, options).encode())
             # Without -d, logcat follows the log until the host hangs up; a phone's log is
             # never quiet for long, and readers count on that (adbutils checks for a stop
             # between lines), so the system's own chatter comes every quarter second.
             while not stream.closed:
                 time.sleep(0.25)
                 self._log("SystemServer", "heartbeat")
-                fresh, seen = self.log[seen:], len(self.log)
-                if not stream.write("".join(line + "\n" for line in fresh).encode()):
+                fresh, seen = self.log.since(seen)
+                if not stream.write(render(fresh, options).encode()):
                     break
             return
         for argv in commands:
@@ -182,8 +191,14 @@ class VirtualPhone(AndroidSystem):
         stream.write(struct.pack("<BIB", 3, 1, done.status & 0xFF))
 
     @staticmethod
-    def _follows_log(argv: list[str]) -> bool:
-        return argv[:1] == ["logcat"] and not {"-d", "-c", "--clear"} & set(argv)
+    def _follows_log(argv: list[str]) -> LogcatOptions | None:
+        """The options of a ``logcat`` that follows the log (no ``-d``, ``-c`` or ``-t``)."""
+        if argv[:1] != ["logcat"]:
+            return None
+        options = parse_logcat(argv[1:])
+        if isinstance(options, str) or options.dump or options.clear:
+            return None
+        return options
 
     def _launch_u2(self, argv: list[str]) -> bool:
         words = [word for word in argv if "=" not in word or word.startswith("-")]
@@ -196,6 +211,13 @@ class VirtualPhone(AndroidSystem):
     # -- sync --------------------------------------------------------------------------------
 
     def _sync(self, stream: Stream) -> None:
+        """The file service: each request is 4 bytes of id, a 32-bit length and a path.
+
+        ``STAT``/``LIST`` are the first forms; ``STA2``/``LST2`` (stat, without and with
+        following a link) and ``LIS2`` (list) the second, which answer every field of
+        ``stat`` and an errno instead of zeros: the adb client uses them when the phone
+        names the ``stat_v2`` and ``ls_v2`` features, as this one does.
+        """
         while True:
             header = stream.read_exactly(8)
             if len(header) < 8:
@@ -206,15 +228,52 @@ class VirtualPhone(AndroidSystem):
             argument = stream.read_exactly(length).decode("utf-8", "replace")
             if request == b"STAT":
                 self._stat(stream, argument)
+            elif request in (b"STA2", b"LST2"):
+                stream.write(request + self._stat_v2(self.path(argument)))
             elif request == b"SEND":
                 self._receive_file(stream, argument)
             elif request == b"RECV":
                 self._send_file(stream, argument)
             elif request == b"LIST":
                 self._list(stream, argument)
+            elif request == b"LIS2":
+                self._list_v2(stream, argument)
             else:
                 stream.write(self._fail(f"unknown sync request {request!r}"))
                 return
+
+    @staticmethod
+    def _stat_v2(file: Path) -> bytes:
+        """What follows the id of a v2 stat or entry: errno, then the fields of ``stat``."""
+        try:
+            info = file.stat()
+        except OSError as error:
+            return struct.pack("<I", error.errno or errno.ENOENT) + bytes(64)
+        mode = _mode(file)
+        return struct.pack(
+            "<IQQIIIIQqqq",
+            0,  # errno
+            info.st_dev,
+            info.st_ino,
+            mode,
+            info.st_nlink,
+            0,  # uid: root
+            1015,  # gid: sdcard_rw
+            info.st_size,
+            int(info.st_atime),
+            int(info.st_mtime),
+            int(info.st_ctime),
+        )
+
+    def _list_v2(self, stream: Stream, name: str) -> None:
+        folder = self.path(name)
+        if folder.is_dir():
+            for entry in sorted(folder.iterdir()):
+                encoded = entry.name.encode()
+                stream.write(
+                    b"DNT2" + self._stat_v2(entry) + struct.pack("<I", len(encoded)) + encoded
+                )
+        stream.write(b"DONE" + bytes(72))
 
     @staticmethod
     def _fail(message: str) -> bytes:
@@ -227,7 +286,7 @@ class VirtualPhone(AndroidSystem):
             stream.write(b"STAT" + struct.pack("<III", 0, 0, 0))
             return
         info = file.stat()
-        mode = 0o40755 if file.is_dir() else 0o100644
+        mode = _mode(file)
         stream.write(
             b"STAT" + struct.pack("<III", mode, info.st_size & 0xFFFFFFFF, int(info.st_mtime))
         )
@@ -276,7 +335,7 @@ class VirtualPhone(AndroidSystem):
         if folder.is_dir():
             for entry in sorted(folder.iterdir()):
                 info = entry.stat()
-                mode = 0o40755 if entry.is_dir() else 0o100644
+                mode = _mode(entry)
                 encoded = entry.name.encode()
                 stream.write(
                     b"DENT"

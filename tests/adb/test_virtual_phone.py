@@ -124,6 +124,44 @@ def test_sync_push_stat_pull_and_list(
     assert md5.endswith("  /sdcard/Download/blob.bin")
 
 
+def _adb(lab: VirtualLab, phone: VirtualPhone, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real adb client on the phone: ``adb -s SERIAL ARGS…``."""
+    argv = [lab.adb_path, "-P", str(lab.adb_port), "-s", phone.serial, *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_adb_pushes_and_pulls_whole_directories(
+    lab: VirtualLab, phone: VirtualPhone, tmp_path: Path
+) -> None:
+    # The client asks with the second forms (STA2, LIS2) when the phone names stat_v2 and
+    # ls_v2; an answer it cannot read made it abort ("protocol fault").
+    album = tmp_path / "album"
+    (album / "sub").mkdir(parents=True)
+    (album / "a.txt").write_text("A", encoding="utf-8")
+    (album / "sub" / "b.bin").write_bytes(bytes(range(256)) * 300)
+    pushed = _adb(lab, phone, "push", str(album), "/sdcard/push_dir")
+    assert pushed.returncode == 0, pushed.stderr
+    assert "2 files pushed" in pushed.stdout + pushed.stderr
+    assert phone.path("/sdcard/push_dir/sub/b.bin").read_bytes() == bytes(range(256)) * 300
+    again = _adb(lab, phone, "push", str(album), "/sdcard/push_dir")  # into it, as adbd does
+    assert again.returncode == 0, again.stderr
+    assert phone.path("/sdcard/push_dir/album/a.txt").read_text(encoding="utf-8") == "A"
+    out = tmp_path / "pulled"
+    pulled = _adb(lab, phone, "pull", "/sdcard/push_dir", str(out))
+    assert pulled.returncode == 0, pulled.stderr
+    assert "4 files pulled" in pulled.stdout + pulled.stderr
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "a.txt",
+        "album/a.txt",
+        "album/sub/b.bin",
+        "sub/b.bin",
+    ]
+    missing = _adb(lab, phone, "pull", "/sdcard/no_such_dir", str(tmp_path / "x"))
+    assert missing.returncode == 1
+    assert "No such file or directory" in missing.stderr
+    shutil.rmtree(phone.path("/sdcard/push_dir"))
+
+
 def test_shell_commands(device: adbutils.AdbDevice, phone: VirtualPhone) -> None:
     assert device.shell(["getprop", "ro.build.version.sdk"]) == "33"
     assert "package:com.zhiliaoapp.musically" in device.shell(["pm", "list", "packages"])
@@ -255,13 +293,14 @@ def test_adbutils_everyday_helpers(
     stop = device.logcat(log)
     time.sleep(0.5)
     stop.stop()
-    assert "TikTok: like" in log.read_text(encoding="utf-8")
+    assert "I/TikTok  ( 2000): like" in log.read_text(encoding="utf-8")  # logcat -v time
     device.sync.push(b"bytes", "/sdcard/Download/x.bin")
     assert "x.bin" in [entry.path for entry in device.sync.list("/sdcard/Download")]
     device.remove("/sdcard/Download/x.bin")
     assert not phone.path("/sdcard/Download/x.bin").exists()
     assert device.shell(["settings", "put", "system", "screen_brightness", "42"]) == ""
     assert device.shell(["settings", "get", "system", "screen_brightness"]) == "42"
+    device.shell(["settings", "put", "system", "screen_brightness", "102"])
     assert device.shell(["wm", "density"]) == "Physical density: 420"
     device.shell(["screenrecord", "--time-limit", "1", "/sdcard/clip.mp4"])
     assert phone.path("/sdcard/clip.mp4").read_bytes()[4:8] == b"ftyp"
@@ -319,3 +358,94 @@ def test_reverse_forwarding_and_the_framebuffer(
     frame = device.framebuffer()
     assert frame.size == (1080, 2340)
     assert frame.convert("RGB").getpixel((10, 2000)) == (232, 234, 246)  # the launcher's wallpaper
+
+
+def test_settings_start_as_a_phones_and_keep_what_is_put(
+    device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    from reference_server.android.settings import DEFAULT_SETTINGS
+
+    phone.settings.clear()  # a new phone's (the module's phone is shared by its tests)
+    phone.settings.update(DEFAULT_SETTINGS)
+    assert device.brightness_value == 102  # adbutils' helpers read and write them
+    assert device.brightness_mode == adbutils.BrightnessMode.MANUAL
+    device.brightness_value = 200
+    device.brightness_mode = adbutils.BrightnessMode.AUTO
+    assert (device.brightness_value, device.brightness_mode) == (
+        200,
+        adbutils.BrightnessMode.AUTO,
+    )
+    device.switch_airplane(True)
+    assert device.shell("settings get global airplane_mode_on") == "1"
+    device.switch_airplane(False)
+    ime = "com.android.inputmethod.latin/.LatinIME"
+    assert device.shell(["settings", "get", "secure", "default_input_method"]) == ime
+    assert device.shell("settings --user current get system never_set") == "null"
+    assert device.shell("settings delete system show_touches") == "Deleted 1 rows"
+    assert device.shell("settings get system show_touches") == "null"
+    assert "screen_brightness=200" in device.shell("settings list system").splitlines()
+    refused = device.shell2("settings get bogus key")
+    assert refused.returncode == 255
+    assert "'namespace' is one of {system, secure, global}" in refused.output
+    device.brightness_value = 102
+    device.brightness_mode = adbutils.BrightnessMode.MANUAL
+    device.shell("settings put system show_touches 0")
+
+
+_THREADTIME = r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} +\d+ +\d+ [VDIWEF] .{8}: .*"
+
+
+def test_log_writes_what_logcat_shows_in_threadtime(
+    lab: VirtualLab, device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    import re
+
+    assert device.shell("logcat -c") == ""
+    device.shell("log -t MyApp hello world")
+    device.shell(["log", "-p", "e", "-t", "Crash", "boom"])
+    device.shell(["log", "-p", "d", "-t", "MyApp", "details"])
+    lines = device.shell("logcat -d").splitlines()
+    assert all(re.fullmatch(_THREADTIME, line) for line in lines), lines
+    assert [line.split(": ", 1)[1] for line in lines] == ["hello world", "boom", "details"]
+    assert lines[0].split()[4:6] == ["I", "MyApp"]
+    only = device.shell("logcat -d -s MyApp").splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in only] == ["hello world", "details"]
+    above = device.shell("logcat -d MyApp:I *:S").splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in above] == ["hello world"]
+    assert device.shell("logcat -d -t 1").endswith(": details")
+    assert device.shell("logcat -d -v brief -s Crash") == "E/Crash   ( 2000): boom"
+    # adb's own logcat command sends `export ANDROID_LOG_TAGS=…; exec logcat …`.
+    via_adb = _adb(lab, phone, "logcat", "-d", "-s", "Crash")
+    assert via_adb.returncode == 0, via_adb.stderr
+    assert via_adb.stdout.rstrip().endswith("E Crash   : boom")
+    bad = device.shell2("logcat -v nonsense")
+    assert bad.returncode == 1
+    assert "unknown format" in bad.output
+    assert device.shell("logcat -c") == ""
+    assert device.shell("logcat -d -s MyApp") == ""
+
+
+def test_logcat_follows_the_log_through_a_tag_filter(device: adbutils.AdbDevice) -> None:
+    followed = device.shell("logcat -s Follow", stream=True)
+    try:
+        device.shell("log -t Other not this one")
+        device.shell("log -t Follow live line")
+        followed.conn.settimeout(10)
+        seen = b""
+        while b"live line" not in seen:
+            chunk = followed.conn.recv(4096)  # a timeout fails the test rather than hang it
+            assert chunk, seen
+            seen += chunk
+        assert b"Follow  : live line" in seen
+        assert b"not this one" not in seen
+    finally:
+        followed.close()
+
+
+def test_export_unset_and_exec_are_shell_builtins(phone: VirtualPhone) -> None:
+    assert phone.execute_line("export GREETING=hi; echo $GREETING").out == b"hi\n"
+    assert phone.execute_line("unset GREETING; echo x${GREETING}x").out == b"xx\n"
+    assert phone.execute_line("exec echo replaced").out == b"replaced\n"
+    refused = phone.execute_line("export 1BAD=x")
+    assert refused.status == 1
+    assert b"bad variable name" in refused.err
