@@ -78,7 +78,7 @@ def render_png(ui: PhoneUI) -> bytes:
     dashboard that refreshes every phone's picture costs a hierarchy dump per unchanged one.
     """
     with ui.lock:
-        key = (ui.phone.serial, ui.hierarchy())
+        key = (ui.phone.serial, f"{ui.screen_on}" + ui.hierarchy())
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -95,13 +95,16 @@ def render_png(ui: PhoneUI) -> bytes:
 def _draw(ui: PhoneUI) -> bytes:
     with ui.lock:
         elements = ui.elements()
-        app = ui.app
+        app = None if ui.shade else ui.app
+        screen_on, rotation, shade = ui.screen_on, ui.rotation, ui.shade
+    if not screen_on:  # a display that is off shows black, at its size as it is turned
+        return _png(Image.new("RGB", ui.size, (0, 0, 0)))
     accent = ACCENTS[app.platform if app else ""]
-    launcher = app is None and ui.screen != "settings"
+    launcher = app is None and ui.screen != "settings" and shade is None
     image = Image.new("RGB", (WIDTH, HEIGHT), _WALLPAPER if launcher else _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, _STATUS_BAR), fill=accent)
-    title = app.name if app else "Home" if launcher else "Settings"
+    title = app.name if app else "Home" if launcher else "System" if shade else "Settings"
     status = f"{title} · {ui.phone.serial}"
     draw.text((32, _STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
     for element in elements:
@@ -115,6 +118,12 @@ def _draw(ui: PhoneUI) -> bytes:
             )
         else:
             _draw_element(draw, element, accent)
+    if rotation:  # the upright layout, turned as the display is (a turn is counter-clockwise)
+        image = image.rotate(90 * rotation, expand=True)
+    return _png(image)
+
+
+def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -30,7 +30,19 @@ ACTIVITIES = {
     "com.instagram.android": "com.instagram.mainactivity.MainActivity",
 }
 #: The key codes ``input keyevent`` takes by name.
-KEYCODES = {"KEYCODE_HOME": 3, "HOME": 3, "KEYCODE_BACK": 4, "BACK": 4, "KEYCODE_ENTER": 66}
+KEYCODES = {
+    "KEYCODE_HOME": 3,
+    "HOME": 3,
+    "KEYCODE_BACK": 4,
+    "BACK": 4,
+    "KEYCODE_POWER": 26,
+    "POWER": 26,
+    "KEYCODE_ENTER": 66,
+    "KEYCODE_SLEEP": 223,
+    "SLEEP": 223,
+    "KEYCODE_WAKEUP": 224,
+    "WAKEUP": 224,
+}
 _VERSIONS = {
     "com.zhiliaoapp.musically": ("36.5.4", 2023605040),
     "com.instagram.android": ("312.0.0.32.112", 553211043),
@@ -64,14 +76,24 @@ class AndroidTools:
                 "WINDOW MANAGER WINDOWS (dumpsys window windows)\n"
                 f"  mCurrentFocus=Window{{1f2e3d4 u0 {package}/{activity}}}\n"
                 f"  mFocusedApp=ActivityRecord{{7a6b5c4 u0 {package}/{activity} t42}}\n"
-                "  mRotation=0\n"
+                f"  mRotation={self.ui.rotation}\n"
             )
         if service == "display":
+            rotation = self.ui.rotation
+            width, height = self.ui.size
             return (
                 "DISPLAY MANAGER (dumpsys display)\n"
-                f"  mDefaultViewport=DisplayViewport{{valid=true, displayId=0, orientation=0, "
-                f"deviceWidth={WIDTH}, deviceHeight={HEIGHT}}}\n"
-                "  mCurrentOrientation=0\n"
+                f"  mDefaultViewport=DisplayViewport{{valid=true, displayId=0, "
+                f"orientation={rotation}, deviceWidth={width}, deviceHeight={height}}}\n"
+                f"  mCurrentOrientation={rotation}\n"
+            )
+        if service == "power":  # what adbutils' is_screen_on reads
+            on = self.ui.screen_on
+            return (
+                "POWER MANAGER (dumpsys power)\n"
+                f"  mWakefulness={'Awake' if on else 'Asleep'}\n"
+                f"  mHoldingDisplaySuspendBlocker={str(on).lower()}\n"
+                f"  Display Power: state={'ON' if on else 'OFF'}\n"
             )
         if service == "activity" and args[1:2] == ["top"]:
             return f"TASK 42:\n  ACTIVITY {package}/{activity} 9f8e7d6 pid=4242\n"
@@ -191,7 +213,5 @@ class AndroidTools:
 
     def _key(self, name: str) -> None:
         code = KEYCODES.get(name.upper(), int(name) if name.isdigit() else None)
-        if code == 3:
-            self.ui.home()
-        elif code == 4:
-            self.ui.back()
+        if code is not None:
+            self.ui.press_key(code)

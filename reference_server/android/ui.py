@@ -37,6 +37,9 @@ WIDTH, HEIGHT = 1080, 2340
 #: The package of the home screen, and of the Settings app.
 LAUNCHER = "com.android.launcher3"
 SETTINGS = "com.android.settings"
+SYSTEM_UI = "com.android.systemui"
+#: The shades the status bar pulls down over whatever is on screen.
+SHADES = ("notifications", "quick_settings")
 
 
 @attrs.define(kw_only=True)
@@ -128,6 +131,7 @@ class PhoneSide(Protocol):
     packages: set[str]
     gallery: list[str]
     following: dict[str, set[str]]
+    settings: dict[tuple[str, str], str]
 
     def record(self, action: str, app: App, **details: Any) -> None:
         """Remember something the apps did."""
@@ -163,6 +167,15 @@ class PhoneUI:
         self.focused: str | None = None
         #: What was last copied (uiautomator2's send_keys pastes through it).
         self.clipboard = ""
+        #: Whether the display is on (the power key, uiautomator2's wakeUp and sleep).
+        self.screen_on = True
+        #: The display's rotation: 0 upright, 1 left (90°), 2 upside down, 3 right (270°).
+        self.rotation = 0
+        #: The shade pulled down over the screen, if any (one of :data:`SHADES`).
+        self.shade: str | None = None
+        #: The last toast an app showed, and the last text accessibility traversed.
+        self.last_toast: str | None = None
+        self.last_traversed_text: str | None = None
         self.lock = threading.RLock()
 
     # -- navigation (from shell commands) ----------------------------------------------------
@@ -210,10 +223,14 @@ class PhoneUI:
         self.screen = screen
         self.context = context
         self.focused = None
+        self.shade = None
 
     def back(self) -> None:
-        """The back key: to the app's home, or the launcher."""
+        """The back key: closes a shade, else to the app's home, or the launcher."""
         with self.lock:
+            if self.shade is not None:
+                self.shade = None
+                return
             self._go("home" if self.app else "launcher")
 
     def home(self) -> None:
@@ -221,6 +238,42 @@ class PhoneUI:
         with self.lock:
             self.app = None
             self._go("launcher")
+
+    def press_key(self, code: int) -> None:
+        """What a key does to the screen: back, home, and the power keys (26, 223, 224)."""
+        if code == 4:
+            self.back()
+        elif code == 3:
+            self.home()
+        elif code == 26:  # power: the display off, or on
+            self.wake(not self.screen_on)
+        elif code in (223, 224):
+            self.wake(code == 224)
+
+    def pull_down(self, shade: str) -> None:
+        """Pull the notifications or the quick settings down over the screen."""
+        if shade not in SHADES:
+            raise ValueError(f"no shade {shade!r}")
+        with self.lock:
+            self.shade = shade
+            self.focused = None
+
+    def wake(self, on: bool = True) -> None:
+        """Turn the display on (or off)."""
+        with self.lock:
+            self.screen_on = on
+
+    def rotate(self, rotation: int) -> None:
+        """Turn the display: 0 to 3 quarter turns counter-clockwise."""
+        if rotation not in (0, 1, 2, 3):
+            raise ValueError(f"rotation is 0 to 3, got {rotation!r}")
+        with self.lock:
+            self.rotation = rotation
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The display's width and height as it is turned (a landscape phone is wide)."""
+        return (HEIGHT, WIDTH) if self.rotation % 2 else (WIDTH, HEIGHT)
 
     def settings(self) -> None:
         """Open the Settings app."""
@@ -231,6 +284,8 @@ class PhoneUI:
     @property
     def package(self) -> str:
         """The package in the foreground."""
+        if self.shade is not None:
+            return SYSTEM_UI
         app = self.app
         if app:
             return app.package
@@ -267,6 +322,8 @@ class PhoneUI:
         return views
 
     def _views(self) -> list[Element]:
+        if self.shade is not None:
+            return self._shade()
         app = self.app
         if app is None:
             return self._settings_screen() if self.screen == "settings" else self._launcher()
@@ -297,6 +354,21 @@ class PhoneUI:
         return [
             Element(rid=f"{SETTINGS}:id/title", text="Settings"),
             *(Element(rid=f"{SETTINGS}:id/item", text=item) for item in items),
+        ]
+
+    def _shade(self) -> list[Element]:
+        """The notifications (a few of the system's own) or the quick settings' tiles."""
+        if self.shade == "notifications":
+            title = "Notifications"
+            items = ["USB debugging connected", "Android System · Charging this device via USB"]
+        else:
+            title = "Quick settings"
+            items = ["Internet", "Bluetooth", "Do Not Disturb", "Flashlight", "Auto-rotate"]
+            airplane = self.phone.settings.get(("global", "airplane_mode_on")) == "1"
+            items.append(f"Airplane mode: {'on' if airplane else 'off'}")
+        return [
+            Element(rid=f"{SYSTEM_UI}:id/title", text=title),
+            *(Element(rid=f"{SYSTEM_UI}:id/item", text=item) for item in items),
         ]
 
     def _button(self, app: App, name: str, text: str, action: Callable[[], None]) -> Element:
@@ -588,9 +660,8 @@ class PhoneUI:
                 + " />"
             )
         return (
-            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
-            + "".join(nodes)
-            + "</hierarchy>"
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>"
+            f'<hierarchy rotation="{self.rotation}">' + "".join(nodes) + "</hierarchy>"
         )
 
 

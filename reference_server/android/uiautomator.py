@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from .render import render_png
-from .ui import HEIGHT, WIDTH, PhoneUI
+from .ui import PhoneUI
 
 __all__ = ["NOT_FOUND", "RpcError", "call", "device_info"]
 
@@ -41,7 +41,12 @@ _KEYS = {
     "search": 84,
     "volume_mute": 164,
     "recent": 187,
+    "sleep": 223,
+    "wakeup": 224,
 }
+#: uiautomator2's orientation names and the rotation each is (quarter turns).
+ORIENTATIONS = {"natural": 0, "left": 1, "upsidedown": 2, "right": 3}
+_ACTION_UP = 1  # MotionEvent.ACTION_UP
 
 
 class RpcError(Exception):
@@ -63,10 +68,7 @@ def _press(ui: PhoneUI, key: Any) -> bool:
     code = _KEYS.get(key.lower()) if isinstance(key, str) else key
     if not isinstance(code, int) or isinstance(code, bool):
         raise RpcError(-32602, f"java.lang.IllegalArgumentException: unknown key {key!r}")
-    if code == 4:
-        ui.back()
-    elif code == 3:
-        ui.home()
+    ui.press_key(code)
     return True
 
 
@@ -85,17 +87,19 @@ def _wait(ui: PhoneUI, selector: Any, millis: Any, *, gone: bool) -> bool:
 
 def device_info(ui: PhoneUI) -> dict[str, Any]:
     """What ``deviceInfo`` answers."""
+    width, height = ui.size
+    turned = ui.rotation % 2 == 1
     return {
         "currentPackageName": ui.package,
-        "displayWidth": WIDTH,
-        "displayHeight": HEIGHT,
-        "displayRotation": 0,
-        "displaySizeDpX": 411,
-        "displaySizeDpY": 891,
+        "displayWidth": width,
+        "displayHeight": height,
+        "displayRotation": ui.rotation,
+        "displaySizeDpX": 891 if turned else 411,
+        "displaySizeDpY": 411 if turned else 891,
         "productName": ui.phone.serial,
-        "screenOn": True,
+        "screenOn": ui.screen_on,
         "sdkInt": 33,
-        "naturalOrientation": True,
+        "naturalOrientation": not turned,
     }
 
 
@@ -153,5 +157,45 @@ def _call(ui: PhoneUI, method: str, params: Any) -> Any:
         return ui.clear_focused()
     if method in ("swipe", "swipePoints", "drag"):
         ui.swipe()
+        return True
+    return _device_call(ui, method, args)
+
+
+def _device_call(ui: PhoneUI, method: str, args: list[Any]) -> Any:
+    """The rest of uiautomator2's ``Device``: the display, the shades, toasts, raw touches."""
+    if method in ("wakeUp", "sleep"):
+        ui.wake(method == "wakeUp")
+        return None
+    if method == "setOrientation":
+        name = str(args[0]).lower()
+        rotation = next((r for n, r in ORIENTATIONS.items() if name in (n, n[0])), None)
+        if rotation is None:
+            raise ValueError(f"unknown orientation {args[0]!r}")
+        ui.rotate(rotation)
+        return None
+    if method == "freezeRotation":  # auto-rotate off while frozen, as the setting shows
+        frozen = bool(args[0]) if args else True
+        ui.phone.settings[("system", "accelerometer_rotation")] = "0" if frozen else "1"
+        return None
+    if method in ("openNotification", "openQuickSettings"):
+        ui.pull_down("notifications" if method == "openNotification" else "quick_settings")
+        return True
+    if method == "getLastTraversedText":
+        return ui.last_traversed_text
+    if method == "clearLastTraversedText":
+        ui.last_traversed_text = None
+        return None
+    if method == "makeToast":
+        ui.last_toast = str(args[0])
+        return True
+    if method == "getLastToast":
+        return ui.last_toast
+    if method == "clearLastToast":
+        ui.last_toast = None
+        return None
+    if method == "injectInputEvent":  # a raw touch: the finger lifting is the tap
+        action, x, y = int(args[0]), float(args[1]), float(args[2])
+        if action == _ACTION_UP:
+            ui.click(x, y)
         return True
     raise RpcError(_NO_METHOD, f"method not found: {method}")

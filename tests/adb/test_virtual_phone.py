@@ -449,3 +449,63 @@ def test_export_unset_and_exec_are_shell_builtins(phone: VirtualPhone) -> None:
     refused = phone.execute_line("export 1BAD=x")
     assert refused.status == 1
     assert b"bad variable name" in refused.err
+
+
+def test_uiautomator2_display_shade_and_toast_calls(
+    device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    import uiautomator2
+
+    phone.ui.home()
+    d = uiautomator2.connect(device)
+    try:
+        d.screen_off()
+        assert d.info["screenOn"] is False
+        assert not device.is_screen_on()  # adbutils reads dumpsys power
+        black = d.screenshot()
+        assert black.getextrema() == ((0, 0), (0, 0), (0, 0))
+        d.screen_on()
+        assert d.info["screenOn"] is True
+        assert device.is_screen_on()
+        device.keyevent("POWER")  # the key turns it off, as on a phone
+        assert d.info["screenOn"] is False
+        device.keyevent("WAKEUP")
+        assert d.info["screenOn"] is True
+
+        d.set_orientation("left")
+        assert d.orientation == "left"
+        assert d.info["displayRotation"] == 1
+        assert d.window_size() == (2340, 1080)
+        assert d.screenshot().size == (2340, 1080)
+        assert device.rotation() == 1
+        d.set_orientation("natural")
+        assert d.window_size() == (1080, 2340)
+        d.freeze_rotation()
+        assert device.shell("settings get system accelerometer_rotation") == "0"
+        d.freeze_rotation(False)
+        assert device.shell("settings get system accelerometer_rotation") == "1"
+
+        d.open_notification()
+        assert d.app_current()["package"] == "com.android.systemui"
+        assert d(text="Notifications").exists
+        d.press("back")
+        assert d.app_current()["package"] == "com.android.launcher3"
+        d.open_quick_settings()
+        assert d(text="Airplane mode: off").exists
+        d.press("home")
+
+        assert d.last_traversed_text is None
+        d.clear_traversed_text()
+        d.toast.show("Saved!")
+        assert d.last_toast == "Saved!"
+        d.clear_toast()
+        assert d.last_toast is None
+        d.app_start("com.instagram.android")
+        search = d(text="Search").center()
+        d.long_click(*search, duration=0.1)  # raw touch events: the lifted finger taps
+        assert d(className="android.widget.EditText").wait(timeout=2)
+        d.press("home")
+    finally:
+        phone.ui.wake(True)
+        phone.ui.rotate(0)
+        d.stop_uiautomator()
