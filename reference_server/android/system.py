@@ -23,6 +23,7 @@ from typing import Any
 from ..leftovers import folder_prefix
 from .apps import APPS, App
 from .logcat import LogBuffer
+from .processes import ProcessTable
 from .records import MediaFile, make_record
 from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
@@ -73,6 +74,7 @@ class AndroidSystem(AndroidTools):
         self.index = int("".join(c for c in name if c.isdigit())[-2:] or 0)
         self.settings = dict(DEFAULT_SETTINGS)
         self.log = LogBuffer()
+        self.processes = ProcessTable()
         self.props = {
             "ro.serialno": name,
             "ro.build.version.sdk": "33",

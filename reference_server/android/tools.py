@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .logcat import LogBuffer, parse_log, parse_logcat
+from .patterns import PatternError, line_matcher
+from .processes import ProcessTable, signal_number
 from .render import render_png
 from .settings import run_settings
 from .sh import Done
@@ -57,7 +59,9 @@ class AndroidTools:
     ui: PhoneUI
     packages: set[str]
     settings: dict[tuple[str, str], str]
+    _stdin: bytes
     log: LogBuffer
+    processes: ProcessTable
     index: int
 
     def path(self, device_path: str) -> Path:  # pragma: no cover - the phone's
@@ -200,6 +204,68 @@ class AndroidTools:
         self.path(files[-1]).write_bytes(header + media)
         self._log("ScreenRecord", f"recorded {files[-1]}")
         return Done()
+
+    def _cmd_ps(self, args: list[str]) -> str:
+        return self.processes.ps(args)
+
+    def _cmd_pidof(self, args: list[str]) -> Done | str:
+        pids = [str(p.pid) for name in args for p in self.processes.find(name)]
+        return " ".join(pids) + "\n" if pids else Done(status=1)
+
+    def _cmd_kill(self, args: list[str]) -> Done:
+        number, words = 15, list(args)
+        if words[:1] == ["-s"] and len(words) > 1:
+            found, words = signal_number(words[1]), words[2:]
+        elif words[:1] and words[0].startswith("-") and words[0][1:]:
+            found, words = signal_number(words[0][1:]), words[1:]
+        else:
+            found = number
+        if found is None or not words:
+            return Done(err=b"usage: kill [-s SIGNAL | -SIGNAL] PID...\n", status=1)
+        problems = []
+        for word in words:
+            if not word.isdigit():
+                problems.append(f"kill: {word}: invalid pid")
+                continue
+            problem = self.processes.signal(int(word), found)
+            if problem:
+                problems.append(problem)
+        err = "".join(line + "\n" for line in problems).encode()
+        return Done(err=err, status=1 if problems else 0)
+
+    def _cmd_grep(self, args: list[str]) -> Done:
+        """``grep [-i] [-v] [-c] [-F] [-E] [-e PATTERN] PATTERN [FILE…]``, matched by RE2."""
+        flags, patterns, files = set(), [], []
+        words = iter(args)
+        for word in words:
+            if word == "-e":
+                patterns.append(next(words, ""))
+            elif word.startswith("-") and len(word) > 1 and set(word[1:]) <= set("ivcFEq"):
+                flags |= set(word[1:])
+            elif not patterns:
+                patterns.append(word)
+            else:
+                files.append(word)
+        if not patterns:
+            return Done(err=b"usage: grep [-icvFEq] [-e PATTERN] PATTERN [FILE...]\n", status=2)
+        try:
+            match = line_matcher(patterns, fixed="F" in flags, ignore_case="i" in flags)
+        except PatternError as error:
+            return Done(err=f"grep: {error}\n".encode(), status=2)
+        texts = [self._stdin] if not files else []
+        for name in files:
+            file = self.path(name)
+            if not file.is_file():
+                return Done(err=f"grep: {name}: No such file or directory\n".encode(), status=2)
+            texts.append(file.read_bytes())
+        lines = [
+            line
+            for text in texts
+            for line in text.decode("utf-8", "replace").splitlines()
+            if match(line) != ("v" in flags)
+        ]
+        out = f"{len(lines)}\n" if "c" in flags else "".join(line + "\n" for line in lines)
+        return Done(out=b"" if "q" in flags else out.encode(), status=0 if lines else 1)
 
     def _cmd_ime(self, args: list[str]) -> str:
         if args[:1] == ["list"]:

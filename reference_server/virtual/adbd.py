@@ -100,6 +100,8 @@ class Stream:
             self.closed = True
             self._link.send(A_CLSE, self.local_id, self.remote_id)
             self._link.forget(self.local_id)
+            with self._readable:  # a reader waiting on this stream sees it closed
+                self._readable.notify_all()
 
 
 class Phone(Protocol):

@@ -174,10 +174,7 @@ class VirtualPhone(AndroidSystem):
             if self._launch_u2(argv[:-1] if argv[-1:] == ["&"] else argv):
                 with self._lock:
                     self.commands.append(line)
-                stream.write(b"[server] INFO: [UiAutomator2Server] Starting Server\n")
-                while stream.read():  # runs until the host closes the shell
-                    pass
-                self.u2_running.clear()
+                self._serve_u2(stream, [word for word in argv if "=" not in word or word[0] == "-"])
                 return
         stream.write(self.execute_line(line).combined)
 
@@ -200,13 +197,26 @@ class VirtualPhone(AndroidSystem):
             return None
         return options
 
+    def _serve_u2(self, stream: Stream, command: list[str]) -> None:
+        """The uiautomator2 server: a process of the phone while its shell stays open.
+
+        The host hanging up ends it, and so does a signal (``kill PID``), which closes its
+        shell connection as the process's end does on a phone.
+        """
+        server = self.processes.spawn(command, on_signal=lambda number: stream.close())
+        self.u2_running.set()
+        try:
+            stream.write(b"[server] INFO: [UiAutomator2Server] Starting Server\n")
+            while stream.read():  # runs until the host closes the shell, or a kill
+                pass
+        finally:
+            self.u2_running.clear()
+            self.processes.end(server)
+
     def _launch_u2(self, argv: list[str]) -> bool:
         words = [word for word in argv if "=" not in word or word.startswith("-")]
         server = "app_process" in words and any("uia2" in w or "uiautomator" in w for w in words)
-        if server and (self.root / "data/local/tmp/u2.jar").exists():
-            self.u2_running.set()
-            return True
-        return False
+        return bool(server and (self.root / "data/local/tmp/u2.jar").exists())
 
     # -- sync --------------------------------------------------------------------------------
 

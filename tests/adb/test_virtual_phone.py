@@ -509,3 +509,52 @@ def test_uiautomator2_display_shade_and_toast_calls(
         phone.ui.wake(True)
         phone.ui.rotate(0)
         d.stop_uiautomator()
+
+
+# uiautomator2 forgets the connection of a server that ended (killed) without closing it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_the_uiautomator2_server_is_a_process_of_the_phone(
+    device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    import uiautomator2
+
+    d = uiautomator2.connect(device)
+    try:
+        assert d.info["screenOn"] is True
+        (line,) = [row for row in device.shell("ps -ef").splitlines() if "uia2" in row]
+        pid = line.split()[1]
+        assert device.shell("pidof app_process") == pid
+        assert device.shell("ps -A | grep app_process").split()[1] == pid
+        assert device.shell2("kill 1").output == "kill: 1: Operation not permitted\n"
+        assert device.shell2(f"kill {pid}").returncode == 0
+        deadline = time.monotonic() + 5
+        while phone.u2_running.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not phone.u2_running.is_set()
+        assert device.shell2("pidof app_process").returncode == 1
+        assert not d._check_alive()  # its port no longer answers
+        device.shell("rm /data/local/tmp/u2.jar")
+        d.start_uiautomator()  # pushes the jar again, then starts the server
+        assert phone.path("/data/local/tmp/u2.jar").exists()
+        restarted = device.shell("pidof app_process")
+        assert restarted
+        assert restarted != pid
+        assert d.info["currentPackageName"]
+        d.stop_uiautomator()
+        assert not phone.u2_running.is_set()
+        assert device.shell2("pidof app_process").returncode == 1
+    finally:
+        d.stop_uiautomator()
+
+
+def test_grep_matches_in_linear_time(phone: VirtualPhone) -> None:
+    assert phone.execute_line("ps -A | grep -c zygote").out == b"1\n"
+    assert phone.execute_line("echo a.b | grep -F .").out == b"a.b\n"
+    assert phone.execute_line("echo abc | grep -v b").status == 1
+    slow_for_backtracking = "a" * 3_000
+    done = phone.execute_line(f"echo {slow_for_backtracking} | grep -E '(a*)*b'")
+    assert done.status == 1  # no match, and no time spent backtracking
+    refused = phone.execute_line("echo x | grep '(a'")
+    assert refused.status == 2
+    assert b"RE2" in refused.err
