@@ -9,6 +9,8 @@ follows, comments, and every command it ran.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import collections
 import hashlib
 import os
@@ -23,6 +25,7 @@ from typing import Any
 from ..leftovers import folder_prefix
 from .apps import APPS, App
 from .logcat import LogBuffer
+from .packages import ADB_KEYBOARD, built_in_packages, install
 from .processes import ProcessTable
 from .records import MediaFile, make_record
 from .settings import DEFAULT_SETTINGS
@@ -58,6 +61,8 @@ class AndroidSystem(AndroidTools):
         for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp"):
             (self.root / folder).mkdir(parents=True)
         self.packages = {APPS[app].package for app in apps}
+        #: Every installed package's versions and install times (``dumpsys package``).
+        self.installed = built_in_packages(self.packages)
         self.gallery: list[str] = []
         self.following: dict[str, set[str]] = {platform: set() for platform in APPS}
         self.records: list[dict[str, Any]] = []
@@ -443,8 +448,35 @@ class AndroidSystem(AndroidTools):
             self._log("PackageManager", f"cleared {args[1]}")
             return "Success\n"
         if args[:1] == ["path"] and args[1:2]:
-            return f"package:/data/app/{args[1]}/base.apk\n" if args[1] in self.packages else ""
+            found = self.installed.get(args[1]) if args[1] in self.packages else None
+            return f"package:{found.code_path}\n" if found else ""
+        if args[:1] == ["install"]:
+            return self._install([a for a in args[1:] if not a.startswith("-")], set(args[1:]))
+        if args[:1] == ["uninstall"] and args[1:]:
+            name = args[-1]
+            if name not in self.packages or name == "com.android.settings":
+                return "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
+            self.ui.stop(name)
+            self.packages.discard(name)
+            self.installed.pop(name, None)
+            keyboard = ("secure", "default_input_method")
+            if self.settings.get(keyboard, "").startswith(f"{name}/"):  # its keyboard goes too
+                self.settings[keyboard] = DEFAULT_SETTINGS[keyboard]
+            self._log("PackageManager", f"removed {name}")
+            return "Success\n"
         return ""
+
+    def _install(self, paths: list[str], flags: set[str]) -> str:
+        if len(paths) != 1:
+            return "Error: must specify one APK file to install\n"
+        file = self.path(paths[0])
+        if not file.is_file():
+            return f"Failure [INSTALL_FAILED_INVALID_URI: {paths[0]}: No such file]\n"
+        line, package = install(self.installed, file.read_bytes(), flags)
+        if package is not None:
+            self.packages.add(package.package)
+            self._log("PackageManager", f"installed {package.package} {package.version_name}")
+        return line + "\n"
 
     def _cmd_monkey(self, args: list[str]) -> str | Done:
         if "-p" in args and args.index("-p") + 1 >= len(args):
@@ -493,6 +525,8 @@ class AndroidSystem(AndroidTools):
                 f"Broadcasting: Intent {{ act={_TYPE} flg=0x400000 }}\n"
                 f"Broadcast completed: result={0 if typed else -1}\n"
             )
+        if sub == "broadcast" and options.get("-a", "").startswith("ADB_KEYBOARD_"):
+            return self._adb_keyboard(options["-a"], self._string_extras(args))
         if sub == "broadcast" and options.get("-a") == _SCAN:
             uri = options.get("-d", "")
             device_path = uri[len("file://") :] if uri.startswith("file://") else uri
@@ -500,6 +534,27 @@ class AndroidSystem(AndroidTools):
                 self.gallery.insert(0, device_path)
             return "Broadcast completed: result=0\n"
         return ""
+
+    def _adb_keyboard(self, action: str, extras: dict[str, str]) -> str:
+        """uiautomator2's keyboard (its helper app's), when installed and selected.
+
+        It types base64 text into the focused field, clears the field, or hides.
+        """
+        head = f"Broadcasting: Intent {{ act={action} flg=0x400000 }}\n"
+        current = self.settings.get(("secure", "default_input_method"))
+        if current != ADB_KEYBOARD or ADB_KEYBOARD.split("/")[0] not in self.packages:
+            return head + "Broadcast completed: result=0\n"  # nobody is listening
+        done = True
+        if action == "ADB_KEYBOARD_INPUT_TEXT":
+            try:
+                text = base64.b64decode(extras.get("text", ""), validate=True)
+            except binascii.Error:
+                return head + 'Broadcast completed: result=0 data="text is not base64"\n'
+            done = self.ui.type_text(text.decode("utf-8", "replace"))
+        elif action == "ADB_KEYBOARD_CLEAR_TEXT":
+            done = self.ui.clear_focused()
+        result = '-1 data="success"' if done else '0 data="no focused field"'
+        return head + f"Broadcast completed: result={result}\n"
 
     @staticmethod
     def _options(args: list[str]) -> dict[str, str]:

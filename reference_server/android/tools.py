@@ -7,17 +7,17 @@ whose screen (``ui``), storage (``path``) and records it reads.
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .logcat import LogBuffer, parse_log, parse_logcat
+from .packages import ADB_KEYBOARD, InstalledPackage
 from .patterns import PatternError, line_matcher
 from .processes import ProcessTable, signal_number
 from .render import render_png
-from .settings import run_settings
+from .settings import DEFAULT_SETTINGS, run_settings
 from .sh import Done
-from .ui import HEIGHT, LAUNCHER, WIDTH
+from .ui import HEIGHT, LAUNCHER, SETTINGS, WIDTH
 
 if TYPE_CHECKING:
     from .ui import PhoneUI
@@ -45,10 +45,6 @@ KEYCODES = {
     "KEYCODE_WAKEUP": 224,
     "WAKEUP": 224,
 }
-_VERSIONS = {
-    "com.zhiliaoapp.musically": ("36.5.4", 2023605040),
-    "com.instagram.android": ("312.0.0.32.112", 553211043),
-}
 _SETTINGS_ACTION = "android.settings.SETTINGS"
 
 
@@ -60,6 +56,7 @@ class AndroidTools:
     packages: set[str]
     settings: dict[tuple[str, str], str]
     _stdin: bytes
+    installed: dict[str, InstalledPackage]
     log: LogBuffer
     processes: ProcessTable
     index: int
@@ -106,19 +103,10 @@ class AndroidTools:
         return Done(err=f"Can't find service: {service}\n".encode(), status=0)
 
     def _package_dump(self, package: str) -> str:
-        if package not in self.packages and package != "com.android.settings":
+        found = self.installed.get(package)
+        if found is None or (package not in self.packages and package != SETTINGS):
             return ""
-        name, code = _VERSIONS.get(package, ("13", 33))
-        signature = f"{zlib.crc32(package.encode()):08x}"
-        return (
-            f"Packages:\n  Package [{package}] (5c4b3a2):\n"
-            f"    versionCode={code} minSdk=24 targetSdk=33\n"
-            f"    versionName={name}\n"
-            "    pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]\n"
-            "    firstInstallTime=2026-01-05 10:00:00\n"
-            "    lastUpdateTime=2026-11-20 09:30:00\n"
-            f"    signatures=PackageSignatures{{1a2b3c4d version:3, signatures:[{signature}]}}\n"
-        )
+        return found.dump()
 
     def _cmd_wm(self, args: list[str]) -> str:
         if args[:1] == ["size"]:
@@ -267,10 +255,30 @@ class AndroidTools:
         out = f"{len(lines)}\n" if "c" in flags else "".join(line + "\n" for line in lines)
         return Done(out=b"" if "q" in flags else out.encode(), status=0 if lines else 1)
 
-    def _cmd_ime(self, args: list[str]) -> str:
+    def _input_methods(self) -> list[str]:
+        """The keyboards installed: the stock one, and uiautomator2's once its app is."""
+        stock = [DEFAULT_SETTINGS[("secure", "default_input_method")]]
+        return stock + ([ADB_KEYBOARD] if ADB_KEYBOARD.split("/")[0] in self.packages else [])
+
+    def _cmd_ime(self, args: list[str]) -> Done | str:
+        methods = self._input_methods()
+        key = ("secure", "enabled_input_methods")
+        enabled = [m for m in self.settings.get(key, "").split(":") if m in methods]
         if args[:1] == ["list"]:
-            return "com.android.inputmethod.latin/.LatinIME\n"
-        return ""
+            shown = methods if "-a" in args else enabled
+            return "".join(f"{method}\n" for method in shown)
+        if args[:1] in (["enable"], ["disable"], ["set"]) and len(args) == 2:
+            method = args[1]
+            if method not in methods:
+                return Done(err=f"Unknown input method {method} cannot be enabled for user #0\n"
+                            .encode(), status=255)  # fmt: skip
+            if args[0] == "set":
+                self.settings[("secure", "default_input_method")] = method
+                return f"Input method {method} selected for user #0\n"
+            kept = [m for m in enabled if m != method] + ([method] if args[0] == "enable" else [])
+            self.settings[key] = ":".join(kept)
+            return f"Input method {method}: {args[0]}d\n"
+        return Done(err=b"usage: ime list|enable|disable|set ID\n", status=255)
 
     def _open_settings(self) -> str:
         self.ui.settings()

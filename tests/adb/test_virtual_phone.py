@@ -458,19 +458,23 @@ def test_uiautomator2_display_shade_and_toast_calls(
 
     phone.ui.home()
     d = uiautomator2.connect(device)
+
+    def screen_on() -> bool:  # read anew each time (a type checker would keep the first read)
+        return bool(d.info["screenOn"])
+
     try:
         d.screen_off()
-        assert d.info["screenOn"] is False
+        assert not screen_on()
         assert not device.is_screen_on()  # adbutils reads dumpsys power
         black = d.screenshot()
         assert black.getextrema() == ((0, 0), (0, 0), (0, 0))
         d.screen_on()
-        assert d.info["screenOn"] is True
+        assert screen_on()
         assert device.is_screen_on()
         device.keyevent("POWER")  # the key turns it off, as on a phone
-        assert d.info["screenOn"] is False
+        assert not screen_on()
         device.keyevent("WAKEUP")
-        assert d.info["screenOn"] is True
+        assert screen_on()
 
         d.set_orientation("left")
         assert d.orientation == "left"
@@ -558,3 +562,48 @@ def test_grep_matches_in_linear_time(phone: VirtualPhone) -> None:
     refused = phone.execute_line("echo x | grep '(a'")
     assert refused.status == 2
     assert b"RE2" in refused.err
+
+
+def test_uiautomator2_installs_its_keyboard_app_and_types_through_it(
+    device: adbutils.AdbDevice, phone: VirtualPhone
+) -> None:
+    import uiautomator2
+
+    d = uiautomator2.connect(device)
+    try:
+        d.app_start("com.instagram.android")
+        d(text="Search").click()
+        d.set_input_ime(True)  # adbutils pushes the APK, then pm install reads its manifest
+        assert d.current_ime() == "com.github.uiautomator/.AdbKeyboard"
+        assert "package:com.github.uiautomator" in device.shell("pm list packages").splitlines()
+        info = device.app_info("com.github.uiautomator")
+        assert info is not None
+        assert (info.version_name, info.version_code) == ("2.4.0", 2004001)
+        assert info.first_install_time is not None
+        d.send_keys("hello")  # a broadcast the keyboard app answers
+        assert d(className="android.widget.EditText").get_text() == "hello"
+        d.clear_text()
+        assert d(className="android.widget.EditText").get_text() == ""
+
+        apk = Path(uiautomator2.__file__).parent / "assets" / "app-uiautomator.apk"
+        remote = "/data/local/tmp/helper.apk"  # adbutils removed its own copy once installed
+        device.sync.push(apk, remote)
+        again = device.shell(["pm", "install", remote])
+        assert again.startswith("Failure [INSTALL_FAILED_ALREADY_EXISTS")
+        assert device.shell(["pm", "install", "-r", remote]) == "Success"
+        replaced = device.app_info("com.github.uiautomator")
+        assert replaced.first_install_time == info.first_install_time  # kept by -r
+        missing = device.shell(["pm", "install", "/sdcard/none.apk"])
+        assert missing.startswith("Failure [INSTALL_FAILED_INVALID_URI")
+        device.sync.push(b"not a zip", "/sdcard/bad.apk")
+        assert device.shell("pm install /sdcard/bad.apk").startswith(
+            "Failure [INSTALL_PARSE_FAILED_NOT_APK"
+        )
+        assert device.shell("pm uninstall com.github.uiautomator") == "Success"
+        assert device.app_info("com.github.uiautomator") is None
+        assert device.shell("ime list -s -a") == "com.android.inputmethod.latin/.LatinIME"
+        assert d.current_ime() == "com.android.inputmethod.latin/.LatinIME"
+    finally:
+        d.stop_uiautomator()
+        device.shell("rm /sdcard/bad.apk /data/local/tmp/helper.apk")
+        phone.ui.home()

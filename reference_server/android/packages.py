@@ -1,0 +1,153 @@
+"""Installing an app: ``pm install`` of an APK pushed to the phone, and what it then knows.
+
+The package's name, version and label come from the APK's own manifest (binary XML, read by
+pyaxmlparser, which the server extra installs). An installed package is listed by
+``pm list packages``, has a ``pm path``, and ``dumpsys package`` gives its versions and its
+first-install and last-update times; ``pm uninstall`` removes it. Failures are worded as
+Android's package manager words them (``Failure [INSTALL_FAILED_ALREADY_EXISTS: …]``).
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+
+import attrs
+
+__all__ = [
+    "ADB_KEYBOARD",
+    "BUILT_IN",
+    "ApkInfo",
+    "InstalledPackage",
+    "built_in_packages",
+    "install",
+    "read_apk",
+]
+
+#: The input method uiautomator2's helper app brings (``com.github.uiautomator``).
+ADB_KEYBOARD = "com.github.uiautomator/.AdbKeyboard"
+#: The apps a phone comes with: their version names and codes.
+BUILT_IN = {
+    "com.zhiliaoapp.musically": ("36.5.4", 2023605040),
+    "com.instagram.android": ("312.0.0.32.112", 553211043),
+    "com.android.settings": ("13", 33),
+}
+_FACTORY = time.mktime((2026, 1, 5, 10, 0, 0, 0, 0, -1))  # when the phone was set up
+_UPDATED = time.mktime((2026, 11, 20, 9, 30, 0, 0, 0, -1))
+
+
+@attrs.frozen
+class ApkInfo:
+    """What an APK's manifest says."""
+
+    package: str
+    version_code: int
+    version_name: str
+    label: str
+
+
+@attrs.define
+class InstalledPackage:
+    """An app on the phone: its versions, and when it came and was last updated."""
+
+    package: str
+    version_code: int
+    version_name: str
+    first_install: float = attrs.field(factory=time.time)
+    last_update: float = attrs.field(factory=time.time)
+    label: str = ""
+
+    @property
+    def code_path(self) -> str:
+        """Where Android keeps it (``pm path``)."""
+        tag = f"{zlib.crc32(self.package.encode()):08x}"
+        return f"/data/app/~~{tag}==/{self.package}-1/base.apk"
+
+    def dump(self) -> str:
+        """``dumpsys package NAME``: the lines tools read (adbutils' ``app_info``)."""
+        signature = f"{zlib.crc32(self.package.encode()):08x}"
+        stamp = "%Y-%m-%d %H:%M:%S"
+        return (
+            f"Packages:\n  Package [{self.package}] (5c4b3a2):\n"
+            f"    userId=10{zlib.crc32(self.package.encode()) % 900 + 100}\n"
+            f"    codePath={self.code_path.rsplit('/', 1)[0]}\n"
+            f"    versionCode={self.version_code} minSdk=24 targetSdk=33\n"
+            f"    versionName={self.version_name}\n"
+            "    pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]\n"
+            f"    firstInstallTime={time.strftime(stamp, time.localtime(self.first_install))}\n"
+            f"    lastUpdateTime={time.strftime(stamp, time.localtime(self.last_update))}\n"
+            f"    signatures=PackageSignatures{{1a2b3c4d version:3, signatures:[{signature}]}}\n"
+            "    User 0: ceDataInode=4242 installed=true hidden=false suspended=false\n"
+        )
+
+
+def read_apk(data: bytes) -> ApkInfo | str:
+    """The manifest of the APK ``data``, or the reason it cannot be installed."""
+    try:
+        from pyaxmlparser import APK
+    except ImportError:  # pragma: no cover - the server extra installs it
+        return (
+            "INSTALL_FAILED_INTERNAL_ERROR: reading an APK needs pyaxmlparser "
+            '(python -m pip install ".[server]")'
+        )
+    try:
+        apk = APK(data, raw=True)
+        package = apk.package
+        code = int(apk.version_code or 0)
+        name = str(apk.version_name or "")
+        label = str(apk.application or "")
+    except Exception as error:
+        return f"INSTALL_PARSE_FAILED_NOT_APK: {type(error).__name__}: {error}"
+    if not package:
+        return "INSTALL_PARSE_FAILED_BAD_MANIFEST: the manifest names no package"
+    return ApkInfo(package=str(package), version_code=code, version_name=name, label=label)
+
+
+def built_in_packages(packages: set[str]) -> dict[str, InstalledPackage]:
+    """The apps a new phone has (of ``packages``, and Settings), as installed packages."""
+    return {
+        name: InstalledPackage(
+            package=name,
+            version_code=BUILT_IN.get(name, ("1.0", 1))[1],
+            version_name=BUILT_IN.get(name, ("1.0", 1))[0],
+            first_install=_FACTORY,
+            last_update=_UPDATED,
+        )
+        for name in sorted(packages | {"com.android.settings"})
+    }
+
+
+def install(
+    installed: dict[str, InstalledPackage], data: bytes, flags: set[str]
+) -> tuple[str, InstalledPackage | None]:
+    """``pm install`` of the APK ``data`` with ``flags`` (``-r`` replace, ``-d`` downgrade).
+
+    Returns the answer's line and the package installed (``None`` on a failure).
+    """
+    info = read_apk(data)
+    if isinstance(info, str):
+        return f"Failure [{info}]", None
+    old = installed.get(info.package)
+    if old is not None and "-r" not in flags:
+        return (
+            f"Failure [INSTALL_FAILED_ALREADY_EXISTS: Attempt to re-install {info.package} "
+            "without first uninstalling.]",
+            None,
+        )
+    if old is not None and info.version_code < old.version_code and "-d" not in flags:
+        return (
+            f"Failure [INSTALL_FAILED_VERSION_DOWNGRADE: Downgrade detected: Update version "
+            f"code {info.version_code} is older than current {old.version_code}]",
+            None,
+        )
+    now = time.time()
+    package = InstalledPackage(
+        package=info.package,
+        version_code=info.version_code,
+        version_name=info.version_name,
+        first_install=old.first_install if old else now,
+        last_update=now,
+        label=info.label,
+    )
+    installed[info.package] = package
+    return "Success", package
