@@ -33,6 +33,18 @@ class Process:
     on_signal: Callable[[int], None] | None = None
     ended: threading.Event = attrs.field(factory=threading.Event)
     ppid: int = 1
+    #: Whether the shell's user may signal it (what the shell started).
+    killable: bool = False
+    #: Set when a signal came; ``last_signal`` says which. A job's tools watch it.
+    signalled: threading.Event = attrs.field(factory=threading.Event)
+    last_signal: int = 0
+
+    def deliver(self, number: int) -> None:
+        """Take signal ``number``."""
+        self.last_signal = number
+        self.signalled.set()
+        if self.on_signal is not None:
+            self.on_signal(number)
 
     @property
     def name(self) -> str:
@@ -77,7 +89,9 @@ class ProcessTable:
 
     def spawn(self, command: list[str], on_signal: Callable[[int], None] | None = None) -> Process:
         """Start a process of the shell's user; ``on_signal`` is how it takes a signal."""
-        return self._add("shell", SHELL_UID, command, on_signal)
+        process = self._add("shell", SHELL_UID, command, on_signal)
+        process.killable = True
+        return process
 
     def end(self, process: Process) -> None:
         """The process exited: it leaves the table."""
@@ -101,10 +115,10 @@ class ProcessTable:
             process = self._processes.get(pid)
         if process is None:
             return f"kill: {pid}: No such process"
-        if process.uid != SHELL_UID or process.on_signal is None:
+        if process.uid != SHELL_UID or not process.killable:
             return f"kill: {pid}: Operation not permitted"
         if number:  # signal 0 only asks whether the process is there
-            process.on_signal(number)
+            process.deliver(number)
         return None
 
     def ps(self, args: list[str]) -> str:

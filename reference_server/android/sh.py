@@ -11,7 +11,8 @@ phone gives it: nothing here reaches a host shell or the host's files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 import attrs
@@ -98,6 +99,10 @@ def tokenize(line: str) -> list[Token]:
             end_word()
             i += 1
             continue
+        if char == "#" and not started:  # a comment, to the end of the line
+            end = line.find("\n", i)
+            i = len(line) if end < 0 else end
+            continue
         operator = next(
             (op for op in (*_REDIRECTIONS, *_OPERATORS) if line.startswith(op, i)), None
         )
@@ -169,7 +174,7 @@ def _expansion(line: str, i: int, parts: list[Part], *, quoted: bool) -> int:
             raise ShellSyntaxError("unterminated ${")
         parts.append(Part("var", line[i + 2 : end], quoted, line[i : end + 1]))
         return end + 1
-    if following in ("?", "$", "#", "!"):
+    if following in ("?", "$", "#", "!", "@", "*") or following.isdigit():
         parts.append(Part("var", following, quoted, line[i : i + 2]))
         return i + 2
     if following and following in _NAME_START:
@@ -231,6 +236,17 @@ class Tools(Protocol):
         """Write a file; an error message, or ``None``."""
         ...
 
+    def start_job(self, command: list[str], work: Callable[[], Done]) -> int:
+        """Run ``work`` in the background as a process of its own; its pid."""
+        ...
+
+    def wait_jobs(self, pids: list[int]) -> Done:
+        """Wait for those background jobs (every one, for none).
+
+        Returns their output and the last one's status (127 for a pid that is not a job).
+        """
+        ...
+
 
 @attrs.define
 class _Command:
@@ -242,11 +258,22 @@ class _Command:
 class Interpreter:
     """Runs command lines against a phone's tools; keeps its variables and ``$?``."""
 
-    def __init__(self, tools: Tools, variables: Mapping[str, str] | None = None) -> None:
-        """A shell session with these variables (``PATH``, ``HOME`` …)."""
+    def __init__(
+        self,
+        tools: Tools,
+        variables: Mapping[str, str] | None = None,
+        *,
+        read_line: Callable[[], bytes | None] | None = None,
+    ) -> None:
+        """A shell session with these variables (``PATH``, ``HOME`` …).
+
+        ``read_line`` is its terminal's input (``read`` takes a line from it; ``None`` for
+        none left); without one, ``read`` finds the end of its input at once.
+        """
         self.tools = tools
         self.variables = dict(variables or {})
         self.status = 0
+        self.read_line = read_line
 
     def run(self, line: str, *, depth: int = 0) -> Done:
         """Run a line: what it printed (stdout and stderr apart) and its last exit status."""
@@ -258,8 +285,16 @@ class Interpreter:
             self.status = 2
             return Done(err=f"/system/bin/sh: syntax error: {error}\n".encode(), status=2)
         out, err, both = bytearray(), bytearray(), bytearray()
-        for connector, pipeline in _split(tokens):
+        for connector, pipeline, background in _split(tokens):
             if (connector == "&&" and self.status != 0) or (connector == "||" and self.status == 0):
+                continue
+            if background:  # `command &`: runs beside what follows; $! is its pid
+                words = [t.raw for t in pipeline[0] if isinstance(t, Word)]
+                pid = self.tools.start_job(
+                    words, functools.partial(self._pipeline, pipeline, depth)
+                )
+                self.variables["!"] = str(pid)
+                self.status = 0
                 continue
             done = self._pipeline(pipeline, depth)
             out += done.out
@@ -300,6 +335,13 @@ class Interpreter:
                 return Done()
         if fields[0] in ("export", "unset"):
             return self._variables(fields[0], fields[1:])
+        if fields[0] == "read":
+            return self._read(fields[1:], stdin)
+        if fields[0] == "wait":
+            pids = [int(word) for word in fields[1:] if word.isdigit()]
+            return self.tools.wait_jobs(pids)
+        if fields[0] == "sh" and fields[1:]:
+            return self._script(fields[1:], depth)
         files: list[tuple[str, str]] = []  # (target, path): opened before the command runs
         for target, source in command.redirections:
             if source is None:
@@ -319,6 +361,43 @@ class Interpreter:
             files.append((target, path))
         done = self.tools.run_tool(fields, stdin, {**self.variables, **env})
         return self._redirect(done, [r for r, _ in command.redirections], files)
+
+    def _read(self, names: list[str], stdin: bytes) -> Done:
+        """``read [-r] NAME…``: a line of input into variables; status 1 at its end."""
+        names = [name for name in names if name != "-r"] or ["REPLY"]
+        if stdin:
+            line: bytes | None = stdin.split(b"\n", 1)[0]
+        else:
+            line = self.read_line() if self.read_line is not None else None
+        if line is None:
+            return Done(status=1)
+        words = line.decode("utf-8", "replace").rstrip("\r\n").split(maxsplit=len(names) - 1)
+        for index, name in enumerate(names):
+            self.variables[name] = words[index] if index < len(words) else ""
+        return Done()
+
+    def _script(self, args: list[str], depth: int) -> Done:
+        """``sh FILE [ARG…]`` or ``sh -c COMMANDS [NAME ARG…]``: a child shell.
+
+        It has positional parameters of its own, and reads the same input.
+        """
+        if args[0] == "-c":
+            if len(args) < 2:
+                return Done(err=b"sh: -c: option requires an argument\n", status=2)
+            text, name, rest = args[1], (args[2] if len(args) > 2 else "sh"), args[3:]
+        else:
+            data = self.tools.read_file(args[0])
+            if data is None:
+                return Done(err=f"sh: {args[0]}: No such file or directory\n".encode(), status=127)
+            text, name, rest = data.decode("utf-8", "replace"), args[0], args[1:]
+        positional = {str(index): value for index, value in enumerate(rest, start=1)}
+        child = Interpreter(
+            self.tools,
+            {**self.variables, "0": name, "#": str(len(rest)), "@": " ".join(rest), **positional},
+            read_line=self.read_line,
+        )
+        child.variables["*"] = child.variables["@"]
+        return child.run(text, depth=depth + 1)
 
     def _variables(self, builtin: str, names: list[str]) -> Done:
         """``export NAME[=VALUE]…`` and ``unset NAME…``: the session's variables."""
@@ -389,22 +468,29 @@ class Interpreter:
                 return str(self.status)
             if part.value == "$":
                 return "1"
+            if part.value == "#":
+                return self.variables.get("#", "0")
             return self.variables.get(part.value, "")
         saved = self.status
-        done = Interpreter(self.tools, self.variables).run(part.value, depth=depth + 1)
+        done = Interpreter(self.tools, self.variables, read_line=self.read_line).run(
+            part.value, depth=depth + 1
+        )
         self.status = saved if done.status == 0 else done.status
         return done.out.decode("utf-8", "replace").rstrip("\n")
 
 
-def _split(tokens: list[Token]) -> list[tuple[str, list[list[Token]]]]:
-    """And-or lists: each pipeline with the connector before it (``;``, ``&&``, ``||``)."""
-    chains: list[tuple[str, list[list[Token]]]] = []
+def _split(tokens: list[Token]) -> list[tuple[str, list[list[Token]], bool]]:
+    """And-or lists: each pipeline, the connector before it, and whether it runs behind.
+
+    The connector is ``;``, ``&&`` or ``||``; a pipeline that ``&`` ends is a background job.
+    """
+    chains: list[tuple[str, list[list[Token]], bool]] = []
     connector = ";"
     pipeline: list[list[Token]] = [[]]
     for token in tokens:
         if token in ("&&", "||", ";", "&", "\n"):
             if any(pipeline):
-                chains.append((connector, pipeline))
+                chains.append((connector, pipeline, token == "&"))
             connector = token if token in ("&&", "||") else ";"
             pipeline = [[]]
         elif token == "|":
@@ -412,7 +498,7 @@ def _split(tokens: list[Token]) -> list[tuple[str, list[list[Token]]]]:
         else:
             pipeline[-1].append(token)
     if any(pipeline):
-        chains.append((connector, pipeline))
+        chains.append((connector, pipeline, False))
     return chains
 
 

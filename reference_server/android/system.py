@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,7 +26,7 @@ from ..leftovers import folder_prefix
 from .apps import APPS, App
 from .logcat import LogBuffer
 from .packages import ADB_KEYBOARD, built_in_packages, install
-from .processes import ProcessTable
+from .processes import Process, ProcessTable
 from .records import MediaFile, make_record
 from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
@@ -74,6 +74,9 @@ class AndroidSystem(AndroidTools):
         self._lock = threading.Lock()
         #: The deadline of the command line running in each thread (see :meth:`execute`).
         self._deadline = threading.local()
+        #: The background job each thread runs, if any (what ``kill`` signals).
+        self._job = threading.local()
+        self._jobs: dict[int, tuple[threading.Thread, list[Done]]] = {}
         self.cwd = "/"
         self._stdin = b""
         self.index = int("".join(c for c in name if c.isdigit())[-2:] or 0)
@@ -192,11 +195,64 @@ class AndroidSystem(AndroidTools):
         finally:
             self._deadline.at = None
 
-    def execute_line(self, line: str) -> Done:
-        """Run a shell command line: its output, its errors and its exit status apart."""
+    def execute_line(
+        self, line: str, *, read_line: Callable[[], bytes | None] | None = None
+    ) -> Done:
+        """Run a shell command line: its output, its errors and its exit status apart.
+
+        ``read_line`` is the terminal the line was typed in (``read`` takes lines from it).
+        """
         with self._lock:
             self.commands.append(line)
-        return self.sh.run(line)
+        if read_line is None:
+            return self.sh.run(line)
+        return Interpreter(self, self.sh.variables, read_line=read_line).run(line)
+
+    # -- background jobs ---------------------------------------------------------------------
+
+    def start_job(self, command: list[str], work: Callable[[], Done]) -> int:
+        """Run ``work`` on a thread of its own, as a process ``kill`` can signal; its pid."""
+        process = self.processes.spawn(command)
+        results: list[Done] = []
+
+        def run() -> None:
+            self._job.process = process
+            try:
+                results.append(work())
+            except CommandTimeout:
+                results.append(Done(status=124))
+            finally:
+                self.processes.end(process)
+
+        thread = threading.Thread(target=run, name=f"job-{process.pid}", daemon=True)
+        with self._lock:
+            self._jobs[process.pid] = (thread, results)
+        thread.start()
+        return process.pid
+
+    def wait_jobs(self, pids: list[int]) -> Done:
+        """``wait``: until those jobs end (every one, for none); their output, the status."""
+        with self._lock:
+            wanted = pids or list(self._jobs)
+            jobs = [(pid, self._jobs.pop(pid, None)) for pid in wanted]
+        out, err, status = bytearray(), bytearray(), 0
+        for pid, job in jobs:
+            if job is None:
+                err += f"wait: pid {pid} is not a child of this shell\n".encode()
+                status = 127
+                continue
+            thread, results = job
+            thread.join(MAX_SLEEP)
+            done = results[0] if results else Done(status=143)
+            out += done.out
+            err += done.err
+            status = done.status
+        return Done(bytes(out), bytes(err), status)
+
+    def current_job(self) -> Process | None:
+        """The background job the calling thread runs, if any."""
+        process: Process | None = getattr(self._job, "process", None)
+        return process
 
     def run(self, argv: list[str]) -> str:
         """Run one command, as its argument vector; what it printed."""
@@ -257,8 +313,22 @@ class AndroidSystem(AndroidTools):
         if deadline is not None and time.monotonic() + seconds > deadline:
             time.sleep(max(0.0, deadline - time.monotonic()))
             raise CommandTimeout(f"sleep {args[0]} went past the call's timeout")
-        time.sleep(seconds)
+        job = self.current_job()
+        if job is None:
+            time.sleep(seconds)
+        elif job.signalled.wait(seconds):  # a background sleep ends when it is killed
+            return Done(status=128 + job.last_signal)
         return Done()
+
+    def _cmd_which(self, args: list[str]) -> Done:
+        builtins = {"sh", "read", "wait", "export", "unset", "exec"}
+        found = [
+            name
+            for name in args
+            if name in builtins or callable(getattr(self, f"_cmd_{name}", None))
+        ]
+        out = "".join(f"/system/bin/{name}\n" for name in found)
+        return Done(out=out.encode(), status=0 if found and len(found) == len(args) else 1)
 
     def _cmd_id(self, args: list[str]) -> str:
         groups = "2000(shell),1004(input),1007(log),3003(inet)"

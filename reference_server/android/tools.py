@@ -7,13 +7,19 @@ whose screen (``ui``), storage (``path``) and records it reads.
 
 from __future__ import annotations
 
+import io
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
 from .logcat import LogBuffer, parse_log, parse_logcat
+from .mp4 import mjpeg_mp4
 from .packages import ADB_KEYBOARD, InstalledPackage
 from .patterns import PatternError, line_matcher
-from .processes import ProcessTable, signal_number
+from .processes import Process, ProcessTable, signal_number
 from .render import render_png
 from .settings import DEFAULT_SETTINGS, run_settings
 from .sh import Done
@@ -59,7 +65,16 @@ class AndroidTools:
     installed: dict[str, InstalledPackage]
     log: LogBuffer
     processes: ProcessTable
+    _deadline: threading.local
     index: int
+
+    def has_room(self, size: int) -> bool:  # pragma: no cover - the phone's
+        """Whether ``size`` more bytes fit in the phone's storage."""
+        raise NotImplementedError
+
+    def current_job(self) -> Process | None:  # pragma: no cover - the phone's
+        """The background job the calling thread runs, if any."""
+        raise NotImplementedError
 
     def path(self, device_path: str) -> Path:  # pragma: no cover - the phone's
         """The sandbox file behind a phone path."""
@@ -182,15 +197,51 @@ class AndroidTools:
         return ""
 
     def _cmd_screenrecord(self, args: list[str]) -> Done:
-        files = [a for a in args if not a.startswith("-") and not a.isdigit()]
-        if not files:
-            return Done(err=b"Must specify output file (see --help).\n", status=2)
-        # A tiny MP4: the box structure players look for first, then the frame it shows.
-        frame = render_png(self.ui)
-        header = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-        media = len(frame).to_bytes(4, "big") + b"mdat" + frame
-        self.path(files[-1]).write_bytes(header + media)
-        self._log("ScreenRecord", f"recorded {files[-1]}")
+        """Record the screen into an MP4 until ``--time-limit`` (180 s at most) or a signal.
+
+        A frame is taken whenever the screen changes (looked at ten times a second) and lasts
+        until the next; a background recording stops at ``kill -INT`` (or any signal) and
+        writes its file, as Android's does; after ``kill -9`` the file has no index.
+        """
+        options = _screenrecord_options(args)
+        if isinstance(options, Done):
+            return options
+        path, limit, size = options
+        job = self.current_job()
+        stop = job.signalled if job is not None else threading.Event()
+        deadline: float | None = getattr(self._deadline, "at", None)
+        started = time.monotonic()
+        end = started + limit if deadline is None else min(started + limit, deadline)
+        frames: list[tuple[bytes, float]] = []
+        shown, total, full = b"", 0, False
+        while True:
+            png = render_png(self.ui)
+            now = time.monotonic()
+            if png != shown:
+                jpeg = _jpeg(png, size or self.ui.size)
+                total += len(jpeg)
+                full = not self.has_room(total + 4096)
+                if full:
+                    break
+                frames.append((jpeg, now))
+                shown = png
+            if stop.is_set() or now >= end:
+                break
+            stop.wait(min(0.1, max(0.0, end - now)))
+        finished = time.monotonic()
+        width, height = size or self.ui.size
+        timed = [
+            (jpeg, int(((frames[i + 1][1] if i + 1 < len(frames) else finished) - at) * 1000))
+            for i, (jpeg, at) in enumerate(frames)
+        ]
+        video = mjpeg_mp4(timed, width, height)
+        if job is not None and job.last_signal == 9:  # killed outright: the index never came
+            video = video[: video.rfind(b"moov") - 4]
+        self.path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path(path).write_bytes(video)
+        self._log("ScreenRecord", f"recorded {path} ({len(frames)} frames)")
+        if full:
+            return Done(err=b"Unable to write the video: No space left on device\n", status=1)
         return Done()
 
     def _cmd_ps(self, args: list[str]) -> str:
@@ -289,3 +340,55 @@ class AndroidTools:
         code = KEYCODES.get(name.upper(), int(name) if name.isdigit() else None)
         if code is not None:
             self.ui.press_key(code)
+
+
+_SCREENRECORD_USAGE = (
+    "Usage: screenrecord [options] <filename>\n"
+    "Records the device's display to a .mp4 file.\n"
+    "  --size WIDTHxHEIGHT  --bit-rate RATE  --time-limit TIME (seconds, 1 to 180)\n"
+)
+
+
+def _screenrecord_options(args: list[str]) -> tuple[str, float, tuple[int, int] | None] | Done:
+    """``screenrecord``'s file, time limit and size, or its error."""
+    limit, size, files = 180.0, None, []
+    words = iter(args)
+    for word in words:
+        if word == "--time-limit":
+            value = next(words, "")
+            if not value.isdigit() or not 1 <= int(value) <= 180:
+                message = f"Time limit {value}s outside acceptable range [1,180]\n"
+                return Done(err=message.encode(), status=2)
+            limit = float(value)
+        elif word == "--size":
+            value = next(words, "")
+            width, _, height = value.partition("x")
+            if not (width.isdigit() and height.isdigit() and 16 <= int(width) <= 4096
+                    and 16 <= int(height) <= 4096):  # fmt: skip
+                return Done(err=f"Invalid size '{value}', must be width x height\n".encode(),
+                            status=2)  # fmt: skip
+            size = (int(width), int(height))
+        elif word == "--bit-rate":
+            next(words, "")
+        elif word in ("--verbose", "--bugreport"):
+            continue
+        elif word in ("--help", "-h"):
+            return Done(err=_SCREENRECORD_USAGE.encode(), status=0)
+        elif word.startswith("-"):
+            return Done(err=f"Unknown option {word}\n{_SCREENRECORD_USAGE}".encode(), status=2)
+        else:
+            files.append(word)
+    if len(files) != 1:
+        return Done(err=b"Must specify output file (see --help).\n", status=2)
+    return files[0], limit, size
+
+
+def _jpeg(png: bytes, size: tuple[int, int]) -> bytes:
+    """A screen's picture as a JPEG frame of ``size``."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if image.size != size:
+        image = image.resize(size)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    data: bytes = out.getvalue()
+    return data

@@ -176,7 +176,7 @@ class VirtualPhone(AndroidSystem):
                     self.commands.append(line)
                 self._serve_u2(stream, [word for word in argv if "=" not in word or word[0] == "-"])
                 return
-        stream.write(self.execute_line(line).combined)
+        stream.write(self.execute_line(line, read_line=_line_reader(stream)).combined)
 
     def _shell_v2(self, stream: Stream, line: str) -> None:
         """Shell protocol v2: stdout (id 1) and stderr (id 2) apart, then the exit code (3)."""
@@ -355,3 +355,24 @@ class VirtualPhone(AndroidSystem):
                     + encoded
                 )
         stream.write(b"DONE" + struct.pack("<IIII", 0, 0, 0, 0))
+
+
+def _line_reader(stream: Stream) -> Callable[[], bytes | None]:
+    """What ``read`` reads in a shell: the lines the host sends after the command line."""
+    pending = bytearray()
+
+    def read_line() -> bytes | None:
+        while b"\n" not in pending:
+            chunk = stream.read()
+            if not chunk:  # the host closed its side: what is left is the last line
+                if not pending:
+                    return None
+                line = bytes(pending)
+                pending.clear()
+                return line
+            pending.extend(chunk)
+        line, _, rest = bytes(pending).partition(b"\n")
+        pending[:] = rest
+        return line
+
+    return read_line

@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import adbutils
 import pytest
@@ -607,3 +608,77 @@ def test_uiautomator2_installs_its_keyboard_app_and_types_through_it(
         d.stop_uiautomator()
         device.shell("rm /sdcard/bad.apk /data/local/tmp/helper.apk")
         phone.ui.home()
+
+
+def test_the_shell_runs_scripts_with_background_jobs(phone: VirtualPhone) -> None:
+    script = "#!/system/bin/sh\n# a comment\necho first $1 of $#\nread ANY\necho got $ANY\n"
+    phone.path("/sdcard/job.sh").write_text(script, encoding="utf-8")
+    lines = iter([b"hello"])
+    done = phone.execute_line("sh /sdcard/job.sh abc", read_line=lambda: next(lines, None))
+    assert done.out == b"first abc of 1\ngot hello\n"
+    assert phone.execute_line("sh -c 'echo $0 $1' name arg").out == b"name arg\n"
+    background = phone.execute_line("sleep 30 & P=$!; kill -INT $P; wait $P; echo $?")
+    assert background.out == b"130\n"  # 128 + SIGINT: the job ended at the signal
+    assert phone.execute_line("wait 12345").status == 127
+    assert phone.execute_line("which screenrecord sh").out == (
+        b"/system/bin/screenrecord\n/system/bin/sh\n"
+    )
+    assert phone.execute_line("which nothing_like_it").status == 1
+    assert phone.execute_line("read X").status == 1  # no terminal: the end of input at once
+    phone.path("/sdcard/job.sh").unlink()
+
+
+def _decoded(path: Path) -> tuple[tuple[int, int], float, list[Any]]:
+    """What FFmpeg reads from a video: its size, its duration, and its frames."""
+    import av  # the test extra's: FFmpeg's decoders
+
+    with av.open(str(path)) as video:
+        stream = video.streams.video[0]
+        frames = list(video.decode(video=0))
+        assert stream.codec_context.name == "mjpeg"
+        assert stream.duration is not None
+        assert stream.time_base is not None
+        return (stream.width, stream.height), float(stream.duration * stream.time_base), frames
+
+
+def test_adbutils_records_the_screen_into_an_mp4_a_player_opens(
+    device: adbutils.AdbDevice, phone: VirtualPhone, tmp_path: Path
+) -> None:
+    phone.ui.home()
+    # adbutils' recorder: a script running screenrecord in the background (&, $!), waiting on
+    # `read`, then `kill -INT` and `wait`; stop_recording() sends the line and pulls the file.
+    device.start_recording(str(tmp_path / "clip.mp4"))
+    time.sleep(0.4)
+    device.shell(["monkey", "-p", "com.zhiliaoapp.musically", "1"])
+    time.sleep(0.4)
+    device.keyevent("HOME")
+    time.sleep(0.3)
+    device.stop_recording()
+    size, duration, frames = _decoded(tmp_path / "clip.mp4")
+    assert size == (1080, 2340)
+    assert 0.9 < duration < 5
+    assert len(frames) == 3  # the launcher, TikTok, the launcher: a frame per change
+    assert 0.3 < float(frames[1].time) < 2
+    launcher, tiktok = frames[0].to_image(), frames[1].to_image()
+    assert launcher.getpixel((10, 10)) != tiktok.getpixel((10, 10))  # the status bar's colour
+    assert device.shell2("pidof screenrecord").returncode == 1
+
+
+def test_screenrecord_honours_its_time_limit_and_its_options(
+    device: adbutils.AdbDevice, phone: VirtualPhone, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    assert device.shell("screenrecord --time-limit 1 --size 540x1170 /sdcard/one.mp4") == ""
+    assert 0.9 < time.monotonic() - started < 5
+    device.sync.pull("/sdcard/one.mp4", tmp_path / "one.mp4")
+    size, duration, frames = _decoded(tmp_path / "one.mp4")
+    assert (size, len(frames)) == ((540, 1170), 1)
+    assert 0.9 < duration < 2
+    out_of_range = device.shell2("screenrecord --time-limit 0 /sdcard/x.mp4")
+    assert out_of_range.returncode == 2
+    assert "outside acceptable range [1,180]" in out_of_range.output
+    assert "Must specify output file" in device.shell2("screenrecord").output
+    # Killed outright, a recording never writes its index: no player opens it.
+    device.shell("screenrecord /sdcard/killed.mp4 & P=$!; sleep 0.3; kill -9 $P; wait")
+    assert b"moov" not in phone.path("/sdcard/killed.mp4").read_bytes()
+    device.shell("rm /sdcard/one.mp4 /sdcard/killed.mp4")
