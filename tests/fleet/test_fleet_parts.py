@@ -123,6 +123,19 @@ def test_a_fleet_task_id_prints_and_parses_back() -> None:
             FleetTaskId.parse(bad)  # type: ignore[arg-type]
 
 
+def test_a_create_names_devices_or_accounts_before_anything_is_sent() -> None:
+    from tikmatrix_sdk import FollowConfig
+
+    with Fleet({"pc-1": "http://127.0.0.1:9"}) as fleet:
+        config = FollowConfig(target_users=["@a"])
+        with pytest.raises(ClientValidationError, match="serials is empty"):
+            fleet.tasks.create(config, serials=[])
+        with pytest.raises(ClientValidationError, match="not one string"):
+            fleet.tasks.create(config, usernames="@me")  # type: ignore[arg-type]
+        with pytest.raises(ClientValidationError, match="exactly one of"):
+            fleet.tasks.create(config)
+
+
 def test_a_task_id_of_another_fleet_is_refused_before_sending() -> None:
     with (
         Fleet({"pc-1": "http://127.0.0.1:9"}) as fleet,

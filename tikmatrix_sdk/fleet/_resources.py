@@ -143,6 +143,8 @@ class FleetTasksResource(_FleetResource[M]):
             raise ClientValidationError(
                 f"{field} is a list of strings, not one string", field=field
             )
+        if not names:
+            raise ClientValidationError(f"{field} is empty: name at least one", field=field)
         by_host = yield from self._owners(field, names)
         kwargs: dict[str, Any] = {
             "script_name": script_name,
