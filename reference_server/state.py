@@ -125,6 +125,8 @@ class ServerState:
         for device in self.fleet:  # what a device holds (a simulated phone's files) goes too
             device.close()
         self.fleet.clear()
+        for phone in self.source.lab.phones if self.source.lab is not None else ():
+            phone.ui.reset()  # a virtual phone's screen: the launcher, lit and upright
         if self.config.plan is not None:
             self.service.set_plan(self.config.plan)
         self.source.seed(self.service, self.fleet, devices)

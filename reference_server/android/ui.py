@@ -250,6 +250,14 @@ class PhoneUI:
         elif code in (223, 224):
             self.wake(code == 224)
 
+    def reset(self) -> None:
+        """As the phone started: the launcher on a lit, upright display; no toast."""
+        with self.lock:
+            self.app = None
+            self._go("launcher")
+            self.screen_on, self.rotation = True, 0
+            self.last_toast = self.last_traversed_text = None
+
     def pull_down(self, shade: str) -> None:
         """Pull the notifications or the quick settings down over the screen."""
         if shade not in SHADES:

@@ -214,3 +214,17 @@ def test_a_command_that_never_ends_is_cut_at_its_timeout(
             phone.adb("shell", "logcat", adb_timeout=1)
         assert time.monotonic() - started < 15
         assert phone.adb("shell", "echo", "still here") == "still here\n"
+
+
+def test_a_reset_brings_a_virtual_phone_back_to_its_launcher_lit_and_upright(
+    client: TikMatrix, server: str, serial: str
+) -> None:
+    with client.devices.lease(serial, label="turn it") as phone:
+        phone.jsonrpc("setOrientation", "left")
+        phone.jsonrpc("sleep")
+        assert phone.info().screen_on is False
+    httpx.post(f"{server}/_control/reset", json={}).raise_for_status()
+    with client.devices.lease(serial, label="look") as phone:
+        info = phone.info()
+        assert (info.screen_on, info.display_rotation) == (True, 0)
+        assert info.current_package_name == "com.android.launcher3"
