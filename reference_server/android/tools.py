@@ -223,7 +223,7 @@ class AndroidTools:
                 full = not self.has_room(total + 4096)
                 if full:
                     break
-                frames.append((jpeg, now))
+                frames.append((jpeg, now if frames else started))  # the video starts at once
                 shown = png
             if stop.is_set() or now >= end:
                 break
