@@ -10,7 +10,7 @@ import httpx
 
 from ._effects import Emit, Now, Program, Send, Sleep, Stepper, Stream
 
-__all__ = ["AsyncShell", "SyncShell"]
+__all__ = ["AsyncRunner", "AsyncShell", "SyncRunner", "SyncShell"]
 
 T = TypeVar("T")
 
@@ -19,16 +19,14 @@ def _unexpected_emit() -> TypeError:
     return TypeError("an operation that returns a result emitted an item")
 
 
-class SyncShell:
-    """Performs effects with an :class:`httpx.Client` and :func:`time.sleep`."""
+class SyncRunner:
+    """Runs operations to their result, or as streams, on the effects its ``_walk`` performs.
+
+    What every blocking shell shares (the client's, and the fleet's).
+    """
 
     #: Its ``run`` returns the result itself, not a coroutine.
     is_async = False
-
-    def __init__(self, http: httpx.Client) -> None:
-        self.http = http
-        self.sleep: Callable[[float], None] = time.sleep
-        self.now: Callable[[], float] = time.monotonic
 
     def run(self, program: Program[T]) -> T:
         """Run an operation to its result."""
@@ -40,6 +38,39 @@ class SyncShell:
     def stream(self, program: Stream[T]) -> Iterator[T]:
         """Run a streaming operation, yielding what it emits."""
         return self._walk(Stepper(program))
+
+    def _walk(self, stepper: Stepper[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+
+class AsyncRunner:
+    """The async twin of :class:`SyncRunner`: ``run`` is awaited, ``stream`` iterated async."""
+
+    #: Its ``run`` returns a coroutine.
+    is_async = True
+
+    async def run(self, program: Program[T]) -> T:
+        """Run an operation to its result."""
+        stepper = Stepper(program)
+        async for _ in self._walk(stepper):
+            raise _unexpected_emit()
+        return stepper.result  # type: ignore[return-value]
+
+    def stream(self, program: Stream[T]) -> AsyncIterator[T]:
+        """Run a streaming operation, yielding what it emits."""
+        return self._walk(Stepper(program))
+
+    def _walk(self, stepper: Stepper[Any]) -> AsyncIterator[Any]:
+        raise NotImplementedError
+
+
+class SyncShell(SyncRunner):
+    """Performs effects with an :class:`httpx.Client` and :func:`time.sleep`."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+        self.sleep: Callable[[float], None] = time.sleep
+        self.now: Callable[[], float] = time.monotonic
 
     def _walk(self, stepper: Stepper[Any]) -> Iterator[Any]:
         while (effect := stepper.next_effect()) is not None:
@@ -61,11 +92,8 @@ class SyncShell:
             return None, exc
 
 
-class AsyncShell:
+class AsyncShell(AsyncRunner):
     """Performs effects with an :class:`httpx.AsyncClient` and :func:`anyio.sleep`."""
-
-    #: Its ``run`` returns a coroutine.
-    is_async = True
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         import anyio  # only async users pay for importing it
@@ -73,17 +101,6 @@ class AsyncShell:
         self.http = http
         self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self.now: Callable[[], float] = time.monotonic
-
-    async def run(self, program: Program[T]) -> T:
-        """Run an operation to its result."""
-        stepper = Stepper(program)
-        async for _ in self._walk(stepper):
-            raise _unexpected_emit()
-        return stepper.result  # type: ignore[return-value]
-
-    def stream(self, program: Stream[T]) -> AsyncIterator[T]:
-        """Run a streaming operation, yielding what it emits."""
-        return self._walk(Stepper(program))
 
     async def _walk(self, stepper: Stepper[Any]) -> AsyncIterator[Any]:
         while (effect := stepper.next_effect()) is not None:

@@ -49,11 +49,15 @@ def _options() -> Any:
     return options
 
 
+def _check_length(text: str) -> None:
+    if len(text) > MAX_PATTERN:
+        raise PatternError(f"pattern longer than {MAX_PATTERN} characters: {text[:50]!r}…")
+
+
 @functools.lru_cache(maxsize=64)
 def selector_pattern(text: str) -> Any:
     """``text`` compiled for ``fullmatch`` in linear time; :class:`PatternError` if refused."""
-    if len(text) > MAX_PATTERN:
-        raise PatternError(f"pattern longer than {MAX_PATTERN} characters: {text[:50]!r}…")
+    _check_length(text)
     try:
         return re2.compile(text, _options())
     except re2.error as error:
@@ -87,8 +91,7 @@ def line_matcher(
     too long or that RE2 cannot match.
     """
     for text in patterns:
-        if len(text) > MAX_PATTERN:
-            raise PatternError(f"pattern longer than {MAX_PATTERN} characters: {text[:50]!r}…")
+        _check_length(text)
     sources = [re2.escape(text) if fixed else text for text in patterns]
     combined = "|".join(f"(?:{source})" for source in sources)
     try:

@@ -162,6 +162,14 @@ class FleetTasksResource(_FleetResource[M]):
         answered, failed = _split(hosts, replies)
         return FleetCreated(by_host=answered, failed=failed)
 
+    def _task_call(self, task_id: FleetTaskId | str, action: str) -> Program[FleetTask]:
+        """``tasks.<action>(id)`` on the task's host: the task it answers, with its host."""
+        parsed = self._task_host(task_id)
+        task = yield from self._on_one(
+            parsed.host, lambda client: getattr(client.tasks, action)(parsed.id)
+        )
+        return FleetTask(host=parsed.host, task=task)
+
     @operation
     def get(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
         """Return one task by its fleet id (``"pc-2:1041"`` or a :class:`FleetTaskId`).
@@ -169,23 +177,17 @@ class FleetTasksResource(_FleetResource[M]):
         Raises the host's own error (:class:`~tikmatrix_sdk.NotFoundError` …), noted with the
         host's name.
         """
-        parsed = self._task_host(task_id)
-        task = yield from self._on_one(parsed.host, lambda client: client.tasks.get(parsed.id))
-        return FleetTask(host=parsed.host, task=task)
+        return (yield from self._task_call(task_id, "get"))
 
     @operation
     def stop(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
         """Stop a pending or running task by its fleet id."""
-        parsed = self._task_host(task_id)
-        task = yield from self._on_one(parsed.host, lambda client: client.tasks.stop(parsed.id))
-        return FleetTask(host=parsed.host, task=task)
+        return (yield from self._task_call(task_id, "stop"))
 
     @operation
     def retry(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
         """Put a failed task back in its host's queue, by its fleet id."""
-        parsed = self._task_host(task_id)
-        task = yield from self._on_one(parsed.host, lambda client: client.tasks.retry(parsed.id))
-        return FleetTask(host=parsed.host, task=task)
+        return (yield from self._task_call(task_id, "retry"))
 
     @operation
     def delete(self, task_id: FleetTaskId | str) -> Program[DeletedTasks]:

@@ -19,7 +19,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from .._effects import Emit, Extension, Program, Stepper, Stream
+from .._effects import Emit, Extension, Stepper
+from .._shell import AsyncRunner, SyncRunner
 from ..errors import ClientValidationError, TikMatrixError
 
 __all__ = ["AsyncFleetShell", "OnHosts", "Outcome", "SyncFleetShell"]
@@ -55,25 +56,12 @@ def _checked(outcomes: list[Outcome]) -> list[Outcome]:
     return outcomes
 
 
-class SyncFleetShell:
+class SyncFleetShell(SyncRunner):
     """Makes a step's calls on threads, with the hosts' blocking clients."""
-
-    is_async = False
 
     def __init__(self, clients: Mapping[str, Any]) -> None:
         self.clients = clients
         self._threads: ThreadPoolExecutor | None = None
-
-    def run(self, program: Program[T]) -> T:
-        """Run an operation to its result."""
-        stepper = Stepper(program)
-        for _ in self._walk(stepper):
-            raise TypeError("an operation that returns a result emitted an item")
-        return stepper.result  # type: ignore[return-value]
-
-    def stream(self, program: Stream[T]) -> Iterator[T]:
-        """Run a streaming operation, yielding what it emits."""
-        return self._walk(Stepper(program))
 
     def close(self) -> None:
         """Stop the threads (the clients are closed by their fleet)."""
@@ -104,24 +92,11 @@ class SyncFleetShell:
         return _checked([future.result() for future in futures])
 
 
-class AsyncFleetShell:
+class AsyncFleetShell(AsyncRunner):
     """Makes a step's calls in an anyio task group, with the hosts' async clients."""
-
-    is_async = True
 
     def __init__(self, clients: Mapping[str, Any]) -> None:
         self.clients = clients
-
-    async def run(self, program: Program[T]) -> T:
-        """Run an operation to its result."""
-        stepper = Stepper(program)
-        async for _ in self._walk(stepper):
-            raise TypeError("an operation that returns a result emitted an item")
-        return stepper.result  # type: ignore[return-value]
-
-    def stream(self, program: Stream[T]) -> AsyncIterator[T]:
-        """Run a streaming operation, yielding what it emits."""
-        return self._walk(Stepper(program))
 
     async def _walk(self, stepper: Stepper[Any]) -> AsyncIterator[Any]:
         while (effect := stepper.next_effect()) is not None:
