@@ -53,8 +53,8 @@ def _store(path: Path, count: int) -> SQLiteStore:
                     source="api",
                     enable_multi_account=False,
                     start_time=None,
-                    scheduled_ts=now,
-                    created_ts=now,
+                    scheduled_at=now,
+                    created_at=now,
                 )
                 for n in range(start, min(count, start + 20_000))
             ]
@@ -67,8 +67,8 @@ def floor(directory: Path, count: int) -> float:
     store = _store(directory / "floor.sqlite3", count)
     started = time.perf_counter()
     for task_id in range(1, count + 1):
-        store.update_task(task_id, when_status=(PENDING,), status=RUNNING, started_ts=0.0)
-        store.update_task(task_id, when_status=(RUNNING,), status=COMPLETED, finished_ts=0.0)
+        store.update_task(task_id, when_status=(PENDING,), status=RUNNING, started_at=0.0)
+        store.update_task(task_id, when_status=(RUNNING,), status=COMPLETED, finished_at=0.0)
     rate = count / (time.perf_counter() - started)
     store.close()
     return rate

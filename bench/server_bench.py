@@ -75,8 +75,8 @@ def fill(path: Path, count: int, *, due: bool = True) -> None:
                 enable_multi_account=False,
                 start_time=None,
                 # ten tasks a request, one request a second: realistic shared time stamps
-                scheduled_ts=(now if due else now + 86_400) - (count - n) // 10,
-                created_ts=now - (count - n) // 10,
+                scheduled_at=(now if due else now + 86_400) - (count - n) // 10,
+                created_at=now - (count - n) // 10,
             )
         )
         if len(batch) == 10_000:

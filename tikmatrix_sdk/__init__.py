@@ -46,153 +46,101 @@ from .errors import (
 )
 from .resources import LeasedDevice
 
-if TYPE_CHECKING:
-    from .models import (
-        Account,
-        AccountPage,
-        CreatedTasks,
-        DeletedTasks,
-        Device,
-        DeviceInfo,
-        Lease,
-        License,
-        ListedLease,
-        RetriedTasks,
-        Task,
-        TaskPage,
-        TaskSource,
-        TaskStats,
-        TaskStatus,
-    )
-    from .scripts import (
-        SCRIPT_CONFIGS,
-        AccountWarmupConfig,
-        ChatGPTSettings,
-        CommentConfig,
-        FollowConfig,
-        PostConfig,
-        ScriptConfig,
-        UnfollowConfig,
-    )
+#: The modules whose public names load on first use (PEP 562): the models and the script
+#: configs are not needed to import the SDK or build a client, only to read the first answer
+#: or write a config. Their names are their modules' own ``__all__``.
+_LAZY_MODULES = ("models", "scripts")
 
-#: Names loaded on first use (PEP 562): the models and the script configs are not needed to
-#: import the SDK or build a client, only to read the first answer or write a config.
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "Account",
-            "AccountPage",
-            "CreatedTasks",
-            "DeletedTasks",
-            "Device",
-            "DeviceInfo",
-            "Lease",
-            "License",
-            "ListedLease",
-            "RetriedTasks",
-            "Task",
-            "TaskPage",
-            "TaskSource",
-            "TaskStats",
-            "TaskStatus",
-        ),
-        "models",
-    ),
-    **dict.fromkeys(
-        (
-            "SCRIPT_CONFIGS",
-            "AccountWarmupConfig",
-            "ChatGPTSettings",
-            "CommentConfig",
-            "FollowConfig",
-            "PostConfig",
-            "ScriptConfig",
-            "UnfollowConfig",
-        ),
-        "scripts",
-    ),
-}
-
+#: The names this module holds from the start; the lazy modules' names are added to it.
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
-    "SCRIPT_CONFIGS",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
-    "Account",
-    "AccountPage",
-    "AccountWarmupConfig",
     "AsyncDeviceLease",
     "AsyncPage",
     "AsyncTikMatrix",
     "BadRequestError",
-    "ChatGPTSettings",
     "ClientValidationError",
-    "CommentConfig",
-    "CreatedTasks",
-    "DeletedTasks",
-    "Device",
     "DeviceBusyError",
-    "DeviceInfo",
     "DeviceLease",
     "DeviceRPCError",
     "DeviceUnavailableError",
     "ElementNotFoundError",
-    "FollowConfig",
     "InternalServerError",
-    "Lease",
     "LeaseError",
     "LeasedDevice",
-    "ListedLease",
-    "License",
     "LicenseError",
     "MissingScriptNameError",
     "NoFreeSlotError",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
-    "PostConfig",
     "RawResponse",
     "RequestOptions",
     "ResponseValidationError",
-    "RetriedTasks",
-    "ScriptConfig",
     "SequenceNotStr",
     "SyncPage",
-    "Task",
-    "TaskPage",
-    "TaskSource",
-    "TaskStats",
-    "TaskStatus",
     "TikMatrix",
     "TikMatrixError",
     "UiNode",
     "UnexpectedResponseError",
-    "UnfollowConfig",
     "UnsupportedScriptError",
     "WaitTimeoutError",
     "__version__",
 ]
 
+_EAGER: list[str]
+if TYPE_CHECKING:
+    from . import models, scripts
+    from ._contract.shapes import *  # noqa: F403
+    from .models import *  # noqa: F403
+    from .scripts import *  # noqa: F403
+
+    __all__ += models.__all__
+    __all__ += scripts.__all__
+else:  # the lazy names join it on first use of ``__all__`` (see ``__getattr__``)
+    _EAGER = __all__
+    del __all__
+
+
+def _lazy() -> dict[str, str]:
+    """Each lazy name and the module it lives in (importing those modules, once)."""
+    found = globals().get("_LAZY")
+    if found is None:
+        found = {
+            name: module
+            for module in _LAZY_MODULES
+            for name in importlib.import_module(f"{__name__}.{module}").__all__
+        }
+        globals()["_LAZY"] = found
+    return found
+
 
 def __getattr__(name: str) -> object:
-    """Load a model or a script config on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    """Load a model or a script config on first use; ``__all__`` lists them too."""
+    if name == "__all__":
+        names = sorted([*_EAGER, *_lazy()], key=lambda found: (found.upper() != found, found))
+        globals()["__all__"] = names
+        return names
+    if not name.startswith("__"):
+        for module_name in _LAZY_MODULES:  # in order, each imported only if still needed
+            module = importlib.import_module(f"{__name__}.{module_name}")
+            if name in module.__all__:
+                value = getattr(module, name)
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_EAGER) | set(_lazy()))
 
 
-say_public([name for name in __all__ if name not in _LAZY], globals())
+say_public(_EAGER, globals())
 
 _logs.setup_from_env()

@@ -1,4 +1,4 @@
-"""The tables of ``docs/contract.md``, drawn from the contract (``tikmatrix_sdk._contract``).
+"""The tables of ``docs/contract.md`` (and the models of the API reference), drawn from the contract.
 
 A table stands in the page's source as a pair of markers, ``<!-- contract-table: NAME -->``
 and ``<!-- end contract-table -->``, with nothing between them: the docs build draws each
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from enum import Enum
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -134,13 +135,35 @@ def _limits() -> str:
     return "\n".join(rows)
 
 
-#: Each table the page may hold, by name.
+def _models() -> str:
+    """The API reference's models: every public model, as the SDK exports it."""
+    from tikmatrix_sdk import models
+    from tikmatrix_sdk._contract.shapes import SHAPES
+
+    order = [name for name in SHAPES if name in models.__all__]
+    order += sorted(set(models.__all__) - set(order))
+    lines = ["```{eval-rst}"]
+    for name in order:
+        cls = getattr(models, name)
+        lines += [f".. autoclass:: tikmatrix_sdk.{name}", "   :members:"]
+        if issubclass(cls, Enum):
+            lines.append("   :undoc-members:")
+        else:
+            lines.append("   :inherited-members:")
+        lines.append("   :no-show-inheritance:")
+    return "\n".join([*lines, "```"])
+
+
+#: Each table a page may hold, by name.
 TABLES: dict[str, Callable[[], str]] = {
     "codes": _codes,
     "task-api": _task_api,
     "device-api": _device_api,
     "limits": _limits,
+    "models": _models,
 }
+#: The pages that hold tables.
+PAGES = ("contract", "reference/sdk")
 
 
 def refresh(text: str) -> str:
@@ -153,7 +176,7 @@ def refresh(text: str) -> str:
 
 
 def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
-    if docname == "contract":
+    if docname in PAGES:
         source[0] = refresh(source[0])
 
 

@@ -87,7 +87,7 @@ class Runner:
             ]
             # Leases and running tasks share the plan's device slots.
             free = max(0, limit - len(set(self._busy) | leased))
-            due = sorted(due, key=lambda task: (task.scheduled_ts, task.id))[:free]
+            due = sorted(due, key=lambda task: (task.scheduled_at, task.id))[:free]
             claimed = set(self.service.claim_many([task.id for task in due]))
             batch = [task for task in due if task.id in claimed]
             for task in batch:

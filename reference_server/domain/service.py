@@ -153,8 +153,8 @@ class TaskService:
                         source=source,
                         enable_multi_account=request.enable_multi_account,
                         start_time=request.start_time,
-                        scheduled_ts=start + offsets[serial],
-                        created_ts=now,
+                        scheduled_at=start + offsets[serial],
+                        created_at=now,
                         job_index=job_index,
                     )
                 )
@@ -196,7 +196,7 @@ class TaskService:
                 when_status=(PENDING, RUNNING),
                 status=FAILED,
                 remark=STOPPED_REMARK,
-                finished_ts=self.clock.now(),
+                finished_at=self.clock.now(),
             )
         # Cancel even a task read as pending: the runner may have claimed it meanwhile (a
         # cancel of a task the runner does not hold does nothing).
@@ -215,10 +215,10 @@ class TaskService:
                 status=PENDING,
                 retry_count=task.retry_count + 1,
                 remark="",
-                started_ts=None,
-                finished_ts=None,
+                started_at=None,
+                finished_at=None,
                 # its start time still stands if it is ahead; otherwise it runs now
-                scheduled_ts=max(task.scheduled_ts, self.clock.now()),
+                scheduled_at=max(task.scheduled_at, self.clock.now()),
             )
             retried = self.get(task_id)  # as the retry left it: the runner may claim it next
         log.info("task %d: failed -> pending (retry %d)", task_id, task.retry_count + 1)
@@ -260,7 +260,7 @@ class TaskService:
             when_status=(RUNNING,),
             status=COMPLETED if ok else FAILED,
             remark=remark,
-            finished_ts=self.clock.now(),
+            finished_at=self.clock.now(),
         )
         if finished:
             _log_end(task_id, ok=ok, remark=remark)
@@ -302,7 +302,7 @@ class TaskService:
     def unclaim(self, task_ids: Sequence[int]) -> None:
         """Running → pending for claimed tasks that never started (their round was cut short)."""
         for task_id in task_ids:
-            self.store.update_task(task_id, when_status=(RUNNING,), status=PENDING, started_ts=None)
+            self.store.update_task(task_id, when_status=(RUNNING,), status=PENDING, started_at=None)
         if task_ids:
             log.info("tasks %s: running -> pending (never started)", list(task_ids))
 

@@ -89,12 +89,16 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+#: A task row's columns, the times under the names the row (and the wire) give them.
 _TASK_COLUMNS = (
     "id, serial, username, script_name, script_config, status, source, enable_multi_account, "
-    "start_time, scheduled_ts, retry_count, remark, created_ts, started_ts, finished_ts, job_index"
+    "start_time, scheduled_ts AS scheduled_at, retry_count, remark, created_ts AS created_at, "
+    "started_ts AS started_at, finished_ts AS finished_at, job_index"
 )
 
 
+#: The column of each of a row's times.
+_COLUMN = {f"{name}_at": f"{name}_ts" for name in ("scheduled", "created", "started", "finished")}
 _QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
@@ -297,8 +301,8 @@ class SQLiteStore:
                         task.source,
                         int(task.enable_multi_account),
                         task.start_time,
-                        task.scheduled_ts,
-                        task.created_ts,
+                        task.scheduled_at,
+                        task.created_at,
                         task.job_index,
                     ),
                 )
@@ -328,7 +332,7 @@ class SQLiteStore:
 
     def update_task(self, task_id: int, *, when_status: Sequence[int], **values: Any) -> bool:
         """Change a task if its status is one of ``when_status``; whether it changed."""
-        assignments = ", ".join(f"{column} = ?" for column in values)
+        assignments = ", ".join(f"{_COLUMN.get(name, name)} = ?" for name in values)
         with self.transaction() as db:
             cursor = db.execute(
                 f"UPDATE tasks SET {assignments} WHERE id = ? "

@@ -26,8 +26,8 @@ class NewTask:
     source: str
     enable_multi_account: bool
     start_time: str | None
-    scheduled_ts: float
-    created_ts: float
+    scheduled_at: float
+    created_at: float
     job_index: int = 0
 
 
@@ -44,12 +44,12 @@ class TaskRow:
     source: str
     enable_multi_account: bool
     start_time: str | None
-    scheduled_ts: float
+    scheduled_at: float
     retry_count: int
     remark: str
-    created_ts: float
-    started_ts: float | None
-    finished_ts: float | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
     job_index: int
 
 

@@ -37,8 +37,10 @@ def test_importing_and_building_a_client_loads_nothing_it_does_not_need() -> Non
 
 
 def test_the_models_load_with_the_first_name_that_needs_them() -> None:
+    # Which module holds a lazy name is read from the modules' own ``__all__``, the models'
+    # first: a config's name loads the models too (any call's answer needs them anyway).
     code = "import tikmatrix_sdk\ntikmatrix_sdk.PostConfig"
-    assert _modules_after(code, HEAVY) == ["attrs", "tikmatrix_sdk.scripts"]
+    assert _modules_after(code, HEAVY) == ["attrs", "tikmatrix_sdk.models", "tikmatrix_sdk.scripts"]
     code = "import tikmatrix_sdk\ntikmatrix_sdk.TaskStatus"
     assert _modules_after(code, HEAVY) == ["attrs", "tikmatrix_sdk.models"]
 
@@ -64,11 +66,12 @@ def test_every_public_name_is_there_and_listed() -> None:
 
 def test_the_lazy_names_are_exactly_the_models_and_the_configs() -> None:
     from tikmatrix_sdk import models, scripts
+    from tikmatrix_sdk._contract import shapes
 
-    lazy = tikmatrix_sdk._LAZY
+    lazy = tikmatrix_sdk._lazy()
     assert {name for name, module in lazy.items() if module == "models"} == set(models.__all__)
-    configs = set(scripts.__all__) - {"config_from_dict"}  # the SDK's own helper, not exported
-    assert {name for name, module in lazy.items() if module == "scripts"} == configs
+    assert set(models.__all__) == {*shapes.__all__, *shapes.EXTENDED}
+    assert {name for name, module in lazy.items() if module == "scripts"} == set(scripts.__all__)
     assert set(lazy) <= set(tikmatrix_sdk.__all__)
 
 

@@ -19,8 +19,8 @@ def _task(serial: str) -> NewTask:
         source="api",
         enable_multi_account=False,
         start_time=None,
-        scheduled_ts=0.0,
-        created_ts=0.0,
+        scheduled_at=0.0,
+        created_at=0.0,
     )
 
 

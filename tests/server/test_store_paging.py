@@ -82,8 +82,8 @@ def test_a_task_page_is_the_offset_querys_page(
                     source=source,
                     enable_multi_account=False,
                     start_time=None,
-                    scheduled_ts=0.0,
-                    created_ts=0.0,
+                    scheduled_at=0.0,
+                    created_at=0.0,
                 )
                 for serial, script, source, _ in tasks
             ]

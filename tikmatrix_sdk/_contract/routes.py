@@ -240,7 +240,7 @@ ROUTES = (
         name="list_leases",
         sdk=("devices.leases",),
         summary="The live leases (a lease's id only to the caller that presents it)",
-        answer=_array(ref("Lease")),
+        answer=_array(ref("ListedLease")),
         tag="devices",
     ),
     Route(

@@ -1,5 +1,8 @@
 """The answers' and bodies' shapes, as JSON Schemas: the OpenAPI document's components.
 
+The answers' schemas are drawn from their shapes (:mod:`.shapes`, the SDK's models); the
+request bodies' are written here.
+
 The reference server validates nothing with these (its checks are the contract's functions);
 the tests validate every answer the server and the mock give against them, and the SDK's
 models are tested against them.
@@ -12,8 +15,6 @@ from typing import Any
 from . import limits
 from .codes import CODES
 from .json_schema import object_schema as _object
-from .json_schema import ref as _ref
-from .lifecycle import STATUSES
 from .limits import (
     DEFAULT_TTL,
     MAX_INTERVAL_MINUTES,
@@ -22,6 +23,7 @@ from .limits import (
     MAX_TTL,
 )
 from .scripts import SCRIPT_RULES
+from .shapes import SHAPES, schema_of
 
 __all__ = ["ID", "SCHEMAS", "STR"]
 
@@ -40,17 +42,6 @@ _INTERVAL = {
 }
 
 
-def _page(items_name: str, item: str) -> dict[str, Any]:
-    return _object(
-        {
-            items_name: {"type": "array", "items": _ref(item)},
-            "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
-            "page_size": {"type": "integer", "minimum": 1, "maximum": 100},
-        }
-    )
-
-
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
@@ -59,61 +50,7 @@ SCHEMAS: dict[str, Any] = {
             "data": {},
         }
     ),
-    "Task": _object(
-        {
-            "id": {"type": "integer", "minimum": 1},
-            "serial": _NULLABLE_STR,
-            "username": _NULLABLE_STR,
-            "script_name": STR,
-            "script_config": {"type": "object"},
-            "status": {"type": "integer", "enum": list(STATUSES)},
-            "source": {"type": "string", "enum": list(limits.SOURCES)},
-            "enable_multi_account": {"type": "boolean"},
-            "start_time": {
-                "type": ["string", "null"],
-                "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
-            },
-            "scheduled_at": _TIME,
-            "retry_count": {"type": "integer", "minimum": 0},
-            "remark": STR,
-            "created_at": _TIME,
-            "started_at": _TIME,
-            "finished_at": _TIME,
-        }
-    ),
-    "TaskPage": _page("tasks", "Task"),
-    "CreatedTasks": _object({"task_ids": _IDS, "created_count": _INT}),
-    "DeletedTasks": _object(
-        {"deleted_count": _INT, "task_ids": _IDS, "not_found_ids": _IDS},
-        required=["deleted_count", "task_ids"],
-    ),
-    "RetriedTasks": _object({"retried_count": _INT, "task_ids": _IDS}),
-    "TaskStats": _object(
-        {
-            name: {"type": "integer", "minimum": 0}
-            for name in ("total", "pending", "running", "completed", "failed")
-        }
-    ),
-    "License": _object(
-        {
-            "plan_name": STR,
-            "api_enabled": {"type": "boolean"},
-            "device_limit": _INT,
-            "message": STR,
-        }
-    ),
-    "Account": _object(
-        {
-            "id": _INT,
-            "username": STR,
-            "device": STR,
-            "platform": STR,
-            "logined": {"type": "boolean"},
-            "status": _INT,
-            "tag": STR,
-        }
-    ),
-    "AccountPage": _page("accounts", "Account"),
+    **{name: schema_of(shape) for name, shape in SHAPES.items()},
     "CreateTask": {
         "type": "object",
         "description": (
@@ -147,39 +84,6 @@ SCHEMAS: dict[str, Any] = {
                 "minItems": 1,
                 "maxItems": MAX_TASKS_PER_REQUEST,
             }
-        }
-    ),
-    "Device": _object(
-        {
-            "serial": STR,
-            "kind": {"type": "string", "enum": ["simulated", "adb", "virtual"]},
-            "online": {"type": "boolean"},
-            "busy": {"type": "boolean"},
-            "task_id": {"type": ["integer", "null"]},
-            "leased": {"type": "boolean"},
-            "lease_label": _NULLABLE_STR,
-        }
-    ),
-    "Lease": _object(
-        {
-            "session_id": {
-                "type": ["string", "null"],
-                "description": "the lease's id: null in the listing, unless the caller "
-                "presents it in x-session-id",
-            },
-            "serial": STR,
-            "label": STR,
-            "ttl_secs": {
-                "type": "number",
-                "minimum": 1,
-                "maximum": limits.MAX_SCRIPT_TIMEOUT,
-                "description": f"at most {MAX_TTL:g} s, but a custom script's task's lease lasts "
-                "its timeout",
-            },
-            "created_at": _TIME,
-            "expires_at": _TIME,
-            "expires_in": {"type": "number", "minimum": 0},
-            "task_id": {"type": ["integer", "null"]},
         }
     ),
     "LeaseRequest": {

@@ -27,7 +27,6 @@ __all__ = [
     "PostConfig",
     "ScriptConfig",
     "UnfollowConfig",
-    "config_from_dict",
 ]
 
 #: The typed config class of each script the SDK knows, by script name (read-only).
