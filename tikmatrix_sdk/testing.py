@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from ._contract import strict_json
+from ._contract import shapes, strict_json
 from ._contract.codes import (
     BAD_REQUEST,
     NOT_FOUND,
@@ -367,28 +367,24 @@ class MockTikMatrix:
                 for serial in serials
             },
         )
-        now = _now()
+        now = datetime.now(UTC).replace(microsecond=0)
         ids = []
         for serial, username in targets:
             for config in checked.task_configs:
                 task_id = next(self._ids)
-                self.tasks[task_id] = {
-                    "id": task_id,
-                    "serial": serial,
-                    "username": username,
-                    "script_name": checked.script_name,
-                    "script_config": config,
-                    "status": PENDING,
-                    "source": "api",
-                    "enable_multi_account": checked.enable_multi_account,
-                    "start_time": checked.start_time,
-                    "scheduled_at": now,
-                    "retry_count": 0,
-                    "remark": "",
-                    "created_at": now,
-                    "started_at": None,
-                    "finished_at": None,
-                }
+                self.tasks[task_id] = shapes.Task(
+                    id=task_id,
+                    status=PENDING,
+                    serial=serial,
+                    username=username,
+                    script_name=checked.script_name,
+                    script_config=config,
+                    source=shapes.TaskSource.API,
+                    enable_multi_account=checked.enable_multi_account,
+                    start_time=checked.start_time,
+                    scheduled_at=now,
+                    created_at=now,
+                ).to_dict()
                 ids.append(task_id)
         return _envelope({"task_ids": ids, "created_count": len(ids)})
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ast
 import re
-from enum import Enum
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Any
 

@@ -2,7 +2,10 @@
 // server is set as text (never as HTML): captions and remarks are whatever a client sent.
 "use strict";
 
-const STATUS = ["pending", "running", "completed", "failed"];
+// What a task holds, and the statuses' names, are read from the contract's own document
+// (its Task and TaskStats schemas): the page keeps no list of the task's fields.
+let STATUS = [];
+let TASK_FIELDS = {};
 const POLL_MS = 1000;
 const SCREEN_MS = 2000;
 const expanded = new Set();
@@ -21,6 +24,12 @@ function el(tag, attributes = {}, ...children) {
 
 function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "";
+}
+
+function cell(field, value) {
+  if (field === "status") return statusCell(value);
+  if (TASK_FIELDS[field]?.format === "date-time") return el("td", { text: when(value) });
+  return el("td", { text: value === null || value === undefined ? "" : String(value) });
 }
 
 function statusCell(status) {
@@ -66,26 +75,21 @@ function setOptions(select, values) {
 function renderTasks(data) {
   const body = document.querySelector("#tasks tbody");
   const rows = [];
+  const columns = [...document.querySelectorAll("#tasks thead th")].map((th) => th.dataset.field);
   for (const task of data.tasks) {
     const row = el("tr", { class: "task", "data-task-id": String(task.id) },
-      el("td", { text: String(task.id) }), statusCell(task.status),
-      el("td", { text: task.serial ?? "" }), el("td", { text: task.username ?? "" }),
-      el("td", { text: task.script_name }), el("td", { text: when(task.scheduled_at) }),
-      el("td", { text: when(task.finished_at) }), el("td", { text: String(task.retry_count) }),
-      el("td", { text: task.remark }));
+      ...columns.map((field) => cell(field, task[field])));
     row.addEventListener("click", () => {
       expanded.has(task.id) ? expanded.delete(task.id) : expanded.add(task.id);
       refresh();
     });
     rows.push(row);
     if (expanded.has(task.id)) {
-      const details = {
-        script_config: task.script_config, source: task.source, start_time: task.start_time,
-        created_at: task.created_at, started_at: task.started_at,
-        finished_at: task.finished_at, retry_count: task.retry_count, remark: task.remark,
-      };
+      const details = Object.fromEntries(Object.keys(TASK_FIELDS)
+        .filter((field) => field !== "id").map((field) => [field, task[field]]));
       rows.push(el("tr", { class: "details", "data-details-of": String(task.id) },
-        el("td", { colspan: "9" }, el("pre", { text: JSON.stringify(details, null, 2) }))));
+        el("td", { colspan: String(columns.length) },
+          el("pre", { text: JSON.stringify(details, null, 2) }))));
     }
   }
   body.replaceChildren(...rows);
@@ -213,6 +217,13 @@ async function refresh() {
   }
 }
 
+async function readContract() {
+  const schemas = (await (await fetch("/api/v1/openapi.json")).json()).components.schemas;
+  TASK_FIELDS = schemas.Task.properties;
+  // The counts after the total are the statuses' names, in the order of their codes.
+  STATUS = Object.keys(schemas.TaskStats.properties).filter((name) => name !== "total");
+}
+
 document.getElementById("filters").addEventListener("change", refresh);
-refresh();
-setInterval(refresh, POLL_MS);
+readContract().catch((error) => console.error("the contract could not be read", error))
+  .finally(() => { refresh(); setInterval(refresh, POLL_MS); });
