@@ -26,8 +26,10 @@ _NO_BODY = object()
 
 if TYPE_CHECKING:
     from . import _converter
-else:  # the converter (and cattrs) load with the first answer
+    from ._contract import routes as _routes
+else:  # the converter (and cattrs) load with the first answer, the routes with the first call
     _converter = lazy_module("tikmatrix_sdk._converter")
+    _routes = lazy_module("tikmatrix_sdk._contract.routes")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -48,6 +50,36 @@ class Endpoint(Generic[T]):
     headers: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
     loose: bool = dataclasses.field(default=False, kw_only=True)
     binary: bool = dataclasses.field(default=False, kw_only=True)
+
+    @classmethod
+    def of(
+        cls,
+        route: str,
+        returns: type[T] | None,
+        /,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = _NO_BODY,
+        headers: Mapping[str, str] | None = None,
+        loose: bool = False,
+        binary: bool = False,
+        **path: object,
+    ) -> Endpoint[T]:
+        """The contract's operation ``route`` (``"get_task"``): its method and its path.
+
+        ``path`` holds the path's parameters (``task_id=7``), each quoted as one segment.
+        """
+        found = _routes.named(route)
+        return cls(
+            found.method,
+            found.url(**path),
+            returns,
+            params=params,
+            body=body,
+            headers=headers,
+            loose=loose,
+            binary=binary,
+        )
 
     def parse(self, data: Any) -> T:
         """Read the answer's ``data`` into :attr:`returns`."""

@@ -338,6 +338,8 @@ class MockTikMatrix:
                     405,
                     {"Allow": ", ".join(sorted(allowed))},
                 )
+            if route is not None and handler is None and route.of_task is not None:
+                handler = self._of_task(route.of_task)
             if route is None or handler is None:  # no route, or one this mock cannot answer
                 return _envelope(None, NOT_FOUND, f"no route {request.method} {path}", 404)
             try:
@@ -395,6 +397,14 @@ class MockTikMatrix:
         found = [t for t in found if all(t[name] == value for name, value in filters.items())]
         items = found[(page - 1) * size : page * size]
         return _envelope({"tasks": items, "total": len(found), "page": page, "page_size": size})
+
+    def _of_task(self, rule: Callable[[Mapping[str, Any]], Any]) -> Callable[..., httpx.Response]:
+        """The answer of a route that a contract rule draws from one task."""
+
+        def answer(request: httpx.Request, body: Any, task_id: str) -> httpx.Response:
+            return _envelope(rule(self._task_json(self._task(task_id)["id"])))
+
+        return answer
 
     def _task(self, raw: str) -> dict[str, Any]:
         task_id = parse_task_id(raw)

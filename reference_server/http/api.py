@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.blueprints import BlueprintSetupState
 
+from tikmatrix_sdk._contract import routes
 from tikmatrix_sdk._contract.tasks import (
     CreateRequest,
     account_filters,
@@ -19,7 +22,7 @@ from tikmatrix_sdk._contract.tasks import (
 from ..domain.faults import apply_fault
 from ..state import state
 from .envelope import json_body, success
-from .routing import contract_route, install_converters
+from .routing import contract_route, flask_path, install_converters
 from .wire import account_json, task_json
 
 __all__ = ["api", "parse_create_body"]
@@ -28,6 +31,24 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 api.record_once(install_converters)
+
+
+def _task_rule_views(setup: BlueprintSetupState) -> None:
+    """A view for each route whose answer a contract rule draws from one task (``of_task``).
+
+    Registered as the app takes the blueprint, from the route table as it stands then.
+    """
+    for route in routes.ROUTES:
+        rule = route.of_task
+        if rule is not None:
+
+            def view(task_id: str, rule: Callable[[Mapping[str, Any]], Any] = rule) -> Response:
+                return success(rule(task_json(state().service.get(parse_task_id(task_id)))))
+
+            setup.add_url_rule(flask_path(route.path), route.name, view, methods=[route.method])
+
+
+api.record_once(_task_rule_views)
 
 
 @api.before_request

@@ -9,7 +9,9 @@ method answers 40001 (HTTP 405) with an ``Allow`` header.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 
@@ -17,14 +19,19 @@ from . import limits
 from .json_schema import ref
 from .lifecycle import STATUSES
 
-__all__ = ["API_PREFIX", "ROUTES", "TASK_FILTERS", "TASK_ID_SEGMENT", "Route", "match"]
+__all__ = [
+    "API_PREFIX",
+    "ROUTES",
+    "TASK_FILTERS",
+    "TASK_ID_SEGMENT",
+    "Route",
+    "match",
+    "named",
+    "task_id_segment",
+]
 
 #: Where the API lives under a server's root.
 API_PREFIX = "/api/v1"
-#: A task id's path segment: anything but the names of ``/task``'s fixed routes (else
-#: ``GET /task/batch`` would read a task called "batch").
-TASK_ID_SEGMENT = r"(?!(?:batch|stats|retry-all)$)[^/]+"
-_SEGMENTS = {"task_id": TASK_ID_SEGMENT, "session_id": r"[^/]+"}
 
 
 def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +84,9 @@ _LEASE_HEADER = {
 _SERIAL = _query("serial", {"type": "string", "maxLength": limits.MAX_SERIAL})
 
 
+_FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["a", "b"]}}
+
+
 @attrs.frozen(kw_only=True)
 class Route:
     """One operation: ``GET /task/{task_id}`` is ``get_task``, answering a ``Task``.
@@ -99,16 +109,21 @@ class Route:
     media: str = "application/json"
     #: The SDK's calls that use it (``tasks.get``; ``LeasedDevice.adb``), for the docs.
     sdk: tuple[str, ...] = ()
-    pattern: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    #: A request it answers with success on a fresh server (its ``body`` and ``query``; a
+    #: ``task_ids`` list names tasks by their order of creation, 1 the first): the OpenAPI
+    #: document shows it, and the differential test sends it to the server and the mock.
+    example: Mapping[str, Any] = attrs.field(factory=dict)
+    #: An answer drawn from one task by a rule of the contract: the task (as the wire
+    #: carries it) in, the answer out. The server and the mock answer such a route by
+    #: themselves, with no view or handler of their own.
+    of_task: Callable[[Mapping[str, Any]], Any] | None = attrs.field(default=None, eq=False)
 
-    @pattern.default
-    def _compile(self) -> re.Pattern[str]:
-        parts = re.split(r"\{(\w+)\}", self.path)
-        regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_SEGMENTS[part]})"
-            for index, part in enumerate(parts)
-        )
-        return re.compile(regex)
+    def url(self, **values: object) -> str:
+        """The route's path (under :data:`API_PREFIX`) with its parameters' values in it.
+
+        Each value is quoted as one path segment: a value can never add a segment.
+        """
+        return re.sub(r"\{(\w+)\}", lambda found: quote(str(values[found[1]]), safe=""), self.path)
 
 
 def _array(schema: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +136,7 @@ ROUTES = (
         method="POST",
         path="/task",
         name="create_task",
+        example={"body": _FOLLOW | {"serials": ["device_serial_1", "device_serial_2"]}},
         sdk=("tasks.create",),
         summary="Create tasks (all or none)",
         answer=ref("CreatedTasks"),
@@ -130,6 +146,7 @@ ROUTES = (
         method="GET",
         path="/task",
         name="list_tasks",
+        example={"query": {"status": "0", "page_size": "3"}},
         sdk=("tasks.list", "tasks.iter"),
         summary="List tasks, newest first",
         answer=ref("TaskPage"),
@@ -155,6 +172,7 @@ ROUTES = (
         method="DELETE",
         path="/task/batch",
         name="delete_batch",
+        example={"body": {"task_ids": [2, 7]}},
         sdk=("tasks.delete_many",),
         summary="Delete several tasks",
         answer=ref("DeletedTasks"),
@@ -209,6 +227,7 @@ ROUTES = (
         method="GET",
         path="/accounts",
         name="list_accounts",
+        example={"query": {"device": "device_serial_1"}},
         sdk=("accounts.list", "accounts.iter"),
         summary="List accounts",
         answer=ref("AccountPage"),
@@ -228,6 +247,7 @@ ROUTES = (
         method="POST",
         path="/rpc/session",
         name="lease",
+        example={"body": {"serial": "device_serial_1", "label": "me"}},
         sdk=("devices.acquire", "devices.lease"),
         summary="Lease a device (409 if it is leased, runs a task, or no slot is free)",
         answer=ref("Lease"),
@@ -247,6 +267,7 @@ ROUTES = (
         method="POST",
         path="/rpc/session/{session_id}/heartbeat",
         name="heartbeat",
+        example={"body": {"ttl_secs": 60}},
         sdk=("devices.heartbeat",),
         summary="Extend a lease (403 once it has expired)",
         answer=ref("Lease"),
@@ -269,6 +290,7 @@ ROUTES = (
         method="POST",
         path="/rpc/jsonrpc",
         name="jsonrpc",
+        example={"body": {"method": "deviceInfo"}},
         sdk=("LeasedDevice.jsonrpc",),
         summary="Call a uiautomator2 method on the leased device",
         body="UiCall",
@@ -279,6 +301,7 @@ ROUTES = (
         method="POST",
         path="/rpc/adb",
         name="adb",
+        example={"body": {"args": ["shell", "ls"]}},
         sdk=("LeasedDevice.adb",),
         summary="Run a shell command on the leased device (403 unless enabled)",
         answer=_TEXT,
@@ -318,6 +341,61 @@ ROUTES = (
 )
 
 
+def task_id_segment(table: tuple[Route, ...]) -> str:
+    """A task id's path segment: anything but the names of ``/task``'s fixed routes.
+
+    The fixed names (``batch``, ``stats`` …) are read from the table: else ``GET /task/batch``
+    would read a task called "batch".
+    """
+    fixed = sorted({m[1] for r in table if (m := re.fullmatch(r"/task/([^/{}]+)", r.path))})
+    return rf"(?!(?:{'|'.join(map(re.escape, fixed))})$)[^/]+"
+
+
+#: A task id's path segment in the table as it stands (see :func:`task_id_segment`).
+TASK_ID_SEGMENT = task_id_segment(ROUTES)
+
+
+class _Compiled:
+    """What is read from one table, kept until the table is another (an example adds a route)."""
+
+    def __init__(self, table: tuple[Route, ...]) -> None:
+        self.table = table
+        self.patterns = _patterns(table)
+        self.by_name = {route.name: route for route in table}
+
+
+_compiled: _Compiled | None = None
+
+
+def _current() -> _Compiled:
+    global _compiled
+    found = _compiled
+    if found is None or found.table is not ROUTES:
+        found = _compiled = _Compiled(ROUTES)
+    return found
+
+
+def _patterns(table: tuple[Route, ...]) -> tuple[re.Pattern[str], ...]:
+    segments = {"task_id": task_id_segment(table), "session_id": r"[^/]+"}
+    found = []
+    for route in table:
+        parts = re.split(r"\{(\w+)\}", route.path)
+        found.append(
+            re.compile(
+                "".join(
+                    re.escape(part) if index % 2 == 0 else f"(?P<{part}>{segments[part]})"
+                    for index, part in enumerate(parts)
+                )
+            )
+        )
+    return tuple(found)
+
+
+def named(name: str) -> Route:
+    """The route called ``name`` in the table as it stands."""
+    return _current().by_name[name]
+
+
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
     """The route of ``method path`` (a path under :data:`API_PREFIX`) and its path parameters.
 
@@ -326,8 +404,9 @@ def match(method: str, path: str) -> tuple[Route | None, dict[str, str], list[st
     ``GET`` (the 405 case); when it matches nothing, both are empty (404).
     """
     allowed: list[str] = []
-    for route in ROUTES:
-        found = route.pattern.fullmatch(path)
+    compiled = _current()
+    for route, pattern in zip(compiled.table, compiled.patterns, strict=True):
+        found = pattern.fullmatch(path)
         if found is None:
             continue
         if route.method == method or (method == "HEAD" and route.method == "GET"):

@@ -503,9 +503,16 @@ def schema_of(shape: type[Shape]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required}
 
 
-@functools.cache
+_WRITING: dict[type[Shape], tuple[tuple[str, bool], ...]] = {}
+
+
 def _writing(shape: type[Shape]) -> tuple[tuple[str, bool], ...]:
-    return tuple((field.name, field.type == datetime | None) for field in _fields(shape))
+    """Each field's name, and whether it is a date-time (read once per shape)."""
+    found = _WRITING.get(shape)
+    if found is None:
+        found = tuple((field.name, field.type == datetime | None) for field in _fields(shape))
+        _WRITING[shape] = found
+    return found
 
 
 def _same(value: Any) -> Any:
@@ -522,7 +529,9 @@ def write(
     ``time`` (the server stores seconds since the epoch), an enum member is written as its
     value.
     """
-    get = values.__getitem__ if isinstance(values, Mapping) else values.__getattribute__
+    get: Callable[[str], Any] = (
+        values.__getitem__ if isinstance(values, Mapping) else functools.partial(getattr, values)
+    )
     answer: dict[str, Any] = {}
     for name, is_time in _writing(shape):
         value = get(name)

@@ -43,7 +43,7 @@ class Accounts(Resource[M]):
         """
         params = filter_query(AccountFilters, filters, page, page_size)
         return (
-            yield from self._call(Endpoint("GET", "/accounts", models.AccountPage, params=params))
+            yield from self._call(Endpoint.of("list_accounts", models.AccountPage, params=params))
         )
 
     @stream
@@ -54,6 +54,6 @@ class Accounts(Resource[M]):
 
         def page(number: int) -> Endpoint[AccountPage]:
             params = filter_query(AccountFilters, filters, number, page_size)
-            return Endpoint("GET", "/accounts", models.AccountPage, params=params)
+            return Endpoint.of("list_accounts", models.AccountPage, params=params)
 
         yield from self._paginate(page)

@@ -59,10 +59,10 @@ def _check_ttl(ttl: float) -> None:
         )
 
 
-def _session_path(session_id: str) -> str:
+def _session(session_id: str) -> str:
     if not isinstance(session_id, str) or not session_id or "/" in session_id:
         raise ClientValidationError("session_id must be a lease's id", field="session_id")
-    return f"/rpc/session/{session_id}"
+    return session_id
 
 
 class Devices(Resource[M]):
@@ -76,13 +76,13 @@ class Devices(Resource[M]):
     @operation
     def list(self, **options: Unpack[RequestOptions]) -> Program[builtins.list[Device]]:
         """Return the online devices, each with its ``serial`` and whether it is ``busy``."""
-        endpoint = Endpoint("GET", "/rpc/devices", builtins.list[models.Device], loose=True)
+        endpoint = Endpoint.of("list_devices", builtins.list[models.Device], loose=True)
         return (yield from self._call(endpoint))
 
     @operation
     def leases(self, **options: Unpack[RequestOptions]) -> Program[builtins.list[ListedLease]]:
         """Return the live leases (by any program); a lease's id only if it is yours."""
-        endpoint = Endpoint("GET", "/rpc/session", list[models.ListedLease], loose=True)
+        endpoint = Endpoint.of("list_leases", list[models.ListedLease], loose=True)
         return (yield from self._call(endpoint))
 
     @operation
@@ -102,7 +102,7 @@ class Devices(Resource[M]):
         """
         _check_lease_args(serial, label, ttl)
         body = {"serial": serial, "label": label, "ttl_secs": ttl}
-        endpoint = Endpoint("POST", "/rpc/session", models.Lease, body=body, loose=True)
+        endpoint = Endpoint.of("lease", models.Lease, body=body, loose=True)
         return (yield from self._call(endpoint))
 
     @operation
@@ -118,14 +118,17 @@ class Devices(Resource[M]):
         Raises :class:`~tikmatrix_sdk.LeaseError` if it has expired or was released.
         """
         _check_ttl(ttl)
-        path = _session_path(session_id) + "/heartbeat"
-        endpoint: Endpoint[Any] = Endpoint("POST", path, None, body={"ttl_secs": ttl}, loose=True)
+        endpoint: Endpoint[Any] = Endpoint.of(
+            "heartbeat", None, body={"ttl_secs": ttl}, loose=True, session_id=_session(session_id)
+        )
         yield from self._call(endpoint)
 
     @operation
     def release(self, session_id: str, **options: Unpack[RequestOptions]) -> Program[None]:
         """End a lease, so that the device is free for tasks and other programs."""
-        yield from self._call(Endpoint("DELETE", _session_path(session_id), None, loose=True))
+        yield from self._call(
+            Endpoint.of("release", None, loose=True, session_id=_session(session_id))
+        )
 
     @overload
     def lease(
@@ -154,7 +157,7 @@ class Devices(Resource[M]):
 
     def attach(self, session_id: str, serial: str | None = None) -> LeasedDevice[M]:
         """The device under a lease made elsewhere (no renewal, no release)."""
-        _session_path(session_id)
+        _session(session_id)
         return LeasedDevice(self._client, session_id=session_id, serial=serial)
 
     def current(self) -> LeasedDevice[M]:

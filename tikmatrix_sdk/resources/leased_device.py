@@ -137,12 +137,12 @@ class LeasedDevice(Resource[M]):
         body: dict[str, Any] = {"method": method, "params": list(params), "timeout": timeout}
         if self.serial is not None:
             body["serial"] = self.serial
-        return (yield from self._call(Endpoint("POST", "/rpc/jsonrpc", returns, body=body)))
+        return (yield from self._call(Endpoint.of("jsonrpc", returns, body=body)))
 
-    def _bytes(self, path: str) -> Program[bytes]:
+    def _bytes(self, route: str) -> Program[bytes]:
         """A device answer that is bytes (XML, PNG) rather than JSON."""
         query = {"serial": self.serial} if self.serial is not None else None
-        data: bytes = yield from self._call(Endpoint("GET", path, None, params=query, binary=True))
+        data: bytes = yield from self._call(Endpoint.of(route, None, params=query, binary=True))
         return data
 
     # -- reading the device ------------------------------------------------------------------
@@ -182,7 +182,7 @@ class LeasedDevice(Resource[M]):
         self, path: str | pathlib.Path | None = None, **options: Unpack[RequestOptions]
     ) -> Program[bytes]:
         """Return the screen as PNG bytes; with ``path``, also write them to that file."""
-        png = yield from self._bytes("/rpc/screenshot")
+        png = yield from self._bytes("screenshot")
         if path is not None:
             pathlib.Path(path).write_bytes(png)
         return png
@@ -190,11 +190,11 @@ class LeasedDevice(Resource[M]):
     @operation
     def hierarchy(self, **options: Unpack[RequestOptions]) -> Program[str]:
         """Return the screen's UI tree as uiautomator's XML dump."""
-        xml = yield from self._bytes("/rpc/hierarchy")
+        xml = yield from self._bytes("hierarchy")
         return xml.decode("utf-8", "replace")
 
     def _nodes(self) -> Program[list[UiNode]]:
-        xml = yield from self._bytes("/rpc/hierarchy")
+        xml = yield from self._bytes("hierarchy")
         try:
             return parse_hierarchy(xml)
         except ValueError as error:
@@ -357,7 +357,7 @@ class LeasedDevice(Resource[M]):
             body["timeout_ms"] = int(timeout * 1000)
         if self.serial is not None:
             body["serial"] = self.serial
-        output = yield from self._call(Endpoint("POST", "/rpc/adb", None, body=body))
+        output = yield from self._call(Endpoint.of("adb", None, body=body))
         return output if isinstance(output, str) else "" if output is None else str(output)
 
     @operation

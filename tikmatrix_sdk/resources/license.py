@@ -35,4 +35,4 @@ class LicenseResource(Resource[M]):
         On the Starter plan this raises :class:`~tikmatrix_sdk.LicenseError` (code 40301),
         like every other call.
         """
-        return (yield from self._call(Endpoint("GET", "/license/check", models.License)))
+        return (yield from self._call(Endpoint.of("license_check", models.License)))

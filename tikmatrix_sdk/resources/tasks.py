@@ -37,8 +37,8 @@ else:  # the models load with the first answer, not with the import
 __all__ = ["Tasks"]
 
 
-def _path(task_id: int, action: str = "") -> str:
-    return f"/task/{check_id('task_id', task_id)}{action}"
+def _id(task_id: int) -> int:
+    return check_id("task_id", task_id)
 
 
 def _finished(task: Task | None) -> bool:
@@ -123,7 +123,7 @@ class Tasks(Resource[M]):
                 "min_interval and max_interval are no longer in TikMatrix's documentation; "
                 "they are still sent, but TikMatrix may ignore them"
             )
-        return (yield from self._call(Endpoint("POST", "/task", models.CreatedTasks, body=body)))
+        return (yield from self._call(Endpoint.of("create_task", models.CreatedTasks, body=body)))
 
     @paged
     def list(
@@ -139,7 +139,7 @@ class Tasks(Resource[M]):
         ``script_name`` and ``source`` (``"ui"`` or ``"api"``).
         """
         params = filter_query(TaskFilters, filters, page, page_size)
-        return (yield from self._call(Endpoint("GET", "/task", models.TaskPage, params=params)))
+        return (yield from self._call(Endpoint.of("list_tasks", models.TaskPage, params=params)))
 
     @stream
     def iter(
@@ -153,19 +153,23 @@ class Tasks(Resource[M]):
 
         def page(number: int) -> Endpoint[TaskPage]:
             params = filter_query(TaskFilters, filters, number, page_size)
-            return Endpoint("GET", "/task", models.TaskPage, params=params)
+            return Endpoint.of("list_tasks", models.TaskPage, params=params)
 
         yield from self._paginate(page)
 
     @operation
     def get(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Return one task; :class:`~tikmatrix_sdk.NotFoundError` if it does not exist."""
-        return (yield from self._call(Endpoint("GET", _path(task_id), models.Task)))
+        return (yield from self._call(Endpoint.of("get_task", models.Task, task_id=_id(task_id))))
 
     @operation
     def delete(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[DeletedTasks]:
         """Delete a task, stopping it first if it is running."""
-        return (yield from self._call(Endpoint("DELETE", _path(task_id), models.DeletedTasks)))
+        return (
+            yield from self._call(
+                Endpoint.of("delete_task", models.DeletedTasks, task_id=_id(task_id))
+            )
+        )
 
     @operation
     def delete_many(
@@ -173,29 +177,27 @@ class Tasks(Resource[M]):
     ) -> Program[DeletedTasks]:
         """Delete several tasks; ids that do not exist are reported in ``not_found_ids``."""
         body = {"task_ids": check_ids("task_ids", task_ids)}
-        return (
-            yield from self._call(Endpoint("DELETE", "/task/batch", models.DeletedTasks, body=body))
-        )
+        return (yield from self._call(Endpoint.of("delete_batch", models.DeletedTasks, body=body)))
 
     @operation
     def stop(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Stop a pending or running task; it becomes failed with remark "stopped by user"."""
-        return (yield from self._call(Endpoint("POST", _path(task_id, "/stop"), models.Task)))
+        return (yield from self._call(Endpoint.of("stop_task", models.Task, task_id=_id(task_id))))
 
     @operation
     def retry(self, task_id: int, **options: Unpack[RequestOptions]) -> Program[Task]:
         """Put a failed task back in the queue (its ``retry_count`` goes up by one)."""
-        return (yield from self._call(Endpoint("POST", _path(task_id, "/retry"), models.Task)))
+        return (yield from self._call(Endpoint.of("retry_task", models.Task, task_id=_id(task_id))))
 
     @operation
     def retry_all(self, **options: Unpack[RequestOptions]) -> Program[RetriedTasks]:
         """Put every failed task back in the queue."""
-        return (yield from self._call(Endpoint("POST", "/task/retry-all", models.RetriedTasks)))
+        return (yield from self._call(Endpoint.of("retry_all", models.RetriedTasks)))
 
     @operation
     def stats(self, **options: Unpack[RequestOptions]) -> Program[TaskStats]:
         """Return how many tasks there are in each status."""
-        return (yield from self._call(Endpoint("GET", "/task/stats", models.TaskStats)))
+        return (yield from self._call(Endpoint.of("task_stats", models.TaskStats)))
 
     @operation
     def wait_all(
@@ -228,7 +230,9 @@ class Tasks(Resource[M]):
             seen = yield from self._poll(awaited)
             missing = awaited - set(seen)
             for task_id in sorted(missing):  # gone from the listing: a GET says why
-                seen[task_id] = yield from self._call(Endpoint("GET", _path(task_id), models.Task))
+                seen[task_id] = yield from self._call(
+                    Endpoint.of("get_task", models.Task, task_id=_id(task_id))
+                )
             for task_id in (i for i in ids if i in seen):  # in the caller's order
                 task, before = seen[task_id], latest.get(task_id)
                 latest[task_id] = task
@@ -250,7 +254,7 @@ class Tasks(Resource[M]):
         page_number = 1
         while True:
             params = filter_query(TaskFilters, {}, page_number, MAX_PAGE_SIZE)
-            page = yield from self._call(Endpoint("GET", "/task", models.TaskPage, params=params))
+            page = yield from self._call(Endpoint.of("list_tasks", models.TaskPage, params=params))
             found.update({task.id: task for task in page.tasks if task.id in awaited})
             if len(found) == len(awaited) or not page.has_next:
                 return found
@@ -275,13 +279,13 @@ class Tasks(Resource[M]):
         :class:`TimeoutError`) carrying the last state seen when ``timeout`` seconds pass
         first. A failed task is returned, not raised: check ``task.status``.
         """
-        path = _path(task_id)
+        endpoint = Endpoint.of("get_task", models.Task, task_id=_id(task_id))
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
         deadline = (yield Now()) + timeout
         pauses = delays(poll_interval)
         while True:
-            task = yield from self._call(Endpoint("GET", path, models.Task))
+            task = yield from self._call(endpoint)
             if task.is_finished:
                 return task
             remaining = deadline - (yield Now())
