@@ -37,7 +37,12 @@ def test_the_openapi_document_has_exactly_the_routes_of_the_table() -> None:
 
 
 def test_the_mock_answers_every_route_of_the_table() -> None:
-    missing = [route.name for route in ROUTES if not hasattr(MockTikMatrix, f"_{route.name}")]
+    # A route whose answer a contract rule draws from a task is answered through that rule.
+    missing = [
+        route.name
+        for route in ROUTES
+        if not hasattr(MockTikMatrix, f"_{route.name}") and route.of_task is None
+    ]
     assert missing == []
 
 
