@@ -134,16 +134,18 @@ def _json_value(value: Any) -> Any:
 class Task(Shape):
     """One task: a script to run on a device or for an account.
 
+    (Its fields are in the order the wire carries them.)
+
     ``script_config`` is the configuration as the server stored it (defaults filled in).
     Times are timezone-aware; times the server sends without an offset are taken as local.
     """
 
     id: int = attrs.field(metadata=wire(minimum=1))
-    status: TaskStatus | int
-    script_name: str = ""
     serial: str | None = None
     username: str | None = None
+    script_name: str = ""
     script_config: Mapping[str, Any] = attrs.field(factory=dict)
+    status: TaskStatus | int
     source: TaskSource | str | None = attrs.field(default=None, metadata=wire(nullable=False))
     enable_multi_account: bool = False
     start_time: str | None = attrs.field(
