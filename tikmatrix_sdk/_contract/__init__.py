@@ -8,6 +8,7 @@ nothing here imports the rest of the SDK or the server.
 
 - :mod:`.codes`: the codes, their HTTP statuses, :class:`~.codes.ContractError`;
 - :mod:`.limits`: every bound a request may ask for;
+- :mod:`.shapes`: every answer's shape (the SDK's models), its JSON Schema and its writer;
 - :mod:`.routes`: every operation, its method and path;
 - :mod:`.tasks`, :mod:`.devices`: the requests of the task API and of the device API;
 - :mod:`.lifecycle`, :mod:`.plans`: the statuses and transitions, the license plans;

@@ -134,12 +134,11 @@ def _json_value(value: Any) -> Any:
 class Task(Shape):
     """One task: a script to run on a device or for an account.
 
-    (Its fields are in the order the wire carries them.)
-
     ``script_config`` is the configuration as the server stored it (defaults filled in).
     Times are timezone-aware; times the server sends without an offset are taken as local.
     """
 
+    # The fields in the order the wire carries them (keyword-only: a required one may follow).
     id: int = attrs.field(metadata=wire(minimum=1))
     serial: str | None = None
     username: str | None = None
