@@ -11,6 +11,7 @@ import attrs
 
 from .codes import bad_request
 from .limits import MAX_UNKNOWN_BYTES
+from .strict_json import integer
 
 __all__ = ["KINDS", "Option", "split_list", "validate_options"]
 
@@ -38,7 +39,7 @@ class Option:
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return integer(value) is not None
 
 
 _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -78,6 +79,8 @@ def validate_options(
         field = f"{prefix}{name}"
         if not _KIND_CHECKS[option.kind](value):
             raise bad_request(f"{field} must be {KINDS[option.kind]}, got {value!r}")
+        if option.kind in ("int", "str_or_int") and isinstance(value, float):
+            value = result[name] = integer(value)  # 7.0 is the integer 7, as JSON Schema says
         if option.choices and not any(
             type(value) is type(allowed) and value == allowed for allowed in option.choices
         ):

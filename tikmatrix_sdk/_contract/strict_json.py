@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "loads", "refusal_message"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "integer", "loads", "refusal_message"]
 
 #: The deepest nesting of arrays and objects a body may have.
 MAX_DEPTH = 32
@@ -51,6 +51,21 @@ def _check(value: Any, depth: int) -> None:
         for key, item in items:
             _check(key, depth + 1)
             _check(item, depth + 1)
+
+
+def integer(value: Any) -> int | None:
+    """``value`` as an integer, as JSON Schema reads one, or ``None`` if it is not one.
+
+    JSON Schema's ``integer`` is any number with no fraction: ``7`` and ``7.0`` alike (a
+    generated client may send either), never ``true`` or ``"7"``.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and MIN_INT <= value <= MAX_INT:
+        return int(value)
+    return None
 
 
 def loads(data: str | bytes) -> Any:

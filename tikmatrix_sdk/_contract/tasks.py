@@ -29,6 +29,7 @@ from .limits import (
 )
 from .plans import Plan, check_device_count
 from .scripts import NOT_VIA_API, SCRIPT_RULES, ScriptRules
+from .strict_json import integer
 
 __all__ = [
     "START_TIME",
@@ -79,16 +80,13 @@ def _minutes(body: Mapping[str, Any], name: str) -> int:
     value = body.get(name, 0)
     if value is None:
         return 0
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not 0 <= value <= MAX_INTERVAL_MINUTES
-    ):
+    minutes = integer(value)
+    if minutes is None or not 0 <= minutes <= MAX_INTERVAL_MINUTES:
         raise bad_request(
             f"{name} must be an integer number of minutes from 0 to {MAX_INTERVAL_MINUTES}, "
             f"got {value!r}"
         )
-    return value
+    return minutes
 
 
 def parse_create(
@@ -239,16 +237,15 @@ def parse_task_ids(body: Any) -> list[int]:
         raise bad_request("task_ids must be a non-empty array of task ids")
     if len(ids) > MAX_TASKS_PER_REQUEST:
         raise bad_request(f"task_ids may hold at most {MAX_TASKS_PER_REQUEST} ids, got {len(ids)}")
+    checked = []
     for task_id in ids:
-        if (
-            isinstance(task_id, bool)
-            or not isinstance(task_id, int)
-            or not 1 <= task_id <= MAX_TASK_ID
-        ):
+        number = integer(task_id)
+        if number is None or not 1 <= number <= MAX_TASK_ID:
             raise bad_request(
                 f"task_ids must hold integers from 1 to {MAX_TASK_ID}, got {task_id!r}"
             )
-    return ids
+        checked.append(number)
+    return checked
 
 
 def _query_int(

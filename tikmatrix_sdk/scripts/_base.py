@@ -39,9 +39,26 @@ def _fail(name: str, reason: str, value: Any) -> ClientValidationError:
     return ClientValidationError(f"{name} {reason}, got {value!r}", field=name)
 
 
+class _Integer:
+    """The check of an integer option; its field stores ``7.0`` as ``7``, as JSON does."""
+
+    def __init__(self, minimum: int | None, maximum: int | None) -> None:
+        self._check = _number_check((int,), "an integer", minimum, maximum)
+
+    def __call__(self, name: str, value: Any) -> None:
+        self._check(name, value)
+
+    @staticmethod
+    def convert(value: Any) -> Any:
+        """An integral float as its ``int`` (JSON Schema's integer); anything else as it is."""
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            return int(value)
+        return value
+
+
 def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
-    """An ``int`` (never a ``bool``) within the bounds."""
-    return _number_check((int,), "an integer", minimum, maximum)
+    """An ``int`` (never a ``bool``; ``7.0`` is taken as ``7``) within the bounds."""
+    return _Integer(minimum, maximum)
 
 
 def number(minimum: float | None = None, maximum: float | None = None) -> Check:
@@ -128,6 +145,8 @@ def option(default: Any, *checks: Check, converter: Callable[[Any], Any] | None 
             for check in checks:
                 check(attribute.name, value)
 
+    if converter is None and any(isinstance(check, _Integer) for check in checks):
+        converter = _Integer.convert
     return attrs.field(
         default=None, validator=validate, converter=converter, metadata={"default": default}
     )
