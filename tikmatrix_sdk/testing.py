@@ -69,7 +69,7 @@ from ._contract.lifecycle import (
     task_not_found,
 )
 from ._contract.plans import PLANS, check_api_access, plan_named
-from ._contract.routes import match
+from ._contract.routes import match, named, negotiate
 from ._contract.tasks import (
     account_filters,
     page_args,
@@ -586,14 +586,14 @@ class MockTikMatrix:
     def _hierarchy(self, request: httpx.Request, body: Any) -> httpx.Response:
         session = self._session(request)
         self._held(session, serial_query(request.url.params.get("serial")))
-        return httpx.Response(
-            200, content=_HIERARCHY.encode(), headers={"Content-Type": "application/xml"}
-        )
+        media = negotiate(named("hierarchy"), request.headers.get("accept"))
+        return httpx.Response(200, content=_HIERARCHY.encode(), headers={"Content-Type": media})
 
     def _screenshot(self, request: httpx.Request, body: Any) -> httpx.Response:
         session = self._session(request)
         self._held(session, serial_query(request.url.params.get("serial")))
-        return httpx.Response(200, content=_PNG, headers={"Content-Type": "image/png"})
+        media = negotiate(named("screenshot"), request.headers.get("accept"))
+        return httpx.Response(200, content=_PNG, headers={"Content-Type": media})
 
     def _adb(self, request: httpx.Request, body: Any) -> httpx.Response:
         call = parse_adb(body)

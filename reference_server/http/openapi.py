@@ -17,6 +17,7 @@ from tikmatrix_sdk._contract.openapi import ERROR_ANSWER, codes_description, pat
 from tikmatrix_sdk._contract.plans import PLANS
 from tikmatrix_sdk._contract.routes import TASK_FILTERS
 from tikmatrix_sdk._contract.schemas import SCHEMAS as API_SCHEMAS
+from tikmatrix_sdk._contract.schemas import create_schemas
 from tikmatrix_sdk._contract.scripts import SCRIPT_RULES
 
 from ..domain.custom_scripts import MAX_TIMEOUT, PLATFORMS
@@ -305,17 +306,8 @@ def document(server_url: str | None = None) -> dict[str, Any]:
 
 
 def _with_scripts(schemas: dict[str, Any]) -> dict[str, Any]:
-    """The schemas, with the scripts named as they stand now (a script may join later)."""
-    create = schemas["CreateTask"]
-    script_name = {
-        "anyOf": [
-            {"type": "string", "enum": list(SCRIPT_RULES)},
-            {
-                "type": "string",
-                "pattern": "^[a-z][a-z0-9_-]{0,63}$",
-                "description": "a custom script registered through the control API",
-            },
-        ]
-    }
-    properties = {**create["properties"], "script_name": script_name}
-    return {**schemas, "CreateTask": {**create, "properties": properties}}
+    """The schemas, with the scripts as they stand now (a script may join later).
+
+    The custom scripts the control API registers have a branch of the create body too.
+    """
+    return {**schemas, **create_schemas(SCRIPT_RULES, custom=True)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from tikmatrix_sdk._contract import routes
 from tikmatrix_sdk._contract.devices import (
     parse_adb,
     parse_heartbeat,
@@ -17,6 +18,7 @@ from tikmatrix_sdk._contract.devices import (
     serial_query,
     session_header,
 )
+from tikmatrix_sdk._contract.routes import negotiate
 
 from ..android.patterns import bad_patterns
 from ..domain.faults import apply_fault
@@ -104,14 +106,16 @@ def adb() -> Response:
 def hierarchy() -> Response:
     """The leased device's UI tree, as XML."""
     xml = state().leases.hierarchy(_session(), _serial_arg())
-    return Response(xml.encode("utf-8"), mimetype="application/xml")
+    media = negotiate(routes.named("hierarchy"), request.headers.get("Accept"))
+    return Response(xml.encode("utf-8"), mimetype=media)
 
 
 @contract_route(rpc, "screenshot")
 def screenshot() -> Response:
     """The leased device's screen, as PNG."""
     png = state().leases.screenshot(_session(), _serial_arg())
-    return Response(png, mimetype="image/png")
+    media = negotiate(routes.named("screenshot"), request.headers.get("Accept"))
+    return Response(png, mimetype=media)
 
 
 def _session() -> str | None:

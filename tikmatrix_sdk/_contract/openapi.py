@@ -41,12 +41,19 @@ def operation(route: Route) -> dict[str, Any]:
     """One route as an OpenAPI operation."""
     if route.name == "openapi":
         answer: dict[str, Any] = {"description": "The OpenAPI document"}
-        return {"summary": route.summary, "tags": [route.tag], "responses": {"200": answer}}
+        return {
+            "operationId": route.name,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "responses": {"200": answer},
+        }
     if route.media == "application/json":
         ok = success(route.answer)
     else:
-        ok = {"description": route.summary, "content": {route.media: {"schema": route.answer}}}
+        content = {media: {"schema": route.answer} for media in (route.media, *route.also)}
+        ok = {"description": route.summary, "content": content}
     found: dict[str, Any] = {
+        "operationId": route.name,
         "summary": route.summary,
         "tags": [route.tag],
         "responses": {"200": ok, "default": ERROR_ANSWER},

@@ -27,6 +27,7 @@ __all__ = [
     "Route",
     "match",
     "named",
+    "negotiate",
     "task_id_segment",
 ]
 
@@ -107,6 +108,9 @@ class Route:
     params: tuple[dict[str, Any], ...] = ()
     tag: str = "tasks"
     media: str = "application/json"
+    #: Other media types the same answer is served as when a request's ``Accept`` prefers one
+    #: (XML as ``text/xml`` too, a PNG as plain bytes).
+    also: tuple[str, ...] = ()
     #: The SDK's calls that use it (``tasks.get``; ``LeasedDevice.adb``), for the docs.
     sdk: tuple[str, ...] = ()
     #: A request it answers with success on a fresh server (its ``body`` and ``query``; a
@@ -319,6 +323,7 @@ ROUTES = (
         params=(_SERIAL, _LEASE_HEADER),
         tag="devices",
         media="application/xml",
+        also=("text/xml",),
     ),
     Route(
         method="GET",
@@ -326,10 +331,11 @@ ROUTES = (
         name="screenshot",
         sdk=("LeasedDevice.screenshot",),
         summary="The leased device's screen",
-        answer={"type": "string", "contentMediaType": "image/png"},
+        answer={"type": "string", "format": "binary", "contentMediaType": "image/png"},
         params=(_SERIAL, _LEASE_HEADER),
         tag="devices",
         media="image/png",
+        also=("application/octet-stream",),
     ),
     Route(
         method="GET",
@@ -339,6 +345,31 @@ ROUTES = (
         tag="meta",
     ),
 )
+
+
+def negotiate(route: Route, accept: str | None) -> str:
+    """The media type to answer ``route`` with, given a request's ``Accept`` header.
+
+    The route's own :attr:`~Route.media` unless the header prefers (by its ``q``) one of the
+    route's :attr:`~Route.also`; ``*/*``, a missing header or one naming none of them get the
+    route's own.
+    """
+    offered = (route.media, *route.also)
+    best, best_q = route.media, -1.0
+    for part in (accept or "").split(",")[:32]:
+        kind, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.strip().lower()
+        if kind in offered and quality > best_q and quality > 0:
+            best, best_q = kind, quality
+    return best
 
 
 def task_id_segment(table: tuple[Route, ...]) -> str:

@@ -279,8 +279,8 @@ class License(Shape):
 class Account(Shape):
     """A TikTok or Instagram account that TikMatrix knows, and the device it lives on."""
 
-    username: str
     id: int | None = attrs.field(default=None, metadata=wire(nullable=False))
+    username: str
     device: str | None = attrs.field(default=None, metadata=wire(nullable=False))
     platform: str | None = attrs.field(default=None, metadata=wire(nullable=False))
     logined: bool | None = attrs.field(default=None, metadata=wire(nullable=False))
