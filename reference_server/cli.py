@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tikmatrix_sdk._contract.plans import PLANS, plan_named
-from tikmatrix_sdk._process_tree import on_stop_signals
+from tikmatrix_sdk._shared.process_tree import on_stop_signals
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .domain.fleet import DEVICE_PREFIX

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tikmatrix_sdk._tls import tls_context
+from tikmatrix_sdk._shared.tls import tls_context
 
 __all__ = ["ControlClient"]
 

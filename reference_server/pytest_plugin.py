@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tikmatrix_sdk._install import install_hint
+from tikmatrix_sdk._shared.install import install_hint
 
 if TYPE_CHECKING:
     from tikmatrix_sdk import AsyncTikMatrix, TikMatrix

@@ -142,6 +142,29 @@ def test_the_contract_imports_nothing_of_the_project_but_itself() -> None:
             assert outside == set(), name
 
 
+def test_the_shared_package_imports_nothing_of_the_project_but_itself() -> None:
+    for name, targets in GRAPH.items():
+        if name.startswith("tikmatrix_sdk._shared"):
+            outside = {t for t in targets if not t.startswith("tikmatrix_sdk._shared")}
+            assert outside == set(), name
+
+
+def _public_or_shared(module: str) -> bool:
+    """The SDK's public face (no private part), its contract, or its declared shared package."""
+    parts = module.split(".")[1:]
+    if parts[:1] in (["_contract"], ["_shared"]):
+        return True
+    return not any(part.startswith("_") for part in parts)
+
+
+def test_the_server_takes_from_the_sdk_its_public_face_the_contract_and_shared() -> None:
+    for name, targets in GRAPH.items():
+        if name.startswith("reference_server"):
+            taken = {t for t in targets if t.startswith("tikmatrix_sdk")}
+            private = {t for t in taken if not _public_or_shared(t)}
+            assert private == set(), (name, private)
+
+
 @pytest.mark.parametrize(
     ("lower", "upper"),
     [
@@ -152,8 +175,7 @@ def test_the_contract_imports_nothing_of_the_project_but_itself() -> None:
         ("reference_server.http", "reference_server.devices"),
         ("reference_server.http", "reference_server.virtual"),
         ("reference_server.http", "reference_server.domain.fleet"),
-        ("reference_server.http", "reference_server.android.render"),
-        ("reference_server.http", "reference_server.android.ui"),
+        ("reference_server.http", "reference_server.android"),
         ("reference_server.devices", "reference_server.domain"),
         ("reference_server.scripts", "reference_server.http"),
         ("reference_server.virtual", "reference_server.domain"),

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from reference_server.android.patterns import MAX_PATTERN
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
 from reference_server.http import control_limits as limits
 from tikmatrix_sdk._contract.limits import (
@@ -19,6 +18,7 @@ from tikmatrix_sdk._contract.limits import (
     MAX_TASKS_PER_REQUEST,
     MAX_UNKNOWN_BYTES,
 )
+from tikmatrix_sdk._contract.patterns import MAX_PATTERN
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "server" / "limits.md"
 TEXT = " ".join(PAGE.read_text(encoding="utf-8").split())  # lines joined, as a reader sees them

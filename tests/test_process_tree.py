@@ -12,8 +12,8 @@ import attrs
 import psutil
 import pytest
 
-from tikmatrix_sdk import _process_tree
-from tikmatrix_sdk._process_tree import CREATION_FLAGS, NEW_SESSION, descendants, end_tree
+from tikmatrix_sdk._shared import process_tree as _process_tree
+from tikmatrix_sdk._shared.process_tree import CREATION_FLAGS, NEW_SESSION, descendants, end_tree
 
 from .children import own_signals
 

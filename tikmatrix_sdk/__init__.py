@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
-from ._lease_keeper import AsyncDeviceLease, DeviceLease
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._pages import AsyncPage, SyncPage
 from ._public import say_public
@@ -45,6 +44,7 @@ from .errors import (
     WaitTimeoutError,
 )
 from .resources import LeasedDevice
+from .resources._lease_keeper import AsyncDeviceLease, DeviceLease
 
 #: The modules whose public names load on first use (PEP 562): the models and the script
 #: configs are not needed to import the SDK or build a client, only to read the first answer

@@ -23,8 +23,8 @@ from ._options import (
 from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
 from ._sharded_pool import ShardedAsyncTransport
+from ._shared.tls import tls_context
 from ._shell import AsyncShell, SyncShell
-from ._tls import tls_context
 from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, Devices, LicenseResource, Tasks
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, get_args, get_origin
 
 from ._effects import Emit
+from ._lazy import lazy_module
 from ._request_options import OPTION_NAMES
 from ._types import NOT_GIVEN
 
@@ -28,30 +29,27 @@ __all__ = [
 
 
 class _PublicNames(Mapping[str, Any]):
-    """The package's public names, each loaded only when an annotation asks for it.
+    """The models' and the configs' names, each module loaded only when an annotation asks.
 
     Modules import the models and configs only for type checkers (they load on first use),
     so their annotations name what their globals lack; those names are found here.
     """
 
     def __getitem__(self, name: str) -> Any:
-        import tikmatrix_sdk
-
-        if name not in tikmatrix_sdk.__all__:
-            raise KeyError(name)
-        return getattr(tikmatrix_sdk, name)
+        for module in _LAZY:
+            if name in module.__all__:
+                return getattr(module, name)
+        raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
-        import tikmatrix_sdk
-
-        return iter(tikmatrix_sdk.__all__)
+        return iter([name for module in _LAZY for name in module.__all__])
 
     def __len__(self) -> int:
-        import tikmatrix_sdk
-
-        return len(tikmatrix_sdk.__all__)
+        return sum(len(module.__all__) for module in _LAZY)
 
 
+#: What the package loads on first use (``tikmatrix_sdk.__init__``'s lazy modules).
+_LAZY = (lazy_module("tikmatrix_sdk.models"), lazy_module("tikmatrix_sdk.scripts"))
 _PUBLIC = _PublicNames()
 
 

@@ -79,9 +79,9 @@ from ._contract.tasks import (
     plan_targets,
     task_filters,
 )
-from ._guards import CHANGES_STATE, refusal
-from ._install import install_hint
 from ._options import API_PREFIX, resolve_base_url
+from ._shared.guards import CHANGES_STATE, refusal
+from ._shared.install import install_hint
 
 if TYPE_CHECKING:
     import respx

@@ -22,12 +22,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tikmatrix_sdk._contract.records import MediaFile, make_record
+
 from ..leftovers import folder_prefix
 from .apps import APPS, App
 from .logcat import LogBuffer
 from .packages import ADB_KEYBOARD, built_in_packages, install
 from .processes import Process, ProcessTable
-from .records import MediaFile, make_record
 from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
 from .tools import AndroidTools

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from tikmatrix_sdk._contract.patterns import PatternError
+
 from .logcat import LogBuffer, parse_log, parse_logcat
 from .mp4 import mjpeg_mp4
 from .packages import ADB_KEYBOARD, InstalledPackage
-from .patterns import PatternError, line_matcher
+from .patterns import line_matcher
 from .processes import Process, ProcessTable, signal_number
 from .render import render_png
 from .settings import DEFAULT_SETTINGS, run_settings

@@ -18,8 +18,9 @@ from xml.sax.saxutils import quoteattr
 
 import attrs
 
+from tikmatrix_sdk._contract.patterns import selector_pattern
+
 from .apps import APPS, App, app_for
-from .patterns import selector_pattern
 
 __all__ = [
     "HEIGHT",

@@ -10,8 +10,9 @@ from typing import Any
 
 import attrs
 
+from tikmatrix_sdk._contract.records import make_record
+
 from ..android import uiautomator
-from ..android.records import make_record
 from ..android.render import render_png
 from ..android.system import AndroidSystem, CommandTimeout
 from .base import Device, DeviceError, RunContext, UiRpcError

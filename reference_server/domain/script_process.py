@@ -3,9 +3,9 @@
 The command's standard output and error are read as they come, and the last
 :data:`MAX_OUTPUT` characters are kept for the task's remark. The command runs at the head
 of a process group of its own: a stop or the timeout ends the whole tree (asked to stop the
-platform's way, then killed: :mod:`tikmatrix_sdk._process_tree`), and so does the command's own
-exit, so that nothing it started outlives its task and keeps driving a device that is no
-longer its.
+platform's way, then killed: :mod:`tikmatrix_sdk._shared.process_tree`), and so does the
+command's own exit, so that nothing it started outlives its task and keeps driving a device
+that is no longer its.
 
 A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
 the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the store's mark, the server's
@@ -30,7 +30,7 @@ from typing import IO
 
 import attrs
 
-from tikmatrix_sdk._process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
+from tikmatrix_sdk._shared.process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
 
 from ..leftovers import kill_marked, owner_gone
 

@@ -19,9 +19,9 @@ from flask import Blueprint, Response, request, send_from_directory
 from tikmatrix_sdk._contract.codes import BAD_REQUEST, ContractError
 from tikmatrix_sdk._contract.json_schema import object_schema as _object
 from tikmatrix_sdk._contract.json_schema import ref as _ref
+from tikmatrix_sdk._contract.records import RECORD_SCHEMA
 from tikmatrix_sdk._contract.tasks import page_args, task_filters
 
-from ..android.records import RECORD_SCHEMA
 from ..scripts import SCRIPTS
 from ..state import ServerState, state
 from .envelope import success

@@ -2,7 +2,7 @@
 
 Only loopback ``Host`` names are served (against DNS rebinding); a state change from another
 site's page is refused (``Origin``, ``Sec-Fetch-Site``); no CORS preflight is answered; bodies
-are JSON only: those checks are :func:`tikmatrix_sdk._guards.refusal`, the one implementation
+are JSON only: those checks are :func:`tikmatrix_sdk._shared.guards.refusal`, the one implementation
 the ``tikmatrix record`` proxy applies too. Here bodies are also read with
 :mod:`.strict_json`'s rules, and answers are never cached or sniffed.
 """
@@ -18,7 +18,7 @@ from werkzeug.exceptions import BadRequest
 from tikmatrix_sdk._contract import strict_json
 from tikmatrix_sdk._contract.codes import BAD_REQUEST
 from tikmatrix_sdk._contract.limits import MAX_BODY
-from tikmatrix_sdk._guards import CHANGES_STATE, refusal
+from tikmatrix_sdk._shared.guards import CHANGES_STATE, refusal
 
 from .. import fast_json
 from .envelope import envelope

@@ -20,7 +20,6 @@ from tikmatrix_sdk._contract.devices import (
 )
 from tikmatrix_sdk._contract.routes import negotiate
 
-from ..android.patterns import bad_patterns
 from ..domain.faults import apply_fault
 from ..state import state
 from .envelope import json_body, success
@@ -89,7 +88,7 @@ def release(session_id: str) -> Response:
 @contract_route(rpc, "jsonrpc")
 def jsonrpc() -> Response:
     """Call a uiautomator2 method on the leased device."""
-    call = parse_ui_call(json_body(), bad_patterns)
+    call = parse_ui_call(json_body())
     result = state().leases.ui_call(_session(), call.serial, call.method, call.params, call.timeout)
     return success(result)
 

@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from reference_server import ServerConfig
-from reference_server.android.records import make_record
 from reference_server.testing import running_server
 from tikmatrix_sdk import (
     AccountWarmupConfig,
@@ -30,6 +29,7 @@ from tikmatrix_sdk import (
     TikMatrix,
     UnfollowConfig,
 )
+from tikmatrix_sdk._contract.records import make_record
 
 from ..phones import virtual_phones_server
 from ..waiting import wait_until

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reference_server.android.records import make_record
 from reference_server.android.shell import ShellSyntaxError, parse
 from reference_server.virtual.lab import VirtualLab
 from reference_server.virtual.phone import VirtualPhone
+from tikmatrix_sdk._contract.records import make_record
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,11 @@ import pytest
 from PIL import Image, ImageStat
 
 from reference_server import ServerConfig
-from reference_server.android.records import RECORD_SCHEMA, DeviceRecord, MediaFile, make_record
 from reference_server.android.render import render_png
 from reference_server.android.system import AndroidSystem
 from reference_server.testing import running_server
 from tikmatrix_sdk import FollowConfig, TaskStatus, TikMatrix
+from tikmatrix_sdk._contract.records import RECORD_SCHEMA, DeviceRecord, MediaFile, make_record
 
 from ..every_script import every_script
 from ..openapi_check import check_answer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -115,13 +115,11 @@ class UiCall:
     timeout: float
 
 
-def parse_ui_call(
-    body: Any, refusals: Callable[[list[Any]], Iterable[str]] = lambda params: ()
-) -> UiCall:
+def parse_ui_call(body: Any) -> UiCall:
     """``POST /rpc/jsonrpc``: a uiautomator2 method, its params and its timeout.
 
-    ``refusals`` names what is wrong with the params beyond their count (the server checks
-    selector patterns with it before any phone sees them).
+    Selector patterns in the params are checked here (:mod:`.patterns`: RE2, bounded), before
+    any phone sees them, by the server and the mock alike.
     """
     fields = _object(body, {"serial", "method", "params", "timeout"})
     method = fields.get("method")
@@ -132,7 +130,9 @@ def parse_ui_call(
         params = []
     if not isinstance(params, list) or len(params) > MAX_PARAMS:
         raise bad_request(f"params must be an array of at most {MAX_PARAMS} values")
-    refused = next(iter(refusals(params)), None)
+    from .patterns import bad_patterns  # RE2: the server's extra, and the mock's
+
+    refused = next(iter(bad_patterns(params)), None)
     if refused is not None:
         raise bad_request(refused)
     timeout = _seconds(fields.get("timeout"), "timeout", 10.0, MAX_METHOD_TIMEOUT, low=0.1)

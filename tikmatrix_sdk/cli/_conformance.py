@@ -30,8 +30,8 @@ from typing import Any
 import attrs
 import httpx
 
-from .._install import install_hint
-from .._process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
+from .._shared.install import install_hint
+from .._shared.process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
 from ._cassette import decode_body
 
 __all__ = ["Difference", "reference_server", "refused", "replay", "shape_differences"]

@@ -5,7 +5,7 @@ the upstream TikMatrix unchanged, its answer comes back unchanged, and both are 
 cassette, which is on disk after every exchange.
 
 The proxy is a local API in front of one: any web page its user opens can reach it. It
-refuses first what the reference server refuses (:func:`tikmatrix_sdk._guards.refusal`, the
+refuses first what the reference server refuses (:func:`tikmatrix_sdk._shared.guards.refusal`, the
 same implementation: a foreign ``Host``, a preflight, a state change from another page, a
 body that is not JSON), and passes ``Origin`` and ``Sec-Fetch-*`` on, so the upstream judges
 what it is sent as if it came straight from the page.
@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from .._contract import limits
-from .._guards import refusal
-from .._process_tree import on_stop_signals
+from .._shared.guards import refusal
+from .._shared.process_tree import on_stop_signals
 from ._cassette import KEPT_REQUEST_HEADERS, Cassette, encode_body
 
 __all__ = ["RecordingProxy"]

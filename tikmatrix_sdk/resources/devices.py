@@ -25,8 +25,8 @@ from .leased_device import LeasedDevice
 
 if TYPE_CHECKING:
     from .. import models
-    from .._lease_keeper import AsyncDeviceLease, DeviceLease
     from ..models import Device, Lease, ListedLease
+    from ._lease_keeper import AsyncDeviceLease, DeviceLease
 else:  # the models load with the first answer, not with the import
     models = lazy_module("tikmatrix_sdk.models")
 
@@ -148,7 +148,7 @@ class Devices(Resource[M]):
         block ends, also when it raises. If a renewal is refused (the lease expired), the
         block's next device call raises :class:`~tikmatrix_sdk.LeaseError`.
         """
-        from .._lease_keeper import AsyncDeviceLease, DeviceLease
+        from ._lease_keeper import AsyncDeviceLease, DeviceLease
 
         _check_lease_args(serial, label, ttl)
         keeper = AsyncDeviceLease if self._client._shell.is_async else DeviceLease

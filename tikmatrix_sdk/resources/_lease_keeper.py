@@ -12,16 +12,16 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._logs import logger
-from ._public import say_public
-from .errors import LeaseError, NotFoundError, TikMatrixError
-from .resources.leased_device import LeasedDevice
+from .._logs import logger
+from .._public import say_public
+from ..errors import LeaseError, NotFoundError, TikMatrixError
+from .leased_device import LeasedDevice
 
 if TYPE_CHECKING:
     import anyio.abc
 
-    from ._resource import AsyncMode, ClientLike, SyncMode
-    from .models import Lease
+    from .._resource import AsyncMode, ClientLike, SyncMode
+    from ..models import Lease
 
 
 class _Leases(Protocol):
