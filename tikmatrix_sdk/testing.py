@@ -357,18 +357,7 @@ class MockTikMatrix:
 
     def _create_task(self, request: httpx.Request, body: Any) -> httpx.Response:
         checked = parse_create(body)
-        targets = plan_targets(
-            checked,
-            PLANS[self.plan],
-            devices_of=lambda names: {
-                a["username"]: a["device"] for a in self.accounts if a["username"] in names
-            },
-            known_devices=lambda: self.devices,
-            accounts_on=lambda serials: {
-                serial: [a["username"] for a in self.accounts if a["device"] == serial]
-                for serial in serials
-            },
-        )
+        targets = plan_targets(checked, PLANS[self.plan], _Directory(self))
         now = datetime.now(UTC).replace(microsecond=0)
         ids = []
         for serial, username in targets:
@@ -599,6 +588,27 @@ class MockTikMatrix:
         call = parse_adb(body)
         self._held(self._session(request), call.serial)
         raise adb_disabled()
+
+
+class _Directory:
+    """The contract's ``Directory`` over the mock's devices and accounts."""
+
+    def __init__(self, mock: MockTikMatrix) -> None:
+        self._mock = mock
+
+    def devices_of(self, usernames: Sequence[str]) -> dict[str, str]:
+        """The device of each known account among ``usernames``."""
+        accounts = self._mock.accounts
+        return {a["username"]: a["device"] for a in accounts if a["username"] in usernames}
+
+    def known_devices(self) -> list[str]:
+        """Every device's serial."""
+        return self._mock.devices
+
+    def accounts_on(self, serials: Sequence[str]) -> dict[str, list[str]]:
+        """The accounts on each device named."""
+        accounts = self._mock.accounts
+        return {s: [a["username"] for a in accounts if a["device"] == s] for s in serials}
 
 
 def _seconds(ttl: float) -> timedelta:

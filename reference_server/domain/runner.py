@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from tikmatrix_sdk._contract.codes import ContractError
 
 from ..devices import Device, DeviceError, RunContext, TaskCancelled
-from ..scripts import SCRIPTS
+from ..scripts import Script
 from .custom_scripts import OFF, PACKAGES, CustomScript
 from .fleet import Fleet
 from .leases import LeaseService
@@ -227,15 +227,14 @@ class Runner:
         )
         try:
             with device.running(ctx):
-                script = SCRIPTS.get(task.script_name)
-                if script is not None:
+                script = self.service.scripts.find(task.script_name)
+                if isinstance(script, Script):
                     return True, script.run(device, task.script_config, ctx)
-                custom = self.service.custom_scripts.get(task.script_name)
-                if custom is None:
+                if script is None:
                     return False, f"script {task.script_name!r} is no longer registered"
                 if not self.service.custom_scripts.enabled:  # made before a restart without it
                     return False, OFF
-                return self._run_custom(task, custom, device, ctx)
+                return self._run_custom(task, script, device, ctx)
         except TaskCancelled:
             return False, "stopped by user"
         except DeviceError as exc:

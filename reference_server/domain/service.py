@@ -26,9 +26,10 @@ from tikmatrix_sdk._contract.lifecycle import (
     task_not_found,
 )
 from tikmatrix_sdk._contract.plans import PLANS, Plan, check_api_access
-from tikmatrix_sdk._contract.tasks import CreateRequest, plan_targets
+from tikmatrix_sdk._contract.tasks import parse_create, plan_targets
 
 from ..clock import Clock
+from .catalogue import Catalogue
 from .custom_scripts import CustomScripts
 from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow, TaskStore
 
@@ -71,6 +72,8 @@ class TaskService:
         #: Users' programs registered as scripts (managed custom scripts), if the server runs
         #: them at all.
         self.custom_scripts = CustomScripts(store, enabled=custom_scripts)
+        #: Every script a task may name (the one registry the runner finds them in).
+        self.scripts = Catalogue(self.custom_scripts)
         self.rng = rng or random.Random()
         self._on_cancel = on_cancel or (lambda task_id: None)
         self._on_new_work: Callable[[], None] = lambda: None
@@ -118,21 +121,17 @@ class TaskService:
 
     # -- create ------------------------------------------------------------------------------
 
-    def create(self, request: CreateRequest, *, source: str = "api") -> list[int]:
-        """Fan a request out into tasks and store them all in one transaction."""
-        store = self.store
-        targets = plan_targets(
-            request,
-            self.plan,
-            devices_of=lambda names: {
-                name: account.device for name, account in store.accounts_by_username(names).items()
-            },
-            known_devices=lambda: {device.serial for device in store.devices()},
-            accounts_on=lambda serials: {
-                serial: [account.username for account in accounts]
-                for serial, accounts in store.accounts_on(serials).items()
-            },
-        )
+    def create(self, body: Any, *, source: str = "api") -> list[int]:
+        """Check a create body and store its tasks, all in one transaction or none.
+
+        The contract checks it, the scripts it may name being the contract's and the custom
+        scripts registered here (one of those is refused, 40301, while they are off).
+        """
+        names = self.scripts.custom_names()
+        if isinstance(body, dict) and body.get("script_name") in names:
+            self.custom_scripts.require_enabled()
+        request = parse_create(body, custom=names)
+        targets = plan_targets(request, self.plan, _StoreDirectory(self.store))
         now = self.clock.now()
         start = next_occurrence(request.start_time, now) if request.start_time else now
         offsets: dict[str, float] = {}
@@ -359,3 +358,24 @@ class TaskService:
 def _log_end(task_id: int, *, ok: bool, remark: str) -> None:
     outcome = "completed" if ok else "failed"
     log.info("task %d: running -> %s (%s)", task_id, outcome, remark or "no remark")
+
+
+class _StoreDirectory:
+    """The contract's :class:`~tikmatrix_sdk._contract.tasks.Directory` over the store."""
+
+    def __init__(self, store: TaskStore) -> None:
+        self._store = store
+
+    def devices_of(self, usernames: Sequence[str]) -> dict[str, str]:
+        """The device of each known account among ``usernames``."""
+        found = self._store.accounts_by_username(usernames)
+        return {name: account.device for name, account in found.items()}
+
+    def known_devices(self) -> set[str]:
+        """Every device's serial."""
+        return {device.serial for device in self._store.devices()}
+
+    def accounts_on(self, serials: Sequence[str]) -> dict[str, list[str]]:
+        """The accounts on each device named."""
+        found = self._store.accounts_on(serials)
+        return {serial: [account.username for account in on] for serial, on in found.items()}

@@ -10,10 +10,8 @@ from flask.blueprints import BlueprintSetupState
 
 from tikmatrix_sdk._contract import routes
 from tikmatrix_sdk._contract.tasks import (
-    CreateRequest,
     account_filters,
     page_args,
-    parse_create,
     parse_task_id,
     parse_task_ids,
     task_filters,
@@ -25,7 +23,7 @@ from .envelope import json_body, success
 from .routing import contract_route, flask_path, install_converters
 from .wire import account_json, task_json
 
-__all__ = ["api", "parse_create_body"]
+__all__ = ["api"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -61,7 +59,7 @@ def _faults_and_plan() -> None:
 @contract_route(api, "create_task")
 def create_task() -> Response:
     """Create tasks."""
-    ids = state().service.create(parse_create_body())
+    ids = state().service.create(json_body())
     return success({"task_ids": ids, "created_count": len(ids)})
 
 
@@ -144,17 +142,3 @@ def openapi() -> Response:
 
 def _page(name: str, items: list[Any], total: int, page: int, page_size: int) -> Response:
     return success({name: items, "total": total, "page": page, "page_size": page_size})
-
-
-def parse_create_body() -> CreateRequest:
-    """The request's create body, with the registered custom scripts' names allowed.
-
-    A task for a custom script kept from a run that allowed them is refused (40301) by a
-    server that does not.
-    """
-    scripts = state().service.custom_scripts
-    body = json_body()
-    names = [script.name for script in scripts.list()]
-    if isinstance(body, dict) and body.get("script_name") in names:
-        scripts.require_enabled()
-    return parse_create(body, custom=names)

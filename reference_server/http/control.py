@@ -21,7 +21,6 @@ from ..domain.custom_scripts import parse_registration
 from ..domain.lab import BEHAVIOUR_FIELDS, FAILURE_MODES
 from ..scripts import NOT_VIA_API, SCRIPTS
 from ..state import state
-from .api import parse_create_body
 from .control_limits import (
     MAX_ACCOUNTS,
     MAX_ADVANCE,
@@ -219,7 +218,7 @@ def set_plan() -> Response:
 @control.post("/tasks")
 def create_ui_tasks() -> Response:
     """Create tasks as TikMatrix's own window would (``source`` "ui"); same body as the API."""
-    ids = state().service.create(parse_create_body(), source="ui")
+    ids = state().service.create(json_body(), source="ui")
     return success({"task_ids": ids, "created_count": len(ids)})
 
 

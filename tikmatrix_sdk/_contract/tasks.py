@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 import attrs
 
@@ -158,32 +158,44 @@ def _check_known(field: str, what: str, given: Iterable[str], known: Collection[
             raise bad_request(f"{field}: unknown {what} {name!r}")
 
 
+class Directory(Protocol):
+    """What a create's targets are checked against: the devices and accounts a server holds.
+
+    The reference server's task service and the mock each implement it over what they keep.
+    """
+
+    def devices_of(self, usernames: Sequence[str]) -> Mapping[str, str]:
+        """The device of each known account among ``usernames``."""
+        ...
+
+    def known_devices(self) -> Collection[str]:
+        """Every device's serial."""
+        ...
+
+    def accounts_on(self, serials: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """The accounts on each device named."""
+        ...
+
+
 def plan_targets(
-    request: CreateRequest,
-    plan: Plan,
-    *,
-    devices_of: Callable[[Sequence[str]], Mapping[str, str]],
-    known_devices: Callable[[], Collection[str]],
-    accounts_on: Callable[[Sequence[str]], Mapping[str, Sequence[str]]],
+    request: CreateRequest, plan: Plan, directory: Directory
 ) -> list[tuple[str, str | None]]:
     """A checked create's (serial, username) pairs: one per task before the script's fan-out.
 
-    The caller says what it holds: ``devices_of`` the device of each known account of those
-    named, ``known_devices`` every device, ``accounts_on`` the accounts on each device named.
-    Accounts and devices must be known, and the tasks (after the script's fan-out), the bytes
-    they store and the devices they name must stay within the bounds and the ``plan``. In
-    device mode with ``enable_multi_account``, each account on a device gets a task, and a
-    device with no account one task.
+    Accounts and devices must be known to the ``directory``, and the tasks (after the
+    script's fan-out), the bytes they store and the devices they name must stay within the
+    bounds and the ``plan``. In device mode with ``enable_multi_account``, each account on a
+    device gets a task, and a device with no account one task.
     """
     if request.usernames is not None:
-        found = devices_of(request.usernames)
+        found = directory.devices_of(request.usernames)
         _check_known("usernames", "account", request.usernames, found)
         targets: list[tuple[str, str | None]] = [(found[name], name) for name in request.usernames]
     else:
         assert request.serials is not None
-        _check_known("serials", "device", request.serials, known_devices())
+        _check_known("serials", "device", request.serials, directory.known_devices())
         if request.enable_multi_account:
-            names = accounts_on(request.serials)
+            names = directory.accounts_on(request.serials)
             targets = []
             for serial in request.serials:
                 on_it: list[str | None] = list(names.get(serial, ()))
