@@ -15,15 +15,15 @@ import attrs
 from flask import current_app
 
 from .config import ServerConfig
+from .domain.device_control import Lab
 from .domain.faults import Faults
 from .domain.fleet import DeviceSource, Fleet
-from .domain.lab import Lab
 from .domain.leases import LeaseService
 from .domain.runner import Runner
 from .domain.script_process import RUN_ENV, left_by_a_gone_server, owner_mark
 from .domain.service import TaskService
 from .domain.sqlite_store import SQLiteStore
-from .leftovers import LAB_ENV, kill_marked, owner_gone, sweep_folders
+from .orphan_sweep import LAB_ENV, kill_marked, owner_gone, sweep_folders
 
 __all__ = ["ServerState", "loopback_url", "state"]
 

@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import ServerConfig, create_app
 from .control_client import ControlClient
-from .virtual.lab import free_port
+from .virtual.phones_and_adb import free_port
 
 __all__ = [
     "MAX_FLEET_HOSTS",

@@ -199,7 +199,7 @@ def test_the_http_layer_reaches_the_domain_through_the_service() -> None:
         "reference_server.domain.service",
         "reference_server.domain.leases",  # the device API's service
         "reference_server.domain.custom_scripts",  # a registration's checks
-        "reference_server.domain.lab",  # the control API's and the dashboard's devices
+        "reference_server.domain.device_control",  # the control API's and the dashboard's devices
         "reference_server.domain.faults",  # the faults the control API injects
         "reference_server.clock",
         "reference_server.domain.store",  # the row types the answers are written from

@@ -12,6 +12,7 @@ import httpx
 if TYPE_CHECKING:
     from typing import Self
 
+from ._effect_shells import AsyncShell, SyncShell
 from ._http_methods import HttpMethod
 from ._options import (
     DEFAULT_MAX_RETRIES,
@@ -24,7 +25,6 @@ from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
 from ._sharded_pool import ShardedAsyncTransport
 from ._shared.tls import tls_context
-from ._shell import AsyncShell, SyncShell
 from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, Devices, LicenseResource, Tasks
 

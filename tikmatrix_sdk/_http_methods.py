@@ -11,11 +11,11 @@ import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack, get_type_hints, overload
 
+from ._effect_shells import AsyncShell, SyncShell
 from ._endpoint import Endpoint, call
 from ._options import API_PREFIX
 from ._params import query
 from ._request_options import OPTION_NAMES, CallOptions, RequestOptions, with_options
-from ._shell import AsyncShell, SyncShell
 from ._signatures import show_signature
 from ._types import NOT_GIVEN
 from .errors import ClientValidationError

@@ -24,7 +24,7 @@ from typing import Any
 
 from tikmatrix_sdk._contract.records import MediaFile, make_record
 
-from ..leftovers import folder_prefix
+from ..orphan_sweep import folder_prefix
 from .apps import APPS, App
 from .logcat import LogBuffer
 from .packages import ADB_KEYBOARD, built_in_packages, install

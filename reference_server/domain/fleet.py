@@ -147,7 +147,7 @@ class DeviceSource:
     def start(self) -> None:
         """Start what the source needs (the virtual phones and their adb server)."""
         if self.kind == "virtual":
-            from ..virtual.lab import VirtualLab
+            from ..virtual.phones_and_adb import VirtualLab
 
             self.lab = VirtualLab(self.count).start()
             self.client = self.lab.client

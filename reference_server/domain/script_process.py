@@ -10,7 +10,7 @@ that is no longer its.
 A descendant can leave the group (``os.setsid()``), so each run also marks its processes:
 the command's environment carries ``TIKMATRIX_SCRIPT_RUN`` (the store's mark, the server's
 process id and the run's own), which every descendant inherits, and the end of a run kills
-every process that carries its mark (:func:`reference_server.leftovers.kill_marked`). A
+every process that carries its mark (:func:`reference_server.orphan_sweep.kill_marked`). A
 server killed outright (SIGKILL) cannot end its runs; the next server of the same store ends
 the processes :func:`left_by_a_gone_server` picks, before any task runs again. Every wait is
 bounded: a descendant that holds the output pipe open no longer holds the task.
@@ -32,7 +32,7 @@ import attrs
 
 from tikmatrix_sdk._shared.process_tree import CREATION_FLAGS, NEW_SESSION, end_tree
 
-from ..leftovers import kill_marked, owner_gone
+from ..orphan_sweep import kill_marked, owner_gone
 
 __all__ = [
     "MAX_OUTPUT",

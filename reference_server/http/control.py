@@ -18,7 +18,7 @@ from tikmatrix_sdk._contract.tasks import parse_task_id
 
 from ..clock import ManualClock
 from ..domain.custom_scripts import parse_registration
-from ..domain.lab import BEHAVIOUR_FIELDS, FAILURE_MODES
+from ..domain.device_control import BEHAVIOUR_FIELDS, FAILURE_MODES
 from ..scripts import NOT_VIA_API, SCRIPTS
 from ..state import state
 from .control_limits import (

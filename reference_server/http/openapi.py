@@ -21,7 +21,7 @@ from tikmatrix_sdk._contract.schemas import create_schemas
 from tikmatrix_sdk._contract.scripts import SCRIPT_RULES
 
 from ..domain.custom_scripts import MAX_TIMEOUT, PLATFORMS
-from ..domain.lab import FAILURE_MODES
+from ..domain.device_control import FAILURE_MODES
 from . import control_limits
 from .dashboard import STATE_COMPONENTS
 

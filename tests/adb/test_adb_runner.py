@@ -411,7 +411,7 @@ def test_a_screen_that_never_appears_fails_the_task(client: TikMatrix) -> None:
 
 
 def test_attached_adb_phones_become_the_fleet(tmp_path: Path) -> None:
-    from reference_server.virtual.lab import VirtualLab
+    from reference_server.virtual.phones_and_adb import VirtualLab
 
     lab = VirtualLab(1).start()
     try:

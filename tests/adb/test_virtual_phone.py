@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reference_server.android.shell import ShellSyntaxError, parse
-from reference_server.virtual.lab import VirtualLab
 from reference_server.virtual.phone import VirtualPhone
+from reference_server.virtual.phones_and_adb import VirtualLab
 from tikmatrix_sdk._contract.records import make_record
 
 

@@ -19,8 +19,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from .._effect_shells import AsyncRunner, SyncRunner
 from .._effects import Emit, Extension, Stepper
-from .._shell import AsyncRunner, SyncRunner
 from ..errors import ClientValidationError, TikMatrixError
 
 __all__ = ["AsyncFleetShell", "OnHosts", "Outcome", "SyncFleetShell"]

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from reference_server import ServerConfig, create_app
-from reference_server.leftovers import FOLDER_PREFIX, LAB_ENV, folder_prefix
+from reference_server.orphan_sweep import FOLDER_PREFIX, LAB_ENV, folder_prefix
 
 from ..children import ended_pid, mark_of
 from ..waiting import wait_until

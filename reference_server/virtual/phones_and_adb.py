@@ -9,7 +9,7 @@ import time
 
 import adbutils
 
-from ..leftovers import LAB_ENV
+from ..orphan_sweep import LAB_ENV
 from .phone import VirtualPhone
 
 __all__ = ["VirtualLab", "free_port"]
