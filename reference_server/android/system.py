@@ -9,12 +9,9 @@ follows, comments, and every command it ran.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
 import hashlib
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -25,9 +22,11 @@ from typing import Any
 from tikmatrix_sdk._contract.records import MediaFile, make_record
 
 from ..orphan_sweep import folder_prefix
+from .app_commands import AppCommands
 from .apps import APPS, App
+from .file_commands import FileCommands
 from .logcat import LogBuffer
-from .packages import ADB_KEYBOARD, built_in_packages, install
+from .packages import built_in_packages
 from .processes import Process, ProcessTable
 from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
@@ -40,15 +39,13 @@ __all__ = ["AndroidSystem", "CommandTimeout"]
 MAX_HISTORY = 2000
 #: The largest file the shell writes, all the phone's storage, and the longest ``sleep``.
 MAX_FILE, MAX_STORAGE, MAX_SLEEP = 64 * 1024 * 1024, 512 * 1024 * 1024, 600.0
-_SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
-_TYPE = "ADB_INPUT_TEXT"
 
 
 class CommandTimeout(Exception):
     """A command line ran past the timeout its caller gave (:meth:`AndroidSystem.execute`)."""
 
 
-class AndroidSystem(AndroidTools):
+class AndroidSystem(FileCommands, AppCommands, AndroidTools):
     """One phone's insides; :meth:`close` removes its sandbox."""
 
     def __init__(
@@ -341,66 +338,6 @@ class AndroidSystem(AndroidTools):
             return f"{int(now)}\n"
         return time.strftime("%a %b %d %H:%M:%S %Z %Y", time.localtime(now)) + "\n"
 
-    def _cmd_touch(self, args: list[str]) -> Done:
-        for name in (a for a in args if not a.startswith("-")):
-            file = self.path(name)
-            if not file.parent.is_dir():
-                message = f"touch: '{name}': No such file or directory\n"
-                return Done(err=message.encode(), status=1)
-            file.touch()
-        return Done()
-
-    def _cmd_mv(self, args: list[str]) -> Done:
-        return self._copy(args, move=True)
-
-    def _cmd_cp(self, args: list[str]) -> Done:
-        return self._copy(args, move=False)
-
-    def _copy(self, args: list[str], *, move: bool) -> Done:
-        names = [a for a in args if not a.startswith("-")]
-        tool = "mv" if move else "cp"
-        if len(names) < 2:
-            return Done(err=f"{tool}: Need 2 arguments\n".encode(), status=1)
-        *sources, target = names
-        destination = self.path(target)
-        for name in sources:
-            source = self.path(name)
-            if not source.exists():
-                message = f"{tool}: bad '{name}': No such file or directory\n"
-                return Done(err=message.encode(), status=1)
-            landing = destination / source.name if destination.is_dir() else destination
-            if move:
-                shutil.move(str(source), str(landing))
-            elif source.is_dir():
-                shutil.copytree(source, landing, dirs_exist_ok=True)
-            else:
-                shutil.copyfile(source, landing)
-        return Done()
-
-    def _cmd_stat(self, args: list[str]) -> Done:
-        lines, status = [], 0
-        for name in (a for a in args if not a.startswith("-")):
-            file = self.path(name)
-            if not file.exists():
-                lines.append(f"stat: '{name}': No such file or directory")
-                status = 1
-                continue
-            info = file.stat()
-            kind = "directory" if file.is_dir() else "regular file"
-            lines.append(
-                f"  File: {name}\n  Size: {info.st_size}\t Blocks: {(info.st_size + 511) // 512}"
-                f"\t IO Blocks: 4096\t{kind}\nAccess: ({'0755' if file.is_dir() else '0644'})"
-                f"  Uid: ( 2000/   shell)   Gid: ( 2000/   shell)\n"
-                f"Modify: {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.st_mtime))}"
-            )
-        out = "\n".join(line for line in lines if not line.startswith("stat:"))
-        err = "\n".join(line for line in lines if line.startswith("stat:"))
-        return Done(
-            out=(out + "\n").encode() if out else b"",
-            err=(err + "\n").encode() if err else b"",
-            status=status,
-        )
-
     def _cmd_setprop(self, args: list[str]) -> Done:
         if len(args) != 2:
             return Done(err=b"setprop: Need 2 arguments\n", status=1)
@@ -415,77 +352,6 @@ class AndroidSystem(AndroidTools):
         return (
             props.get(args[0], "") if args else "\n".join(f"[{k}]: [{v}]" for k, v in props.items())
         ) + "\n"
-
-    def _cmd_md5sum(self, args: list[str]) -> str:
-        lines = []
-        for name in args:
-            file = self.path(name)
-            if file.is_file():
-                lines.append(f"{hashlib.md5(file.read_bytes()).hexdigest()}  {name}")
-            else:
-                lines.append(f"md5sum: {name}: No such file or directory")
-        return "\n".join(lines) + "\n"
-
-    _cmd_md5 = _cmd_md5sum
-
-    def _cmd_ls(self, args: list[str]) -> Done:
-        targets = [a for a in args if not a.startswith("-")] or [self.cwd]
-        out, err = [], []
-        for name in targets:
-            file = self.path(name)
-            if file.is_dir():
-                out += sorted(p.name for p in file.iterdir())
-            elif file.exists():
-                out.append(name)
-            else:
-                err.append(f"ls: {name}: No such file or directory")
-        return Done(
-            out="".join(line + "\n" for line in out).encode(),
-            err="".join(line + "\n" for line in err).encode(),
-            status=1 if err else 0,
-        )
-
-    def _cmd_mkdir(self, args: list[str]) -> Done:
-        parents = any(a.startswith("-") and "p" in a for a in args)
-        for name in (a for a in args if not a.startswith("-")):
-            folder = self.path(name)
-            if folder.exists() and not parents:
-                return Done(err=f"mkdir: '{name}': File exists\n".encode(), status=1)
-            if not parents and not folder.parent.is_dir():
-                message = f"mkdir: '{name}': No such file or directory\n"
-                return Done(err=message.encode(), status=1)
-            folder.mkdir(parents=True, exist_ok=True)
-        return Done()
-
-    def _cmd_rm(self, args: list[str]) -> Done:
-        flags = "".join(a[1:] for a in args if a.startswith("-"))
-        for name in (a for a in args if not a.startswith("-")):
-            target = self.path(name)
-            if target == self.root:
-                return Done(err=b"rm: '/': Permission denied\n", status=1)
-            if target.is_dir():
-                if "r" not in flags and "R" not in flags:
-                    return Done(err=f"rm: {name}: is a directory\n".encode(), status=1)
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            elif "f" not in flags:
-                message = f"rm: {name}: No such file or directory\n"
-                return Done(err=message.encode(), status=1)
-        return Done()
-
-    def _cmd_cat(self, args: list[str]) -> Done:
-        names = [a for a in args if a != "-"]
-        if not names:
-            return Done(out=self._stdin)
-        out, err = bytearray(), bytearray()
-        for name in names:
-            file = self.path(name)
-            if file.is_file():
-                out += file.read_bytes()
-            else:
-                err += f"cat: {name}: No such file or directory\n".encode()
-        return Done(bytes(out), bytes(err), 1 if err else 0)
 
     def _cmd_reboot(self, args: list[str]) -> str:
         self.rebooted = True
@@ -505,144 +371,6 @@ class AndroidSystem(AndroidTools):
         if args[:1] == ["text"] and len(args) == 2:
             self.ui.type_text(args[1].replace("%s", " "))
         return ""
-
-    def _cmd_pm(self, args: list[str]) -> str:
-        if args[:2] == ["list", "packages"]:
-            wanted = [a for a in args[2:] if not a.startswith("-")]
-            names = sorted(self.packages | {"com.android.settings"})
-            return "".join(f"package:{n}\n" for n in names if not wanted or wanted[0] in n)
-        if args[:1] == ["clear"] and args[1:2]:
-            if args[1] not in self.packages:
-                return "Failed\n"
-            if self.ui.package == args[1]:
-                self.ui.stop(args[1])
-            self._log("PackageManager", f"cleared {args[1]}")
-            return "Success\n"
-        if args[:1] == ["path"] and args[1:2]:
-            found = self.installed.get(args[1]) if args[1] in self.packages else None
-            return f"package:{found.code_path}\n" if found else ""
-        if args[:1] == ["install"]:
-            return self._install([a for a in args[1:] if not a.startswith("-")], set(args[1:]))
-        if args[:1] == ["uninstall"] and args[1:]:
-            name = args[-1]
-            if name not in self.packages or name == "com.android.settings":
-                return "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
-            self.ui.stop(name)
-            self.packages.discard(name)
-            self.installed.pop(name, None)
-            keyboard = ("secure", "default_input_method")
-            if self.settings.get(keyboard, "").startswith(f"{name}/"):  # its keyboard goes too
-                self.settings[keyboard] = DEFAULT_SETTINGS[keyboard]
-            self._log("PackageManager", f"removed {name}")
-            return "Success\n"
-        return ""
-
-    def _install(self, paths: list[str], flags: set[str]) -> str:
-        if len(paths) != 1:
-            return "Error: must specify one APK file to install\n"
-        file = self.path(paths[0])
-        if not file.is_file():
-            return f"Failure [INSTALL_FAILED_INVALID_URI: {paths[0]}: No such file]\n"
-        line, package = install(self.installed, file.read_bytes(), flags)
-        if package is not None:
-            self.packages.add(package.package)
-            self._log("PackageManager", f"installed {package.package} {package.version_name}")
-        return line + "\n"
-
-    def _cmd_monkey(self, args: list[str]) -> str | Done:
-        if "-p" in args and args.index("-p") + 1 >= len(args):
-            return Done(err=b"** Error: Invalid argument: -p needs a package name\n", status=1)
-        package = args[args.index("-p") + 1] if "-p" in args else ""
-        if package not in self.packages:
-            return "** No activities found to run, monkey aborted.\n"
-        self.ui.launch(package)
-        return "Events injected: 1\n"
-
-    def _cmd_am(self, args: list[str]) -> str:
-        if not args:
-            return ""
-        sub, options = args[0], self._options(args[1:])
-        if sub == "force-stop" and args[1:]:
-            self.ui.stop(args[-1])
-            return ""
-        if sub == "start" and options.get("-a") == "android.intent.action.SEND":
-            at = args.index("--eu") + 2 if "--eu" in args else len(args)
-            uri = args[at] if at < len(args) else ""  # --eu KEY URI
-            device_path = uri[len("file://") :] if uri.startswith("file://") else uri
-            shared = self.path(device_path).is_file() and self.ui.share(args[-1], device_path)
-            return (
-                "Starting: Intent { act=android.intent.action.SEND }\n"
-                if shared
-                else "Error: Activity not started, unable to resolve Intent\n"
-            )
-        if sub == "start" and options.get("-a") == "android.settings.SETTINGS":
-            return self._open_settings()
-        if sub == "start":
-            data = options.get("-d", "")
-            if data:
-                return (
-                    "Starting: Intent { act=android.intent.action.VIEW }\n"
-                    if self.ui.view(data)
-                    else "Error: Activity not started, unable to resolve Intent\n"
-                )
-            component = options.get("-n", "").split("/")[0]
-            if component in self.packages:
-                self.ui.launch(component)
-                return "Starting: Intent\n"
-            return "Error: Activity not started, unable to resolve Intent\n"
-        if sub == "broadcast" and options.get("-a") == _TYPE:  # the bundled keyboard
-            typed = self.ui.type_text(self._string_extras(args).get("msg", ""))
-            return (
-                f"Broadcasting: Intent {{ act={_TYPE} flg=0x400000 }}\n"
-                f"Broadcast completed: result={0 if typed else -1}\n"
-            )
-        if sub == "broadcast" and options.get("-a", "").startswith("ADB_KEYBOARD_"):
-            return self._adb_keyboard(options["-a"], self._string_extras(args))
-        if sub == "broadcast" and options.get("-a") == _SCAN:
-            uri = options.get("-d", "")
-            device_path = uri[len("file://") :] if uri.startswith("file://") else uri
-            if self.path(device_path).is_file() and device_path not in self.gallery:
-                self.gallery.insert(0, device_path)
-            return "Broadcast completed: result=0\n"
-        return ""
-
-    def _adb_keyboard(self, action: str, extras: dict[str, str]) -> str:
-        """uiautomator2's keyboard (its helper app's), when installed and selected.
-
-        It types base64 text into the focused field, clears the field, or hides.
-        """
-        head = f"Broadcasting: Intent {{ act={action} flg=0x400000 }}\n"
-        current = self.settings.get(("secure", "default_input_method"))
-        if current != ADB_KEYBOARD or ADB_KEYBOARD.split("/")[0] not in self.packages:
-            return head + "Broadcast completed: result=0\n"  # nobody is listening
-        done = True
-        if action == "ADB_KEYBOARD_INPUT_TEXT":
-            try:
-                text = base64.b64decode(extras.get("text", ""), validate=True)
-            except binascii.Error:
-                return head + 'Broadcast completed: result=0 data="text is not base64"\n'
-            done = self.ui.type_text(text.decode("utf-8", "replace"))
-        elif action == "ADB_KEYBOARD_CLEAR_TEXT":
-            done = self.ui.clear_focused()
-        result = '-1 data="success"' if done else '0 data="no focused field"'
-        return head + f"Broadcast completed: result={result}\n"
-
-    @staticmethod
-    def _options(args: list[str]) -> dict[str, str]:
-        options: dict[str, str] = {}
-        i = 0
-        while i < len(args):
-            if args[i].startswith("-") and i + 1 < len(args) and args[i] not in ("-W", "-S"):
-                options[args[i]] = args[i + 1]
-                i += 2
-            else:
-                i += 1
-        return options
-
-    @staticmethod
-    def _string_extras(args: list[str]) -> dict[str, str]:
-        """An intent's ``--es KEY VALUE`` extras."""
-        return {args[i + 1]: args[i + 2] for i in range(len(args) - 2) if args[i] == "--es"}
 
     def snapshot(self) -> dict[str, Any]:
         """What the phone did, as JSON."""
