@@ -14,28 +14,24 @@ import attrs
 import click
 import httpx
 from click.shell_completion import CompletionItem
-from rich.text import Text
 
 from .._client import TikMatrix
 from .._contract import limits
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
 from ..errors import ClientValidationError
-from ..fleet import HOSTS_ENV, Fleet, FleetTaskId
-from ..models import Task, TaskStatus
+from ..fleet import HOSTS_ENV, FleetTaskId
+from ..models import TaskStatus
 from ..scripts import SCRIPT_CONFIGS
-from . import _fleet_mode as fleet_mode
 from ._configs import build_config, read_config_file, read_settings
 from ._exit import ExitStatus, fail, handle_errors
+from ._fleet_mode import FleetHosts, fleet_from
 from ._render import (
-    accounts_table,
     console,
     echo_json,
-    nothing_to_wait,
-    status_text,
     table,
-    tasks_table,
     unicode_stream,
 )
+from ._single_mode import SingleHost
 
 __all__ = ["cli"]
 
@@ -61,15 +57,17 @@ class _Settings:
         self.hosts = hosts or None
 
     @contextmanager
-    def client(self) -> Iterator[TikMatrix]:
-        with TikMatrix(self.base_url, timeout=self.timeout) as client:
-            yield client
+    def mode(self) -> Iterator[SingleHost | FleetHosts]:
+        """The commands on the hosts the options name: one (``--base-url``), or ``--hosts``.
 
-    @contextmanager
-    def fleet(self) -> Iterator[Fleet]:
-        assert self.hosts is not None
-        with fleet_mode.fleet_from(self.hosts, self.timeout) as fleet:
-            yield fleet
+        This is the one place that decides; each command then runs the same way on both.
+        """
+        if self.hosts:
+            with fleet_from(self.hosts, self.timeout) as fleet:
+                yield FleetHosts(fleet)
+        else:
+            with TikMatrix(self.base_url, timeout=self.timeout) as client:
+                yield SingleHost(client)
 
 
 class _TaskIdType(click.ParamType):  # type: ignore[type-arg]
@@ -149,33 +147,8 @@ def cli(ctx: click.Context, base_url: str | None, timeout: float, hosts: str | N
 @handle_errors
 def license_(settings: _Settings, as_json: bool) -> None:
     """The license plan, and whether it allows the API."""
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.license_(fleet, as_json)
-        return
-    with settings.client() as client:
-        checked = client.license.check()
-    if as_json:
-        echo_json(checked)
-        return
-    allowed = Text("yes", style="green") if checked.api_enabled else Text("no", style="red")
-    table(
-        "License",
-        ["plan", "API", "devices", "message"],
-        [(checked.plan_name, allowed, checked.device_limit, checked.message)],
-    )
-
-
-def _listing(
-    resource: Any, noun: str, every: bool, page: int, page_size: int, filters: dict[str, Any]
-) -> tuple[list[Any], str]:
-    """Every item (``--all``) or one page of a resource, and the title of its table."""
-    if every:
-        found = list(resource.iter(**filters))
-        return found, f"{len(found)} {noun}"
-    listed = resource.list(page=page, page_size=page_size, **filters)
-    found = list(listed.items)
-    return found, f"{noun.capitalize()}, page {listed.page} ({len(found)} of {listed.total})"
+    with settings.mode() as mode:
+        mode.license_(as_json)
 
 
 @cli.group()
@@ -197,16 +170,8 @@ def accounts_list(settings: _Settings, /, as_json: bool, every: bool, **options:
     """List accounts (one page, or --all)."""
     page, page_size = options.pop("page"), options.pop("page_size")
     filters = {name: value for name, value in options.items() if value is not None}
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.accounts_list(fleet, as_json, filters)
-        return
-    with settings.client() as client:
-        found, title = _listing(client.accounts, "accounts", every, page, page_size, filters)
-    if as_json:
-        echo_json(found)
-    else:
-        accounts_table(found, title)
+    with settings.mode() as mode:
+        mode.accounts_list(as_json, every, page, page_size, filters)
 
 
 # -- tasks -----------------------------------------------------------------------------------
@@ -277,23 +242,10 @@ def tasks_create(
     options = read_config_file(config_file) if config_file else {}
     options.update(read_settings(settings_))
     config = build_config(script, options)  # every option checked before anything is sent
-    if settings.hosts:
-        if min_interval is not None or max_interval is not None:
-            raise click.UsageError("--min-interval and --max-interval are not sent with --hosts")
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_create(
-                fleet,
-                config,
-                as_json,
-                serials=list(serials) or None,
-                usernames=list(usernames) or None,
-                start_time=start_time,
-                enable_multi_account=multi_account,
-            )
-        return
-    with settings.client() as client:
-        created = client.tasks.create(
+    with settings.mode() as mode:
+        mode.tasks_create(
             config,
+            as_json,
             serials=list(serials) or None,
             usernames=list(usernames) or None,
             start_time=start_time,
@@ -301,11 +253,6 @@ def tasks_create(
             min_interval=min_interval,
             max_interval=max_interval,
         )
-    if as_json:
-        echo_json(created)
-    else:
-        ids = ", ".join(str(task_id) for task_id in created.task_ids)
-        console().print(f"Created {created.created_count} task(s): {ids}")
 
 
 @tasks.command("list")
@@ -326,16 +273,8 @@ def tasks_list(
     filters = {name: value for name, value in options.items() if value is not None}
     if "status" in filters:
         filters["status"] = _STATUSES[filters["status"]]
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_list(fleet, as_json, every, page, page_size, filters)
-        return
-    with settings.client() as client:
-        found, title = _listing(client.tasks, "tasks", every, page, page_size, filters)
-    if as_json:
-        echo_json(found)
-    else:
-        tasks_table(found, title)
+    with settings.mode() as mode:
+        mode.tasks_list(as_json, every, page, page_size, filters)
 
 
 def _one_task(action: str, help_text: str) -> None:
@@ -348,16 +287,8 @@ def _one_task(action: str, help_text: str) -> None:
     @handle_errors
     def command(settings: _Settings, task_id: Any, as_json: bool) -> None:
         (task_id,) = _ids_for(settings, [task_id])
-        if settings.hosts:
-            with settings.fleet() as fleet:
-                fleet_mode.one_task(fleet, action, task_id, as_json)
-            return
-        with settings.client() as client:
-            task = getattr(client.tasks, action)(task_id)
-        if as_json:
-            echo_json(task)
-        else:
-            tasks_table([task], f"Task {task.id}")
+        with settings.mode() as mode:
+            mode.one_task(action, task_id, as_json)
 
 
 _one_task("get", "Show one task.")
@@ -371,16 +302,8 @@ _one_task("retry", "Retry a failed task.")
 @handle_errors
 def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
     """Retry every failed task."""
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_retry_all(fleet, as_json)
-        return
-    with settings.client() as client:
-        retried = client.tasks.retry_all()
-    if as_json:
-        echo_json(retried)
-    else:
-        console().print(f"Retried {retried.retried_count} task(s)")
+    with settings.mode() as mode:
+        mode.tasks_retry_all(as_json)
 
 
 @tasks.command("delete")
@@ -390,20 +313,8 @@ def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
 @handle_errors
 def tasks_delete(settings: _Settings, task_ids: tuple[Any, ...], as_json: bool) -> None:
     """Delete tasks (running ones are stopped first)."""
-    task_ids = tuple(_ids_for(settings, task_ids))
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_delete(fleet, task_ids, as_json)
-        return
-    with settings.client() as client:
-        deleted = client.tasks.delete_many(task_ids)
-    if as_json:
-        echo_json(deleted)
-        return
-    console().print(f"Deleted {deleted.deleted_count} task(s)")
-    if deleted.not_found_ids:
-        missing = ", ".join(str(task_id) for task_id in deleted.not_found_ids)
-        console().print(f"[yellow]Not found: {missing}[/]")
+    with settings.mode() as mode:
+        mode.tasks_delete(_ids_for(settings, task_ids), as_json)
 
 
 @tasks.command("stats")
@@ -412,17 +323,8 @@ def tasks_delete(settings: _Settings, task_ids: tuple[Any, ...], as_json: bool) 
 @handle_errors
 def tasks_stats(settings: _Settings, as_json: bool) -> None:
     """Task counts by status (per host, and in all, with --hosts)."""
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_stats(fleet, as_json)
-        return
-    with settings.client() as client:
-        stats = client.tasks.stats()
-    if as_json:
-        echo_json(stats)
-        return
-    counts = [(status_text(status), getattr(stats, str(status))) for status in TaskStatus]
-    table("Tasks", ["status", "count"], [*counts, ("total", stats.total)])
+    with settings.mode() as mode:
+        mode.tasks_stats(as_json)
 
 
 @tasks.command("wait")
@@ -454,50 +356,8 @@ def tasks_wait(
     """Wait until tasks finish, with a live progress bar; exit 1 if any failed."""
     if bool(task_ids) == all_pending:
         raise click.UsageError("give task ids, or --all-pending (not both)")
-    task_ids = tuple(_ids_for(settings, task_ids))
-    if settings.hosts:
-        with settings.fleet() as fleet:
-            fleet_mode.tasks_wait(fleet, task_ids, all_pending, wait_timeout, interval, as_json)
-        return
-    with settings.client() as client:
-        ids = list(task_ids) or _unfinished(client)
-        if not ids:
-            nothing_to_wait(as_json)
-            return
-        finished = _wait_with_progress(client, ids, wait_timeout, interval, quiet=as_json)
-    failed = [task for task in finished if task.status == TaskStatus.FAILED]
-    if as_json:
-        echo_json(list(finished))
-    else:
-        tasks_table(list(finished), f"{len(finished)} task(s) finished, {len(failed)} failed")
-    if failed:
-        sys.exit(int(ExitStatus.FAILED))
-
-
-def _unfinished(client: TikMatrix) -> list[int]:
-    return [
-        task.id
-        for status in (TaskStatus.PENDING, TaskStatus.RUNNING)
-        for task in client.tasks.iter(status=status)
-    ]
-
-
-def _wait_with_progress(
-    client: TikMatrix, ids: list[int], timeout: float, interval: float, *, quiet: bool
-) -> tuple[Task, ...]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    done: set[int] = set()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console(), disable=quiet, transient=True) as progress:
-        bar = progress.add_task("waiting", total=len(ids))
-
-        def seen(task: Task) -> None:
-            if task.is_finished:
-                done.add(task.id)
-            progress.update(bar, completed=len(done), description=f"task {task.id}: {task.status}")
-
-        return client.tasks.wait_all(ids, timeout=timeout, poll_interval=interval, on_update=seen)
+    with settings.mode() as mode:
+        mode.tasks_wait(_ids_for(settings, task_ids), all_pending, wait_timeout, interval, as_json)
 
 
 # -- record and replay -----------------------------------------------------------------------
