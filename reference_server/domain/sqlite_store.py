@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .. import fast_json
 from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow
 
@@ -89,16 +91,13 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-#: A task row's columns, the times under the names the row (and the wire) give them.
-_TASK_COLUMNS = (
-    "id, serial, username, script_name, script_config, status, source, enable_multi_account, "
-    "start_time, scheduled_ts AS scheduled_at, retry_count, remark, created_ts AS created_at, "
-    "started_ts AS started_at, finished_ts AS finished_at, job_index"
-)
-
-
 #: The column of each of a row's times.
 _COLUMN = {f"{name}_at": f"{name}_ts" for name in ("scheduled", "created", "started", "finished")}
+#: A task row's columns, read from the row's own fields (the times under the row's names).
+_TASK_COLUMNS = ", ".join(
+    f"{_COLUMN[field.name]} AS {field.name}" if field.name in _COLUMN else field.name
+    for field in attrs.fields(TaskRow)
+)
 _QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
