@@ -25,6 +25,7 @@ from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
 from ._sharded_pool import ShardedAsyncTransport
 from ._shared.tls import tls_context
+from ._shown_url import shown_url
 from ._types import NOT_GIVEN, NotGiven
 from .resources import Accounts, Devices, LicenseResource, Tasks
 
@@ -131,7 +132,7 @@ class ClientCore(Generic[HttpT, ShellT]):
         return copy
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={shown_url(self.base_url)!r})"
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:

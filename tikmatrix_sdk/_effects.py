@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._logs import logger
+from ._shown_url import shown_url
 
 __all__ = [
     "Effect",
@@ -59,7 +60,7 @@ class Send:
         """
         if self.content is not None and logger.isEnabledFor(logging.DEBUG):
             body = self.content.decode("utf-8", "replace")
-            logger.debug("%s %s request body: %s", self.method, self.url, body)
+            logger.debug("%s %s request body: %s", self.method, shown_url(self.url), body)
         return http.build_request(
             self.method,
             self.url,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from ._shown_url import shown_url
 from ._version import __version__
 from .errors import ClientValidationError
 
@@ -48,11 +49,11 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
         raise ClientValidationError(
-            f"base_url {text!r} is not a URL: {exc}", field="base_url"
+            f"base_url {shown_url(text)!r} is not a URL: {exc}", field="base_url"
         ) from exc
     if url.scheme not in ("http", "https") or not url.host:
         raise ClientValidationError(
-            f"base_url must be an http:// or https:// URL with a host, got {text!r}",
+            f"base_url must be an http:// or https:// URL with a host, got {shown_url(text)!r}",
             field="base_url",
         )
     return text

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._effects import Program, intercept
+from ._shown_url import shown_url
 
 __all__ = ["RawResponse", "recording_response"]
 
@@ -75,7 +76,7 @@ class RawResponse(Generic[T]):
         return self.http_response.json()
 
     def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
+        return f"<RawResponse [{self.status_code}] {self.method} {shown_url(self.url)}>"
 
 
 def recording_response(program: Program[T]) -> Program[tuple[T, httpx.Response]]:

@@ -17,6 +17,7 @@ import httpx
 from . import _json
 from ._effects import Program, Send, intercept
 from ._options import to_timeout
+from ._shown_url import shown_url
 from .errors import ClientValidationError
 
 __all__ = ["OPTION_NAMES", "CallOptions", "RequestExtras", "RequestOptions", "split_options"]
@@ -117,7 +118,8 @@ class CallOptions:
         if self.body:
             if send.method == "GET":
                 raise ClientValidationError(
-                    f"extra_body cannot be sent with GET {send.url}: a GET request has no body",
+                    f"extra_body cannot be sent with GET {shown_url(send.url)}: a GET request "
+                    "has no body",
                     field="extra_body",
                 )
             current = _json.loads(content) if content else {}

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from ._shown_url import shown_url
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -286,7 +288,7 @@ class UnexpectedResponseError(TikMatrixError):
 
     def __str__(self) -> str:
         snippet = self.text if len(self.text) <= 200 else self.text[:200] + "…"
-        sent = f"{self.request.method} {self.request.url}"
+        sent = f"{self.request.method} {shown_url(self.request.url)}"
         return f"{self.message} (HTTP {self.status_code} to {sent}): {snippet!r}"
 
 
@@ -326,7 +328,7 @@ class APIConnectionError(TikMatrixError):
         self.may_have_succeeded = may_have_succeeded
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.request.method} {self.request.url})"
+        return f"{self.message} ({self.request.method} {shown_url(self.request.url)})"
 
 
 class APITimeoutError(APIConnectionError):

@@ -31,6 +31,7 @@ import attrs
 import httpx
 
 from .._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_base_url
+from .._shown_url import shown_url
 from ..errors import ClientValidationError
 
 __all__ = ["HOSTS_ENV", "MAX_HOSTS", "Host", "hosts_from_env", "hosts_from_file", "to_hosts"]
@@ -58,8 +59,9 @@ class Host:
 
     #: How results, task ids (``pc-2:1041``) and tables name the host.
     name: str = attrs.field(validator=_check_name)
-    #: The instance's root URL, as :class:`~tikmatrix_sdk.TikMatrix` takes it.
-    url: str = attrs.field(converter=resolve_base_url)
+    #: The instance's root URL, as :class:`~tikmatrix_sdk.TikMatrix` takes it (its repr shows
+    #: it without a user and password).
+    url: str = attrs.field(converter=resolve_base_url, repr=shown_url)
     #: Seconds for each request to this host (the client's default: 30 s, 5 s to connect).
     timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT
     #: How many times a request to this host may be retried where that is safe.
