@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from tikmatrix_sdk._shared.process_tree import on_stop_signals
 
 from .app import DEFAULT_PORT, ServerConfig, create_app, default_db_path
 from .domain.fleet import DEVICE_PREFIX
+from .domain.store_file import StoreError
 from .http.serving import make_server
 from .state import loopback_url
 
@@ -123,25 +125,46 @@ def _stop_on_signals() -> None:
     on_stop_signals(handler)
 
 
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    """Why the server cannot listen, in one line that says what to do."""
+    if error.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
+        return (
+            f"port {port} on {host} is taken (by TikMatrix itself, or another server?): "
+            "pick another with --port"
+        )
+    if error.errno in (errno.EACCES, getattr(errno, "WSAEACCES", -1)):
+        return f"port {port} on {host} may not be used by this user: pick another with --port"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until Ctrl+C or SIGTERM, then stop the runner and close the store."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("waitress").setLevel(logging.WARNING)
-    app = create_app(
-        ServerConfig(
-            db=args.db,
-            plan=args.plan,
-            devices=args.devices,
-            allowed_hosts=tuple(args.allow_host),
-            adb=args.adb,
-            adb_port=args.adb_port,
-            virtual_devices=args.virtual_devices,
-            custom_scripts=args.allow_custom_scripts,
-            device_prefix=args.device_prefix or "",
+    try:
+        app = create_app(
+            ServerConfig(
+                db=args.db,
+                plan=args.plan,
+                devices=args.devices,
+                allowed_hosts=tuple(args.allow_host),
+                adb=args.adb,
+                adb_port=args.adb_port,
+                virtual_devices=args.virtual_devices,
+                custom_scripts=args.allow_custom_scripts,
+                device_prefix=args.device_prefix or "",
+            )
         )
-    )
-    server = make_server(app, host=args.host, port=args.port, threads=args.threads)
+    except StoreError as error:
+        print(f"tikmatrix-server: {error}", file=sys.stderr)
+        return 2
+    try:
+        server = make_server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as error:
+        app.extensions["tikmatrix_close"]()
+        print(f"tikmatrix-server: {_cannot_listen(args.host, args.port, error)}", file=sys.stderr)
+        return 2
     host = f"[{args.host}]" if ":" in args.host else args.host
     app.extensions["tikmatrix"].serving_at(f"http://{host}:{server.effective_port}")
     kind = (

@@ -81,6 +81,7 @@ def test_xml_and_png_are_served_as_the_request_prefers(http: httpx.Client) -> No
         answer = http.get(f"/api/v1{routes.named(name).path}", headers=headers)
         assert answer.status_code == 200
         assert answer.headers["content-type"].split(";")[0] == media, (name, accept)
+        assert answer.headers["vary"] == "Accept"
 
 
 def test_negotiation_weighs_the_accept_header() -> None:
@@ -92,6 +93,16 @@ def test_negotiation_weighs_the_accept_header() -> None:
     )
     assert negotiate(screenshot, "application/octet-stream;q=0") == "image/png"
     assert negotiate(screenshot, "application/octet-stream;q=x") == "image/png"
+    hierarchy = routes.named("hierarchy")
+    assert negotiate(hierarchy, "text/*") == "text/xml"
+    assert negotiate(hierarchy, "text/*;q=0.5, application/xml") == "application/xml"
+    assert negotiate(hierarchy, "text/html") == "application/xml"
+
+
+def test_the_mock_says_where_users_import_it_from() -> None:
+    from tikmatrix_sdk.testing import Call
+
+    assert MockTikMatrix.__module__ == Call.__module__ == "tikmatrix_sdk.testing"
 
 
 def test_the_document_describes_each_scripts_create_and_every_operation() -> None:
@@ -122,3 +133,7 @@ def test_the_document_describes_each_scripts_create_and_every_operation() -> Non
     create.validate(_follow(script_config={"target_users": ["@a"], "access_method": "search"}))
     assert not create.is_valid(_follow(script_config={"access_method": "sideways"}))
     assert not create.is_valid(_follow(script_name="Not A Name"))  # nor a custom name
+    assert not create.is_valid(_follow(usernames=["@user1"]))  # serials and usernames
+    neither = {key: value for key, value in _follow().items() if key != "serials"}
+    assert not create.is_valid(neither)
+    assert create.is_valid({**neither, "usernames": ["@user1"]})

@@ -59,3 +59,15 @@ def test_a_written_task_is_valid_and_reads_back_the_same() -> None:
 def test_a_write_takes_only_the_shapes_fields_from_a_row() -> None:
     row = dict.fromkeys(shapes.names(shapes.Account)) | {"username": "@a", "secret": 1}
     assert "secret" not in shapes.write(shapes.Account, row)
+
+
+def test_the_shapes_the_sdk_extends_keep_their_own_names() -> None:
+    import pickle
+
+    assert shapes.Task.__module__ == "tikmatrix_sdk._contract.shapes"
+    assert models.Task.__module__ == "tikmatrix_sdk"
+    assert models.Lease is shapes.Lease
+    assert shapes.Lease.__module__ == "tikmatrix_sdk"
+    task = models.Task(id=1, status=models.TaskStatus.PENDING)
+    assert pickle.loads(pickle.dumps(task)) == task
+    assert pickle.loads(pickle.dumps(shapes.Task(id=1, status=0))) == shapes.Task(id=1, status=0)

@@ -38,6 +38,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     ResponseValidationError,
+    StoreUnavailableError,
     TikMatrixError,
     UnexpectedResponseError,
     UnsupportedScriptError,
@@ -84,6 +85,7 @@ __all__ = [
     "RequestOptions",
     "ResponseValidationError",
     "SequenceNotStr",
+    "StoreUnavailableError",
     "SyncPage",
     "TikMatrix",
     "TikMatrixError",
@@ -127,7 +129,7 @@ def __getattr__(name: str) -> object:
         names = sorted([*_EAGER, *_lazy()], key=lambda found: (found.upper() != found, found))
         globals()["__all__"] = names
         return names
-    if not name.startswith("__"):
+    if not name.startswith("_"):  # a public name: never a probe's ``_x`` or ``__wrapped__``
         for module_name in _LAZY_MODULES:  # in order, each imported only if still needed
             module = importlib.import_module(f"{__name__}.{module_name}")
             if name in module.__all__:

@@ -41,6 +41,7 @@ __all__ = [
     "ResponseValidationError",
     "TikMatrixError",
     "UnexpectedResponseError",
+    "StoreUnavailableError",
     "UnsupportedScriptError",
     "WaitTimeoutError",
     "error_class_for_code",
@@ -205,6 +206,15 @@ class DeviceUnavailableError(APIError):
     expected_code = 50301
 
 
+class StoreUnavailableError(APIError):
+    """``50302``: the server cannot write its task store (deleted, replaced, or the disk is full).
+
+    Nothing was stored: the same request may be sent again once the server's store is back.
+    """
+
+    expected_code = 50302
+
+
 class InternalServerError(APIError):
     """``50001``: the server failed while handling the request."""
 
@@ -226,6 +236,7 @@ _ERRORS_BY_CODE: dict[int, type[APIError]] = {
         DeviceRPCError,
         InternalServerError,
         DeviceUnavailableError,
+        StoreUnavailableError,
     )
     if cls.expected_code is not None
 }

@@ -60,4 +60,4 @@ class TaskPage(shapes.TaskPage):
 attrs.resolve_types(Task)
 attrs.resolve_types(TaskPage)
 say_public(__all__, globals())
-say_public(__all__, vars(shapes))  # the shapes say so too, whichever way they are reached
+say_public(shapes.__all__, vars(shapes))  # the shapes the SDK exports as they are

@@ -7,6 +7,7 @@ are filtered, ordered and paged by SQL over indexes, never by loading tasks into
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -18,8 +19,19 @@ import attrs
 
 from .. import fast_json
 from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow
+from .store_file import (
+    APPLICATION_ID,
+    StoreError,
+    StoreLock,
+    check_ours,
+    file_identity,
+    parent_ready,
+    store_unavailable,
+)
 
-__all__ = ["MIGRATIONS", "SQLiteStore"]
+__all__ = ["MIGRATIONS", "SQLiteStore", "StoreError"]
+
+log = logging.getLogger(__name__)
 
 #: Each entry moves the schema one version up; ``PRAGMA user_version`` records where a file is.
 MIGRATIONS: tuple[str, ...] = (
@@ -122,25 +134,63 @@ class SQLiteStore:
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
+        """Open (or make) the store; :class:`~.store_file.StoreError` if it cannot be ours.
+
+        A file store is locked for this server's life, checked to be a store of ours (and
+        migrated if it is an older one) before anything is written to it.
+        """
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._file_lock: StoreLock | None = None
+        self._identity: tuple[int, int] | None = None
         if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+            parent_ready(self.path)
+            self._file_lock = StoreLock(self.path)
+            self._file_lock.acquire()
+        try:
+            self._open()
+        except BaseException:
+            if self._file_lock is not None:
+                self._file_lock.release()
+            raise
+
+    def _open(self) -> None:
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"the task store {self.path} cannot be opened: {error}") from None
+        self._db.row_factory = sqlite3.Row
+        try:
+            new = check_ours(self._db, self.path, len(MIGRATIONS))
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            if new:
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._migrate()
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except sqlite3.Error as error:
+            self._db.close()
+            raise StoreError(f"the task store {self.path} cannot be opened: {error}") from None
+        except StoreError:
+            self._db.close()
+            raise
+        if self.path != ":memory:":
+            self._identity = file_identity(self.path)
 
     def _migrate(self) -> None:
-        with self.transaction():
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in _statements(script):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
@@ -151,20 +201,50 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block as one transaction: all of it is stored, or none of it."""
+        """Run the block as one transaction: all of it is stored, or none of it.
+
+        A store whose file was deleted or replaced since it was opened, or whose disk is
+        full, refuses the write with code 50302 (and says so in the log): nothing is
+        acknowledged that the store does not keep.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if self._identity is not None and file_identity(self.path) != self._identity:
+                log.error("the task store %s was deleted or replaced: writes refused", self.path)
+                raise store_unavailable(
+                    self.path, "its file was deleted or replaced while the server ran (restart it)"
+                )
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise self._unwritable(error) from None
             try:
                 yield self._db
+            except sqlite3.OperationalError as error:
+                self._db.execute("ROLLBACK")
+                raise self._unwritable(error) from None
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise self._unwritable(error) from None
+
+    def _unwritable(self, error: sqlite3.OperationalError) -> Exception:
+        """A write's failure: 50302 when the disk is full, the error itself otherwise."""
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error):
+            log.error("the disk of the task store %s is full: writes refused", self.path)
+            return store_unavailable(self.path, "its disk is full (free some space, and retry)")
+        return error
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database, and let its lock go."""
         with self._lock:
             self._db.close()
+            if self._file_lock is not None:
+                self._file_lock.release()
 
     # -- settings ----------------------------------------------------------------------------
 

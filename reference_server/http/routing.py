@@ -26,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., Response])
 class _TaskIdSegment(BaseConverter):
     """A task id in a path: any segment but the names of ``/task``'s fixed routes."""
 
-    regex = TASK_ID_SEGMENT
+    regex = TASK_ID_SEGMENT  # the table as it stood at import; see install_converters
 
 
 def flask_path(path: str) -> str:
@@ -41,6 +41,8 @@ def flask_path(path: str) -> str:
 def contract_route(blueprint: Blueprint, name: str) -> Callable[[F], F]:
     """Register the decorated view as the operation ``name`` of the contract."""
     route = next(route for route in routes.ROUTES if route.name == name)
+    if route.of_task is not None:
+        raise ValueError(f"{name} is answered by its contract rule (of_task), not by a view")
     prefix = blueprint.url_prefix or ""
     if not prefix.startswith(API_PREFIX):
         raise ValueError(f"{blueprint.name} does not serve under {API_PREFIX}")
@@ -58,5 +60,11 @@ def contract_route(blueprint: Blueprint, name: str) -> Callable[[F], F]:
 
 
 def install_converters(setup: BlueprintSetupState) -> None:
-    """Make ``<task_id:...>`` mean a task id segment (registered once per app)."""
-    setup.app.url_map.converters["task_id"] = _TaskIdSegment
+    """Make ``<task_id:...>`` mean a task id segment (registered once per app).
+
+    Its fixed names are read from the route table as it stands when the app is built, as the
+    mock reads them from the table as it stands when it answers.
+    """
+    segment = routes.task_id_segment(routes.ROUTES)
+    converter = type("TaskIdSegment", (_TaskIdSegment,), {"regex": segment})
+    setup.app.url_map.converters["task_id"] = converter

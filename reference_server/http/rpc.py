@@ -18,7 +18,7 @@ from tikmatrix_sdk._contract.devices import (
     serial_query,
     session_header,
 )
-from tikmatrix_sdk._contract.routes import negotiate
+from tikmatrix_sdk._contract.routes import content_type, negotiate
 
 from ..domain.faults import apply_fault
 from ..state import state
@@ -27,6 +27,9 @@ from .routing import contract_route
 from .rpc_wire import device_json, lease_json
 
 __all__ = ["rpc"]
+
+#: An answer whose type follows the request's Accept says so to caches.
+_VARY = {"Vary": "Accept"}
 
 rpc = Blueprint("rpc", __name__, url_prefix="/api/v1/rpc")
 
@@ -106,7 +109,7 @@ def hierarchy() -> Response:
     """The leased device's UI tree, as XML."""
     xml = state().leases.hierarchy(_session(), _serial_arg())
     media = negotiate(routes.named("hierarchy"), request.headers.get("Accept"))
-    return Response(xml.encode("utf-8"), mimetype=media)
+    return Response(xml.encode("utf-8"), content_type=content_type(media), headers=_VARY)
 
 
 @contract_route(rpc, "screenshot")
@@ -114,7 +117,7 @@ def screenshot() -> Response:
     """The leased device's screen, as PNG."""
     png = state().leases.screenshot(_session(), _serial_arg())
     media = negotiate(routes.named("screenshot"), request.headers.get("Accept"))
-    return Response(png, mimetype=media)
+    return Response(png, content_type=content_type(media), headers=_VARY)
 
 
 def _session() -> str | None:

@@ -36,6 +36,11 @@ def test_importing_and_building_a_client_loads_nothing_it_does_not_need() -> Non
     assert _modules_after(code, HEAVY) == ["anyio"]
 
 
+def test_a_probe_for_a_private_name_loads_nothing() -> None:
+    code = "import tikmatrix_sdk\nassert not hasattr(tikmatrix_sdk, '_pytest_probe')"
+    assert _modules_after(code, HEAVY) == []
+
+
 def test_the_models_load_with_the_first_name_that_needs_them() -> None:
     # Which module holds a lazy name is read from the modules' own ``__all__``, the models'
     # first: a config's name loads the models too (any call's answer needs them anyway).

@@ -58,3 +58,26 @@ def test_the_command_line_prints_no_password(args: list[str]) -> None:
     assert done.exit_code != 0
     assert "127.0.0.1" in done.output  # the error names the host...
     assert SECRET not in done.output  # ...without the password
+
+
+def test_a_usage_error_comes_before_any_host_is_read(tmp_path: object) -> None:
+    runner = CliRunner()
+    done = runner.invoke(cli, ["--hosts", "no-such-hosts-file.toml", "tasks", "delete", "5"])
+    assert done.exit_code == 2
+    assert "HOST:ID" in done.output
+    done = runner.invoke(
+        cli,
+        [
+            "--hosts",
+            "no-such.toml",
+            "tasks",
+            "create",
+            "follow",
+            "--set",
+            "target_username=@a",
+            "--min-interval",
+            "1",
+        ],
+    )
+    assert done.exit_code == 2
+    assert "--min-interval" in done.output

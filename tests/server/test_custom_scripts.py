@@ -189,14 +189,17 @@ def test_registrations_outlive_a_restart_and_a_reset_clears_them(
     client: FlaskClient, server: ServerState
 ) -> None:
     register(client, "kept", "pass")
+    server.close()  # the restart: a store has one server at a time
     again = create_app(ServerConfig(db=server.config.db, run_scheduler=False, custom_scripts=True))
+    again.test_client_class = CheckedClient
     try:
         restarted: ServerState = again.extensions["tikmatrix"]
         assert [s.name for s in restarted.service.custom_scripts.list()] == ["kept"]
+        other = again.test_client()
+        ok(other.post("/_control/reset", json={}))
+        assert ok(other.get("/_control/custom-scripts")) == {"scripts": []}
     finally:
         again.extensions["tikmatrix_close"]()
-    ok(client.post("/_control/reset", json={}))
-    assert ok(client.get("/_control/custom-scripts")) == {"scripts": []}
 
 
 def _alive(pid: int) -> bool:
@@ -337,6 +340,7 @@ def test_a_registration_kept_from_an_earlier_run_does_not_run_without_the_opt_in
 ) -> None:
     register(client, "kept", "print('ran')")
     (waiting,) = create(client, script_name="kept", script_config={}, serials=[SERIAL])
+    server.close()  # the restart: a store has one server at a time
     again = create_app(ServerConfig(db=server.config.db, run_scheduler=False))
     again.test_client_class = CheckedClient
     try:

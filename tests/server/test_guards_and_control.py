@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -287,7 +288,8 @@ def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
     ).fetchall()
     assert "tasks_serial" in str(plan)
     raw.close()
-    assert SQLiteStore(path).schema_version == len(MIGRATIONS)  # reopening migrates nothing
+    with contextlib.closing(SQLiteStore(path)) as again:
+        assert again.schema_version == len(MIGRATIONS)  # reopening migrates nothing
 
 
 def test_memory_store_and_rollback() -> None:

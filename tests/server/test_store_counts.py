@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 from pathlib import Path
@@ -31,7 +32,11 @@ def _truth(store: SQLiteStore) -> dict[int, int]:
 
 
 def test_counts_follow_every_change(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "t.sqlite3")
+    with contextlib.closing(SQLiteStore(tmp_path / "t.sqlite3")) as store:
+        _follow_every_change(store)
+
+
+def _follow_every_change(store: SQLiteStore) -> None:
     rng = random.Random(5)
     ids = store.insert_tasks([_task(f"s{n % 3}") for n in range(60)])
     for step in range(300):
@@ -68,5 +73,8 @@ def test_a_first_version_store_gets_its_counts(tmp_path: Path) -> None:
     db.commit()
     db.close()
     store = SQLiteStore(path)
-    assert store.schema_version == len(MIGRATIONS)
-    assert store.stats() == {0: 1, 2: 2, 3: 1}
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.stats() == {0: 1, 2: 2, 3: 1}
+    finally:
+        store.close()

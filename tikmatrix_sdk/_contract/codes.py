@@ -23,6 +23,7 @@ __all__ = [
     "MISSING_SCRIPT_NAME",
     "NOT_FOUND",
     "NO_FREE_SLOT",
+    "STORE_UNAVAILABLE",
     "UI_RPC_FAILED",
     "UNSUPPORTED_SCRIPT",
     "ContractError",
@@ -50,6 +51,9 @@ INTERNAL = 50001
 #: The device could not be reached, or failed while answering.
 DEVICE_UNAVAILABLE = 50301
 
+#: The server cannot write its store (deleted or replaced while it runs, or the disk is full):
+#: nothing was stored; a request may be sent again once the store is back.
+STORE_UNAVAILABLE = 50302
 #: Every code of the contract, with the HTTP status it travels with and what it means.
 CODES: MappingProxyType[int, tuple[int, str]] = MappingProxyType(
     {
@@ -65,6 +69,7 @@ CODES: MappingProxyType[int, tuple[int, str]] = MappingProxyType(
         UI_RPC_FAILED: (422, "the device's uiautomator2 server answered with an error"),
         INTERNAL: (500, "an internal error"),
         DEVICE_UNAVAILABLE: (503, "the device could not be reached"),
+        STORE_UNAVAILABLE: (503, "the server cannot write its store (gone, replaced or full)"),
     }
 )
 

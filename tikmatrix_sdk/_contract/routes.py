@@ -28,6 +28,7 @@ __all__ = [
     "match",
     "named",
     "negotiate",
+    "content_type",
     "task_id_segment",
 ]
 
@@ -350,26 +351,38 @@ ROUTES = (
 def negotiate(route: Route, accept: str | None) -> str:
     """The media type to answer ``route`` with, given a request's ``Accept`` header.
 
-    The route's own :attr:`~Route.media` unless the header prefers (by its ``q``) one of the
-    route's :attr:`~Route.also`; ``*/*``, a missing header or one naming none of them get the
-    route's own.
+    Of the route's own :attr:`~Route.media` and its :attr:`~Route.also`, the one the header
+    weighs highest (its ``q``; an exact type before ``type/*``, before ``*/*``). ``*/*``, a
+    missing header or one naming none of them get the route's own (a server may answer in
+    its own type rather than refuse: the body is the same either way).
     """
     offered = (route.media, *route.also)
-    best, best_q = route.media, -1.0
+    best, best_rank = route.media, (0.0, -1)
     for part in (accept or "").split(",")[:32]:
         kind, _, parameters = part.strip().partition(";")
         quality = 1.0
         for parameter in parameters.split(";"):
             name, _, value = parameter.strip().partition("=")
-            if name == "q":
+            if name.strip() == "q":
                 try:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
         kind = kind.strip().lower()
-        if kind in offered and quality > best_q and quality > 0:
-            best, best_q = kind, quality
+        if kind == "*/*":
+            matches, specific = [route.media], 0
+        elif kind.endswith("/*"):
+            matches, specific = [m for m in offered if m.startswith(kind[:-1])], 1
+        else:
+            matches, specific = [m for m in offered if m == kind], 2
+        if matches and quality > 0 and (quality, specific) > best_rank:
+            best, best_rank = matches[0], (quality, specific)
     return best
+
+
+def content_type(media: str) -> str:
+    """The ``Content-Type`` of an answer in ``media``: text says its charset (UTF-8)."""
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
 def task_id_segment(table: tuple[Route, ...]) -> str:

@@ -126,6 +126,12 @@ def _create_schema(script_name: dict[str, Any], script: str | None) -> dict[str,
             "max_interval": _INTERVAL,
         },
         "required": ["script_name", "script_config"],
+        # Exactly one of serials and usernames: not both, and usernames when no serials (said
+        # with not/if/then, which a generated client reads past, where oneOf would hide the
+        # body's fields from it).
+        "not": {"required": ["serials", "usernames"]},
+        "if": {"not": {"required": ["serials"]}},
+        "then": {"required": ["usernames"]},
     }
 
 

@@ -7,8 +7,8 @@ Each shape is a frozen, keyword-only ``attrs`` class. It is at once
   converter, which generates a fast reader per class from its fields;
 - the answer's JSON Schema (:func:`schema_of`, then the OpenAPI document and the tests'
   answer checks), drawn from the fields' types and the bounds in their ``metadata``;
-- what the reference server and the mock write (:func:`write`): the fields in order, each
-  value as the wire carries it.
+- what the reference server writes (:func:`write`, from its stored rows) and the mock
+  writes (a shape's ``to_dict``): the fields in order, each value as the wire carries it.
 
 A field's Python type says what the SDK accepts (a ``None`` default where another TikMatrix
 version may leave it out); its ``wire`` metadata says what the reference server sends when

@@ -242,6 +242,8 @@ def tasks_create(
     options = read_config_file(config_file) if config_file else {}
     options.update(read_settings(settings_))
     config = build_config(script, options)  # every option checked before anything is sent
+    if settings.hosts and (min_interval is not None or max_interval is not None):
+        raise click.UsageError("--min-interval and --max-interval are not sent with --hosts")
     with settings.mode() as mode:
         mode.tasks_create(
             config,
@@ -313,8 +315,9 @@ def tasks_retry_all(settings: _Settings, as_json: bool) -> None:
 @handle_errors
 def tasks_delete(settings: _Settings, task_ids: tuple[Any, ...], as_json: bool) -> None:
     """Delete tasks (running ones are stopped first)."""
+    ids = _ids_for(settings, task_ids)  # a usage error comes before any connection
     with settings.mode() as mode:
-        mode.tasks_delete(_ids_for(settings, task_ids), as_json)
+        mode.tasks_delete(ids, as_json)
 
 
 @tasks.command("stats")
@@ -356,8 +359,9 @@ def tasks_wait(
     """Wait until tasks finish, with a live progress bar; exit 1 if any failed."""
     if bool(task_ids) == all_pending:
         raise click.UsageError("give task ids, or --all-pending (not both)")
+    ids = _ids_for(settings, task_ids)
     with settings.mode() as mode:
-        mode.tasks_wait(_ids_for(settings, task_ids), all_pending, wait_timeout, interval, as_json)
+        mode.tasks_wait(ids, all_pending, wait_timeout, interval, as_json)
 
 
 # -- record and replay -----------------------------------------------------------------------

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import click
 
 from ..errors import TikMatrixError
 from ..fleet import Fleet, FleetResult, FleetTask, hosts_from_env, hosts_from_file
@@ -117,8 +116,7 @@ class FleetHosts:
     ) -> None:
         """Create tasks on the hosts that own the devices or accounts."""
         fleet = self.fleet
-        if min_interval is not None or max_interval is not None:
-            raise click.UsageError("--min-interval and --max-interval are not sent with --hosts")
+        del min_interval, max_interval  # refused with --hosts before any host is asked
         created = fleet.tasks.create(config, **kwargs)
         if as_json:
             echo_json(

@@ -24,3 +24,7 @@ repository; the package is not on PyPI yet).
 from ._mock import Call, MockTikMatrix
 
 __all__ = ["Call", "MockTikMatrix"]
+
+for _public in (Call, MockTikMatrix):  # where users import them from
+    _public.__module__ = __name__
+del _public

@@ -25,7 +25,7 @@ from .._contract.devices import (
     unknown_device,
 )
 from .._contract.plans import PLANS
-from .._contract.routes import named, negotiate
+from .._contract.routes import content_type, named, negotiate
 from ._state import MockState
 from ._wire import envelope as _envelope
 from ._wire import iso as _iso
@@ -153,13 +153,15 @@ class DeviceRoutes(MockState):
         session = self._session(request)
         self._held(session, serial_query(request.url.params.get("serial")))
         media = negotiate(named("hierarchy"), request.headers.get("accept"))
-        return httpx.Response(200, content=_HIERARCHY.encode(), headers={"Content-Type": media})
+        headers = {"Content-Type": content_type(media), "Vary": "Accept"}
+        return httpx.Response(200, content=_HIERARCHY.encode(), headers=headers)
 
     def _screenshot(self, request: httpx.Request, body: Any) -> httpx.Response:
         session = self._session(request)
         self._held(session, serial_query(request.url.params.get("serial")))
         media = negotiate(named("screenshot"), request.headers.get("accept"))
-        return httpx.Response(200, content=_PNG, headers={"Content-Type": media})
+        headers = {"Content-Type": content_type(media), "Vary": "Accept"}
+        return httpx.Response(200, content=_PNG, headers=headers)
 
     def _adb(self, request: httpx.Request, body: Any) -> httpx.Response:
         call = parse_adb(body)

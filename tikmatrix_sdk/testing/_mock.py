@@ -84,10 +84,11 @@ class MockTikMatrix(TaskRoutes, DeviceRoutes):
     ) -> None:
         """Prepare the mock; it intercepts requests between ``start()`` and ``stop()``."""
         try:
+            import re2  # noqa: F401 - the device API checks selector patterns with it
             import respx
-        except ImportError:  # pragma: no cover - the testing extra is missing
+        except ImportError as missing:  # pragma: no cover - the testing extra is missing
             raise ImportError(
-                f"tikmatrix_sdk.testing needs respx: {install_hint('testing')}"
+                f"tikmatrix_sdk.testing needs {missing.name or 'respx'}: {install_hint('testing')}"
             ) from None
         super().__init__(devices=devices, accounts=accounts, plan=plan, auto_complete=auto_complete)
         self.base_url = resolve_base_url(base_url)
@@ -215,7 +216,7 @@ class MockTikMatrix(TaskRoutes, DeviceRoutes):
                     405,
                     {"Allow": ", ".join(sorted(allowed))},
                 )
-            if route is not None and handler is None and route.of_task is not None:
+            if route is not None and route.of_task is not None:  # answered by its rule, always
                 handler = self._of_task(route.of_task)
             if route is None or handler is None:  # no route, or one this mock cannot answer
                 return _envelope(None, NOT_FOUND, f"no route {request.method} {path}", 404)
