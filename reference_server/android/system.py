@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -33,7 +34,20 @@ from .sh import Done, Interpreter
 from .tools import AndroidTools
 from .ui import PhoneUI
 
-__all__ = ["AndroidSystem", "CommandTimeout"]
+__all__ = ["AndroidSystem", "CommandTimeout", "folder_name"]
+
+_FOLDER_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def folder_name(serial: str) -> str:
+    """A phone's folder name from its serial: no serial can move it, or make it too long.
+
+    The serial's safe characters (at most 40) and a digest of the whole serial, so that two
+    serials never share a folder.
+    """
+    digest = hashlib.sha256(serial.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{_FOLDER_SAFE.sub('_', serial)[:40]}-{digest}"
+
 
 #: How many shell lines (and commands) a phone remembers.
 MAX_HISTORY = 2000
@@ -54,7 +68,7 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
         self.name = name
         self.serial = serial or name
         # Named for this server, so that the next one removes it if this one is killed.
-        self._dir = tempfile.TemporaryDirectory(prefix=f"{folder_prefix()}{name}-")
+        self._dir = tempfile.TemporaryDirectory(prefix=f"{folder_prefix()}{folder_name(name)}-")
         self.root = Path(self._dir.name)
         for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp"):
             (self.root / folder).mkdir(parents=True)

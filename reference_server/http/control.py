@@ -14,6 +14,7 @@ from flask import Blueprint, Response, request
 from tikmatrix_sdk._contract.codes import bad_request
 from tikmatrix_sdk._contract.limits import MAX_ACCOUNT_STATUS, MAX_SERIAL
 from tikmatrix_sdk._contract.plans import PLANS
+from tikmatrix_sdk._contract.serials import check_serial
 from tikmatrix_sdk._contract.tasks import parse_task_id
 
 from ..clock import ManualClock
@@ -36,6 +37,13 @@ from .wire import task_json
 __all__ = ["control"]
 
 control = Blueprint("control", __name__, url_prefix="/_control")
+
+
+@control.url_value_preprocessor
+def _serials_are_names(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A device named in a path is a serial by the contract's rule, never a path (40001)."""
+    if values and "serial" in values:
+        check_serial(values["serial"])
 
 
 def _object() -> dict[str, Any]:
@@ -76,10 +84,10 @@ def reset() -> Response:
 def add_devices() -> Response:
     """Add simulated devices: ``{"serials": [...]}``."""
     serials = _object().get("serials")
-    if not isinstance(serials, list) or not all(
-        isinstance(s, str) and 0 < len(s) <= MAX_SERIAL for s in serials
-    ):
-        raise bad_request(f"serials must be an array of strings of 1 to {MAX_SERIAL} characters")
+    if not isinstance(serials, list):
+        raise bad_request(f"serials must be an array of serials (1 to {MAX_SERIAL} characters)")
+    for serial in serials:
+        check_serial(serial, "serials")
     if len(serials) > MAX_DEVICES:
         raise bad_request(f"serials may name at most {MAX_DEVICES} devices, got {len(serials)}")
     state().lab.add_simulated(serials, at_most=MAX_FLEET)
@@ -202,6 +210,7 @@ def add_accounts() -> Response:
             raise bad_request(
                 f"accounts: status must be from 0 to {MAX_ACCOUNT_STATUS}, got {account['status']}"
             )
+        check_serial(account["device"], "accounts: device")
         if account["device"] not in known:
             raise bad_request(f"accounts: unknown device {account['device']!r}")
     given = [{k: v for k, v in account.items() if v is not None} for account in accounts]

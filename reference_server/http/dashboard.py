@@ -20,6 +20,7 @@ from tikmatrix_sdk._contract.codes import BAD_REQUEST, ContractError
 from tikmatrix_sdk._contract.json_schema import object_schema as _object
 from tikmatrix_sdk._contract.json_schema import ref as _ref
 from tikmatrix_sdk._contract.records import RECORD_SCHEMA
+from tikmatrix_sdk._contract.serials import check_serial
 from tikmatrix_sdk._contract.tasks import page_args, task_filters
 
 from ..scripts import SCRIPTS
@@ -182,5 +183,6 @@ def state_json() -> Response:
 @dashboard.get("/dashboard/api/screen/<path:serial>.png")
 def screen(serial: str) -> Response:
     """A device's screen now, as the device API's screenshot draws it."""
+    check_serial(serial)
     png = state().lab.screen(serial)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -25,10 +25,10 @@ from .limits import (
     MAX_LABEL,
     MAX_METHOD_TIMEOUT,
     MAX_PARAMS,
-    MAX_SERIAL,
     MAX_SESSION_ID,
     MAX_TTL,
 )
+from .serials import check_serial
 
 __all__ = [
     "METHOD_NAME",
@@ -75,9 +75,7 @@ def serial_query(value: str | None) -> str | None:
 
 
 def _checked_serial(serial: Any) -> str:
-    if not isinstance(serial, str) or not 1 <= len(serial) <= MAX_SERIAL:
-        raise bad_request(f"serial must be a device serial (1-{MAX_SERIAL} characters)")
-    return serial
+    return check_serial(serial)
 
 
 def _seconds(value: Any, name: str, default: float, high: float, *, low: float = 1) -> float:

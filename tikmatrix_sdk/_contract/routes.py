@@ -18,6 +18,7 @@ import attrs
 from . import limits
 from .json_schema import ref
 from .lifecycle import STATUSES
+from .serials import SERIAL_FILTER_SCHEMA
 
 __all__ = [
     "API_PREFIX",
@@ -63,14 +64,14 @@ _PAGING = (
 #: ``GET /task``'s filters (the dashboard's state route takes them too).
 TASK_FILTERS = (
     _query("status", {"type": "integer", "enum": list(STATUSES)}),
-    _query("serial", _TEXT),
+    _query("serial", SERIAL_FILTER_SCHEMA),
     _query("script_name", _TEXT),
     _query("source", {"type": "string", "enum": list(limits.SOURCES)}),
     *_PAGING,
 )
 _ACCOUNT_FILTERS = (
     _query("platform", _TEXT),
-    _query("device", _TEXT),
+    _query("device", SERIAL_FILTER_SCHEMA),
     _query("logined", {"type": "boolean"}),
     _query("status", {"type": "integer", "minimum": 0, "maximum": limits.MAX_ACCOUNT_STATUS}),
     _query("tag", _TEXT),
@@ -83,7 +84,7 @@ _LEASE_HEADER = {
     "schema": {"type": "string", "maxLength": limits.MAX_SESSION_ID},
     "description": "The id of the lease on the device",
 }
-_SERIAL = _query("serial", {"type": "string", "maxLength": limits.MAX_SERIAL})
+_SERIAL = _query("serial", SERIAL_FILTER_SCHEMA)
 
 
 _FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["a", "b"]}}

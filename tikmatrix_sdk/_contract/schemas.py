@@ -27,6 +27,7 @@ from .limits import (
 )
 from .options import Option
 from .scripts import SCRIPT_RULES, ScriptRules
+from .serials import SERIAL_SCHEMA
 from .shapes import SHAPES, schema_of
 
 __all__ = ["CUSTOM_SCRIPT_NAME", "ID", "SCHEMAS", "STR", "create_schemas"]
@@ -115,7 +116,7 @@ def _create_schema(script_name: dict[str, Any], script: str | None) -> dict[str,
         "properties": {
             "script_name": script_name,
             "script_config": config,
-            "serials": {"type": "array", "items": _NAME, "minItems": 1},
+            "serials": {"type": "array", "items": SERIAL_SCHEMA, "minItems": 1},
             "usernames": {"type": "array", "items": _NAME, "minItems": 1},
             "enable_multi_account": {"type": "boolean", "default": False},
             "start_time": {
@@ -193,7 +194,7 @@ SCHEMAS: dict[str, Any] = {
     "LeaseRequest": {
         "type": "object",
         "properties": {
-            "serial": {"type": "string", "minLength": 1, "maxLength": limits.MAX_SERIAL},
+            "serial": SERIAL_SCHEMA,
             "label": {"type": ["string", "null"], "maxLength": limits.MAX_LABEL},
             "ttl_secs": {
                 "type": ["number", "null"],
@@ -221,7 +222,7 @@ SCHEMAS: dict[str, Any] = {
     "UiCall": {
         "type": "object",
         "properties": {
-            "serial": {"type": ["string", "null"], "minLength": 1, "maxLength": limits.MAX_SERIAL},
+            "serial": {"anyOf": [SERIAL_SCHEMA, {"type": "null"}]},
             "method": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
             "params": {"type": ["array", "null"], "items": {}, "maxItems": limits.MAX_PARAMS},
             "timeout": {
@@ -238,7 +239,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "description": 'args is ["shell", COMMAND, ARG...]; each item reaches the device as a word',
         "properties": {
-            "serial": {"type": ["string", "null"], "minLength": 1, "maxLength": limits.MAX_SERIAL},
+            "serial": {"anyOf": [SERIAL_SCHEMA, {"type": "null"}]},
             "args": {
                 "type": "array",
                 "items": {"type": "string", "maxLength": limits.MAX_ADB_WORD},

@@ -29,6 +29,7 @@ from .limits import (
 )
 from .plans import Plan, check_device_count
 from .scripts import NOT_VIA_API, SCRIPT_RULES, ScriptRules
+from .serials import check_serial
 from .strict_json import integer
 
 __all__ = [
@@ -118,6 +119,8 @@ def parse_create(
     if not isinstance(config, dict):
         raise bad_request("script_config must be an object")
     serials, usernames = _strings(body, "serials"), _strings(body, "usernames")
+    for serial in serials or ():
+        check_serial(serial, "serials")
     if (serials is None) == (usernames is None):
         raise bad_request("give exactly one of serials (device mode) or usernames (account mode)")
     multi = body.get("enable_multi_account", False)
@@ -285,6 +288,12 @@ def page_args(args: Mapping[str, str]) -> tuple[int, int]:
     return page or 1, size or DEFAULT_PAGE_SIZE
 
 
+def _serial_filter(args: Mapping[str, str], name: str) -> str | None:
+    """A filter that names a device: absent or empty, or a serial."""
+    value = args.get(name)
+    return check_serial(value, name) if value else None
+
+
 def task_filters(args: Mapping[str, str]) -> dict[str, Any]:
     """The filters of ``GET /task``."""
     source = args.get("source")
@@ -292,7 +301,7 @@ def task_filters(args: Mapping[str, str]) -> dict[str, Any]:
         raise bad_request(f'source must be "ui" or "api", got {source!r}')
     return {
         "status": _query_int(args, "status", None, STATUSES[0], STATUSES[-1]),
-        "serial": args.get("serial") or None,
+        "serial": _serial_filter(args, "serial"),
         "script_name": args.get("script_name") or None,
         "source": source,
     }
@@ -308,7 +317,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, Any]:
         raise bad_request(f"logined must be true or false, got {logined!r}")
     return {
         "platform": args.get("platform") or None,
-        "device": args.get("device") or None,
+        "device": _serial_filter(args, "device"),
         "logined": None if logined is None else _FLAGS[logined.lower()],
         "status": _query_int(args, "status", None, 0, MAX_ACCOUNT_STATUS),
         "tag": args.get("tag") or None,
