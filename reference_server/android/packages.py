@@ -9,7 +9,9 @@ Android's package manager words them (``Failure [INSTALL_FAILED_ALREADY_EXISTS: 
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 import zlib
 
 import attrs
@@ -81,8 +83,50 @@ class InstalledPackage:
         )
 
 
+#: The most an entry the installer reads (the manifest, the resources table) may inflate to,
+#: and the most entries an APK may list: a zip bomb costs no more memory than this.
+MAX_INFLATED, MAX_ENTRIES = 8 * 1024 * 1024, 20_000
+_READ = ("AndroidManifest.xml", "resources.arsc")
+
+
+def _bounded(data: bytes) -> str | None:
+    """Why the APK ``data`` is refused before it is parsed, or ``None``.
+
+    Its central directory may list at most :data:`MAX_ENTRIES` entries, and each entry the
+    installer reads is inflated as a stream, stopping past :data:`MAX_INFLATED`: a 1 MB
+    file that inflates to 1 GiB is refused having cost 8 MiB.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return "INSTALL_PARSE_FAILED_NOT_APK: Failed to read the APK: not a zip file"
+    if int.from_bytes(data[end + 10 : end + 12], "little") > MAX_ENTRIES:
+        return (
+            f"INSTALL_PARSE_FAILED_NOT_APK: Failed to read the APK: more than {MAX_ENTRIES} entries"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in _READ:
+                if name not in archive.NameToInfo:
+                    continue
+                size = 0
+                with archive.open(name) as entry:
+                    while chunk := entry.read(65_536):
+                        size += len(chunk)
+                        if size > MAX_INFLATED:
+                            return (
+                                "INSTALL_PARSE_FAILED_MANIFEST_MALFORMED: Failed to read the APK: "
+                                f"{name} inflates past {MAX_INFLATED} bytes"
+                            )
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as error:
+        return f"INSTALL_PARSE_FAILED_NOT_APK: Failed to read the APK: {error}"
+    return None
+
+
 def read_apk(data: bytes) -> ApkInfo | str:
     """The manifest of the APK ``data``, or the reason it cannot be installed."""
+    refused = _bounded(data)
+    if refused is not None:
+        return refused
     try:
         from pyaxmlparser import APK
     except ImportError:  # pragma: no cover - the server extra installs it
