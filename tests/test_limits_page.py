@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
+from reference_server.android.system import MAX_FILE
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
 from reference_server.http import control_limits as limits
 from tikmatrix_sdk._contract.limits import (
@@ -47,6 +49,9 @@ def _size(count: int) -> str:
         f"`times` up to {limits.MAX_FAULT_TIMES:,}",
         f"at most {limits.MAX_FAULTS} faults in force",
         f"in serials, up to their {MAX_SERIAL} characters",
+        f"a name, never a path: 1 to {MAX_SERIAL} characters",
+        f"its file at most {_size(MAX_FILE)}; at most {MAX_ENTRIES:,} entries",
+        f"inflated as a stream, up to {_size(MAX_INFLATED)}",
     ],
 )
 def test_the_page_states_the_bound_the_server_applies(stated: str) -> None:
