@@ -21,6 +21,7 @@ from tikmatrix_sdk._contract.limits import (
     MAX_UNKNOWN_BYTES,
 )
 from tikmatrix_sdk._contract.patterns import MAX_PATTERN
+from tikmatrix_sdk._deadline import DEFAULT_MAX_RESPONSE_BYTES
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "server" / "limits.md"
 TEXT = " ".join(PAGE.read_text(encoding="utf-8").split())  # lines joined, as a reader sees them
@@ -50,6 +51,7 @@ def _size(count: int) -> str:
         f"at most {limits.MAX_FAULTS} faults in force",
         f"in serials, up to their {MAX_SERIAL} characters",
         f"a name, never a path: 1 to {MAX_SERIAL} characters",
+        f"`max_response_bytes` ({_size(DEFAULT_MAX_RESPONSE_BYTES)} by default)",
         f"its file at most {_size(MAX_FILE)}; at most {MAX_ENTRIES:,} entries",
         f"inflated as a stream, up to {_size(MAX_INFLATED)}",
     ],

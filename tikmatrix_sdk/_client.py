@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
@@ -12,6 +13,7 @@ import httpx
 if TYPE_CHECKING:
     from typing import Self
 
+from ._deadline import DEFAULT_MAX_RESPONSE_BYTES
 from ._effect_shells import AsyncShell, SyncShell
 from ._http_methods import HttpMethod
 from ._options import (
@@ -60,12 +62,14 @@ class ClientCore(Generic[HttpT, ShellT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Mapping[str, str] | None = None,
         http_client: HttpT | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         options = ClientOptions(
             base_url=resolve_base_url(base_url),
             timeout=to_timeout(timeout),
             max_retries=max_retries,
             headers=dict(headers or {}),
+            max_response_bytes=max_response_bytes,
         )
         http = http_client if http_client is not None else self._make_http(options.timeout)
         self._setup(options, http, self._shell_class(http), owns_http=http_client is None)
@@ -110,6 +114,7 @@ class ClientCore(Generic[HttpT, ShellT]):
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven | None = NOT_GIVEN,
     ) -> Self:
         """Return a client that shares this one's connections but uses other settings.
 
@@ -124,6 +129,9 @@ class ClientCore(Generic[HttpT, ShellT]):
             headers=dict(old.headers)
             if isinstance(headers, NotGiven)
             else {**old.headers, **headers},
+            max_response_bytes=old.max_response_bytes
+            if isinstance(max_response_bytes, NotGiven)
+            else max_response_bytes,
         )
         copy = object.__new__(type(self))
         shell = self._shell_class(self._http)
@@ -175,6 +183,7 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Connect to TikMatrix (no request is sent until the first call).
 
@@ -183,12 +192,19 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
                 ``TIKMATRIX_BASE_URL``, then ``http://localhost:50809``. A trailing
                 ``/api/v1`` is accepted.
             timeout: seconds for each request, an :class:`httpx.Timeout`, or ``None`` for no
-                timeout (default: 30 s, 5 s to connect).
+                timeout (default: 30 s, 5 s to connect). Its largest part bounds each attempt
+                of a request as a whole, so a host that trickles its answer cannot hold a call
+                past it (``timeout=3``: three seconds in all).
             max_retries: how many times a request is retried where a retry cannot do harm
                 (default 2; see the errors and retries guide).
             headers: extra headers sent with every request.
             http_client: an :class:`httpx.Client` to send with instead of the client's own
-                (for proxies, transports or event hooks); ``close()`` leaves it open.
+                (for proxies, transports or event hooks); ``close()`` leaves it open. Its
+                answers' bodies keep the whole-call deadline; their status line and headers
+                keep only httpx's own per-read timeout.
+            max_response_bytes: the most bytes of an answer the client reads (default
+                64 MiB, far above any real answer; ``None`` for no bound): past it the call
+                raises :class:`~tikmatrix_sdk.ResponseTooLargeError`.
         """
         super().__init__(
             base_url,
@@ -196,6 +212,7 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
             max_retries=max_retries,
             headers=headers,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
         )
 
     @resource_property
@@ -222,7 +239,11 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
 
     @staticmethod
     def _make_http(timeout: httpx.Timeout) -> httpx.Client:
-        return httpx.Client(timeout=timeout, verify=tls_context())
+        from ._deadline_backend import with_deadline_backend
+
+        transport = httpx.HTTPTransport(verify=tls_context())
+        with_deadline_backend(transport, time.monotonic)  # headers, too, end at the deadline
+        return httpx.Client(timeout=timeout, transport=transport)
 
     def close(self) -> None:
         """Close the connections this client opened (a passed-in ``http_client`` stays open)."""
@@ -272,6 +293,7 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Connect to TikMatrix; the arguments are those of :class:`TikMatrix`.
 
@@ -284,6 +306,7 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
             max_retries=max_retries,
             headers=headers,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
         )
 
     @resource_property

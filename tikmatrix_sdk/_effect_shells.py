@@ -8,11 +8,18 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ._deadline import deadline_scope, read_async, read_sync, whole_seconds
 from ._effects import Emit, Now, Program, Send, Sleep, Stepper, Stream
 
 __all__ = ["AsyncRunner", "AsyncShell", "SyncRunner", "SyncShell"]
 
 T = TypeVar("T")
+
+
+def _seconds(effect: Send) -> float | None:
+    """How long the request may take in all: its timeout's whole-call deadline, or less."""
+    found = [part for part in (whole_seconds(effect.timeout), effect.within) if part is not None]
+    return max(0.0, min(found)) if found else None
 
 
 def _unexpected_emit() -> TypeError:
@@ -85,8 +92,16 @@ class SyncShell(SyncRunner):
 
     def _send(self, effect: Send) -> tuple[httpx.Response | None, Exception | None]:
         request = effect.build_request(self.http)
+        seconds = _seconds(effect)
+        deadline = None if seconds is None else time.monotonic() + seconds
         try:
-            return self.http.send(request), None
+            with deadline_scope(deadline):
+                response = self.http.send(request, stream=True)
+                try:
+                    read_sync(response, deadline, effect.max_bytes, time.monotonic)
+                finally:
+                    response.close()
+            return response, None
         except httpx.RequestError as exc:
             exc.request = request  # a custom transport may raise without it
             return None, exc
@@ -114,9 +129,24 @@ class AsyncShell(AsyncRunner):
                 stepper.reply(*await self._send(effect))
 
     async def _send(self, effect: Send) -> tuple[httpx.Response | None, Exception | None]:
+        import anyio
+
         request = effect.build_request(self.http)
+        seconds = _seconds(effect)
+        deadline = None if seconds is None else time.monotonic() + seconds
         try:
-            return await self.http.send(request), None
+            # The whole request, status line and headers included, ends at its deadline.
+            with anyio.fail_after(seconds):
+                response = await self.http.send(request, stream=True)
+                try:
+                    await read_async(response, deadline, effect.max_bytes, time.monotonic)
+                finally:
+                    await response.aclose()
+            return response, None
+        except TimeoutError:
+            return None, httpx.ReadTimeout(
+                "the request's whole-call deadline (its timeout) passed", request=request
+            )
         except httpx.RequestError as exc:
             exc.request = request  # a custom transport may raise without it
             return None, exc

@@ -52,6 +52,11 @@ class Send:
     content: bytes | None = None
     headers: Mapping[str, str] | None = None
     timeout: httpx.Timeout | None = None
+    #: The most bytes of the answer to read (``None``: no bound).
+    max_bytes: int | None = None
+    #: Seconds the operation has left for this request (a wait's remaining time), if fewer
+    #: than the timeout's whole-call deadline.
+    within: float | None = None
 
     def build_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         """Build the request with ``http``, so its default headers, cookies and auth apply.

@@ -10,13 +10,20 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from . import _json
-from ._effects import Program, Send, Sleep
+from ._deadline import ResponseTooLarge
+from ._effects import Now, Program, Send, Sleep
 from ._lazy import lazy_module
 from ._logs import logger
 from ._options import ClientOptions
 from ._response import read_envelope
 from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error, never_sent
-from .errors import APIConnectionError, APIError, APITimeoutError, UnexpectedResponseError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ResponseTooLargeError,
+    UnexpectedResponseError,
+)
 
 __all__ = ["Endpoint", "call"]
 
@@ -50,6 +57,7 @@ class Endpoint(Generic[T]):
     headers: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
     loose: bool = dataclasses.field(default=False, kw_only=True)
     binary: bool = dataclasses.field(default=False, kw_only=True)
+    within: float | None = dataclasses.field(default=None, kw_only=True)
 
     @classmethod
     def of(
@@ -63,6 +71,7 @@ class Endpoint(Generic[T]):
         headers: Mapping[str, str] | None = None,
         loose: bool = False,
         binary: bool = False,
+        within: float | None = None,
         **path: object,
     ) -> Endpoint[T]:
         """The contract's operation ``route`` (``"get_task"``): its method and its path.
@@ -79,6 +88,7 @@ class Endpoint(Generic[T]):
             headers=headers,
             loose=loose,
             binary=binary,
+            within=within,
         )
 
     def parse(self, data: Any) -> T:
@@ -107,6 +117,8 @@ class Endpoint(Generic[T]):
             content=_json.dumps(self.body) if has_body else None,
             headers=headers,
             timeout=options.timeout,
+            max_bytes=options.max_response_bytes,
+            within=self.within,
         )
 
     def read(self, response: httpx.Response) -> T:
@@ -120,6 +132,8 @@ class Endpoint(Generic[T]):
 def _transport_error(exc: httpx.RequestError, *, idempotent: bool) -> APIConnectionError:
     request = exc.request
     unsure = not idempotent and not never_sent(exc)
+    if isinstance(exc, ResponseTooLarge):
+        return ResponseTooLargeError(str(exc), request=request, may_have_succeeded=unsure)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"Request timed out: {type(exc).__name__}", request=request, may_have_succeeded=unsure
@@ -156,27 +170,36 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
     idempotent = endpoint.idempotent
     target = f"{endpoint.method} {endpoint.path}"
     retries = 0
+    # An operation's own time limit (a wait's) bounds every attempt and the retries together.
+    budget = None if endpoint.within is None else (yield Now()) + endpoint.within
     while True:
+        if budget is not None:
+            send = dataclasses.replace(send, within=max(0.0, budget - (yield Now())))
         try:
             response: httpx.Response = yield send
         except httpx.RequestError as exc:
             logger.info("%s failed: %s", target, type(exc).__name__)
-            if retries >= options.max_retries or not may_retry_transport_error(
-                exc, idempotent=idempotent
+            delay = backoff_delay(retries, None)
+            if (
+                retries >= options.max_retries
+                or not may_retry_transport_error(exc, idempotent=idempotent)
+                or (budget is not None and (yield Now()) + delay >= budget)
             ):
                 raise _transport_error(exc, idempotent=idempotent) from exc
-            headers, reason = None, type(exc).__name__
+            reason = type(exc).__name__
         else:
             _log_answer(target, response)
             try:
                 return endpoint.read(response)
             except (APIError, UnexpectedResponseError) as error:
-                if retries >= options.max_retries or not may_retry_answer(
-                    response, error, idempotent=idempotent
+                delay = backoff_delay(retries, response.headers)
+                if (
+                    retries >= options.max_retries
+                    or not may_retry_answer(response, error, idempotent=idempotent)
+                    or (budget is not None and (yield Now()) + delay >= budget)
                 ):
                     raise
-            headers, reason = response.headers, f"HTTP {response.status_code}"
-        delay = backoff_delay(retries, headers)
+            reason = f"HTTP {response.status_code}"
         logger.info(
             "retrying %s in %.2f s (retry %d of %d) after %s",
             target,

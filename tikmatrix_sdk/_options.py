@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from ._deadline import DEFAULT_MAX_RESPONSE_BYTES
 from ._shown_url import shown_url
 from ._version import __version__
 from .errors import ClientValidationError
@@ -83,12 +84,20 @@ class ClientOptions:
     timeout: httpx.Timeout
     max_retries: int
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: The most bytes of an answer the client reads (``None``: no bound).
+    max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
         value = self.max_retries
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ClientValidationError(
                 f"max_retries must be an integer >= 0, got {value!r}", field="max_retries"
+            )
+        size = self.max_response_bytes
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+            raise ClientValidationError(
+                f"max_response_bytes must be a positive number of bytes or None, got {size!r}",
+                field="max_response_bytes",
             )
 
     def request_headers(self, *, has_body: bool) -> dict[str, str]:

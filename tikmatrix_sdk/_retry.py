@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from ._deadline import ResponseTooLarge
 from .errors import APIError, InternalServerError
 
 __all__ = [
@@ -42,7 +43,12 @@ def never_sent(exc: httpx.RequestError) -> bool:
 
 
 def may_retry_transport_error(exc: httpx.RequestError, *, idempotent: bool) -> bool:
-    """Whether a request that failed in transport may be sent again."""
+    """Whether a request that failed in transport may be sent again.
+
+    An answer too long to read would be as long again: it is never retried.
+    """
+    if isinstance(exc, ResponseTooLarge):
+        return False
     return idempotent or never_sent(exc)
 
 

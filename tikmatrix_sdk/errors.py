@@ -38,6 +38,7 @@ __all__ = [
     "NoFreeSlotError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TikMatrixError",
     "UnexpectedResponseError",
@@ -340,6 +341,14 @@ class APIConnectionError(TikMatrixError):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.request.method} {shown_url(self.request.url)})"
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The answer was longer than the client reads (its ``max_response_bytes``).
+
+    The SDK stops reading at the bound (or at once, when the answer says its length), so a
+    host that answers gigabytes costs no more memory than the bound. It is not retried.
+    """
 
 
 class APITimeoutError(APIConnectionError):

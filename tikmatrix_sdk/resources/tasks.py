@@ -37,6 +37,10 @@ else:  # the models load with the first answer, not with the import
 __all__ = ["Tasks"]
 
 
+#: The least time a wait's last look may take, however little of the wait is left.
+_LAST_LOOK = 0.5
+
+
 def _id(task_id: int) -> int:
     return check_id("task_id", task_id)
 
@@ -227,11 +231,13 @@ class Tasks(Resource[M]):
         latest: dict[int, Task] = {}
         while True:
             awaited = {task_id for task_id in ids if not _finished(latest.get(task_id))}
-            seen = yield from self._poll(awaited)
+            left = max(deadline - (yield Now()), _LAST_LOOK)  # the wait's timeout is the whole
+            seen = yield from self._poll(awaited, left)
             missing = awaited - set(seen)
             for task_id in sorted(missing):  # gone from the listing: a GET says why
+                left = max(deadline - (yield Now()), _LAST_LOOK)
                 seen[task_id] = yield from self._call(
-                    Endpoint.of("get_task", models.Task, task_id=_id(task_id))
+                    Endpoint.of("get_task", models.Task, task_id=_id(task_id), within=left)
                 )
             for task_id in (i for i in ids if i in seen):  # in the caller's order
                 task, before = seen[task_id], latest.get(task_id)
@@ -247,14 +253,15 @@ class Tasks(Resource[M]):
                 raise WaitTimeoutError(first, timeout, unfinished[first], unfinished=unfinished)
             yield Sleep(min(next(pauses), remaining))
 
-    def _poll(self, awaited: set[int]) -> Program[dict[int, Task]]:
+    def _poll(self, awaited: set[int], within: float) -> Program[dict[int, Task]]:
         """One walk of the listing, newest first, down to the oldest awaited task."""
         found: dict[int, Task] = {}
         oldest = min(awaited)
         page_number = 1
         while True:
             params = filter_query(TaskFilters, {}, page_number, MAX_PAGE_SIZE)
-            page = yield from self._call(Endpoint.of("list_tasks", models.TaskPage, params=params))
+            listing = Endpoint.of("list_tasks", models.TaskPage, params=params, within=within)
+            page = yield from self._call(listing)
             found.update({task.id: task for task in page.tasks if task.id in awaited})
             if len(found) == len(awaited) or not page.has_next:
                 return found
@@ -279,13 +286,17 @@ class Tasks(Resource[M]):
         :class:`TimeoutError`) carrying the last state seen when ``timeout`` seconds pass
         first. A failed task is returned, not raised: check ``task.status``.
         """
-        endpoint = Endpoint.of("get_task", models.Task, task_id=_id(task_id))
+        checked = _id(task_id)
         timeout = _positive_seconds("timeout", timeout)
         poll_interval = _positive_seconds("poll_interval", poll_interval)
         deadline = (yield Now()) + timeout
         pauses = delays(poll_interval)
         while True:
-            task = yield from self._call(endpoint)
+            # Each look, retries included, ends by the wait's own deadline: the wait's
+            # timeout is the whole wait's, however slowly a host answers.
+            left = max(deadline - (yield Now()), _LAST_LOOK)
+            get = Endpoint.of("get_task", models.Task, task_id=checked, within=left)
+            task = yield from self._call(get)
             if task.is_finished:
                 return task
             remaining = deadline - (yield Now())
