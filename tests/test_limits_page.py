@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
-from reference_server.android.system import MAX_FILE
+from reference_server.android.system import MAX_FILE, MAX_JOBS
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
 from reference_server.http import control_limits as limits
 from tikmatrix_sdk._contract.limits import (
@@ -54,6 +54,7 @@ def _size(count: int) -> str:
         f"`max_response_bytes` ({_size(DEFAULT_MAX_RESPONSE_BYTES)} by default)",
         f"its file at most {_size(MAX_FILE)}; at most {MAX_ENTRIES:,} entries",
         f"inflated as a stream, up to {_size(MAX_INFLATED)}",
+        f"| {MAX_JOBS} at once per phone;",
     ],
 )
 def test_the_page_states_the_bound_the_server_applies(stated: str) -> None:

@@ -236,8 +236,11 @@ class Tools(Protocol):
         """Write a file; an error message, or ``None``."""
         ...
 
-    def start_job(self, command: list[str], work: Callable[[], Done]) -> int:
-        """Run ``work`` in the background as a process of its own; its pid."""
+    def start_job(self, command: list[str], work: Callable[[], Done]) -> int | None:
+        """Run ``work`` in the background as a process of its own; its pid.
+
+        ``None`` when the phone runs as many jobs as it may (the shell says it cannot fork).
+        """
         ...
 
     def wait_jobs(self, pids: list[int]) -> Done:
@@ -293,6 +296,10 @@ class Interpreter:
                 pid = self.tools.start_job(
                     words, functools.partial(self._pipeline, pipeline, depth)
                 )
+                if pid is None:  # as many jobs as the phone runs: as a real shell says it
+                    err += b"/system/bin/sh: fork: Resource temporarily unavailable\n"
+                    self.status = 1
+                    continue
                 self.variables["!"] = str(pid)
                 self.status = 0
                 continue

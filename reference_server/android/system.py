@@ -53,6 +53,8 @@ def folder_name(serial: str) -> str:
 MAX_HISTORY = 2000
 #: The largest file the shell writes, all the phone's storage, and the longest ``sleep``.
 MAX_FILE, MAX_STORAGE, MAX_SLEEP = 64 * 1024 * 1024, 512 * 1024 * 1024, 600.0
+#: The background jobs (``command &``) a phone runs at once.
+MAX_JOBS = 32
 
 
 class CommandTimeout(Exception):
@@ -222,24 +224,40 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
 
     # -- background jobs ---------------------------------------------------------------------
 
-    def start_job(self, command: list[str], work: Callable[[], Done]) -> int:
-        """Run ``work`` on a thread of its own, as a process ``kill`` can signal; its pid."""
-        process = self.processes.spawn(command)
-        results: list[Done] = []
+    def start_job(self, command: list[str], work: Callable[[], Done]) -> int | None:
+        """Run ``work`` on a thread of its own, as a process ``kill`` can signal; its pid.
 
-        def run() -> None:
-            self._job.process = process
-            try:
-                results.append(work())
-            except CommandTimeout:
-                results.append(Done(status=124))
-            finally:
-                self.processes.end(process)
-
-        thread = threading.Thread(target=run, name=f"job-{process.pid}", daemon=True)
+        A phone runs at most :data:`MAX_JOBS` background jobs at once (``None`` past that:
+        the shell says it cannot fork), and keeps the results of at most as many finished
+        ones for ``wait``: a script that starts copies of itself costs a bounded number of
+        threads, and the API keeps answering.
+        """
         with self._lock:
+            finished = [pid for pid, (thread, _) in self._jobs.items() if not thread.is_alive()]
+            for pid in finished[: max(0, len(finished) - MAX_JOBS)]:  # the oldest go first
+                del self._jobs[pid]
+            if len(self._jobs) - len(finished) >= MAX_JOBS:
+                return None
+            process = self.processes.spawn(command)
+            results: list[Done] = []
+
+            def run() -> None:
+                self._job.process = process
+                try:
+                    results.append(work())
+                except CommandTimeout:
+                    results.append(Done(status=124))
+                finally:
+                    self.processes.end(process)
+
+            thread = threading.Thread(target=run, name=f"job-{process.pid}", daemon=True)
             self._jobs[process.pid] = (thread, results)
-        thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # the host has no thread to give: as a failed fork
+                del self._jobs[process.pid]
+                self.processes.end(process)
+                return None
         return process.pid
 
     def wait_jobs(self, pids: list[int]) -> Done:

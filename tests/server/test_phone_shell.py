@@ -123,3 +123,29 @@ def test_the_storage_is_bounded(phone: AndroidSystem, monkeypatch: pytest.Monkey
     out, err, status = run(phone, "echo " + "x" * 100 + " > /sdcard/b")
     assert (out, status) == ("", 1)
     assert "No space left on device" in err
+
+
+def test_a_phone_runs_a_bounded_number_of_jobs_and_forgets_the_finished() -> None:
+    """#33, item 3: one script multiplied host threads; dead jobs stayed in ``ps``."""
+    import threading
+
+    from reference_server.android.system import MAX_JOBS
+
+    phone = AndroidSystem("forkbomb")
+    try:
+        before = threading.active_count()
+        many = " ".join(["sleep 30 &"] * (MAX_JOBS + 8))
+        done = phone.execute_line(many)
+        assert done.err.count(b"fork: Resource temporarily unavailable") == 8
+        assert threading.active_count() <= before + MAX_JOBS
+        sleeping = [p.pid for p in phone.processes.find("sleep")]
+        assert len(sleeping) == MAX_JOBS
+        for pid in sleeping:
+            phone.execute_line(f"kill -9 {pid}")
+        for process in list(phone.processes.running()):
+            assert process.name != "sleep" or process.ended.wait(30)
+        assert phone.processes.find("sleep") == []  # finished jobs leave the table
+        assert phone.execute_line("sleep 0 & wait $!").status == 0  # and free their slots
+        assert phone.execute_line("echo still here").out == b"still here\n"
+    finally:
+        phone.close()
