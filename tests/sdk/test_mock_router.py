@@ -264,3 +264,15 @@ def test_python_dash_m_runs_the_command() -> None:
         check=False,
     )
     assert done.stdout.startswith("tikmatrix, version")
+
+
+def test_the_mock_allows_the_lan_host_it_was_given() -> None:
+    """#34, item 12: a fleet of mocks with a real farm's addresses."""
+    from tikmatrix_sdk.fleet import Fleet
+
+    lan = {"pc-1": "http://10.0.0.5:50809", "pc-2": "http://10.0.0.6:50809"}
+    with MockTikMatrix(lan["pc-1"]), MockTikMatrix(lan["pc-2"], devices=["phone_b"]):
+        with TikMatrix(lan["pc-1"]) as client:
+            assert client.tasks.stats().total == 0
+        with Fleet(lan) as fleet:
+            assert sorted(fleet.devices.list().by_host) == ["pc-1", "pc-2"]

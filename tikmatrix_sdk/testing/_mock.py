@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -32,6 +33,9 @@ from ._wire import envelope as _envelope
 from ._wire import refused as _refused
 
 __all__ = ["Call", "MockTikMatrix"]
+
+#: The API prefix of every mock intercepting now: each answers its own host.
+_LIVE: list[str] = []
 
 
 @attrs.frozen
@@ -99,18 +103,33 @@ class MockTikMatrix(TaskRoutes, DeviceRoutes):
         self.router.route(url__startswith=f"{self.base_url}{API_PREFIX}/").mock(
             side_effect=self._answer
         )
-        self.router.route().pass_through()  # other hosts are not TikMatrix: left alone
+        # Other hosts are not TikMatrix: left alone, but for another mock's (a fleet of them).
+        self.router.route().mock(side_effect=self._elsewhere)
+
+    def _elsewhere(self, request: httpx.Request) -> httpx.Request | None:
+        """A request for another host: another live mock's to answer, else passed through."""
+        url = str(request.url)
+        if any(url.startswith(prefix) for prefix in _LIVE if prefix != self._prefix):
+            return None  # not this router's: the next router (that mock's) answers it
+        return request
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> MockTikMatrix:
         """Start intercepting."""
         self.router.start()
+        _LIVE.append(self._prefix)
         return self
 
     def stop(self) -> None:
         """Stop intercepting."""
+        with contextlib.suppress(ValueError):
+            _LIVE.remove(self._prefix)
         self.router.stop()
+
+    @property
+    def _prefix(self) -> str:
+        return f"{self.base_url}{API_PREFIX}/"
 
     def __enter__(self) -> MockTikMatrix:
         return self.start()
@@ -188,7 +207,14 @@ class MockTikMatrix(TaskRoutes, DeviceRoutes):
     def _answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path[len(API_PREFIX) :]
         headers = dict(request.headers)
-        refused = refusal(request.method, headers.get("host", ""), headers)
+        # The host it was given is allowed, as the server allows the names its user allows.
+        refused = refusal(
+            request.method,
+            headers.get("host", ""),
+            headers,
+            scheme=request.url.scheme,
+            allowed_hosts=(httpx.URL(self.base_url).host.lower(),),
+        )
         if refused is not None:
             return _envelope(None, BAD_REQUEST, refused.message, refused.status)
         body = None
