@@ -8,9 +8,10 @@ sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ._contract import limits
+from ._contract.lifecycle import STATUS_NAMES
 from ._params import check_bool, check_int, query
 from ._request_options import RequestOptions
 from .errors import ClientValidationError
@@ -31,10 +32,15 @@ __all__ = [
 MAX_PAGE_SIZE = limits.MAX_PAGE_SIZE
 
 
+#: A task status by its name, as ``tasks.list(status="completed")`` takes it (any case).
+StatusName = Literal["pending", "running", "completed", "failed"]
+_STATUS_BY_NAME = {name: code for code, name in STATUS_NAMES.items()}
+
+
 class TaskFilters(TypedDict, total=False):
     """The filters of ``tasks.list`` and ``tasks.iter``; each is optional."""
 
-    status: TaskStatus | int | None
+    status: TaskStatus | int | StatusName | None
     serial: str | None
     script_name: str | None
     source: TaskSource | str | None
@@ -87,6 +93,15 @@ def filter_query(
     highest_status = 3 if allowed is TaskFilters else None
 
     def status(name: str, value: Any) -> int:
+        if allowed is TaskFilters and isinstance(value, str):
+            found = _STATUS_BY_NAME.get(value.strip().lower())
+            if found is None:
+                raise ClientValidationError(
+                    f"status must be one of {', '.join(_STATUS_BY_NAME)} (any case) or its "
+                    f"code 0-3, got {value!r}",
+                    field=name,
+                )
+            return found
         return check_int(name, value, minimum=0, maximum=highest_status)
 
     checks: dict[str, Callable[[str, Any], Any]] = {**_FILTER_CHECKS, "status": status}

@@ -172,3 +172,21 @@ async def test_an_account_page_keeps_its_old_spelling_too(
         assert page.accounts == ()
     with pytest.raises(AttributeError, match="tasks"):
         page.tasks  # noqa: B018 - an account page never had tasks
+
+
+def test_a_status_is_taken_by_its_name_in_any_case() -> None:
+    """#34, item 5: the CLI took status names, the SDK refused them."""
+    from typing import get_args
+
+    from tikmatrix_sdk import ClientValidationError, TikMatrix
+    from tikmatrix_sdk._contract.lifecycle import STATUS_NAMES
+    from tikmatrix_sdk._filters import StatusName
+    from tikmatrix_sdk.testing import MockTikMatrix
+
+    assert get_args(StatusName) == tuple(STATUS_NAMES.values())
+    with MockTikMatrix() as mock, TikMatrix() as client:
+        client.tasks.list(status="Completed")  # type: ignore[arg-type]  # any case runs
+        client.tasks.list(status="pending")
+        assert [call.params["status"] for call in mock.calls] == ["2", "0"]
+        with pytest.raises(ClientValidationError, match="status must be one of"):
+            client.tasks.list(status="done")  # type: ignore[arg-type]
