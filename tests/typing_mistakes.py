@@ -33,7 +33,7 @@ def mistakes(client: TikMatrix) -> None:
     FollowConfig(target_users="@a")  # type: ignore[arg-type]
     CommentConfig(target_post_urls="https://x", comment_content="hi")  # type: ignore[arg-type]
     TikMatrix(timeout="5")  # type: ignore[arg-type]
-    client.tasks.list(status="completed")  # type: ignore[arg-type]
+    client.tasks.list(status="done")  # type: ignore[arg-type]
     client.tasks.with_raw_response.iter()  # type: ignore[arg-type]
     client.tasks.get(1, timeout="5")  # type: ignore[arg-type]
     client.tasks.get(1, extra_header={"X": "1"})  # type: ignore[call-arg]

@@ -157,34 +157,46 @@ _V = re.compile(r"\bv\b")
 
 
 def enum_reader(type_: Any) -> tuple[dict[Any, Any], Callable[[Any], Any]] | None:
-    """The members by value and a lenient reader, for ``SomeEnum | int`` or ``SomeEnum | str``.
+    """The members by value and a lenient reader, for an enum field.
 
-    The reader keeps a value the enum does not know as a plain ``int`` or ``str`` (and
-    ``None`` when the union has it). Any other type gives ``None``.
+    ``SomeEnum``, ``SomeEnum | None``, ``SomeEnum | int`` or ``SomeEnum | str``: numbers sent
+    as text are read, text in any case. A value the enum does not know becomes what the enum
+    makes of it (the SDK's enums make a pseudo-member), else the plain ``int`` or ``str`` the
+    union allows. Any other type gives ``None``.
     """
-    if get_origin(type_) not in (Union, types.UnionType):
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        args: tuple[Any, ...] = (type_,)
+    elif get_origin(type_) in (Union, types.UnionType):
+        args = get_args(type_)
+    else:
         return None
-    args = get_args(type_)
     enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
-    raw = int if int in args else str if str in args else None
-    if len(enums) != 1 or raw is None:
+    if len(enums) != 1:
         return None
-    members: dict[Any, Any] = {member.value: member for member in enums[0]}
+    enum_type = enums[0]
+    members: dict[Any, Any] = {member.value: member for member in enum_type}
+    numeric = all(isinstance(value, int) for value in members)
+    raw = int if int in args else str if str in args else None
+    if raw is None and not all(isinstance(value, int | str) for value in members):
+        return None
     optional = type(None) in args
     folded = {str(value).lower(): member for value, member in members.items()}
-
-    enum_type = enums[0]
 
     def read(value: Any, _: Any = None) -> Any:
         if value is None and optional:
             return None
         if isinstance(value, enum_type):  # a default, or a model built in code
             return value
-        if raw is int:
+        if numeric:
             number = _int(value)
-            return members.get(number, number)
+            if number in members:
+                return members[number]
+            return number if raw is int else enum_type(number)
         text = _str(value)
-        return folded.get(text.lower(), text)
+        found = folded.get(text.lower())
+        if found is not None:
+            return found
+        return text if raw is str else enum_type(text)
 
     return members, read
 
@@ -222,8 +234,9 @@ def _reader(type_: Any, namespace: dict[str, Any], where: str) -> str:
         members, read = found
         name = f"_enum_{len(namespace)}"
         namespace[f"{name}_members"], namespace[f"{name}_read"] = members, read
-        if int in get_args(type_):
-            return f"{name}_members.get(v, v) if v.__class__ is int else {name}_read(v)"
+        if all(isinstance(value, int) for value in members):
+            known = f"v.__class__ is int and v in {name}_members"
+            return f"{name}_members[v] if {known} else {name}_read(v)"
         return (
             f"{name}_members[v] if v.__class__ is str and v in {name}_members else {name}_read(v)"
         )

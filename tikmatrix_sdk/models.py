@@ -3,9 +3,9 @@
 Each model is the contract's shape of its answer (``tikmatrix_sdk._contract.shapes``, where
 its fields are written once); this module adds what only the SDK can say, such as
 :attr:`Task.config`. Every model keeps the fields it does not know in ``extra``, so nothing
-the server sends is lost when TikMatrix adds a field before this SDK knows it. Enumerated
-values the SDK does not know (a new task status, a new source) stay as the plain ``int`` or
-``str`` the server sent.
+the server sends is lost when TikMatrix adds a field before this SDK knows it. An enumerated
+value the SDK does not know (a new task status, a new source) is a pseudo-member of its enum
+(``TaskStatus(7)``, named ``UNKNOWN_7``), so that ``task.status.name`` always type-checks.
 """
 
 from __future__ import annotations

@@ -36,13 +36,16 @@ async def test_status_as_number_or_numeric_string(
 async def test_unknown_status_survives(client: Client, router: respx.MockRouter) -> None:
     task = await get_task(client, router, status="7")
     assert task.status == 7
-    assert not isinstance(task.status, TaskStatus)
+    assert task.status.name == "UNKNOWN_7"  # a pseudo-member: typed, named, not finished
+    assert task.status not in list(TaskStatus)
+    assert not task.status.is_finished
     assert not task.is_finished
 
 
 async def test_unknown_source_and_script_survive(client: Client, router: respx.MockRouter) -> None:
     task = await get_task(client, router, source="scheduler", script_name="brand_new")
     assert task.source == "scheduler"
+    assert isinstance(task.source, TaskSource)
     assert task.script_name == "brand_new"
     assert task.config is None
 

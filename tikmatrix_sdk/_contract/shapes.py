@@ -48,17 +48,30 @@ __all__ = [
 
 
 class TaskStatus(enum.IntEnum):
-    """Where a task is in its life: the API's ``status`` codes."""
+    """Where a task is in its life: the API's ``status`` codes.
+
+    A code the SDK does not know (a newer TikMatrix's) is a pseudo-member of its own:
+    ``TaskStatus(7)`` is named ``UNKNOWN_7``, equals ``7``, and is not finished.
+    """
 
     PENDING = 0
     RUNNING = 1
     COMPLETED = 2
     FAILED = 3
 
+    @classmethod
+    def _missing_(cls, value: object) -> TaskStatus | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            member = int.__new__(cls, value)
+            member._name_ = f"UNKNOWN_{value}"
+            member._value_ = value
+            return member
+        return None
+
     @property
     def is_finished(self) -> bool:
         """Whether the task has stopped for good (completed or failed)."""
-        return self >= TaskStatus.COMPLETED
+        return self in (TaskStatus.COMPLETED, TaskStatus.FAILED)
 
     def __str__(self) -> str:
         """The status in words (``"completed"``); ``int(status)`` is the wire value."""
@@ -70,10 +83,26 @@ class TaskStatus(enum.IntEnum):
 
 
 class TaskSource(str, enum.Enum):  # noqa: UP042 - StrEnum would change str() of a released type
-    """Who created a task: TikMatrix's own window (``ui``) or the local API (``api``)."""
+    """Who created a task: TikMatrix's own window (``ui``) or the local API (``api``).
+
+    A source the SDK does not know is a pseudo-member of its own (``TaskSource("web")``,
+    named ``UNKNOWN``), equal to its text; the known ones are read in any case.
+    """
 
     UI = "ui"
     API = "api"
+
+    @classmethod
+    def _missing_(cls, value: object) -> TaskSource | None:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value == value.lower():
+                    return member
+            found = str.__new__(cls, value)
+            found._name_ = "UNKNOWN"
+            found._value_ = value
+            return found
+        return None
 
     def __str__(self) -> str:
         return self.value
@@ -144,8 +173,8 @@ class Task(Shape):
     username: str | None = None
     script_name: str = ""
     script_config: Mapping[str, Any] = attrs.field(factory=dict)
-    status: TaskStatus | int
-    source: TaskSource | str | None = attrs.field(default=None, metadata=wire(nullable=False))
+    status: TaskStatus
+    source: TaskSource | None = attrs.field(default=None, metadata=wire(nullable=False))
     enable_multi_account: bool = False
     start_time: str | None = attrs.field(
         default=None, metadata=wire(pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")

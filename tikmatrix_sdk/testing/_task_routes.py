@@ -49,7 +49,7 @@ class TaskRoutes(MockState):
                 task_id = next(self._ids)
                 self.tasks[task_id] = shapes.Task(
                     id=task_id,
-                    status=PENDING,
+                    status=shapes.TaskStatus.PENDING,
                     serial=serial,
                     username=username,
                     script_name=checked.script_name,
