@@ -298,3 +298,13 @@ def test_all_documented_scripts_round_trip() -> None:
         assert config is not None
         assert config.to_dict() == stored
         assert type(config) is SCRIPT_CONFIGS[name]
+
+
+def test_a_configs_repr_shows_what_was_set() -> None:
+    """#34, item 11: ``repr(PostConfig(captions="x"))`` showed sixteen ``None``."""
+    from tikmatrix_sdk import FollowConfig, PostConfig
+
+    assert repr(PostConfig(captions="x")) == "PostConfig(captions='x')"
+    assert repr(FollowConfig.from_dict({"target_users": ["@a"], "new": 1})) == (
+        "FollowConfig(target_users=('@a',), extra={'new': 1})"
+    )

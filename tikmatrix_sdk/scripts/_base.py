@@ -225,6 +225,22 @@ class Options:
         """What the server will use: the documented defaults overlaid with the set options."""
         return {**self.defaults(), **self.to_dict()}
 
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        # attrs writes a __repr__ naming every field; a config's names only what was set.
+        cls.__repr__ = Options._set_options_repr  # type: ignore[method-assign, assignment]
+
+    def _set_options_repr(self) -> str:
+        """``PostConfig(captions='x')``: the options set (and ``extra`` if any), no ``None``."""
+        shown = [
+            f"{field.name}={value!r}"
+            for field in attrs.fields(type(self))
+            if field.name != "extra" and (value := getattr(self, field.name)) is not None
+        ]
+        if self.extra:
+            shown.append(f"extra={dict(self.extra)!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
 
 @attrs.frozen(kw_only=True)
 class ScriptConfig(Options):
