@@ -88,6 +88,8 @@ nitpick_ignore_regex = [
     (r"py:class", r"tikmatrix_sdk\._\w+\.(T|M|ItemT|Raw|PageData|SyncMode|AsyncMode)"),
     # The fleet's type variables, and its results' generic base as the subclasses name it.
     (r"py:.*", r"tikmatrix_sdk\.fleet\._\w+\.(T|ClientT|ShellT|FleetResult)"),
+    # The contract's Task, which the SDK's Task extends (a page's item_key names it).
+    (r"py:class", r"tikmatrix_sdk\._contract\.shapes\.Task"),
 ]
 
 # The lifecycle picture: Graphviz's dot, from the graphviz-pure wheel or a system install.
