@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -342,6 +341,7 @@ def test_ctrl_c_is_its_own_status(server: str) -> None:
     )  # fmt: skip
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TIKMATRIX_")}
     environment["TIKMATRIX_BASE_URL"] = server
+    environment["TIKMATRIX_LOG"] = "info"  # each request logged on stderr as it is answered
     with child(
         [COMMAND, "tasks", "wait", "--all-pending"],
         stdout=subprocess.PIPE,
@@ -349,8 +349,13 @@ def test_ctrl_c_is_its_own_status(server: str) -> None:
         text=True,
         env=environment,
     ) as waiting:
-        time.sleep(1.5)
+        assert waiting.stderr is not None
+        seen = ""
+        while "GET /task" not in seen:  # the state it needs: the command is waiting, polling
+            line = waiting.stderr.readline()
+            assert line, f"the command ended before it polled: {seen}"
+            seen += line
         waiting.send_signal(signal.SIGINT)
         _, errors = waiting.communicate(timeout=30)
     assert waiting.returncode == 130
-    assert "interrupted" in errors
+    assert "interrupted" in seen + errors
