@@ -388,7 +388,7 @@ class WaitTimeoutError(TikMatrixError, TimeoutError):
         self.unfinished = dict(unfinished) if unfinished else {task_id: task}
         if len(self.unfinished) == 1:
             message = (
-                f"task {task_id} did not finish within {timeout:g} s (last status: {task.status!r})"
+                f"task {task_id} did not finish within {timeout:g} s (last status: {task.status})"
             )
         else:
             ids = ", ".join(str(unfinished_id) for unfinished_id in self.unfinished)

@@ -359,3 +359,25 @@ def test_ctrl_c_is_its_own_status(server: str) -> None:
         _, errors = waiting.communicate(timeout=30)
     assert waiting.returncode == 130
     assert "interrupted" in seen + errors
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    """#34, item 8: a mistyped option got one, a mistyped command did not."""
+    from click.testing import CliRunner
+
+    from tikmatrix_sdk.cli import cli
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["lisence"])
+    assert done.exit_code == 2
+    assert "Did you mean 'license'?" in done.output
+    done = runner.invoke(cli, ["tasks", "stat"])
+    assert "Did you mean 'stats'?" in done.output
+    assert "Did you mean" not in runner.invoke(cli, ["zzzz"]).output
+
+
+def test_a_wait_that_times_out_names_the_status_in_words() -> None:
+    from tikmatrix_sdk import Task, TaskStatus, WaitTimeoutError
+
+    error = WaitTimeoutError(7, 2.0, Task(id=7, status=TaskStatus.PENDING))
+    assert str(error) == "task 7 did not finish within 2 s (last status: pending)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import sys
@@ -103,7 +104,21 @@ def _ids_for(settings: _Settings, ids: Sequence[int | FleetTaskId]) -> list[Any]
 pass_settings = click.make_pass_decorator(_Settings)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _SuggestingGroup(click.Group):
+    """A group that names the command a mistyped one was probably meant to be."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.5)
+            if close:
+                raise click.UsageError(f"No such command {name!r}. Did you mean {close[0]!r}?", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_SuggestingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--base-url",
     envvar=BASE_URL_ENV,
@@ -151,7 +166,7 @@ def license_(settings: _Settings, as_json: bool) -> None:
         mode.license_(as_json)
 
 
-@cli.group()
+@cli.group(cls=_SuggestingGroup)
 def accounts() -> None:
     """The TikTok and Instagram accounts TikMatrix knows."""
 
@@ -177,7 +192,7 @@ def accounts_list(settings: _Settings, /, as_json: bool, every: bool, **options:
 # -- tasks -----------------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(cls=_SuggestingGroup)
 def tasks() -> None:
     """Create, list, inspect, stop, retry, delete and wait for tasks."""
 
