@@ -23,7 +23,6 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
 __all__ = ["ModelDefinitionError", "converter", "is_api_model", "structure"]
 
@@ -345,17 +344,6 @@ def is_api_model(type_: Any) -> bool:
     return isinstance(type_, type) and getattr(type_, "__api_model__", False) is True
 
 
-def _unstructure_function(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
-    """A model back to its JSON mapping, the unknown fields of ``extra`` included."""
-    unstructure_known = make_dict_unstructure_fn(cls, converter, extra=override(omit=True))
-
-    def unstructure_model(instance: Any) -> dict[str, Any]:
-        result: dict[str, Any] = {**instance.extra, **unstructure_known(instance)}
-        return result
-
-    return unstructure_model
-
-
 def _structure_factory(cls: type[Any]) -> Callable[..., Any]:
     """:func:`_generate_structure`, any failure of it reported as the SDK's own."""
     try:
@@ -367,7 +355,8 @@ def _structure_factory(cls: type[Any]) -> Callable[..., Any]:
 
 
 converter.register_structure_hook_factory(is_api_model, _structure_factory)
-converter.register_unstructure_hook_factory(is_api_model, _unstructure_function)
+# A model is written back by its own ``to_dict`` (the contract's writer): one way, not two.
+converter.register_unstructure_hook_factory(is_api_model, lambda cls: cls.to_dict)
 converter.register_structure_hook_func(
     lambda type_: enum_reader(type_) is not None,
     lambda value, type_: enum_reader(type_)[1](value),  # type: ignore[index]

@@ -20,7 +20,7 @@ Past the deadline the request fails as :class:`httpx.ReadTimeout` (the SDK's
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import httpx
 
@@ -72,40 +72,49 @@ class deadline_scope:
             DEADLINE.reset(self._token)
 
 
-def _check_length(response: httpx.Response, max_bytes: int | None) -> None:
-    declared = response.headers.get("content-length", "")
-    if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise ResponseTooLarge(
-            f"the answer says it is {int(declared):,} bytes long, past the {max_bytes:,} the "
-            "client reads (max_response_bytes)",
-            request=response.request,
-        )
+class _Body:
+    """An answer's body as it is read: its length and its time checked at every chunk."""
 
+    def __init__(
+        self,
+        response: httpx.Response,
+        deadline: float | None,
+        max_bytes: int | None,
+        now: Callable[[], float],
+    ) -> None:
+        self._response = response
+        self._deadline = deadline
+        self._max = max_bytes
+        self._now = now
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = response.headers.get("content-length", "")
+        if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise ResponseTooLarge(
+                f"the answer says it is {int(declared):,} bytes long, past the {max_bytes:,} "
+                "the client reads (max_response_bytes)",
+                request=response.request,
+            )
 
-def _gather(
-    chunks: list[bytes], chunk: bytes, size: int, max_bytes: int | None, response: httpx.Response
-) -> int:
-    size += len(chunk)
-    if max_bytes is not None and size > max_bytes:
-        raise ResponseTooLarge(
-            f"the answer is longer than the {max_bytes:,} bytes the client reads "
-            "(max_response_bytes)",
-            request=response.request,
-        )
-    chunks.append(chunk)
-    return size
+    def take(self, chunk: bytes) -> None:
+        """One more chunk (decoded): refused past the size, or past the deadline."""
+        self._size += len(chunk)
+        if self._max is not None and self._size > self._max:
+            raise ResponseTooLarge(
+                f"the answer is longer than the {self._max:,} bytes the client reads "
+                "(max_response_bytes)",
+                request=self._response.request,
+            )
+        self._chunks.append(chunk)
+        if self._deadline is not None and self._now() > self._deadline:
+            raise httpx.ReadTimeout(
+                "the request's whole-call deadline (its timeout) passed while the answer was read",
+                request=self._response.request,
+            )
 
-
-def _late(response: httpx.Response) -> httpx.ReadTimeout:
-    return httpx.ReadTimeout(
-        "the request's whole-call deadline (its timeout) passed while the answer was read",
-        request=response.request,
-    )
-
-
-def _keep(response: httpx.Response, chunks: Iterable[bytes]) -> None:
-    # What httpx's own Response.read() does once it has the body.
-    response._content = b"".join(chunks)
+    def keep(self) -> None:
+        """Hand the whole body to the response, as httpx's own ``Response.read()`` does."""
+        self._response._content = b"".join(self._chunks)
 
 
 def read_sync(
@@ -115,14 +124,10 @@ def read_sync(
     now: Callable[[], float],
 ) -> None:
     """Read a streamed answer's body within the deadline and the size, or raise."""
-    _check_length(response, max_bytes)
-    chunks: list[bytes] = []
-    size = 0
+    body = _Body(response, deadline, max_bytes, now)
     for chunk in response.iter_bytes():
-        size = _gather(chunks, chunk, size, max_bytes, response)
-        if deadline is not None and now() > deadline:
-            raise _late(response)
-    _keep(response, chunks)
+        body.take(chunk)
+    body.keep()
 
 
 async def read_async(
@@ -132,11 +137,7 @@ async def read_async(
     now: Callable[[], float],
 ) -> None:
     """The async twin of :func:`read_sync`."""
-    _check_length(response, max_bytes)
-    chunks: list[bytes] = []
-    size = 0
+    body = _Body(response, deadline, max_bytes, now)
     async for chunk in response.aiter_bytes():
-        size = _gather(chunks, chunk, size, max_bytes, response)
-        if deadline is not None and now() > deadline:
-            raise _late(response)
-    _keep(response, chunks)
+        body.take(chunk)
+    body.keep()

@@ -16,7 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from tikmatrix_sdk._contract import routes
-from tikmatrix_sdk._contract.routes import API_PREFIX, TASK_ID_SEGMENT
+from tikmatrix_sdk._contract.routes import API_PREFIX
 
 __all__ = ["contract_route", "flask_path"]
 
@@ -24,9 +24,10 @@ F = TypeVar("F", bound=Callable[..., Response])
 
 
 class _TaskIdSegment(BaseConverter):
-    """A task id in a path: any segment but the names of ``/task``'s fixed routes."""
+    """A task id in a path: any segment but the names of ``/task``'s fixed routes.
 
-    regex = TASK_ID_SEGMENT  # the table as it stood at import; see install_converters
+    Its ``regex`` is set per app by :func:`install_converters`.
+    """
 
 
 def flask_path(path: str) -> str:

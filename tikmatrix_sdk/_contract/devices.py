@@ -66,16 +66,12 @@ def _object(body: Any, fields: set[str]) -> dict[str, Any]:
 def _serial(body: Mapping[str, Any]) -> str | None:
     """A device call's optional ``serial`` (``None`` when it names none)."""
     serial = body.get("serial")
-    return None if serial is None else _checked_serial(serial)
+    return None if serial is None else check_serial(serial)
 
 
 def serial_query(value: str | None) -> str | None:
     """The ``serial`` of a query string (``None`` when absent or empty)."""
-    return _checked_serial(value) if value else None
-
-
-def _checked_serial(serial: Any) -> str:
-    return check_serial(serial)
+    return check_serial(value) if value else None
 
 
 def _seconds(value: Any, name: str, default: float, high: float, *, low: float = 1) -> float:
@@ -89,7 +85,7 @@ def _seconds(value: Any, name: str, default: float, high: float, *, low: float =
 def parse_lease(body: Any) -> tuple[str, str, float]:
     """``POST /rpc/session``: (serial, label, ttl)."""
     fields = _object(body, {"serial", "label", "ttl_secs"})
-    serial = _checked_serial(fields.get("serial"))
+    serial = check_serial(fields.get("serial"))
     label = fields.get("label") or ""
     if not isinstance(label, str) or len(label) > MAX_LABEL:
         raise bad_request(f"label must be a string of at most {MAX_LABEL} characters")

@@ -24,7 +24,6 @@ __all__ = [
     "API_PREFIX",
     "ROUTES",
     "TASK_FILTERS",
-    "TASK_ID_SEGMENT",
     "Route",
     "match",
     "named",
@@ -394,10 +393,6 @@ def task_id_segment(table: tuple[Route, ...]) -> str:
     """
     fixed = sorted({m[1] for r in table if (m := re.fullmatch(r"/task/([^/{}]+)", r.path))})
     return rf"(?!(?:{'|'.join(map(re.escape, fixed))})$)[^/]+"
-
-
-#: A task id's path segment in the table as it stands (see :func:`task_id_segment`).
-TASK_ID_SEGMENT = task_id_segment(ROUTES)
 
 
 class _Compiled:

@@ -32,11 +32,7 @@ from .shapes import SHAPES, schema_of
 
 __all__ = ["CUSTOM_SCRIPT_NAME", "ID", "SCHEMAS", "STR", "create_schemas"]
 
-_INT = {"type": "integer"}
 STR = {"type": "string"}
-_NULLABLE_STR = {"type": ["string", "null"]}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_IDS = {"type": "array", "items": _INT}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_TASK_ID}
 _NAME = {"type": "string", "pattern": "\\S"}
 _INTERVAL = {
