@@ -47,11 +47,14 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".[lint]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # Every Python block of the README and the docs, as a reader copies it into an editor.
+    session.run("python", "docs/_ext/page_code.py", "ruff")
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the SDK, the server, the tests and the docs' Python, per platform.
+    """mypy --strict over the SDK, the server, the tests and the docs' Python, per platform,
+    then over every Python block of the README and the docs pages.
 
     Checked as on Linux, Windows and macOS (mypy's ``--platform``): a call one platform lacks
     must sit behind a ``sys.platform`` branch that the type checker sees.
@@ -62,6 +65,9 @@ def typecheck(session: nox.Session) -> None:
             "mypy", "--strict", "--platform", platform, "tikmatrix_sdk", "reference_server",
             "tests", "docs/conf.py", "docs/_ext",
         )  # fmt: skip
+    # Every Python block of the README and the docs, as a reader pastes it (a page's blocks
+    # in order, as the docs runner runs them).
+    session.run("python", "docs/_ext/page_code.py", "mypy")
 
 
 def _free_port() -> int:

@@ -136,7 +136,7 @@ def _array(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The operations, as the contract names them.
-ROUTES = (
+ROUTES: tuple[Route, ...] = (
     Route(
         method="POST",
         path="/task",

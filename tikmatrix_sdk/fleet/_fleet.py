@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Self, overload
 
 from .._client import AsyncTikMatrix, TikMatrix
 from .._resource import AsyncMode, SyncMode
 from .._resource_property import resource_property
 from ._core import FleetCore, HostsArg
+from ._hosts import Host
 from ._ownership import Ownership
 from ._resources import FleetAccounts, FleetDevicesResource, FleetLicense, FleetTasksResource
 from ._shells import AsyncFleetShell, SyncFleetShell
@@ -30,6 +32,12 @@ class Fleet(FleetCore[TikMatrix, SyncFleetShell]):
     _client_class = TikMatrix
     _shell_class = SyncFleetShell
 
+    # Two signatures, so that a dict display built from a ``dict[str, str]`` ({**FARM, ...})
+    # is read as the mapping, not as an iterable of hosts (a type checker picks one context).
+    @overload
+    def __init__(self, hosts: Mapping[str, str]) -> None: ...
+    @overload
+    def __init__(self, hosts: Iterable[Host | str] | None = None) -> None: ...
     def __init__(self, hosts: HostsArg = None) -> None:
         """Connect to ``hosts`` (no request is sent until the first call).
 
@@ -92,6 +100,12 @@ class AsyncFleet(FleetCore[AsyncTikMatrix, AsyncFleetShell]):
     _client_class = AsyncTikMatrix
     _shell_class = AsyncFleetShell
 
+    # Two signatures, so that a dict display built from a ``dict[str, str]`` ({**FARM, ...})
+    # is read as the mapping, not as an iterable of hosts (a type checker picks one context).
+    @overload
+    def __init__(self, hosts: Mapping[str, str]) -> None: ...
+    @overload
+    def __init__(self, hosts: Iterable[Host | str] | None = None) -> None: ...
     def __init__(self, hosts: HostsArg = None) -> None:
         """Connect to ``hosts``; the argument is that of :class:`Fleet`."""
         super().__init__(hosts)
