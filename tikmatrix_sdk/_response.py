@@ -10,7 +10,7 @@ import httpx
 from . import _json
 from .errors import ResponseValidationError, UnexpectedResponseError, error_class_for_code
 
-__all__ = ["read_envelope"]
+__all__ = ["read_data", "read_envelope"]
 
 T = TypeVar("T")
 
@@ -82,6 +82,11 @@ def read_envelope(response: httpx.Response, parse: Callable[[Any], T], *, loose:
         raise UnexpectedResponseError(
             "The answer has an HTTP error status but a success code", response=response
         )
+    return read_data(response, parse, data)
+
+
+def read_data(response: httpx.Response, parse: Callable[[Any], T], data: Any) -> T:
+    """``parse(data)``; a shape it cannot read is a :class:`ResponseValidationError`."""
     try:
         return parse(data)
     except Exception as exc:

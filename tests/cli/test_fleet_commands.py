@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reference_server.control_client import ControlClient
 from reference_server.testing import free_port
 from tikmatrix_sdk.fleet import Fleet
 
@@ -86,3 +87,23 @@ def test_ids_must_match_the_mode(tikmatrix_fleet_hosts: dict[str, str]) -> None:
     bad = tikmatrix("--hosts", "pc:1=http://x", "tasks", "stats")
     assert bad.returncode == 2
     assert "no ':'" in bad.stderr
+
+
+def test_a_host_on_a_plan_without_the_api_is_shown_and_named(
+    tikmatrix_fleet: Fleet, tikmatrix_fleet_hosts: dict[str, str]
+) -> None:
+    env = {"TIKMATRIX_HOSTS": _spec(tikmatrix_fleet_hosts), "COLUMNS": "160"}
+    with ControlClient(tikmatrix_fleet_hosts["host2"]) as control:
+        control.set_plan("Starter")
+        try:
+            licenses = tikmatrix("license", "--json", env=env)
+        finally:
+            control.set_plan("Pro")
+    assert licenses.returncode == 4
+    answers = json.loads(licenses.stdout)
+    assert {host: lic["api_enabled"] for host, lic in answers.items()} == {
+        "host1": True,
+        "host2": False,
+        "host3": True,
+    }
+    assert licenses.stderr.startswith("Error on host host2: [40301] API access requires")

@@ -234,10 +234,25 @@ def test_no_server_is_a_connection_error() -> None:
 
 
 def test_an_api_error_code(server: str, tikmatrix_control: ControlClient) -> None:
-    tikmatrix_control.fault("/api/v1/license/check", code=40301, http_status=403, message="lapsed")
-    done = tikmatrix("license", url=server)
+    tikmatrix_control.fault("/api/v1/task/stats", code=40301, http_status=403, message="lapsed")
+    done = tikmatrix("tasks", "stats", url=server)
     assert done.returncode == 4
     assert "[40301] lapsed (HTTP 403)" in done.stderr
+
+
+def test_a_plan_without_the_api_is_shown_and_ends_as_an_api_error(
+    server: str, tikmatrix_control: ControlClient
+) -> None:
+    tikmatrix_control.set_plan("Starter")
+    shown = tikmatrix("license", url=server)
+    assert shown.returncode == 4
+    assert "Starter" in shown.stdout
+    assert "no" in shown.stdout.split()
+    assert shown.stderr.startswith("Error: [40301] API access requires a Pro")
+    assert shown.stderr.rstrip().endswith("(plan Starter)")
+    as_json = tikmatrix("license", "--json", url=server)
+    assert as_json.returncode == 4
+    assert json.loads(as_json.stdout)["api_enabled"] is False
 
 
 def test_shell_completion_comes_with_click() -> None:

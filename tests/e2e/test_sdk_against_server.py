@@ -135,9 +135,12 @@ async def test_every_error_code(client: Client, control: Control) -> None:
     control.call("DELETE", "/faults")
     control.call("PUT", "/plan", {"plan": "Starter"})
     with pytest.raises(LicenseError) as starter:
-        await resolve(client.license.check())
+        await resolve(client.tasks.stats())
     assert starter.value.plan_name == "Starter"
     assert starter.value.status_code == 403
+    answer = await resolve(client.license.check())  # the question is answered, not raised
+    assert (answer.plan_name, answer.api_enabled, answer.code) == ("Starter", False, 40301)
+    assert (answer.device_limit, answer.message) == (5, starter.value.message)
 
 
 async def test_reads_retry_through_injected_faults(client: Client, control: Control) -> None:

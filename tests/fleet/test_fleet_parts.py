@@ -52,7 +52,7 @@ def test_host_objects_carry_their_own_client_settings() -> None:
 )
 def test_bad_host_lists_are_refused_naming_the_mistake(hosts: object, says: str) -> None:
     with pytest.raises(ClientValidationError, match=says) as caught:
-        Fleet(hosts)  # type: ignore[arg-type]
+        Fleet(hosts)  # type: ignore[call-overload]
     assert caught.value.field in ("hosts", "base_url")
 
 

@@ -13,6 +13,7 @@ from tikmatrix_sdk import (
     AsyncTikMatrix,
     BadRequestError,
     InternalServerError,
+    License,
     LicenseError,
     MissingScriptNameError,
     NotFoundError,
@@ -81,12 +82,49 @@ def test_subclasses_of_bad_request() -> None:
 
 
 async def test_license_error_exposes_plan(client: Client, router: respx.MockRouter) -> None:
-    router.get("/license/check").respond(
+    router.get("/task/stats").respond(
         403, json=envelope({"plan_name": "Starter"}, code=40301, message="API requires Pro+")
     )
     with pytest.raises(LicenseError) as caught:
-        await resolve(client.license.check())
+        await resolve(client.tasks.stats())
     assert caught.value.plan_name == "Starter"
+
+
+async def test_the_license_question_is_answered_on_a_plan_without_the_api(
+    client: Client, router: respx.MockRouter
+) -> None:
+    starter = {"plan_name": "Starter", "api_enabled": False, "device_limit": 5, "seats": 1}
+    route = router.get("/license/check").respond(
+        403, json=envelope(starter, code=40301, message="API requires Pro+")
+    )
+    answer = await resolve(client.license.check())
+    assert answer == License(
+        plan_name="Starter", api_enabled=False, device_limit=5, message="API requires Pro+"
+    )
+    assert (answer.code, answer.extra) == (40301, {"seats": 1})
+    assert route.call_count == 1  # a refusal is an answer: not retried
+    raw = await resolve(client.license.with_raw_response.check())
+    assert (raw.status_code, raw.parse()) == (403, answer)
+
+
+@pytest.mark.parametrize("data", [None, {"plan": "Starter"}, [], {"device_limit": "many"}])
+async def test_a_refusal_with_little_data_is_still_an_answer(
+    client: Client, router: respx.MockRouter, data: object
+) -> None:
+    router.get("/license/check").respond(200, json=envelope(data, code=40301, message="no"))
+    if isinstance(data, dict) and "device_limit" in data:
+        with pytest.raises(ResponseValidationError, match="device_limit"):
+            await resolve(client.license.check())
+        return
+    answer = await resolve(client.license.check())
+    plan = "Starter" if isinstance(data, dict) else "unknown"
+    assert (answer.plan_name, answer.api_enabled, answer.message) == (plan, False, "no")
+
+
+async def test_an_allowed_license_has_code_0(client: Client, router: respx.MockRouter) -> None:
+    pro = {"plan_name": "Pro", "api_enabled": True, "device_limit": 20, "message": "ok"}
+    router.get("/license/check").respond(json=envelope(pro))
+    assert (await resolve(client.license.check())).code == 0
 
 
 @pytest.mark.parametrize("data", [None, {"plan": "Starter"}, {"plan_name": 3}, []])

@@ -129,8 +129,11 @@ async def test_every_call_is_recorded(mock: MockTikMatrix, sdk: TikMatrix | Asyn
 
 
 async def test_the_plan_and_the_accounts(sdk: TikMatrix | AsyncTikMatrix) -> None:
-    with MockTikMatrix(plan="Starter"), pytest.raises(LicenseError):
-        await resolve(sdk.license.check())
+    with MockTikMatrix(plan="Starter"):
+        with pytest.raises(LicenseError):
+            await resolve(sdk.tasks.stats())
+        starter = await resolve(sdk.license.check())
+        assert (starter.plan_name, starter.api_enabled, starter.code) == ("Starter", False, 40301)
     with MockTikMatrix(devices=["a", "b"]):
         accounts = await collect(sdk.accounts.iter())
         assert [(a.username, a.device) for a in accounts] == [("@user1", "a"), ("@user2", "b")]

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Union, cast, get_args, get_origin
 import attrs
 
 from . import limits
+from .codes import FORBIDDEN
 
 #: The public models that ``tikmatrix_sdk.models`` exports as they are (it adds to ``Task``
 #: and ``TaskPage``: see :data:`EXTENDED`).
@@ -302,6 +303,15 @@ class License(Shape):
     device_limit: int | None = attrs.field(default=None, metadata=wire(nullable=False))
     message: str = ""
     extra: Mapping[str, Any] = _extra()
+
+    @property
+    def code(self) -> int:
+        """The API's code for this license, 0 when it allows the API and 40301 when not.
+
+        40301 is what every call but ``license.check()`` raises on such a plan
+        (:class:`~tikmatrix_sdk.LicenseError`).
+        """
+        return 0 if self.api_enabled else FORBIDDEN
 
 
 @attrs.frozen(kw_only=True, slots=False)

@@ -20,8 +20,9 @@ from ..errors import (
     WaitTimeoutError,
 )
 from ..fleet import FleetError
+from ..models import License
 
-__all__ = ["ExitStatus", "explain", "fail", "handle_errors", "report_hosts"]
+__all__ = ["ExitStatus", "explain", "fail", "handle_errors", "refused_licenses", "report_hosts"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +69,21 @@ def explain(error: Exception) -> tuple[str, ExitStatus] | None:
     if isinstance(error, UnexpectedResponseError):
         return str(error), ExitStatus.UNEXPECTED
     return None
+
+
+def refused_licenses(licenses: Mapping[str, License]) -> ExitStatus | None:
+    """After the licenses are shown: print each plan that refuses the API on standard error.
+
+    ``license.check()`` answers such a plan rather than raising; the command still ends as
+    every other command on that plan does (40301), so this returns
+    :attr:`ExitStatus.API_ERROR` when there is one. A key names the license's host (``""``
+    for the only one).
+    """
+    refused = {host: lic for host, lic in licenses.items() if not lic.api_enabled}
+    for host, lic in refused.items():
+        on = f" on host {host}" if host else ""
+        click.echo(f"Error{on}: [{lic.code}] {lic.message} (plan {lic.plan_name})", err=True)
+    return ExitStatus.API_ERROR if refused else None
 
 
 def report_hosts(failed: Mapping[str, Exception]) -> ExitStatus | None:

@@ -17,7 +17,7 @@ import attrs
 from ..errors import TikMatrixError
 from ..fleet import Fleet, FleetResult, FleetTask, hosts_from_env, hosts_from_file
 from ..models import TaskStatus
-from ._exit import ExitStatus, report_hosts
+from ._exit import ExitStatus, refused_licenses, report_hosts
 from ._render import (
     accounts_table,
     console,
@@ -82,7 +82,10 @@ class FleetHosts:
                     for host, lic in checked.by_host.items()
                 ),
             )  # fmt: skip
-        _finish(checked)
+        status = report_hosts(checked.failed)
+        status = refused_licenses(checked.by_host) or status
+        if status is not None:
+            sys.exit(int(status))
 
     def accounts_list(
         self, as_json: bool, every: bool, page: int, page_size: int, filters: dict[str, Any]

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .._client import TikMatrix
 from ..models import Task, TaskStatus
-from ._exit import ExitStatus
+from ._exit import ExitStatus, refused_licenses
 from ._render import (
     accounts_table,
     console,
@@ -51,13 +51,15 @@ class SingleHost:
         checked = self.client.license.check()
         if as_json:
             echo_json(checked)
-            return
-        allowed = Text("yes", style="green") if checked.api_enabled else Text("no", style="red")
-        table(
-            "License",
-            ["plan", "API", "devices", "message"],
-            [(checked.plan_name, allowed, checked.device_limit, checked.message)],
-        )
+        else:
+            allowed = Text("yes", style="green") if checked.api_enabled else Text("no", style="red")
+            table(
+                "License",
+                ["plan", "API", "devices", "message"],
+                [(checked.plan_name, allowed, checked.device_limit, checked.message)],
+            )
+        if refused_licenses({"": checked}):
+            sys.exit(int(ExitStatus.API_ERROR))
 
     def accounts_list(
         self, as_json: bool, every: bool, page: int, page_size: int, filters: dict[str, Any]
