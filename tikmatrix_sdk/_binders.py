@@ -80,6 +80,8 @@ class _Binder:
         for name in kwargs:
             if name not in self._accepted:
                 raise TypeError(f"{self.__name__}() got an unexpected keyword argument {name!r}")
+        if resource._forwards_options:  # its calls are other clients' calls: it passes them on
+            return self._fn(resource, *args, **kwargs)
         options, kwargs = split_options(kwargs, self._own)
         program = self._fn(resource, *args, **kwargs)
         return program if options is None else with_options(program, options)

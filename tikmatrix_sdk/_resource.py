@@ -8,7 +8,7 @@ tell type checkers which face a resource has.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._effects import Emit, Program, Stream
 from ._endpoint import Endpoint, call
@@ -46,6 +46,11 @@ class Resource(Generic[M]):
     or :class:`stream`; they send endpoints with :meth:`_call` and walk pages with
     :meth:`_paginate`.
     """
+
+    #: Whether the operations take the per-call options (``timeout=`` …) themselves, to pass
+    #: on to the calls they make (a fleet's, on each host's client), rather than having the
+    #: binder apply them to the requests they send.
+    _forwards_options: ClassVar[bool] = False
 
     def __init__(self, client: ClientLike, *, raw_of: Resource[Any] | None = None) -> None:
         self._client = client

@@ -63,14 +63,16 @@ def test_options_set_the_plan_devices_and_store(pytester: pytest.Pytester) -> No
         from tikmatrix_sdk import LicenseError
 
         def test_starter(tikmatrix_client, tikmatrix_control):
+            assert tikmatrix_client.license.check().plan_name == "Starter"
             with pytest.raises(LicenseError):
-                tikmatrix_client.license.check()
+                tikmatrix_client.tasks.stats()
             tikmatrix_control.set_plan("team")
             assert len(tikmatrix_client.devices.list()) == 2
 
         def test_reset_brings_the_options_back(tikmatrix_client):
+            assert not tikmatrix_client.license.check().api_enabled
             with pytest.raises(LicenseError):
-                tikmatrix_client.license.check()
+                tikmatrix_client.tasks.stats()
     """
     store = pytester.path / "store.sqlite3"
     result = run(

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from .._binders import operation, stream
 from .._effects import Emit, Program, Stream
-from .._filters import MAX_PAGE_SIZE, TaskFilters
+from .._filters import MAX_PAGE_SIZE, TaskListArgs
+from .._request_options import OPTION_NAMES, CallOptions, RequestExtras, RequestOptions
 from .._resource import ClientLike, M, Resource
 from .._types import SequenceNotStr
 from ..errors import ClientValidationError, TikMatrixError
@@ -62,8 +63,23 @@ def _split(
     return answered, failed
 
 
+def _passed_on(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Arguments to give each host's call, their per-call options checked once, here.
+
+    A mistaken option is refused before any host is asked, not once per host.
+    """
+    CallOptions.check({name: arguments[name] for name in OPTION_NAMES if name in arguments})
+    return dict(arguments)
+
+
 class _FleetResource(Resource[M]):
-    """A group of a fleet's operations: what they share, the fleet and its ownership map."""
+    """A group of a fleet's operations: what they share, the fleet and its ownership map.
+
+    Each operation takes the per-call options of the single-host call it makes on each host
+    (``timeout=``, ``extra_headers=`` …) and passes them on to it.
+    """
+
+    _forwards_options = True
 
     def __init__(self, fleet: FleetCore[Any, Any]) -> None:
         super().__init__(cast("ClientLike", fleet))  # a shell, and no options of its own
@@ -122,6 +138,7 @@ class FleetTasksResource(_FleetResource[M]):
         script_config: Mapping[str, Any] | None = None,
         enable_multi_account: bool | None = None,
         start_time: str | time | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Program[FleetCreated]:
         """Create tasks on the hosts that own the ``serials`` (or the accounts, ``usernames``).
 
@@ -153,6 +170,7 @@ class FleetTasksResource(_FleetResource[M]):
             "start_time": start_time,
         }
         kwargs = {name: value for name, value in kwargs.items() if value is not None}
+        kwargs.update(_passed_on(options))
 
         def create_on(owned: list[str]) -> Call:
             return lambda client: client.tasks.create(config, **{field: owned}, **kwargs)
@@ -162,102 +180,126 @@ class FleetTasksResource(_FleetResource[M]):
         answered, failed = _split(hosts, replies)
         return FleetCreated(by_host=answered, failed=failed)
 
-    def _task_call(self, task_id: FleetTaskId | str, action: str) -> Program[FleetTask]:
+    def _task_call(
+        self, task_id: FleetTaskId | str, action: str, options: Mapping[str, Any]
+    ) -> Program[FleetTask]:
         """``tasks.<action>(id)`` on the task's host: the task it answers, with its host."""
         parsed = self._task_host(task_id)
+        passed = _passed_on(options)
         task = yield from self._on_one(
-            parsed.host, lambda client: getattr(client.tasks, action)(parsed.id)
+            parsed.host, lambda client: getattr(client.tasks, action)(parsed.id, **passed)
         )
         return FleetTask(host=parsed.host, task=task)
 
     @operation
-    def get(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
+    def get(
+        self, task_id: FleetTaskId | str, **options: Unpack[RequestOptions]
+    ) -> Program[FleetTask]:
         """Return one task by its fleet id (``"pc-2:1041"`` or a :class:`FleetTaskId`).
 
         Raises the host's own error (:class:`~tikmatrix_sdk.NotFoundError` …), noted with the
         host's name.
         """
-        return (yield from self._task_call(task_id, "get"))
+        return (yield from self._task_call(task_id, "get", options))
 
     @operation
-    def stop(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
+    def stop(
+        self, task_id: FleetTaskId | str, **options: Unpack[RequestOptions]
+    ) -> Program[FleetTask]:
         """Stop a pending or running task by its fleet id."""
-        return (yield from self._task_call(task_id, "stop"))
+        return (yield from self._task_call(task_id, "stop", options))
 
     @operation
-    def retry(self, task_id: FleetTaskId | str) -> Program[FleetTask]:
+    def retry(
+        self, task_id: FleetTaskId | str, **options: Unpack[RequestOptions]
+    ) -> Program[FleetTask]:
         """Put a failed task back in its host's queue, by its fleet id."""
-        return (yield from self._task_call(task_id, "retry"))
+        return (yield from self._task_call(task_id, "retry", options))
 
     @operation
-    def delete(self, task_id: FleetTaskId | str) -> Program[DeletedTasks]:
+    def delete(
+        self, task_id: FleetTaskId | str, **options: Unpack[RequestOptions]
+    ) -> Program[DeletedTasks]:
         """Delete a task by its fleet id (stopping it first if it runs); its host's answer."""
         parsed = self._task_host(task_id)
+        passed = _passed_on(options)
         deleted: DeletedTasks = yield from self._on_one(
-            parsed.host, lambda client: client.tasks.delete(parsed.id)
+            parsed.host, lambda client: client.tasks.delete(parsed.id, **passed)
         )
         return deleted
 
     @operation
     def delete_many(
-        self, task_ids: Iterable[FleetTaskId | str]
+        self, task_ids: Iterable[FleetTaskId | str], **options: Unpack[RequestOptions]
     ) -> Program[FleetResult[DeletedTasks]]:
         """Delete several tasks, one request per host, side by side."""
         by_host = self._group(task_ids)
+        passed = _passed_on(options)
+
+        def delete_on(ids: list[int]) -> Call:
+            return lambda client: client.tasks.delete_many(ids, **passed)
+
         hosts = list(by_host)
-        replies = yield OnHosts(tuple((host, self._delete_on(by_host[host])) for host in hosts))
+        replies = yield OnHosts(tuple((host, delete_on(by_host[host])) for host in hosts))
         answered, failed = _split(hosts, replies)
         return FleetResult(by_host=answered, failed=failed)
 
-    @staticmethod
-    def _delete_on(ids: list[int]) -> Call:
-        return lambda client: client.tasks.delete_many(ids)
-
-    def _group(self, task_ids: Iterable[FleetTaskId | str]) -> dict[str, list[int]]:
+    def _ids(self, task_ids: Iterable[FleetTaskId | str]) -> list[FleetTaskId]:
+        """The fleet ids given, each read and checked against the fleet's hosts."""
         if isinstance(task_ids, str):
             raise ClientValidationError(
                 "task_ids is a list of fleet ids, not one", field="task_ids"
             )
+        return [self._task_host(task_id) for task_id in task_ids]
+
+    def _group(self, task_ids: Iterable[FleetTaskId | str]) -> dict[str, list[int]]:
         by_host: dict[str, list[int]] = {}
-        for task_id in task_ids:
-            parsed = self._task_host(task_id)
+        for parsed in self._ids(task_ids):
             by_host.setdefault(parsed.host, []).append(parsed.id)
         if not by_host:
             raise ClientValidationError("task_ids is empty", field="task_ids")
         return {host: by_host[host] for host in self._hosts() if host in by_host}
 
     @operation
-    def retry_all(self) -> Program[FleetResult[RetriedTasks]]:
+    def retry_all(self, **options: Unpack[RequestOptions]) -> Program[FleetResult[RetriedTasks]]:
         """Put every failed task of every host back in its queue."""
-        answered, failed = yield from self._on_all(lambda client: client.tasks.retry_all())
+        passed = _passed_on(options)
+        answered, failed = yield from self._on_all(lambda client: client.tasks.retry_all(**passed))
         return FleetResult(by_host=answered, failed=failed)
 
     @operation
-    def stats(self) -> Program[FleetStats]:
+    def stats(self, **options: Unpack[RequestOptions]) -> Program[FleetStats]:
         """How many tasks each host has in each status, and the sums (:attr:`FleetStats.total`)."""
-        answered, failed = yield from self._on_all(lambda client: client.tasks.stats())
+        passed = _passed_on(options)
+        answered, failed = yield from self._on_all(lambda client: client.tasks.stats(**passed))
         return FleetStats(by_host=answered, failed=failed)
 
     @operation
     def list(
-        self, *, page: int = 1, page_size: int = 20, **filters: Unpack[TaskFilters]
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        **filters: Unpack[TaskListArgs],
     ) -> Program[FleetTaskPages]:
         """Page ``page`` of every host's tasks, fetched side by side.
 
         :attr:`FleetTaskPages.tasks` merges them newest first (up to ``page_size`` tasks per
         host); :attr:`FleetTaskPages.total` adds up the hosts' totals. Filters are those of
-        the single-host ``tasks.list``. To walk every task, use :meth:`iter`.
+        the single-host ``tasks.list``, and so are the per-call options. To walk every task,
+        use :meth:`iter`.
         """
+        passed = _passed_on(filters)
 
         def one(client: Any) -> Any:
-            return client.tasks.list(page=page, page_size=page_size, **filters)
+            return client.tasks.list(page=page, page_size=page_size, **passed)
 
         answered, failed = yield from self._on_all(one)
         return FleetTaskPages(by_host=answered, failed=failed)
 
     @stream
     def iter(
-        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[TaskFilters]
+        self, *, page_size: int = MAX_PAGE_SIZE, **filters: Unpack[TaskListArgs]
     ) -> Stream[FleetTask]:
         """Yield every matching task of every host, newest first, fetching pages as needed.
 
@@ -266,6 +308,7 @@ class FleetTasksResource(_FleetResource[M]):
         then the higher id. A task is never yielded twice. A host that fails is left out and,
         once every other host's tasks have been yielded, :class:`FleetError` names it.
         """
+        passed = _passed_on(filters)
         hosts = self._hosts()
         index = {host: place for place, host in enumerate(hosts)}
         buffers: dict[str, collections.deque[Task]] = {host: collections.deque() for host in hosts}
@@ -275,7 +318,7 @@ class FleetTasksResource(_FleetResource[M]):
         failed: dict[str, TikMatrixError] = {}
 
         def page_of(number: int) -> Call:
-            return lambda client: client.tasks.list(page=number, page_size=page_size, **filters)
+            return lambda client: client.tasks.list(page=number, page_size=page_size, **passed)
 
         while True:
             empty = [host for host in hosts if host in live and not buffers[host]]
@@ -306,14 +349,20 @@ class FleetTasksResource(_FleetResource[M]):
 
     @operation
     def wait(
-        self, task_id: FleetTaskId | str, *, timeout: float = 300.0, poll_interval: float = 2.0
+        self,
+        task_id: FleetTaskId | str,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+        **options: Unpack[RequestExtras],
     ) -> Program[FleetTask]:
         """Poll a task until it is completed or failed, and return it (as ``tasks.wait``)."""
         parsed = self._task_host(task_id)
+        passed = _passed_on(options)
         task = yield from self._on_one(
             parsed.host,
             lambda client: client.tasks.wait(
-                parsed.id, timeout=timeout, poll_interval=poll_interval
+                parsed.id, timeout=timeout, poll_interval=poll_interval, **passed
             ),
         )
         return FleetTask(host=parsed.host, task=task)
@@ -325,32 +374,39 @@ class FleetTasksResource(_FleetResource[M]):
         *,
         timeout: float = 300.0,
         poll_interval: float = 2.0,
+        **options: Unpack[RequestExtras],
     ) -> Program[FleetTasks]:
         """Wait for several tasks on their hosts, side by side, each host for all of its own.
 
-        A host whose wait fails (:class:`~tikmatrix_sdk.WaitTimeoutError`, a connection error)
-        is in ``failed``; the tasks of the others are in the answer.
+        As the client's ``wait_all`` answers the tasks in the order given, iterating the
+        answer yields each task (a :class:`FleetTask`, with its host) in the order given;
+        ``len()`` counts them. A host whose wait fails
+        (:class:`~tikmatrix_sdk.WaitTimeoutError`, a connection error) is in ``failed``, and
+        its tasks are not in the answer; :meth:`~FleetResult.raise_for_failures` raises then.
         """
-        by_host = self._group(task_ids)
+        wanted = self._ids(task_ids)
+        by_host = self._group(wanted)
+        passed = _passed_on(options)
 
         def wait_on(ids: list[int]) -> Call:
             return lambda client: client.tasks.wait_all(
-                ids, timeout=timeout, poll_interval=poll_interval
+                ids, timeout=timeout, poll_interval=poll_interval, **passed
             )
 
         hosts = list(by_host)
         replies = yield OnHosts(tuple((host, wait_on(by_host[host])) for host in hosts))
         answered, failed = _split(hosts, replies)
-        return FleetTasks(by_host=answered, failed=failed)
+        return FleetTasks(by_host=answered, failed=failed, order=tuple(wanted))
 
 
 class FleetDevicesResource(_FleetResource[M]):
     """The devices of every host, which host owns a serial, and leases."""
 
     @operation
-    def list(self) -> Program[FleetDevices]:
+    def list(self, **options: Unpack[RequestOptions]) -> Program[FleetDevices]:
         """Every host's devices, fetched side by side."""
-        answered, failed = yield from self._on_all(lambda client: client.devices.list())
+        passed = _passed_on(options)
+        answered, failed = yield from self._on_all(lambda client: client.devices.list(**passed))
         return FleetDevices(by_host=answered, failed=failed)
 
     @operation
@@ -384,7 +440,8 @@ class FleetLicense(_FleetResource[M]):
     """Every host's license."""
 
     @operation
-    def check(self) -> Program[FleetResult[License]]:
+    def check(self, **options: Unpack[RequestOptions]) -> Program[FleetResult[License]]:
         """Each host's license plan and API access, asked side by side."""
-        answered, failed = yield from self._on_all(lambda client: client.license.check())
+        passed = _passed_on(options)
+        answered, failed = yield from self._on_all(lambda client: client.license.check(**passed))
         return FleetResult(by_host=answered, failed=failed)

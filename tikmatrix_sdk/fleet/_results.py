@@ -9,7 +9,7 @@ other hosts did is hidden. :meth:`FleetResult.raise_for_failures` turns any fail
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Generic, Self, TypeVar
 
 import attrs
@@ -101,16 +101,36 @@ class FleetCreated(FleetResult[CreatedTasks]):
 
 @attrs.frozen(kw_only=True)
 class FleetTasks(FleetResult[tuple[Task, ...]]):
-    """Tasks fetched from several hosts (``wait_all``)."""
+    """Tasks fetched from several hosts (``wait_all``): iterate it for the tasks.
+
+    As the client's ``wait_all`` answers a tuple of tasks in the order they were asked for,
+    iterating this (or :attr:`tasks`) yields each task with its host in that order, and
+    ``len()`` counts them. The tasks of a host that failed are not in it: that host is in
+    ``failed``.
+    """
+
+    #: The fleet ids in the order they were asked for (empty: host by host).
+    order: tuple[FleetTaskId, ...] = ()
 
     @property
     def tasks(self) -> tuple[FleetTask, ...]:
-        """Every task, host by host in the fleet's order."""
-        return tuple(
-            FleetTask(host=host, task=task)
+        """Every task answered, in the order asked for (host by host when none was given)."""
+        found = {
+            FleetTaskId(host, task.id): FleetTask(host=host, task=task)
             for host, tasks in self.by_host.items()
             for task in tasks
-        )
+        }
+        if not self.order:
+            return tuple(found.values())
+        return tuple(found[task_id] for task_id in dict.fromkeys(self.order) if task_id in found)
+
+    def __iter__(self) -> Iterator[FleetTask]:
+        """The tasks, as :attr:`tasks` gives them."""
+        return iter(self.tasks)
+
+    def __len__(self) -> int:
+        """How many tasks were answered."""
+        return len(self.tasks)
 
 
 @attrs.frozen(kw_only=True)

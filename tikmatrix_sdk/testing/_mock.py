@@ -40,12 +40,19 @@ _LIVE: list[str] = []
 
 @attrs.frozen
 class Call:
-    """One request the mock answered: its method, API path, query and JSON body."""
+    """One request the mock answered: its method, API path, query and JSON body.
+
+    ``headers`` and ``timeout`` (httpx's ``connect``, ``read``, ``write`` and ``pool``) are
+    what it was sent with.
+    """
 
     method: str
     path: str
     params: Mapping[str, str]
     json: Any
+    # Not compared: a test's Call(method, path, params, json) still equals what was sent.
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
+    timeout: Mapping[str, float | None] = attrs.field(factory=dict, repr=False, eq=False)
 
 
 @attrs.define
@@ -224,7 +231,11 @@ class MockTikMatrix(TaskRoutes, DeviceRoutes):
             except ValueError as error:
                 return _envelope(None, BAD_REQUEST, strict_json.refusal_message(error), 400)
         with self._lock:
-            self.calls.append(Call(request.method, path, dict(request.url.params), body))
+            sent = Call(
+                request.method, path, dict(request.url.params), body,
+                headers=dict(request.headers), timeout=dict(request.extensions.get("timeout", {})),
+            )  # fmt: skip
+            self.calls.append(sent)
             for rule in self._rules:
                 if rule.matches(request.method, path) and rule.times != 0:
                     if rule.times is not None:
