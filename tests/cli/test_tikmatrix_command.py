@@ -115,7 +115,15 @@ def test_create_from_options_and_files(server: str, tmp_path: Path) -> None:
             "unknown script 'folow'; did you mean 'follow'?",
         ),
         (["follow", "--serial", "device_serial_1", "--set", "oops"], "not name=value"),
-        (["post", "--serial", "device_serial_1", "--start-time", "25:00"], "start_time"),
+        (
+            ["post", "--serial", "device_serial_1", "--start-time", "25:00"],
+            "Invalid value for '--start-time': a time of day in 24-hour form, HH:MM from 00:00 "
+            "to 23:59, not '25:00'",
+        ),
+        (
+            ["follow", "--serial", "device_serial_1"],
+            "or target_username (a script option: --set NAME=VALUE, or --config FILE)",
+        ),
     ],
 )
 def test_a_mistake_is_named_before_anything_is_sent(
@@ -126,7 +134,46 @@ def test_a_mistake_is_named_before_anything_is_sent(
     assert mentions in " ".join(done.stderr.replace("│", " ").split())  # as one line of text
     assert "Traceback" not in done.stderr
     assert "__init__" not in done.stderr
+    assert "datetime" not in done.stderr  # the command line's words, not Python's
+    assert done.stderr.startswith("Usage: tikmatrix tasks create [OPTIONS] SCRIPT\n")
     assert as_json("tasks", "stats", url=server)["total"] == 0
+
+
+def test_a_refused_option_of_the_group_is_named_as_typed() -> None:
+    done = tikmatrix("--base-url", "localhost:50911", "license", url=None)
+    assert done.returncode == 2
+    assert done.stderr.startswith("Usage: tikmatrix license [OPTIONS]\n")
+    assert done.stderr.rstrip().endswith(
+        "Error: --base-url must be an http:// or https:// URL with a host, got 'localhost:50911'"
+    )
+    assert "(base_url)" not in done.stderr
+
+
+def test_json_tasks_carry_the_status_in_words_beside_the_number(server: str) -> None:
+    follow = (
+        "tasks",
+        "create",
+        "follow",
+        "--serial",
+        "device_serial_1",
+        "--set",
+        'target_users=["@a"]',
+    )
+    (task_id,) = as_json(*follow, url=server)["task_ids"]
+    waited = as_json("tasks", "wait", str(task_id), "--interval", "0.05", url=server)
+    got = as_json("tasks", "get", str(task_id), url=server)
+    listed = as_json("tasks", "list", url=server)
+    for task in (waited[0], got, listed[0]):
+        keys = list(task)
+        assert keys[keys.index("status") + 1] == "status_name"
+        assert (task["status"], task["status_name"]) == (2, "completed")
+
+
+def test_waiting_for_a_missing_task_prints_only_the_error(server: str) -> None:
+    done = tikmatrix("tasks", "wait", "999", url=server)
+    assert done.returncode == 4
+    assert done.stdout == ""
+    assert done.stderr == "Error: [40401] task 999 not found (HTTP 404)\n"
 
 
 def test_list_all_pages_through_everything(server: str) -> None:

@@ -19,6 +19,7 @@ from click.shell_completion import CompletionItem
 from .._client import TikMatrix
 from .._contract import limits
 from .._options import BASE_URL_ENV, DEFAULT_BASE_URL
+from .._params import check_start_time
 from ..errors import ClientValidationError
 from ..fleet import HOSTS_ENV, FleetTaskId
 from ..models import TaskStatus
@@ -99,6 +100,18 @@ def _ids_for(settings: _Settings, ids: Sequence[int | FleetTaskId]) -> list[Any]
         hint = "give HOST:ID with --hosts" if settings.hosts else "HOST:ID needs --hosts"
         raise click.UsageError(f"task id(s) {', '.join(wrong)}: {hint}")
     return list(ids)
+
+
+def _start_time(value: str | None) -> str | None:
+    """``--start-time``, checked as the SDK checks it and refused in the command line's words."""
+    if value is None:
+        return None
+    try:
+        return check_start_time(value)
+    except ClientValidationError:
+        raise click.BadParameter(
+            f"a time of day in 24-hour form, HH:MM from 00:00 to 23:59, not {value!r}"
+        ) from None
 
 
 pass_settings = click.make_pass_decorator(_Settings)
@@ -225,7 +238,12 @@ def _complete_script(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The script's options in a .json or .toml file (--set overrides them).",
 )
-@click.option("--start-time", metavar="HH:MM", help="Run at this local time.")
+@click.option(
+    "--start-time",
+    metavar="HH:MM",
+    callback=lambda ctx, param, value: _start_time(value),
+    help="Run at this local time.",
+)
 @click.option("--multi-account", is_flag=True, default=None, help="One task per account.")
 @click.option(
     "--min-interval",

@@ -22,7 +22,15 @@ from ..errors import (
 from ..fleet import FleetError
 from ..models import License
 
-__all__ = ["ExitStatus", "explain", "fail", "handle_errors", "refused_licenses", "report_hosts"]
+__all__ = [
+    "ExitStatus",
+    "explain",
+    "fail",
+    "handle_errors",
+    "refused_licenses",
+    "report_hosts",
+    "usage_message",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,6 +94,38 @@ def refused_licenses(licenses: Mapping[str, License]) -> ExitStatus | None:
     return ExitStatus.API_ERROR if refused else None
 
 
+def _option_for(field: str, context: click.Context | None) -> str | None:
+    """The command line's option for an SDK argument (``start_time`` is ``--start-time``).
+
+    Read from the commands' own options, the command's and its groups': an option named as
+    the argument (``--serial`` sets ``serials``) or spelled as it is, with dashes.
+    """
+    dashed = "--" + field.replace("_", "-")
+    while context is not None:
+        for param in context.command.params:
+            if isinstance(param, click.Option) and (param.name == field or dashed in param.opts):
+                return param.opts[0]
+        context = context.parent
+    return None
+
+
+def usage_message(error: ClientValidationError, context: click.Context | None) -> str:
+    """A refusal of the SDK's in the command line's words: its option named, not its argument.
+
+    ``base_url must be …`` reads ``--base-url must be …``; a script option's refusal says how
+    options are given (``--set NAME=VALUE``).
+    """
+    message, field = error.message, error.field
+    option = _option_for(field, context) if field else None
+    if option is not None and field is not None and message.startswith(field):
+        return option + message[len(field) :]
+    if option is not None:
+        return f"{message} ({option})"
+    if field and context is not None and _option_for("settings_", context):
+        return f"{message} (a script option: --set NAME=VALUE, or --config FILE)"
+    return message
+
+
 def report_hosts(failed: Mapping[str, Exception]) -> ExitStatus | None:
     """Print each failed host's error on standard error; the status of the first, if any."""
     first: ExitStatus | None = None
@@ -110,6 +150,9 @@ def handle_errors(command: F) -> F:
         except FleetError as group:
             status = report_hosts(group.by_host)
             sys.exit(int(status or ExitStatus.FAILED))
+        except ClientValidationError as error:  # nothing was sent: the command line is wrong
+            context = click.get_current_context(silent=True)
+            raise click.UsageError(usage_message(error, context), context) from None
         except TikMatrixError as error:
             explained = explain(error)
             if explained is None:

@@ -25,6 +25,7 @@ from ._render import (
     hosts_tasks_table,
     nothing_to_wait,
     table,
+    to_json,
 )
 
 __all__ = ["FleetHosts", "fleet_from"]
@@ -57,7 +58,7 @@ def _rows(tasks: Sequence[FleetTask]) -> list[tuple[str, Any]]:
 
 
 def _json_tasks(tasks: Sequence[FleetTask]) -> list[dict[str, Any]]:
-    return [{"host": item.host, "task": item.task.to_dict()} for item in tasks]
+    return [{"host": item.host, "task": to_json(item.task)} for item in tasks]
 
 
 class FleetHosts:

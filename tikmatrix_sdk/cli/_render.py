@@ -56,13 +56,28 @@ def console() -> Console:
 
 
 def to_json(value: Any) -> Any:
-    """A model (or a list of them) as plain JSON values."""
+    """A model (or a list of them) as plain JSON values.
+
+    A task is as the API sends it, with its status also in words (``"status_name":
+    "completed"`` beside ``"status": 2``).
+    """
     if isinstance(value, list | tuple):
         return [to_json(item) for item in value]
     if isinstance(value, dict):
         return {str(key): to_json(item) for key, item in value.items()}
+    if isinstance(value, Task):
+        return _task_json(value)
     to_dict = getattr(value, "to_dict", None)
     return to_dict() if callable(to_dict) else value
+
+
+def _task_json(task: Task) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in task.to_dict().items():
+        out[key] = item
+        if key == "status":
+            out["status_name"] = str(task.status)
+    return out
 
 
 def unicode_stream(stream: Any) -> bool:

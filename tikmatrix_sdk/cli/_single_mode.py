@@ -164,7 +164,8 @@ def _wait_with_progress(
 
     done: set[int] = set()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console(), disable=quiet, transient=True) as progress:
+    shown = not quiet and console().is_terminal  # a bar in a pipe or a log is only noise
+    with Progress(*columns, console=console(), disable=not shown, transient=True) as progress:
         bar = progress.add_task("waiting", total=len(ids))
 
         def seen(task: Task) -> None:
