@@ -150,16 +150,8 @@ def test_a_refused_option_of_the_group_is_named_as_typed() -> None:
 
 
 def test_json_tasks_carry_the_status_in_words_beside_the_number(server: str) -> None:
-    follow = (
-        "tasks",
-        "create",
-        "follow",
-        "--serial",
-        "device_serial_1",
-        "--set",
-        'target_users=["@a"]',
-    )
-    (task_id,) = as_json(*follow, url=server)["task_ids"]
+    create = ("tasks", "create", "follow", "--serial", "device_serial_1")
+    (task_id,) = as_json(*create, "--set", "target_username=@a", url=server)["task_ids"]
     waited = as_json("tasks", "wait", str(task_id), "--interval", "0.05", url=server)
     got = as_json("tasks", "get", str(task_id), url=server)
     listed = as_json("tasks", "list", url=server)
