@@ -17,6 +17,7 @@ from .domain.fleet import DEVICE_PREFIX
 from .domain.store_file import StoreError
 from .http.serving import make_server
 from .state import loopback_url
+from .virtual.ports import VirtualPortError
 
 __all__ = ["DEFAULT_THREADS", "MAX_THREADS", "build_parser", "main", "parse_args"]
 
@@ -84,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="start N virtual phones and drive them through a private adb server",
     )
     parser.add_argument(
+        "--virtual-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="the first virtual phone's loopback port, the next phones' following it, so that "
+        "their serials (127.0.0.1:PORT) stay the same from one start to the next "
+        "(default: free ports)",
+    )
+    parser.add_argument(
         "--allow-custom-scripts",
         action="store_true",
         help="let the control API register commands that tasks run on this machine, as your "
@@ -113,6 +123,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--devices and --virtual-devices must be >= 0")
     if args.adb and args.virtual_devices:
         parser.error("--adb and --virtual-devices do not go together")
+    if args.virtual_port is not None:
+        if not args.virtual_devices:
+            parser.error("--virtual-port needs --virtual-devices")
+        if not 1024 <= args.virtual_port <= 65536 - args.virtual_devices:
+            parser.error(
+                f"--virtual-port must be from 1024 to {65536 - args.virtual_devices}, so that "
+                f"the {args.virtual_devices} phone(s) fit below port 65536"
+            )
     return args
 
 
@@ -152,11 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 adb=args.adb,
                 adb_port=args.adb_port,
                 virtual_devices=args.virtual_devices,
+                virtual_port=args.virtual_port,
                 custom_scripts=args.allow_custom_scripts,
                 device_prefix=args.device_prefix or "",
             )
         )
-    except StoreError as error:
+    except (StoreError, VirtualPortError) as error:
         print(f"tikmatrix-server: {error}", file=sys.stderr)
         return 2
     try:
@@ -177,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = f"http://{host}:{server.effective_port}"
     print(f"TikMatrix reference server on {url}/api/v1", flush=True)
     print(f"  devices: {kind}", flush=True)
+    lab = app.extensions["tikmatrix"].source.lab
+    for line in lab.how_to_reach() if lab is not None else ():
+        print(f"    {line}", flush=True)
     print(f"  task store: {args.db}", flush=True)
     print(f"  dashboard: {loopback_url(url)}/ (open it in a browser)", flush=True)
     print(f"  API document: {url}/api/v1/openapi.json", flush=True)

@@ -40,6 +40,9 @@ class ServerConfig:
     the server's user (off unless asked for: ``--allow-custom-scripts``); ``device_prefix``
     begins every simulated serial and account name (``pc2_``: ``pc2_device_serial_1``,
     ``@pc2_user1``), so that several servers, like several TikMatrix PCs, hold distinct ones.
+    ``virtual_port`` is the first virtual phone's loopback port (the next phones take the
+    ports after it), so that their serials stay the same from one start to the next; by
+    default each takes a free port.
     """
 
     db: str | Path = attrs.field(factory=default_db_path)
@@ -53,6 +56,7 @@ class ServerConfig:
     adb: bool = False
     adb_port: int = 5037
     virtual_devices: int = 0
+    virtual_port: int | None = None
     element_timeout: float = 10.0
     custom_scripts: bool = False
     device_prefix: str = attrs.field(default="", validator=check_device_prefix)
@@ -67,6 +71,7 @@ class ServerConfig:
             kind=kind,
             count=count,
             adb_port=self.adb_port,
+            virtual_port=self.virtual_port,
             element_timeout=self.element_timeout,
             prefix=self.device_prefix,
         )

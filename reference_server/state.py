@@ -87,7 +87,11 @@ class ServerState:
         )
         if config.plan is not None:
             service.set_plan(config.plan)
-        source.start()
+        try:
+            source.start()
+        except BaseException:
+            service.close()  # the store is released: another server may open it at once
+            raise
         if source.kind != "simulated" or not service.devices():
             source.seed(service, fleet)
         for device in service.devices():  # a store that outlived a restart keeps its devices
@@ -101,10 +105,14 @@ class ServerState:
             }
         )
         swept = sweep_folders()
-        if ended or swept:
+        if ended:  # a server was killed mid-run: worth a line that stands out
             log.warning(
-                "ended %d process(es) and removed %d folder(s) killed servers left", ended, swept
+                "a reference server that was killed left %d process(es) running (custom scripts, "
+                "or its virtual phones' adb server): ended them",
+                ended,
             )
+        if swept:  # routine: what a stopped server's phones kept on disk
+            log.info("removed %d virtual phone folder(s) a stopped server left behind", swept)
         if config.run_scheduler:
             runner.start()
         else:

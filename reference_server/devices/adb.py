@@ -48,9 +48,16 @@ class AdbDevice(Device):
     kind = "adb"
 
     def __init__(
-        self, serial: str, client: adbutils.AdbClient, *, element_timeout: float = 10.0
+        self,
+        serial: str,
+        client: adbutils.AdbClient,
+        *,
+        element_timeout: float = 10.0,
+        kind: str = "adb",
     ) -> None:
         super().__init__(serial)
+        #: ``adb`` for a phone attached to the user's adb, ``virtual`` for a virtual phone.
+        self.kind = kind
         self.client = client
         self.element_timeout = element_timeout
         self._ui: Any = None

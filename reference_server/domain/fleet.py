@@ -139,6 +139,7 @@ class DeviceSource:
     kind: str = "simulated"
     count: int = 5
     adb_port: int = 5037
+    virtual_port: int | None = None
     element_timeout: float = 10.0
     lab: Any = None
     client: Any = None
@@ -149,7 +150,7 @@ class DeviceSource:
         if self.kind == "virtual":
             from ..virtual.phones_and_adb import VirtualLab
 
-            self.lab = VirtualLab(self.count).start()
+            self.lab = VirtualLab(self.count, first_port=self.virtual_port).start()
             self.client = self.lab.client
         elif self.kind == "adb":
             import adbutils
@@ -175,7 +176,9 @@ class DeviceSource:
             accounts = []
         service.seed(serials, accounts, kind=self.kind)
         for serial in serials:
-            fleet.add(AdbDevice(serial, self.client, element_timeout=self.element_timeout))
+            fleet.add(
+                AdbDevice(serial, self.client, element_timeout=self.element_timeout, kind=self.kind)
+            )
 
     def phone(self, serial: str) -> Any:
         """The virtual phone with this serial, or None."""

@@ -35,13 +35,19 @@ def _mode(file: Path) -> int:
 class VirtualPhone(AndroidSystem):
     """One virtual phone; :meth:`start` puts it on a loopback port for ``adb connect``."""
 
-    def __init__(self, name: str, *, apps: tuple[str, ...] = ("tiktok", "instagram")) -> None:
+    def __init__(
+        self, name: str, *, apps: tuple[str, ...] = ("tiktok", "instagram"), port: int = 0
+    ) -> None:
         super().__init__(name, apps=apps)
         self.offline = False
         self.u2_running = threading.Event()
         #: Reverse forwards (``adb reverse``): the phone's socket, and the host's it leads to.
         self.reverses: dict[str, str] = {}
-        self.daemon = AdbDaemon(self)
+        try:
+            self.daemon = AdbDaemon(self, port=port)
+        except OSError:
+            self.close()  # its sandbox goes with it
+            raise
         self.serial = self.daemon.address
 
     # -- lifecycle ---------------------------------------------------------------------------

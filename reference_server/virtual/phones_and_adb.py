@@ -11,8 +11,9 @@ import adbutils
 
 from ..orphan_sweep import LAB_ENV
 from .phone import VirtualPhone
+from .ports import VirtualPortError
 
-__all__ = ["VirtualLab", "free_port"]
+__all__ = ["VirtualLab", "VirtualPortError", "free_port"]
 
 
 def free_port() -> int:
@@ -29,10 +30,24 @@ class VirtualLab:
     The adb server is the binary adbutils ships, on a port of its own; :meth:`stop` ends both.
     """
 
-    def __init__(self, count: int, *, adb_port: int | None = None) -> None:
+    def __init__(
+        self, count: int, *, adb_port: int | None = None, first_port: int | None = None
+    ) -> None:
         self.adb_port = adb_port or free_port()
         self.adb_path = adbutils.adb_path()
-        self.phones = [VirtualPhone(f"phone{i}") for i in range(1, count + 1)]
+        self.phones: list[VirtualPhone] = []
+        try:
+            for i in range(count):
+                port = 0 if first_port is None else first_port + i
+                self.phones.append(VirtualPhone(f"phone{i + 1}", port=port))
+        except OSError as error:
+            for phone in self.phones:
+                phone.stop()
+            raise VirtualPortError(
+                f"virtual phone {i + 1} cannot listen on 127.0.0.1:{port} "
+                f"({os.strerror(error.errno) if error.errno else error}): pick another first "
+                "port with --virtual-port"
+            ) from None
         self.client = adbutils.AdbClient(host="127.0.0.1", port=self.adb_port)
 
     def _adb(self, *args: str, timeout: float = 30) -> str:
@@ -67,6 +82,19 @@ class VirtualLab:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"adb never saw {phone.serial} online: {states}")
             time.sleep(0.2)
+
+    def how_to_reach(self) -> list[str]:
+        """What the banner says of the phones: each serial with the adb command that reaches it.
+
+        A last line says how the user's own adb server reaches them.
+        """
+        lines = [
+            f"{phone.serial}  adb -P {self.adb_port} -s {phone.serial} shell"
+            for phone in self.phones
+        ]
+        if self.phones:
+            lines.append("(your own adb reaches them too: adb connect SERIAL)")
+        return lines
 
     def stop(self) -> None:
         """Kill the adb server and stop the phones."""

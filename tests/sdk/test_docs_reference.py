@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import tikmatrix_sdk
 
@@ -80,3 +81,66 @@ def test_every_public_name_of_the_fleet_is_in_its_reference() -> None:
                     continue
                 if callable(member) or isinstance(member, property):
                     assert member.__doc__, f"{name}.{member_name}"
+
+
+def _default_cell(value: object) -> str:
+    """A documented default as the script pages write it."""
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, list | tuple):
+        return "`[]`" if not value else f"`{list(value)!r}`"
+    return f"`{value!r}`"
+
+
+def _required_fields(cls: type[Any]) -> list[tuple[str, str]]:
+    """The fields a config of documented defaults is refused for, each with the refusal.
+
+    Each refused field is then given a value, until the config is accepted.
+    """
+    import attrs
+
+    given = {f.name: f.metadata["default"] for f in attrs.fields(cls) if f.name != "extra"}
+    refused: list[tuple[str, str]] = []
+    for _ in range(len(given) + 1):
+        try:
+            cls(**given)
+        except tikmatrix_sdk.ClientValidationError as error:
+            field = str(error.field)  # checked below: a field the config has
+            refused.append((field, error.message))
+            default = given.get(field)
+            given[field] = ["x"] if isinstance(default, list | tuple) else "x"
+        else:
+            return refused
+    raise AssertionError(f"{cls.__name__} refuses every value tried: {refused}")
+
+
+def test_each_script_page_gives_the_defaults_and_says_what_is_required() -> None:
+    """The default column is the SDK's documented default, or says the field is required.
+
+    A field a config of documented defaults is refused for reads "required", and so does
+    each field its refusal names as an alternative (target_users, target_user or
+    target_username); no other field does.
+    """
+    import attrs
+
+    for name, cls in tikmatrix_sdk.SCRIPT_CONFIGS.items():
+        page = (SCRIPT_PAGES / f"{name.replace('_', '-')}.md").read_text(encoding="utf-8")
+        cells = {
+            match[1]: match[2].strip()
+            for match in re.finditer(r"^\| `(\w+)` \|[^|]+\|([^|]+)\|", page, re.MULTILINE)
+        }
+        required = _required_fields(cls)
+        assert {field for field, _ in required} <= set(cells), required
+        marked = {field for field, cell in cells.items() if cell.startswith("required")}
+        expected = {
+            field
+            for refused, message in required
+            for field in cells
+            if field == refused or re.search(rf"\b{field}\b", message)
+        }
+        assert marked == expected, f"docs/scripts/{name}.md marks {marked}, not {expected}"
+        for field in attrs.fields(cls):
+            if field.name != "extra" and field.name not in marked:
+                assert cells[field.name] == _default_cell(field.metadata["default"]), (
+                    f"docs/scripts/{name}.md: {field.name}'s default"
+                )

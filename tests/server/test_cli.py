@@ -6,6 +6,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,10 @@ import pytest
 
 from reference_server.cli import parse_args
 from reference_server.state import loopback_url
+from tikmatrix_sdk import TikMatrix
 
-from ..cli_process import output_of, server_process
+from ..children import own_signals
+from ..cli_process import free_port, output_of, server_process
 from ..waiting import wait_until
 
 
@@ -96,6 +100,9 @@ def test_arguments() -> None:
         ["--plan", "Gold"],
         ["--threads", "0"],
         ["--threads", "513"],
+        ["--virtual-port", "5560"],  # with no virtual phones
+        ["--virtual-devices", "2", "--virtual-port", "80"],
+        ["--virtual-devices", "2", "--virtual-port", "65535"],
     )
     for bad in bad_arguments:
         with pytest.raises(SystemExit):
@@ -126,6 +133,39 @@ def test_virtual_devices_through_the_cli(tmp_path: Path) -> None:
         assert ("follow", "tiktok", "cli_user") in follows
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
+
+
+def test_a_virtual_phone_on_a_port_of_ones_choosing_is_named_in_the_banner(
+    tmp_path: Path,
+) -> None:
+    """#34, item 9: a stable serial, named with the adb command that reaches it."""
+    port = free_port()
+    serial = f"127.0.0.1:{port}"
+    first = ("--virtual-devices", "1", "--virtual-port", str(port))
+    with server_process(tmp_path / "a.sqlite3", *first) as (process, base):
+        banner = output_of(process)
+        adb_port = int(banner.split(" adb -P ", 1)[1].split()[0])
+        assert f"    {serial}  adb -P {adb_port} -s {serial} shell\n" in banner
+        assert "(your own adb reaches them too: adb connect SERIAL)" in banner
+        listed = data(httpx.get(f"{base}/_control/devices"))["devices"]
+        assert [(d["serial"], d["kind"]) for d in listed] == [(serial, "virtual")]
+        with TikMatrix(base) as client:  # one word for one thing, on every route
+            assert [(d.serial, d.kind) for d in client.devices.list()] == [(serial, "virtual")]
+        again = subprocess.run(
+            own_signals(
+                [sys.executable, "-m", "reference_server", "--port", str(free_port()),
+                 "--db", str(tmp_path / "b.sqlite3"), *first]
+            ),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert again.returncode == 2
+        assert again.stderr.strip() == (
+            f"tikmatrix-server: virtual phone 1 cannot listen on {serial} (Address already in "
+            "use): pick another first port with --virtual-port"
+        )
+    with server_process(tmp_path / "a.sqlite3", *first) as (process, base):
+        listed = data(httpx.get(f"{base}/_control/devices"))["devices"]
+        assert [d["serial"] for d in listed] == [serial]  # the same serial on the next start
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from reference_server import ServerConfig, create_app
 from reference_server.orphan_sweep import FOLDER_PREFIX, LAB_ENV, folder_prefix
@@ -15,7 +19,9 @@ from ..children import ended_pid, mark_of
 from ..waiting import wait_until
 
 
-def test_a_killed_servers_adb_server_and_phone_folders_are_cleaned_up(tmp_path: Path) -> None:
+def test_a_killed_servers_adb_server_and_phone_folders_are_cleaned_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     dead = ended_pid()
     folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}-{dead}-phone1-"))
     (folder / "sdcard").mkdir()
@@ -24,11 +30,25 @@ def test_a_killed_servers_adb_server_and_phone_folders_are_cleaned_up(tmp_path: 
     adb = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
     try:
         wait_until(lambda: mark_of(adb.pid, LAB_ENV) == str(dead), "the leftover's mark")
-        app = create_app(ServerConfig(db=tmp_path / "tasks.sqlite3", run_scheduler=False))
+        with caplog.at_level(logging.INFO, logger="reference_server"):
+            app = create_app(ServerConfig(db=tmp_path / "tasks.sqlite3", run_scheduler=False))
         app.extensions["tikmatrix_close"]()
         assert adb.wait(10) != 0  # ended
         assert not folder.exists()
         assert mine.exists()
+        said = {(record.levelname, record.getMessage()) for record in caplog.records}
+        ended = [m for level, m in said if level == "WARNING" and "was killed left" in m]
+        assert len(ended) == 1  # said plainly: what was ended, and why it was there
+        assert re.fullmatch(
+            r"a reference server that was killed left \d+ process\(es\) running \(custom "
+            r"scripts, or its virtual phones' adb server\): ended them",
+            ended[0],
+        )
+        removed = [m for level, m in said if level == "INFO" and m.startswith("removed ")]
+        assert len(removed) == 1  # routine: INFO, not a warning
+        assert re.fullmatch(
+            r"removed \d+ virtual phone folder\(s\) a stopped server left behind", removed[0]
+        )
     finally:
         if adb.poll() is None:
             adb.kill()
