@@ -28,6 +28,25 @@ def test_help_shows_each_resource_with_its_type(client_class: type, mode: str) -
 
 
 @pytest.mark.parametrize("client_class", [TikMatrix, AsyncTikMatrix])
+def test_help_lists_each_resources_methods_with_their_first_line(client_class: type) -> None:
+    """#34, item 11: help() goes on past the resource's type to what it can do."""
+    from tikmatrix_sdk.resources import Accounts, Devices, LicenseResource, Tasks
+
+    text = pydoc.plain(pydoc.render_doc(client_class))
+    for resource in (Tasks, Accounts, LicenseResource, Devices):
+        public = [
+            name
+            for name in dir(resource)
+            if not name.startswith("_") and name != "with_raw_response"
+        ]
+        assert public, resource
+        for name in public:
+            first = (inspect.getdoc(getattr(resource, name)) or "").splitlines()[0]
+            assert f"|          {name}  {first}\n" in text, (resource.__name__, name)
+    assert "|          wait_all  Poll many tasks until every one is completed or failed" in text
+
+
+@pytest.mark.parametrize("client_class", [TikMatrix, AsyncTikMatrix])
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
 def test_the_raw_methods_have_signatures(client_class: type, method: str) -> None:
     text = pydoc.plain(pydoc.render_doc(client_class))
