@@ -6,6 +6,10 @@
 // (its Task and TaskStats schemas): the page keeps no list of the task's fields.
 let STATUS = [];
 let TASK_FIELDS = {};
+// Each script's options and their defaults, from the same document (its create schemas).
+let SCRIPT_DEFAULTS = {};
+// How many of a record's options "done lately" shows: the ones that tell it apart.
+const TELLING = 3;
 const POLL_MS = 1000;
 const SCREEN_MS = 2000;
 const expanded = new Set();
@@ -111,16 +115,51 @@ function mediaText(file) {
   return file.sha256 ? `${file.path} (${file.sha256.slice(0, 12)}…, ${file.size} bytes)` : file.path;
 }
 
+function empty(value) {
+  return value === "" || value === null || value === undefined ||
+    (Array.isArray(value) && !value.length) ||
+    (typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length);
+}
+
+function shortText(value) {
+  if (Array.isArray(value)) return value.map(shortText).join(", ");
+  if (typeof value === "object") return "{…}";
+  return String(value);
+}
+
+function telling(action, options, alreadyShown) {
+  // A script's options as a record holds them: only those set away from their default and
+  // not already on the line (a post's caption, its media), the first few of them.
+  const defaults = SCRIPT_DEFAULTS[action] || {};
+  const shown = Object.entries(options).filter(([name, value]) => !empty(value) &&
+    JSON.stringify(value) !== JSON.stringify(defaults[name]) &&
+    !alreadyShown.has(JSON.stringify(value)));
+  const text = shown.slice(0, TELLING).map(([name, value]) => `${name}: ${shortText(value)}`);
+  if (shown.length > TELLING) text.push(`${shown.length - TELLING} more`);
+  return text.join(", ");
+}
+
 function describe(record) {
   // The one shape of a device's record: action, platform, task_id, account, media, details.
   const { action, platform, task_id: taskId, account, media, ...details } = record;
   const parts = [];
+  const alreadyShown = new Set();
   if (taskId !== null) parts.push(`task ${taskId}`);
   if (account) parts.push(account);
-  if (media.length) parts.push(`media: ${media.map(mediaText).join(", ")}`);
+  if (media.length) {
+    parts.push(`media: ${media.map(mediaText).join(", ")}`);
+    alreadyShown.add(JSON.stringify(media.map((file) => file.path)));
+  }
+  const nested = [];
   for (const [name, value] of Object.entries(details)) {
-    if (value === "" || value === null || (Array.isArray(value) && !value.length)) continue;
-    parts.push(`${name}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+    if (empty(value)) continue;
+    if (typeof value === "object" && !Array.isArray(value)) { nested.push(value); continue; }
+    parts.push(`${name}: ${shortText(value)}`);
+    alreadyShown.add(JSON.stringify(value));
+  }
+  for (const options of nested) {
+    const text = telling(action, options, alreadyShown);
+    if (text) parts.push(text);
   }
   return `${action}${platform ? ` (${platform})` : ""}${parts.length ? " · " + parts.join(" · ") : ""}`;
 }
@@ -148,7 +187,9 @@ function renderDevices(devices, refreshScreens) {
         el("figcaption", { "data-screen": "", text: activity.screen }));
       const list = el("div", { class: "activity" },
         el("div", { class: "muted", text: "done lately" }),
-        el("ul", { "data-records": "" }, ...activity.records.map((r) => el("li", { text: describe(r) }))));
+        el("ul", { "data-records": "" }, ...(activity.records.length
+          ? activity.records.map((r) => el("li", { text: describe(r) }))
+          : [el("li", { class: "muted", text: "nothing yet" })])));
       if (activity.shell.length) {
         list.append(el("div", { class: "muted", text: "shell" }),
           el("ul", { "data-shell": "" }, ...activity.shell.map((line) => el("li", { text: line }))));
@@ -222,6 +263,13 @@ async function readContract() {
   TASK_FIELDS = schemas.Task.properties;
   // The counts after the total are the statuses' names, in the order of their codes.
   STATUS = Object.keys(schemas.TaskStats.properties).filter((name) => name !== "total");
+  const byName = (ref) => schemas[ref.split("/").pop()];
+  for (const [script, ref] of Object.entries(schemas.CreateTask.discriminator?.mapping ?? {})) {
+    const config = byName(ref).properties?.script_config ?? {};
+    const options = (config.$ref ? byName(config.$ref) : config).properties ?? {};
+    SCRIPT_DEFAULTS[script] = Object.fromEntries(
+      Object.entries(options).map(([name, option]) => [name, option.default]));
+  }
 }
 
 document.getElementById("filters").addEventListener("change", refresh);

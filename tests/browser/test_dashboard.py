@@ -19,10 +19,11 @@ import pytest
 
 from reference_server import ServerConfig
 from reference_server.testing import running_server
-from tikmatrix_sdk import FollowConfig, TaskStatus, TikMatrix
+from tikmatrix_sdk import FollowConfig, PostConfig, TaskStatus, TikMatrix
 
 from ..every_script import ACTIONS, every_script
 from ..phones import virtual_phones_server
+from ..waiting import wait_until
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
@@ -165,9 +166,16 @@ def test_a_phones_screen_changes_after_a_task_runs_on_it(page: Any, client: TikM
     task = client.tasks.create(follow, serials=[serial])
     client.tasks.wait(task.task_ids[0], timeout=30, poll_interval=0.05)
     expect(page.locator(".device [data-records] li").first).to_contain_text("follow (tiktok)")
-    page.wait_for_function("document.querySelector('.device img')?.complete", timeout=10_000)
-    page.wait_for_timeout(2500)  # the screens are fetched again every 2 s
-    assert _screen_digest(page) != before
+    # the screens are fetched again every 2 s: wait for the one after the task
+    wait_until(
+        lambda: (
+            page.evaluate("document.querySelector('.device img')?.complete")
+            and _screen_digest(page) != before
+        ),
+        "the phone's new screen on the page",
+        timeout=20,
+        interval=0.2,
+    )
     expect(page.locator(".device [data-shell] li").first).to_be_visible()
 
 
@@ -201,6 +209,41 @@ def simulated_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("dashboard-simulated") / "tasks.sqlite3"
     with running_server(ServerConfig(db=db, devices=2, poll_interval=0.05)) as url:
         yield url
+
+
+def test_done_lately_reads_at_a_glance_and_the_screen_reads_at_a_laptops_width(
+    browser: Any, simulated_server: str
+) -> None:
+    """#34, item 11: what a task set, not its options' JSON; a screen large enough to read;
+    one dot on the page, and it says whether the page reaches the server."""
+    httpx.post(f"{simulated_server}/_control/reset", json={}).raise_for_status()
+    with TikMatrix(simulated_server) as sdk:
+        post = PostConfig(
+            captions="Launch day", material_list=["C:/Videos/launch.mp4"], placement="story",
+            upload_wait_time=5,
+        )  # fmt: skip
+        created = sdk.tasks.create(post, serials=["device_serial_1"])
+        sdk.tasks.wait(created.task_ids[0], timeout=30, poll_interval=0.05)
+    context, page, errors = _open(browser, simulated_server)
+    try:
+        card = page.locator('.device[data-serial="device_serial_1"]')
+        line = card.locator("[data-records] li").first
+        expect(line).to_have_text(
+            "post · task 1 · media: C:/Videos/launch.mp4 · caption: Launch day · "
+            "upload_wait_time: 5, placement: story"
+        )  # set away from their defaults; the caption and media once; no JSON
+        width = card.locator("img").evaluate("img => img.getBoundingClientRect().width")
+        assert width >= 250  # 16rem at a 1280-pixel window
+        expect(page.locator("#connection")).to_have_text(re.compile("^updated "))
+        dots = page.evaluate(
+            """[...document.querySelectorAll('*')].filter((node) =>
+                 getComputedStyle(node, '::before').borderRadius === '50%').map((node) =>
+                 [node.id, getComputedStyle(node, '::before').backgroundColor])"""
+        )
+        assert dots == [["connection", "rgb(21, 128, 61)"]]  # green: the page is live
+    finally:
+        context.close()
+    assert errors == []
 
 
 def _whole(page: Any, task_id: int, action: str, serial: str) -> None:
