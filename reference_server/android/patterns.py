@@ -12,7 +12,22 @@ import re2
 
 from tikmatrix_sdk._contract.patterns import PatternError, check_length, re2_options
 
-__all__ = ["line_matcher"]
+__all__ = ["compile_pattern", "line_matcher"]
+
+
+def compile_pattern(text: str, *, ignore_case: bool = False) -> re2._Regexp:
+    r"""One pattern (``sed``'s, ``awk``'s) compiled by RE2, under the selector patterns' bound.
+
+    Unlike a selector's, its groups capture (``sed``'s ``\1``). :class:`PatternError` for a
+    pattern that is too long or that RE2 cannot match.
+    """
+    check_length(text)
+    options = re2_options()
+    options.never_capture = False
+    try:
+        return re2.compile(("(?i)" if ignore_case else "") + text, options)
+    except re2.error as error:
+        raise PatternError(f"not a pattern RE2 can match: {error}") from None
 
 
 def line_matcher(

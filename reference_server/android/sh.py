@@ -31,6 +31,14 @@ class ShellSyntaxError(ValueError):
     """The line cannot be read (an unterminated quote or substitution)."""
 
 
+class _Exit(Exception):
+    """``exit N`` (or ``return N`` outside a function, as mksh takes it): the shell ends."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 @attrs.frozen
 class Part:
     """A piece of a word: literal text, a variable, or a command substitution."""
@@ -294,7 +302,7 @@ class Interpreter:
             if background:  # `command &`: runs beside what follows; $! is its pid
                 words = [t.raw for t in pipeline[0] if isinstance(t, Word)]
                 pid = self.tools.start_job(
-                    words, functools.partial(self._pipeline, pipeline, depth)
+                    words, functools.partial(self._job_pipeline, pipeline, depth)
                 )
                 if pid is None:  # as many jobs as the phone runs: as a real shell says it
                     err += b"/system/bin/sh: fork: Resource temporarily unavailable\n"
@@ -303,12 +311,23 @@ class Interpreter:
                 self.variables["!"] = str(pid)
                 self.status = 0
                 continue
-            done = self._pipeline(pipeline, depth)
+            try:
+                done = self._pipeline(pipeline, depth)
+            except _Exit as ended:  # the rest of the line does not run
+                self.status = ended.status
+                break
             out += done.out
             err += done.err
             both += done.combined
             self.status = done.status
         return Done(bytes(out), bytes(err), self.status, bytes(both))
+
+    def _job_pipeline(self, commands: list[list[Token]], depth: int) -> Done:
+        """A background job's pipeline: an ``exit`` in it ends the job, not the shell."""
+        try:
+            return self._pipeline(commands, depth)
+        except _Exit as ended:
+            return Done(status=ended.status)
 
     def _pipeline(self, commands: list[list[Token]], depth: int) -> Done:
         stdin, err = b"", bytearray()
@@ -342,6 +361,12 @@ class Interpreter:
                 return Done()
         if fields[0] in ("export", "unset"):
             return self._variables(fields[0], fields[1:])
+        if fields[0] in ("exit", "return"):
+            given = fields[1] if len(fields) > 1 else str(self.status)
+            if not given.lstrip("-").isdigit():
+                message = f"/system/bin/sh: {fields[0]}: {given}: bad number\n"
+                return Done(err=message.encode(), status=1)
+            raise _Exit(int(given) & 0xFF)
         if fields[0] == "read":
             return self._read(fields[1:], stdin)
         if fields[0] == "wait":

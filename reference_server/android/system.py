@@ -29,8 +29,10 @@ from .file_commands import FileCommands
 from .logcat import LogBuffer
 from .packages import built_in_packages
 from .processes import Process, ProcessTable
+from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
 from .sh import Done, Interpreter
+from .text_tools import TextTools
 from .tools import AndroidTools
 from .ui import PhoneUI
 
@@ -61,7 +63,7 @@ class CommandTimeout(Exception):
     """A command line ran past the timeout its caller gave (:meth:`AndroidSystem.execute`)."""
 
 
-class AndroidSystem(FileCommands, AppCommands, AndroidTools):
+class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, AndroidTools):
     """One phone's insides; :meth:`close` removes its sandbox."""
 
     def __init__(
@@ -72,8 +74,11 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
         # Named for this server, so that the next one removes it if this one is killed.
         self._dir = tempfile.TemporaryDirectory(prefix=f"{folder_prefix()}{folder_name(name)}-")
         self.root = Path(self._dir.name)
-        for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp"):
+        for folder in ("sdcard/DCIM", "sdcard/Pictures", "data/local/tmp", "dev"):
             (self.root / folder).mkdir(parents=True)
+        (self.root / "dev/null").touch()  # it reads empty and swallows what is written
+        #: Modes ``chmod`` set, by the file's phone path (the sandbox's own stay as they are).
+        self.modes: dict[str, int] = {}
         self.packages = {APPS[app].package for app in apps}
         #: Every installed package's versions and install times (``dumpsys package``).
         self.installed = built_in_packages(self.packages)
@@ -104,6 +109,14 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
             "ro.product.model": f"Virtual_{name}",
             "ro.product.brand": "tikmatrix",
             "ro.product.manufacturer": "TikMatrix",
+            "ro.product.name": "tikmatrix_virtual",
+            "ro.product.device": "virtual",
+            # What a 64-bit ARM phone reports (uiautomator2's device_info['arch']).
+            "ro.product.cpu.abi": "arm64-v8a",
+            "ro.product.cpu.abilist": "arm64-v8a,armeabi-v7a,armeabi",
+            "ro.build.type": "user",
+            "ro.debuggable": "0",
+            "ro.secure": "1",
         }
         self.sh = Interpreter(
             self,
@@ -177,11 +190,15 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
     def read_file(self, path: str) -> bytes | None:
         """A file's bytes (``None`` when there is no such file)."""
         file = self.path(path)
+        if file == self.root / "dev/null":
+            return b""
         return file.read_bytes() if file.is_file() else None
 
     def write_file(self, path: str, data: bytes, *, append: bool) -> str | None:
         """Write (or append to) a file; an error message, or ``None``."""
         file = self.path(path)
+        if file == self.root / "dev/null":
+            return None
         if file.is_dir():
             return f"{path}: Is a directory"
         if not file.parent.is_dir():
@@ -298,7 +315,11 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
         command, args = argv[0].rsplit("/", 1)[-1], argv[1:]
         if command == "toybox" and args:
             command, args = args[0], args[1:]
-        handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
+        handler = (
+            self.bracket
+            if command == "["
+            else getattr(self, f"_cmd_{command.replace('-', '_')}", None)
+        )
         if handler is None:
             message = f"/system/bin/sh: {argv[0]}: inaccessible or not found\n"
             return Done(err=message.encode(), status=127)
@@ -351,7 +372,7 @@ class AndroidSystem(FileCommands, AppCommands, AndroidTools):
         return Done()
 
     def _cmd_which(self, args: list[str]) -> Done:
-        builtins = {"sh", "read", "wait", "export", "unset", "exec"}
+        builtins = {"sh", "read", "wait", "export", "unset", "exec", "exit", "return", "["}
         found = [
             name
             for name in args

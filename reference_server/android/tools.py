@@ -113,6 +113,15 @@ class AndroidTools:
                 f"  mHoldingDisplaySuspendBlocker={str(on).lower()}\n"
                 f"  Display Power: state={'ON' if on else 'OFF'}\n"
             )
+        if service == "battery":  # what adbutils' battery() reads: a phone on USB, charging
+            return (
+                "Current Battery Service state:\n"
+                "  AC powered: false\n  USB powered: true\n  Wireless powered: false\n"
+                "  Max charging current: 500000\n  Max charging voltage: 5000000\n"
+                "  Charge counter: 3400000\n  status: 2\n  health: 2\n  present: true\n"
+                "  level: 85\n  scale: 100\n  voltage: 4180\n  temperature: 285\n"
+                "  technology: Li-ion\n"
+            )
         if service == "activity" and args[1:2] == ["top"]:
             return f"TASK 42:\n  ACTIVITY {package}/{activity} 9f8e7d6 pid=4242\n"
         if service == "package" and len(args) > 1:

@@ -76,11 +76,10 @@ class VirtualPhone(AndroidSystem):
     # -- the ADB side ------------------------------------------------------------------------
 
     def banner(self) -> str:
-        """The identity sent to adb."""
+        """The identity sent to adb: the product properties the phone's ``getprop`` gives."""
         properties = {
-            "ro.product.name": "tikmatrix_virtual",
-            "ro.product.model": f"Virtual_{self.name}",
-            "ro.product.device": "virtual",
+            name: self.props[name]
+            for name in ("ro.product.name", "ro.product.model", "ro.product.device")
         }
         features = "cmd,shell_v2,stat_v2,ls_v2"
         return (
@@ -103,6 +102,21 @@ class VirtualPhone(AndroidSystem):
             return self._framebuffer
         if name.startswith("reverse:"):
             return lambda stream: self._reverse(stream, name[len("reverse:") :])
+        if name in ("root:", "unroot:"):  # a production build: adbd stays as it is
+            said = (
+                "adbd cannot run as root in production builds\n"
+                if name == "root:"
+                else "adbd not running as root\n"
+            )
+            return lambda stream: _say(stream, said)
+        if name.startswith("tcpip:"):
+            port = name[len("tcpip:") :]
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                return lambda stream: _say(stream, f"invalid port: {port}\n")
+            # This phone already answers over TCP, on its own port: what adbd says is all.
+            return lambda stream: _say(stream, f"restarting in TCP mode port: {port}\n")
+        if name == "usb:":
+            return lambda stream: _say(stream, "restarting in USB mode\n")
         if name == f"tcp:{U2_PORT}":
             # Nothing listening yet: the stream opens and closes at once, as adbd does when
             # its connect to the port fails.
@@ -382,3 +396,8 @@ def _line_reader(stream: Stream) -> Callable[[], bytes | None]:
         return line
 
     return read_line
+
+
+def _say(stream: Stream, text: str) -> None:
+    """An adbd service that only answers a line (``root:``, ``tcpip:``), then closes."""
+    stream.write(text.encode())
