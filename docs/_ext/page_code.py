@@ -216,7 +216,10 @@ def check_ruff(page_list: Sequence[Path], ruff: Sequence[str]) -> list[str]:
             f"ruff failed: {linted.stderr.strip()} {formatted.stderr.strip()}"
         )
     elif not problems and (linted.returncode or formatted.returncode):
-        problems.append(f"ruff reported what could not be traced: {linted.stdout}")
+        said = " ".join(
+            part.strip() for part in (linted.stdout, linted.stderr, formatted.stderr)
+        )
+        problems.append(f"ruff failed with nothing traced to a page: {said.strip()}")
     return problems
 
 

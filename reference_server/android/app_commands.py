@@ -33,8 +33,7 @@ class AppCommands(AndroidTools):
         if args[:1] == ["clear"] and args[1:2]:
             if args[1] not in self.packages:
                 return "Failed\n"
-            if self.ui.package == args[1]:
-                self.ui.stop(args[1])
+            self.force_stop(args[1])
             self._log("PackageManager", f"cleared {args[1]}")
             return "Success\n"
         if args[:1] == ["path"] and args[1:2]:
@@ -46,7 +45,7 @@ class AppCommands(AndroidTools):
             name = args[-1]
             if name not in self.packages or name == "com.android.settings":
                 return "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
-            self.ui.stop(name)
+            self.force_stop(name)
             self.packages.discard(name)
             self.installed.pop(name, None)
             keyboard = ("secure", "default_input_method")
@@ -82,8 +81,23 @@ class AppCommands(AndroidTools):
             return ""
         sub, options = args[0], self._options(args[1:])
         if sub == "force-stop" and args[1:]:
-            self.ui.stop(args[-1])
+            self.force_stop(args[-1])
             return ""
+        if sub == "kill" and args[1:]:  # only a process in the background is killed
+            if self.ui.package != args[-1]:
+                self.processes.stop_app(args[-1])
+            return ""
+        if sub == "kill-all":
+            front = self.ui.package
+            for process in self.processes.running():
+                package = process.command[0] if process.command else ""
+                if process.uid >= 10000 and package != front and package in self.packages:
+                    self.processes.stop_app(package)
+            return ""
+        if sub == "start" and "-S" in args:  # force-stop the app first, then start it anew
+            target = options.get("-n", "").split("/")[0]
+            if target:
+                self.force_stop(target)
         if sub == "start" and options.get("-a") == "android.intent.action.SEND":
             at = args.index("--eu") + 2 if "--eu" in args else len(args)
             uri = args[at] if at < len(args) else ""  # --eu KEY URI

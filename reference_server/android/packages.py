@@ -21,6 +21,7 @@ __all__ = [
     "BUILT_IN",
     "ApkInfo",
     "InstalledPackage",
+    "app_uid",
     "built_in_packages",
     "install",
     "read_apk",
@@ -48,6 +49,11 @@ class ApkInfo:
     label: str
 
 
+def app_uid(package: str) -> int:
+    """The user id Android gives an app (10000 and up), the same on every phone here."""
+    return 10000 + zlib.crc32(package.encode()) % 900 + 100
+
+
 @attrs.define
 class InstalledPackage:
     """An app on the phone: its versions, and when it came and was last updated."""
@@ -71,7 +77,7 @@ class InstalledPackage:
         stamp = "%Y-%m-%d %H:%M:%S"
         return (
             f"Packages:\n  Package [{self.package}] (5c4b3a2):\n"
-            f"    userId=10{zlib.crc32(self.package.encode()) % 900 + 100}\n"
+            f"    userId={app_uid(self.package)}\n"
             f"    codePath={self.code_path.rsplit('/', 1)[0]}\n"
             f"    versionCode={self.version_code} minSdk=24 targetSdk=33\n"
             f"    versionName={self.version_name}\n"

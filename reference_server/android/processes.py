@@ -87,6 +87,29 @@ class ProcessTable:
             self._processes[process.pid] = process
             return process
 
+    def start_app(self, package: str, uid: int) -> Process:
+        """The process of an app brought to the front: its own, under the app's user id.
+
+        Forked from zygote; one per package (an app already running keeps its pid).
+        """
+        running = self.app(package)
+        if running is not None:
+            return running
+        return self._add(f"u0_a{uid - 10000}", uid, [package], None, ppid=2)
+
+    def stop_app(self, package: str) -> bool:
+        """End an app's process (force-stop, kill); whether one ran."""
+        with self._lock:
+            found = [p for p in self._processes.values() if p.command == [package]]
+        for process in found:
+            self.end(process)
+        return bool(found)
+
+    def app(self, package: str) -> Process | None:
+        """The running process of ``package``, if any."""
+        with self._lock:
+            return next((p for p in self._processes.values() if p.command == [package]), None)
+
     def spawn(self, command: list[str], on_signal: Callable[[int], None] | None = None) -> Process:
         """Start a process of the shell's user; ``on_signal`` is how it takes a signal."""
         process = self._add("shell", SHELL_UID, command, on_signal)
@@ -122,14 +145,28 @@ class ProcessTable:
         return None
 
     def ps(self, args: list[str]) -> str:
-        """``ps`` (``-A``/``-e`` for every process, ``-f`` for full command lines)."""
-        full = any(a.startswith("-") and "f" in a for a in args)
-        every = any(a.startswith("-") and ("A" in a or "e" in a) for a in args) or full
-        names = [a for a in args if not a.startswith("-")]
+        """``ps``: the shell's processes, or ``-A``/``-e`` every one (``-f``: whole commands).
+
+        ``-u USER``, ``-p PID`` and names pick processes, as toybox's do.
+        """
+        words = list(args)
+        users: list[str] = []
+        pids: list[str] = []
+        for option, picked in (("-u", users), ("-p", pids)):
+            while option in words[:-1]:
+                at = words.index(option)
+                picked += words[at + 1].split(",")
+                del words[at : at + 2]
+        full = any(a.startswith("-") and "f" in a for a in words)
+        every = any(a.startswith("-") and ("A" in a or "e" in a) for a in words) or full
+        names = [a for a in words if not a.startswith("-")]
         shown = [
             p
             for p in self.running()
-            if (every or p.uid == SHELL_UID) and (not names or p.name in names)
+            if (every or users or pids or p.uid == SHELL_UID)
+            and (not names or p.name in names)
+            and (not users or p.user in users or str(p.uid) in users)
+            and (not pids or str(p.pid) in pids)
         ]
         if full:
             rows = ["UID            PID  PPID C STIME TTY          TIME CMD"]

@@ -28,6 +28,9 @@ class PhoneSide(Protocol):
     def record(self, action: str, app: App, **details: Any) -> None:
         """Remember something the apps did."""
 
+    def in_front(self, package: str) -> None:
+        """An app came to the front: it runs (a process of its own) from now on."""
+
     def toggle_follow(self, app: App, user: str) -> None:
         """The follow button of a profile."""
 

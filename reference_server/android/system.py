@@ -27,7 +27,7 @@ from .app_commands import AppCommands
 from .apps import APPS, App
 from .file_commands import FileCommands
 from .logcat import LogBuffer
-from .packages import built_in_packages
+from .packages import app_uid, built_in_packages
 from .processes import Process, ProcessTable
 from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
@@ -134,6 +134,15 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         with self._lock:
             self.records.append(make_record(action, platform=app.platform, **details))
             self._log(app.name, f"{action} {details}")
+
+    def in_front(self, package: str) -> None:
+        """An app came to the front: its process runs (started now if it was not running)."""
+        self.processes.start_app(package, app_uid(package))
+
+    def force_stop(self, package: str) -> None:
+        """``am force-stop``: the app's process ends, and its screen leaves the front."""
+        self.ui.stop(package)
+        self.processes.stop_app(package)
 
     def toggle_follow(self, app: App, user: str) -> None:
         """The follow button of a profile."""

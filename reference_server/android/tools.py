@@ -74,6 +74,10 @@ class AndroidTools:
         """Whether ``size`` more bytes fit in the phone's storage."""
         raise NotImplementedError
 
+    def force_stop(self, package: str) -> None:  # pragma: no cover - the phone's
+        """End an app's process and take its screen from the front."""
+        raise NotImplementedError
+
     def current_job(self) -> Process | None:  # pragma: no cover - the phone's
         """The background job the calling thread runs, if any."""
         raise NotImplementedError
@@ -123,7 +127,9 @@ class AndroidTools:
                 "  technology: Li-ion\n"
             )
         if service == "activity" and args[1:2] == ["top"]:
-            return f"TASK 42:\n  ACTIVITY {package}/{activity} 9f8e7d6 pid=4242\n"
+            running = self.processes.app(package)
+            pid = running.pid if running is not None else 0
+            return f"TASK 42:\n  ACTIVITY {package}/{activity} 9f8e7d6 pid={pid}\n"
         if service == "package" and len(args) > 1:
             return self._package_dump(args[1])
         return Done(err=f"Can't find service: {service}\n".encode(), status=0)

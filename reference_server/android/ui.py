@@ -110,6 +110,7 @@ class PhoneUI(Screens):
         self.context = context
         self.focused = None
         self.shade = None
+        self.phone.in_front(self.package)
 
     def back(self) -> None:
         """The back key: closes a shade, else to the app's home, or the launcher."""
