@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reference_server.android.app_commands import MAX_SESSION_BYTES, MAX_SESSIONS
 from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
 from reference_server.android.system import MAX_FILE, MAX_JOBS
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
@@ -52,10 +53,16 @@ def _size(count: int) -> str:
         f"in serials, up to their {MAX_SERIAL} characters",
         f"a name, never a path: 1 to {MAX_SERIAL} characters",
         f"`max_response_bytes` ({_size(DEFAULT_MAX_RESPONSE_BYTES)} by default)",
-        f"its file at most {_size(MAX_FILE)}; at most {MAX_ENTRIES:,} entries",
+        f"its file (or what is streamed) at most {_size(MAX_SESSION_BYTES)}, and {MAX_SESSIONS} "
+        f"install sessions open at once; at most {MAX_ENTRIES:,} entries",
         f"inflated as a stream, up to {_size(MAX_INFLATED)}",
         f"| {MAX_JOBS} at once per phone;",
     ],
 )
 def test_the_page_states_the_bound_the_server_applies(stated: str) -> None:
     assert stated in TEXT, f"docs/server/limits.md does not say {stated!r}"
+
+
+def test_an_apk_pushed_and_an_apk_streamed_have_one_bound() -> None:
+    """The page states one size for both: the shell's file bound and an install session's."""
+    assert MAX_FILE == MAX_SESSION_BYTES

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 
-from .packages import ADB_KEYBOARD, install
+from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, install
 from .settings import DEFAULT_SETTINGS
 from .sh import Done
 from .tools import AndroidTools
@@ -17,6 +18,9 @@ from .tools import AndroidTools
 __all__ = ["AppCommands"]
 
 _SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
+#: Install sessions a phone keeps open at once (``pm install-create``), and the most bytes
+#: one may hold (an APK streamed by ``adb install``).
+MAX_SESSIONS, MAX_SESSION_BYTES = 16, 64 * 1024 * 1024
 _TYPE = "ADB_INPUT_TEXT"
 
 
@@ -24,12 +28,18 @@ class AppCommands(AndroidTools):
     """The app commands; the phone provides its packages, screen and records."""
 
     gallery: list[str]
+    #: Open install sessions (``pm install-create``): their id and the APK written so far.
+    sessions: dict[int, bytearray]
+    _session_flags: dict[int, set[str]]
+    _session_ids: itertools.count[int]
 
-    def _cmd_pm(self, args: list[str]) -> str:
+    def _cmd_pm(self, args: list[str]) -> str | Done:
         if args[:2] == ["list", "packages"]:
             wanted = [a for a in args[2:] if not a.startswith("-")]
-            names = sorted(self.packages | {"com.android.settings"})
+            names = sorted(self.packages | SYSTEM_PACKAGES)
             return "".join(f"package:{n}\n" for n in names if not wanted or wanted[0] in n)
+        if args[:1] and args[0].startswith("install-"):
+            return self._session(args[0], args[1:])
         if args[:1] == ["clear"] and args[1:2]:
             if args[1] not in self.packages:
                 return "Failed\n"
@@ -37,13 +47,17 @@ class AppCommands(AndroidTools):
             self._log("PackageManager", f"cleared {args[1]}")
             return "Success\n"
         if args[:1] == ["path"] and args[1:2]:
-            found = self.installed.get(args[1]) if args[1] in self.packages else None
+            known = args[1] in self.packages or args[1] in SYSTEM_PACKAGES
+            found = self.installed.get(args[1]) if known else None
             return f"package:{found.code_path}\n" if found else ""
         if args[:1] == ["install"]:
-            return self._install([a for a in args[1:] if not a.startswith("-")], set(args[1:]))
+            flags, size, paths = _install_options(args[1:])
+            if not paths and size is not None:  # the APK on standard input: adb install's
+                return self._install_bytes(self._stdin, size, flags)
+            return self._install(paths, flags)
         if args[:1] == ["uninstall"] and args[1:]:
             name = args[-1]
-            if name not in self.packages or name == "com.android.settings":
+            if name not in self.packages or name in SYSTEM_PACKAGES:
                 return "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
             self.force_stop(name)
             self.packages.discard(name)
@@ -61,11 +75,60 @@ class AppCommands(AndroidTools):
         file = self.path(paths[0])
         if not file.is_file():
             return f"Failure [INSTALL_FAILED_INVALID_URI: {paths[0]}: No such file]\n"
-        line, package = install(self.installed, file.read_bytes(), flags)
+        return self._installed(file.read_bytes(), flags, next(self._session_ids))
+
+    def _installed(self, data: bytes, flags: set[str], session: int) -> str:
+        """Install ``data`` as session ``session``: the package manager's answer line."""
+        line, package = install(self.installed, data, flags, session)
         if package is not None:
             self.packages.add(package.package)
             self._log("PackageManager", f"installed {package.package} {package.version_name}")
         return line + "\n"
+
+    def _install_bytes(self, data: bytes, size: int, flags: set[str]) -> str | Done:
+        """``pm install -S SIZE``: the APK streamed on standard input, ``SIZE`` bytes of it."""
+        if len(data) != size:
+            failure = f"Failure [INSTALL_FAILED_INVALID_APK: read {len(data)} of {size} bytes]\n"
+            return Done(out=failure.encode(), status=1)
+        return self._installed(data, flags, next(self._session_ids))
+
+    def _session(self, verb: str, args: list[str]) -> str | Done:
+        """``pm install-create``, ``-write``, ``-commit`` and ``-abandon``.
+
+        They are what ``adb install`` and ``adb install-multiple`` stream an APK through.
+        """
+        flags, size, words = _install_options(args)
+        if verb == "install-create":
+            if len(self.sessions) >= MAX_SESSIONS:
+                return Done(err=b"Error: too many active install sessions (at most 16)\n", status=1)
+            session = next(self._session_ids)
+            self.sessions[session] = bytearray()
+            self._session_flags[session] = flags
+            return f"Success: created install session [{session}]\n"
+        if not words or not words[0].isdigit() or int(words[0]) not in self.sessions:
+            given = words[0] if words else ""
+            return Done(
+                err=f"Exception occurred while executing '{verb}':\n"
+                f"java.lang.SecurityException: Caller has no access to session {given}\n".encode(),
+                status=255,
+            )
+        session = int(words[0])
+        if verb == "install-write":
+            source = words[2] if len(words) > 2 else "-"
+            data = self._stdin if source == "-" else self.read_file(source)
+            if data is None or (size is not None and len(data) != size):
+                return Done(err=b"Error: failed to write; the APK was cut short\n", status=1)
+            if len(self.sessions[session]) + len(data) > MAX_SESSION_BYTES:
+                return Done(out=b"Failure [INSTALL_FAILED_INSUFFICIENT_STORAGE]\n", status=1)
+            self.sessions[session] += data
+            return f"Success: streamed {len(data)} bytes\n"
+        data = bytes(self.sessions.pop(session))
+        flags = self._session_flags.pop(session, set()) | flags
+        if verb == "install-abandon":
+            return "Success\n"
+        if verb == "install-commit":
+            return self._installed(data, flags, session)
+        return Done(err=f"Unknown command: {verb}\n".encode(), status=255)
 
     def _cmd_monkey(self, args: list[str]) -> str | Done:
         if "-p" in args and args.index("-p") + 1 >= len(args):
@@ -176,3 +239,22 @@ class AppCommands(AndroidTools):
     def _string_extras(args: list[str]) -> dict[str, str]:
         """An intent's ``--es KEY VALUE`` extras."""
         return {args[i + 1]: args[i + 2] for i in range(len(args) - 2) if args[i] == "--es"}
+
+
+def _install_options(args: list[str]) -> tuple[set[str], int | None, list[str]]:
+    """``pm install``'s flags (``-r``, ``-d``, ``-g`` …), its ``-S SIZE``, and the other words."""
+    flags: set[str] = set()
+    size: int | None = None
+    words: list[str] = []
+    given = iter(args)
+    for word in given:
+        if word == "-S":
+            value = next(given, "")
+            size = int(value) if value.isdigit() else -1
+        elif word in ("-i", "--user", "--install-location", "-p"):
+            next(given, None)  # an option with a value this phone does not need
+        elif word.startswith("-") and word != "-":
+            flags.add(word)
+        else:
+            words.append(word)
+    return flags, size, words

@@ -20,6 +20,7 @@ __all__ = [
     "ADB_KEYBOARD",
     "BUILT_IN",
     "ApkInfo",
+    "SYSTEM_PACKAGES",
     "InstalledPackage",
     "app_uid",
     "built_in_packages",
@@ -34,7 +35,16 @@ BUILT_IN = {
     "com.zhiliaoapp.musically": ("36.5.4", 2023605040),
     "com.instagram.android": ("312.0.0.32.112", 553211043),
     "com.android.settings": ("13", 33),
+    "com.android.launcher3": ("13", 33),
+    "com.android.systemui": ("13", 33),
 }
+#: The system's own apps, on every phone and never uninstalled, with their folders.
+_SYSTEM_FOLDERS = {
+    "com.android.settings": "Settings",
+    "com.android.launcher3": "Launcher3QuickStep",
+    "com.android.systemui": "SystemUI",
+}
+SYSTEM_PACKAGES = frozenset(_SYSTEM_FOLDERS)
 _FACTORY = time.mktime((2026, 1, 5, 10, 0, 0, 0, 0, -1))  # when the phone was set up
 _UPDATED = time.mktime((2026, 11, 20, 9, 30, 0, 0, 0, -1))
 
@@ -67,7 +77,10 @@ class InstalledPackage:
 
     @property
     def code_path(self) -> str:
-        """Where Android keeps it (``pm path``)."""
+        """Where Android keeps it (``pm path``): the system's apps in its partition."""
+        folder = _SYSTEM_FOLDERS.get(self.package)
+        if folder is not None:
+            return f"/system/priv-app/{folder}/{folder}.apk"
         tag = f"{zlib.crc32(self.package.encode()):08x}"
         return f"/data/app/~~{tag}==/{self.package}-1/base.apk"
 
@@ -128,11 +141,49 @@ def _bounded(data: bytes) -> str | None:
     return None
 
 
-def read_apk(data: bytes) -> ApkInfo | str:
-    """The manifest of the APK ``data``, or the reason it cannot be installed."""
+_SIGNING_BLOCK = b"APK Sig Block 42"
+_V1_SIGNATURES = (".RSA", ".DSA", ".EC")
+
+
+def _signed(data: bytes) -> bool:
+    """Whether the APK carries a signature Android reads: a v2/v3 signing block, or v1 files.
+
+    A phone verifies the signature too; this one only asks that there is one (a test's APK
+    is signed by a key nobody checks).
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    directory = int.from_bytes(data[end + 16 : end + 20], "little")
+    if 16 <= directory <= len(data) and data[directory - 16 : directory] == _SIGNING_BLOCK:
+        return True
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [
+            name.upper() for name in archive.NameToInfo if name.upper().startswith("META-INF/")
+        ]
+    return any(name.endswith(_V1_SIGNATURES) for name in names) and any(
+        name.endswith(".SF") for name in names
+    )
+
+
+def read_apk(data: bytes, staged: str = "/data/app/vmdl1.tmp/base.apk") -> ApkInfo | str:
+    """The manifest of the APK ``data``, or the reason it cannot be installed.
+
+    ``staged`` is where the package manager copied it, which its messages name.
+    """
     refused = _bounded(data)
     if refused is not None:
         return refused
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        has_manifest = "AndroidManifest.xml" in archive.NameToInfo
+    if not has_manifest:
+        return (
+            f"INSTALL_PARSE_FAILED_NOT_APK: Failed to parse {staged}: "
+            f"Failed to load asset path {staged}"
+        )
+    if not _signed(data):
+        return (
+            f"INSTALL_PARSE_FAILED_NO_CERTIFICATES: Failed to collect certificates from "
+            f"{staged}: Attempt to get length of null array"
+        )
     try:
         from pyaxmlparser import APK
     except ImportError:  # pragma: no cover - the server extra installs it
@@ -146,10 +197,16 @@ def read_apk(data: bytes) -> ApkInfo | str:
         code = int(apk.version_code or 0)
         name = str(apk.version_name or "")
         label = str(apk.application or "")
-    except Exception as error:
-        return f"INSTALL_PARSE_FAILED_NOT_APK: {type(error).__name__}: {error}"
+    except Exception:  # pyaxmlparser's words are not Android's: the phone says its own
+        return (
+            f"INSTALL_PARSE_FAILED_MANIFEST_MALFORMED: Failed to parse {staged}: "
+            "Binary XML file line #1: not a valid AndroidManifest.xml"
+        )
     if not package:
-        return "INSTALL_PARSE_FAILED_BAD_MANIFEST: the manifest names no package"
+        return (
+            f"INSTALL_PARSE_FAILED_BAD_MANIFEST: Failed to parse {staged}: <manifest> does not "
+            "specify package"
+        )
     return ApkInfo(package=str(package), version_code=code, version_name=name, label=label)
 
 
@@ -163,18 +220,19 @@ def built_in_packages(packages: set[str]) -> dict[str, InstalledPackage]:
             first_install=_FACTORY,
             last_update=_UPDATED,
         )
-        for name in sorted(packages | {"com.android.settings"})
+        for name in sorted(packages | SYSTEM_PACKAGES)
     }
 
 
 def install(
-    installed: dict[str, InstalledPackage], data: bytes, flags: set[str]
+    installed: dict[str, InstalledPackage], data: bytes, flags: set[str], session: int = 1
 ) -> tuple[str, InstalledPackage | None]:
     """``pm install`` of the APK ``data`` with ``flags`` (``-r`` replace, ``-d`` downgrade).
 
-    Returns the answer's line and the package installed (``None`` on a failure).
+    ``session`` is the package manager's install session (the staged path it names). Returns
+    the answer's line and the package installed (``None`` on a failure).
     """
-    info = read_apk(data)
+    info = read_apk(data, f"/data/app/vmdl{session}.tmp/base.apk")
     if isinstance(info, str):
         return f"Failure [{info}]", None
     old = installed.get(info.package)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -25,6 +26,7 @@ from tikmatrix_sdk._contract.records import MediaFile, make_record
 from ..orphan_sweep import folder_prefix
 from .app_commands import AppCommands
 from .apps import APPS, App
+from .elements import LAUNCHER, SYSTEM_UI
 from .file_commands import FileCommands
 from .logcat import LogBuffer
 from .packages import app_uid, built_in_packages
@@ -79,6 +81,9 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         (self.root / "dev/null").touch()  # it reads empty and swallows what is written
         #: Modes ``chmod`` set, by the file's phone path (the sandbox's own stay as they are).
         self.modes: dict[str, int] = {}
+        self.sessions: dict[int, bytearray] = {}
+        self._session_flags: dict[int, set[str]] = {}
+        self._session_ids = itertools.count(1001)
         self.packages = {APPS[app].package for app in apps}
         #: Every installed package's versions and install times (``dumpsys package``).
         self.installed = built_in_packages(self.packages)
@@ -140,9 +145,13 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         self.processes.start_app(package, app_uid(package))
 
     def force_stop(self, package: str) -> None:
-        """``am force-stop``: the app's process ends, and its screen leaves the front."""
+        """``am force-stop``: the app's process ends, and its screen leaves the front.
+
+        The launcher and the system UI are started again at once, as Android restarts them.
+        """
         self.ui.stop(package)
-        self.processes.stop_app(package)
+        if self.processes.stop_app(package) and package in (LAUNCHER, SYSTEM_UI):
+            self.processes.start_app(package, app_uid(package))
 
     def toggle_follow(self, app: App, user: str) -> None:
         """The follow button of a profile."""

@@ -160,10 +160,6 @@ class TextTools(AndroidTools):
             found.append((name, data))
         return found
 
-    def read_file(self, path: str) -> bytes | None:  # pragma: no cover - the phone's
-        """A file's bytes (``None`` when there is none)."""
-        raise NotImplementedError
-
     # -- printf -------------------------------------------------------------------------------
 
     def _cmd_printf(self, args: list[str]) -> Done:
@@ -351,10 +347,6 @@ class TextTools(AndroidTools):
             else:
                 out += edited.encode()
         return Done(out=bytes(out))
-
-    def write_file(self, path: str, data: bytes, *, append: bool) -> str | None:  # pragma: no cover
-        """Write a file; an error message, or ``None`` (the phone's)."""
-        raise NotImplementedError
 
     @staticmethod
     def _sed_compiled(command: _SedCommand, extended: bool) -> _SedProgram:

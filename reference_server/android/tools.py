@@ -19,13 +19,13 @@ from tikmatrix_sdk._contract.patterns import PatternError
 
 from .logcat import LogBuffer, parse_log, parse_logcat
 from .mp4 import mjpeg_mp4
-from .packages import ADB_KEYBOARD, InstalledPackage
+from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, InstalledPackage
 from .patterns import line_matcher
 from .processes import Process, ProcessTable, signal_number
 from .render import render_png
 from .settings import DEFAULT_SETTINGS, run_settings
 from .sh import Done
-from .ui import HEIGHT, LAUNCHER, SETTINGS, WIDTH
+from .ui import HEIGHT, LAUNCHER, WIDTH
 
 if TYPE_CHECKING:
     from .ui import PhoneUI
@@ -72,6 +72,14 @@ class AndroidTools:
 
     def has_room(self, size: int) -> bool:  # pragma: no cover - the phone's
         """Whether ``size`` more bytes fit in the phone's storage."""
+        raise NotImplementedError
+
+    def read_file(self, path: str) -> bytes | None:  # pragma: no cover - the phone's
+        """A file's bytes (``None`` when there is none)."""
+        raise NotImplementedError
+
+    def write_file(self, path: str, data: bytes, *, append: bool) -> str | None:  # pragma: no cover
+        """Write a file; an error message, or ``None`` (the phone's)."""
         raise NotImplementedError
 
     def force_stop(self, package: str) -> None:  # pragma: no cover - the phone's
@@ -136,7 +144,7 @@ class AndroidTools:
 
     def _package_dump(self, package: str) -> str:
         found = self.installed.get(package)
-        if found is None or (package not in self.packages and package != SETTINGS):
+        if found is None or (package not in self.packages and package not in SYSTEM_PACKAGES):
             return ""
         return found.dump()
 

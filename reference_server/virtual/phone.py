@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..android.app_commands import MAX_SESSION_BYTES
 from ..android.logcat import LogcatOptions, parse_logcat, render
 from ..android.shell import ShellSyntaxError, parse
 from ..android.system import AndroidSystem
@@ -92,6 +93,8 @@ class VirtualPhone(AndroidSystem):
         """The handler of an adb service."""
         if name.startswith("shell:"):
             return lambda stream: self._shell(stream, name[len("shell:") :])
+        if name.startswith("exec:"):  # no terminal: adb exec-out, and adb install's stream
+            return lambda stream: self._exec(stream, name[len("exec:") :])
         if name.startswith("shell,"):  # shell,v2[,options]:line: the protocol with exit codes
             options, _, line = name.partition(":")
             if "v2" in options.split(","):
@@ -197,6 +200,29 @@ class VirtualPhone(AndroidSystem):
                 self._serve_u2(stream, [word for word in argv if "=" not in word or word[0] == "-"])
                 return
         stream.write(self.execute_line(line, read_line=_line_reader(stream)).combined)
+
+    def _exec(self, stream: Stream, line: str) -> None:
+        """A command with no terminal: its output as it is (``adb exec-out screencap -p``).
+
+        An install that names its size (``cmd package install -S N``, ``install-write -S N
+        SESSION NAME -``) first reads its APK, ``N`` bytes, from the stream, as ``adb
+        install`` streams it; a size past what a session holds is refused unread.
+        """
+        try:
+            commands = parse(line)[0]
+        except ShellSyntaxError:
+            commands = []
+        size = _streamed_size(commands[0]) if len(commands) == 1 else None
+        if size is None:
+            stream.write(self.execute_line(line).combined)
+            return
+        with self._lock:
+            self.commands.append(line)
+        if not 0 <= size <= MAX_SESSION_BYTES:
+            stream.write(b"Failure [INSTALL_FAILED_INSUFFICIENT_STORAGE]\n")
+            return
+        done = self.run_tool(commands[0], stream.read_exactly(size), {})
+        stream.write(done.combined)
 
     def _shell_v2(self, stream: Stream, line: str) -> None:
         """Shell protocol v2: stdout (id 1) and stderr (id 2) apart, then the exit code (3)."""
@@ -396,6 +422,21 @@ def _line_reader(stream: Stream) -> Callable[[], bytes | None]:
         return line
 
     return read_line
+
+
+def _streamed_size(argv: list[str]) -> int | None:
+    """The size of the APK an install command reads from its input, if it does (``-S N``)."""
+    words = argv[2:] if argv[:2] == ["cmd", "package"] else argv[1:] if argv[:1] == ["pm"] else []
+    if not words or words[0] not in ("install", "install-write") or "-S" not in words[:-1]:
+        return None
+    if words[0] == "install-write" and words[-1] != "-":
+        return None  # it reads a file on the phone, not the stream
+    if words[0] == "install" and any(
+        not word.startswith("-") and not word.isdigit() for word in words[1:]
+    ):
+        return None  # an APK path: pm install reads the file
+    size = words[words.index("-S") + 1]
+    return int(size) if size.isdigit() else -1
 
 
 def _say(stream: Stream, text: str) -> None:

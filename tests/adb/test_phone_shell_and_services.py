@@ -4,19 +4,11 @@ items 3 and 5): what users' scripts and ADB tooling find on an Android 13 phone.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
 import adbutils
 import pytest
 
 from reference_server.virtual.phones_and_adb import VirtualLab
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[VirtualLab]:
-    virtual = VirtualLab(1).start()
-    yield virtual
-    virtual.stop()
 
 
 @pytest.fixture(scope="module")

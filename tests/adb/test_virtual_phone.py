@@ -7,7 +7,6 @@ import gc
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +68,6 @@ def test_words_split_as_the_system_sh_splits_them(words: str) -> None:
 def test_unterminated_quotes(line: str) -> None:
     with pytest.raises(ShellSyntaxError):
         parse(line)
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[VirtualLab]:
-    virtual = VirtualLab(1).start()
-    yield virtual
-    virtual.stop()
 
 
 @pytest.fixture
