@@ -35,6 +35,14 @@ class UiNode:
     bounds: tuple[int, int, int, int] = (0, 0, 0, 0)
     clickable: bool = False
     selected: bool = False
+    enabled: bool = True
+    focusable: bool = False
+    focused: bool = False
+    checkable: bool = False
+    checked: bool = False
+    scrollable: bool = False
+    long_clickable: bool = False
+    password: bool = False
 
     @property
     def center(self) -> tuple[int, int]:
@@ -44,6 +52,13 @@ class UiNode:
 
 
 UiNode.__init__.__doc__ = "An element, as read from a hierarchy dump."
+
+
+#: The flags of a dump's ``node`` the SDK reads (each ``"true"`` or ``"false"``).
+_FLAGS = (
+    "clickable", "selected", "enabled", "focusable", "focused", "checkable", "checked",
+    "scrollable", "long-clickable", "password",
+)  # fmt: skip
 
 
 def _flag(value: str | None) -> bool:
@@ -68,8 +83,11 @@ def parse_hierarchy(xml: str | bytes) -> list[UiNode]:
                 class_name=element.get("class", ""),
                 package=element.get("package", ""),
                 bounds=bounds,  # type: ignore[arg-type]
-                clickable=_flag(element.get("clickable")),
-                selected=_flag(element.get("selected")),
+                **{
+                    name.replace("-", "_"): _flag(element.get(name))
+                    for name in _FLAGS
+                    if element.get(name) is not None
+                },
             )
         )
     return nodes

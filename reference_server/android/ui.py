@@ -23,6 +23,7 @@ from .elements import (
     SYSTEM_UI,
     WIDTH,
     Element,
+    Node,
     matches,
     xml_text,
 )
@@ -228,11 +229,16 @@ class PhoneUI(Screens):
 
     # -- what uiautomator2 asks --------------------------------------------------------------
 
+    def node(self, element: Element) -> Node:
+        """An element of the screen as uiautomator sees it (its package, whether focused)."""
+        focused = element.editable and element.field == self.focused
+        return element.node(self.package, focused=focused)
+
     def find(self, selector: dict[str, Any]) -> list[Element]:
         """The elements matching a uiautomator2 selector."""
         if not isinstance(selector, dict):
             raise TypeError(f"a selector is an object, got {selector!r}")
-        found = [e for e in self.elements() if matches(e, selector)]
+        found = [e for e in self.elements() if matches(self.node(e), selector)]
         instance = selector.get("instance")
         if isinstance(instance, int):
             return found[instance : instance + 1]
@@ -294,28 +300,37 @@ class PhoneUI(Screens):
             self.phone.record("watch", self.app)
 
     def hierarchy(self) -> str:
-        """The screen as uiautomator's XML dump."""
+        """The screen as uiautomator's XML dump: an app window's tree, every attribute.
+
+        The window's decor (a ``FrameLayout`` the size of the display) holds a
+        ``LinearLayout`` that holds ``android:id/content``, below the status bar; the
+        screen's views are its children, as an app's views are on a phone.
+        """
         package = self.package
-        nodes = []
-        for index, element in enumerate(self.elements()):
-            left, top, right, bottom = element.bounds
-            attributes = {
-                "index": str(index),
-                "text": element.text,
-                "resource-id": element.rid,
-                "class": element.cls,
-                "package": package,
-                "content-desc": element.desc,
-                "clickable": str(element.on_click is not None).lower(),
-                "selected": str(element.selected).lower(),
-                "bounds": f"[{left},{top}][{right},{bottom}]",
-            }
-            nodes.append(
-                "<node "
-                + " ".join(f"{k}={quoteattr(xml_text(v))}" for k, v in attributes.items())
-                + " />"
-            )
+        width, height = self.size
+        leaves = "".join(
+            _node_xml(self.node(element), index) for index, element in enumerate(self.elements())
+        )
+        frame = Node(package=package, bounds=(0, 0, width, height))
+        column = Node(cls="android.widget.LinearLayout", package=package, bounds=frame.bounds)
+        content = Node(
+            resource_id="android:id/content", package=package, bounds=(0, STATUS_BAR, width, height)
+        )
+        tree = _node_xml(frame, 0, _node_xml(column, 0, _node_xml(content, 0, leaves)))
         return (
             "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>"
-            f'<hierarchy rotation="{self.rotation}">' + "".join(nodes) + "</hierarchy>"
+            f'<hierarchy rotation="{self.rotation}">{tree}</hierarchy>'
         )
+
+
+#: The status bar's height: where an app's content begins.
+STATUS_BAR = 84
+
+
+def _node_xml(node: Node, index: int, children: str = "") -> str:
+    """One ``<node>`` of the dump, with its children inside it."""
+    attributes = " ".join(
+        f"{name}={quoteattr(xml_text(value))}"
+        for name, value in node.dump_attributes(index).items()
+    )
+    return f"<node {attributes}>{children}</node>" if children else f"<node {attributes} />"

@@ -133,10 +133,10 @@ def _call(ui: PhoneUI, method: str, params: Any) -> Any:
     if method in ("objInfo", "getText", "objInfoOfAllInstances"):
         found = ui.find(args[0])
         if method == "objInfoOfAllInstances":
-            return [e.info(ui.package) for e in found]
+            return [ui.node(e).info() for e in found]
         if not found:
             raise _not_found(args[0])
-        return found[0].info(ui.package) if method == "objInfo" else found[0].text
+        return ui.node(found[0]).info() if method == "objInfo" else found[0].text
     if method == "click":
         return ui.click(float(args[0]), float(args[1]))
     if method in ("setText", "clearTextField"):

@@ -307,7 +307,8 @@ def test_text_the_xml_cannot_hold_is_left_out_of_the_hierarchy(client: FlaskClie
     field = {"className": "android.widget.EditText"}
     ok(call(client, session, "setText", field, "bell\u0007 and \ufffe gone"))
     xml = client.get("/api/v1/rpc/hierarchy", headers={"x-session-id": session}).data
-    (node, *_) = ElementTree.fromstring(xml).iter("node")
+    nodes = ElementTree.fromstring(xml).iter("node")
+    node = next(n for n in nodes if n.get("class") == "android.widget.EditText")
     assert node.get("text") == "bell and  gone"
     shot = client.get("/api/v1/rpc/screenshot", headers={"x-session-id": session})
     assert shot.status_code == 200
