@@ -15,7 +15,7 @@ import threading
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .ui import HEIGHT, WIDTH, Element, PhoneUI
+from .ui import STATUS_BAR, Element, PhoneUI
 
 __all__ = ["ACCENTS", "render_png"]
 
@@ -28,7 +28,6 @@ _FIELD = (241, 241, 242)
 _TILE = (200, 204, 212)
 _HINT = (140, 144, 156)
 _PICKED = (32, 120, 255)
-_STATUS_BAR = 80
 
 
 @functools.lru_cache(maxsize=4)
@@ -72,7 +71,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def render_png(ui: PhoneUI) -> bytes:
-    """The current screen of ``ui`` as PNG bytes, ``WIDTH`` by ``HEIGHT`` pixels.
+    """The current screen of ``ui`` as PNG bytes, the display's size as it is turned.
 
     A screen already drawn (the same phone, the same hierarchy) is not drawn again: a
     dashboard that refreshes every phone's picture costs a hierarchy dump per unchanged one.
@@ -96,17 +95,18 @@ def _draw(ui: PhoneUI) -> bytes:
     with ui.lock:
         elements = ui.elements()
         app = None if ui.shade else ui.app
-        screen_on, rotation, shade = ui.screen_on, ui.rotation, ui.shade
+        screen_on, shade = ui.screen_on, ui.shade
     if not screen_on:  # a display that is off shows black, at its size as it is turned
         return _png(Image.new("RGB", ui.size, (0, 0, 0)))
     accent = ACCENTS[app.platform if app else ""]
     launcher = app is None and ui.screen != "settings" and shade is None
-    image = Image.new("RGB", (WIDTH, HEIGHT), _WALLPAPER if launcher else _PAPER)
+    width, height = ui.size  # laid out for the display as it is turned, as apps are
+    image = Image.new("RGB", (width, height), _WALLPAPER if launcher else _PAPER)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, _STATUS_BAR), fill=accent)
+    draw.rectangle((0, 0, width, STATUS_BAR), fill=accent)
     title = app.name if app else "Home" if launcher else "System" if shade else "Settings"
     status = f"{title} · {ui.phone.serial}"
-    draw.text((32, _STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
+    draw.text((32, STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
     for element in elements:
         if launcher:  # an app's icon: a large tile with its name, legible when drawn small
             left, top, right, bottom = element.bounds
@@ -118,8 +118,6 @@ def _draw(ui: PhoneUI) -> bytes:
             )
         else:
             _draw_element(draw, element, accent)
-    if rotation:  # the upright layout, turned as the display is (a turn is counter-clockwise)
-        image = image.rotate(90 * rotation, expand=True)
     return _png(image)
 
 

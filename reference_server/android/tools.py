@@ -17,6 +17,7 @@ from PIL import Image
 
 from tikmatrix_sdk._contract.patterns import PatternError
 
+from .h264 import h264_mp4
 from .logcat import LogBuffer, parse_log, parse_logcat
 from .mp4 import mjpeg_mp4
 from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, InstalledPackage
@@ -259,7 +260,7 @@ class AndroidTools:
             (jpeg, int(((frames[i + 1][1] if i + 1 < len(frames) else finished) - at) * 1000))
             for i, (jpeg, at) in enumerate(frames)
         ]
-        video = mjpeg_mp4(timed, width, height)
+        video = h264_mp4(timed, width, height) or mjpeg_mp4(timed, width, height)
         if job is not None and job.last_signal == 9:  # killed outright: the index never came
             video = video[: video.rfind(b"moov") - 4]
         self.path(path).parent.mkdir(parents=True, exist_ok=True)

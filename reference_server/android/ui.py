@@ -34,6 +34,7 @@ __all__ = [
     "LAUNCHER",
     "MAX_TEXT",
     "SETTINGS",
+    "STATUS_BAR",
     "WIDTH",
     "Element",
     "PhoneSide",
@@ -210,11 +211,18 @@ class PhoneUI(Screens):
     # -- the screens -------------------------------------------------------------------------
 
     def elements(self) -> list[Element]:
-        """The views of the current screen, laid out top to bottom."""
+        """The views of the current screen, laid out top to bottom for the display as it is.
+
+        A turned display lays the screen out again, as an app does in landscape: the rows
+        span its width, and are as tall as fits (at most 120 pixels a row).
+        """
         with self.lock:
             views = self._views()
+            width, height = self.size
+        step = min(ROW, (height - FIRST_ROW) // max(1, len(views)))
         for index, element in enumerate(views):
-            element.bounds = (0, 100 + index * 120, WIDTH, 200 + index * 120)
+            top = FIRST_ROW + index * step
+            element.bounds = (0, top, width, top + step - ROW_GAP)
         return views
 
     def _views(self) -> list[Element]:
@@ -323,8 +331,9 @@ class PhoneUI(Screens):
         )
 
 
-#: The status bar's height: where an app's content begins.
-STATUS_BAR = 84
+#: The status bar's height (where an app's content begins), where the first row of a screen
+#: begins, a row's height at most, and the gap under each.
+STATUS_BAR, FIRST_ROW, ROW, ROW_GAP = 84, 100, 120, 20
 
 
 def _node_xml(node: Node, index: int, children: str = "") -> str:

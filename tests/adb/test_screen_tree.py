@@ -84,3 +84,25 @@ def test_focus_reads_the_same_from_selectors_objinfo_and_the_dump(u2: Any) -> No
     assert focused == ["android.widget.EditText"]
     assert u2.xpath('//*[@focused="true"]').info["className"] == "android.widget.EditText"
     assert not u2(focused=False, className="android.widget.EditText").exists
+
+
+def test_a_turned_display_lays_the_screen_out_again(u2: Any) -> None:
+    """#35, item 6: landscape is laid out as landscape, and taps land on its layout."""
+    u2.press("home")
+    try:
+        u2.set_orientation("left")
+        icon = u2(text="TikTok")
+        bounds = icon.info["bounds"]
+        assert (bounds["left"], bounds["right"]) == (0, 2340)  # the row spans the wide side
+        shot = u2.screenshot()
+        assert shot.size == (2340, 1080)
+        wallpaper = shot.getpixel((2300, 1050))
+        assert shot.getpixel((2000, bounds["top"] + 30)) != wallpaper  # the icon is drawn there
+        u2.click(2000, bounds["top"] + 30)  # past the upright screen's width: only landscape
+        assert u2.app_current()["package"] == TIKTOK
+        root = ElementTree.fromstring(u2.dump_hierarchy())
+        assert root.get("rotation") == "1"
+        assert root[0].get("bounds") == "[0,0][2340,1080]"
+    finally:
+        u2.set_orientation("natural")
+    assert u2(text="Search").info["bounds"]["right"] == 1080
