@@ -17,7 +17,7 @@ from typing import Protocol
 
 import attrs
 
-__all__ = ["Done", "Interpreter", "Part", "ShellSyntaxError", "Word", "tokenize"]
+__all__ = ["Done", "Emit", "Interpreter", "Part", "ShellSyntaxError", "Word", "tokenize"]
 
 _OPERATORS = ("&&", "||", ";", "|", "&", "\n")
 _REDIRECTIONS = ("2>&1", ">&2", "2>>", ">>", "2>", ">", "<")
@@ -67,6 +67,9 @@ class Word:
 
 
 Token = Word | str
+#: A terminal's output: what part of a command line printed (its output and errors, and the
+#: order they came in).
+Emit = Callable[["Done"], None]
 
 
 @attrs.frozen
@@ -275,26 +278,34 @@ class Interpreter:
         variables: Mapping[str, str] | None = None,
         *,
         read_line: Callable[[], bytes | None] | None = None,
+        emit: Emit | None = None,
     ) -> None:
         """A shell session with these variables (``PATH``, ``HOME`` …).
 
         ``read_line`` is its terminal's input (``read`` takes a line from it; ``None`` for
-        none left); without one, ``read`` finds the end of its input at once.
+        none left); without one, ``read`` finds the end of its input at once. ``emit`` is
+        its terminal's output: with one, what each command line prints is written there as
+        soon as it is done (a background job's too, while the terminal is open) rather than
+        returned at the end.
         """
         self.tools = tools
         self.variables = dict(variables or {})
         self.status = 0
         self.read_line = read_line
+        self.emit = emit
 
     def run(self, line: str, *, depth: int = 0) -> Done:
         """Run a line: what it printed (stdout and stderr apart) and its last exit status."""
         if depth > MAX_DEPTH:
-            return Done(err=b"/system/bin/sh: substitutions nested too deep\n", status=2)
+            return self._shown(
+                Done(err=b"/system/bin/sh: substitutions nested too deep\n", status=2)
+            )
         try:
             tokens = tokenize(line)
         except ShellSyntaxError as error:
             self.status = 2
-            return Done(err=f"/system/bin/sh: syntax error: {error}\n".encode(), status=2)
+            message = f"/system/bin/sh: syntax error: {error}\n".encode()
+            return self._shown(Done(err=message, status=2))
         out, err, both = bytearray(), bytearray(), bytearray()
         for connector, pipeline, background in _split(tokens):
             if (connector == "&&" and self.status != 0) or (connector == "||" and self.status == 0):
@@ -302,7 +313,7 @@ class Interpreter:
             if background:  # `command &`: runs beside what follows; $! is its pid
                 words = [t.raw for t in pipeline[0] if isinstance(t, Word)]
                 pid = self.tools.start_job(
-                    words, functools.partial(self._job_pipeline, pipeline, depth)
+                    words, functools.partial(self._job_pipeline, pipeline, depth, self.emit)
                 )
                 if pid is None:  # as many jobs as the phone runs: as a real shell says it
                     err += b"/system/bin/sh: fork: Resource temporarily unavailable\n"
@@ -316,31 +327,52 @@ class Interpreter:
             except _Exit as ended:  # the rest of the line does not run
                 self.status = ended.status
                 break
+            self.status = done.status
+            if self.emit is not None:  # the terminal shows it now
+                self.emit(done)
+                continue
             out += done.out
             err += done.err
             both += done.combined
-            self.status = done.status
         return Done(bytes(out), bytes(err), self.status, bytes(both))
 
-    def _job_pipeline(self, commands: list[list[Token]], depth: int) -> Done:
-        """A background job's pipeline: an ``exit`` in it ends the job, not the shell."""
+    def _shown(self, done: Done) -> Done:
+        """``done`` as the line's answer: on the terminal if there is one (then its status)."""
+        if self.emit is None:
+            return done
+        self.emit(done)
+        return Done(status=done.status)
+
+    def _job_pipeline(self, commands: list[list[Token]], depth: int, emit: Emit | None) -> Done:
+        """A background job's pipeline: an ``exit`` in it ends the job, not the shell.
+
+        With a terminal (``emit``), what the job prints goes there as it is done, and
+        ``wait`` then has nothing more to show of it.
+        """
+        job = Interpreter(self.tools, self.variables, read_line=self.read_line, emit=emit)
         try:
-            return self._pipeline(commands, depth)
+            done = job._pipeline(commands, depth)
         except _Exit as ended:
             return Done(status=ended.status)
+        if emit is None:
+            return done
+        emit(done)
+        return Done(status=done.status)
 
     def _pipeline(self, commands: list[list[Token]], depth: int) -> Done:
         stdin, err = b"", bytearray()
         done = Done()
         for index, tokens in enumerate(commands):
-            done = self._command(tokens, stdin, depth)
+            done = self._command(tokens, stdin, depth, streaming=len(commands) == 1)
             last = index == len(commands) - 1
             if not last:
                 err += done.err
             stdin = done.out if not last else b""
         return Done(done.out, bytes(err) + done.err, done.status, bytes(err) + done.combined)
 
-    def _command(self, tokens: list[Token], stdin: bytes, depth: int) -> Done:
+    def _command(
+        self, tokens: list[Token], stdin: bytes, depth: int, *, streaming: bool = False
+    ) -> Done:
         try:
             command = _read_command(tokens)
         except ShellSyntaxError as error:
@@ -372,8 +404,9 @@ class Interpreter:
         if fields[0] == "wait":
             pids = [int(word) for word in fields[1:] if word.isdigit()]
             return self.tools.wait_jobs(pids)
-        if fields[0] == "sh" and fields[1:]:
-            return self._script(fields[1:], depth)
+        if fields[0] == "sh" and fields[1:]:  # its lines reach the terminal as they are done
+            alone = streaming and not command.redirections
+            return self._script(fields[1:], depth, emit=self.emit if alone else None)
         files: list[tuple[str, str]] = []  # (target, path): opened before the command runs
         for target, source in command.redirections:
             if source is None:
@@ -408,7 +441,7 @@ class Interpreter:
             self.variables[name] = words[index] if index < len(words) else ""
         return Done()
 
-    def _script(self, args: list[str], depth: int) -> Done:
+    def _script(self, args: list[str], depth: int, *, emit: Emit | None = None) -> Done:
         """``sh FILE [ARG…]`` or ``sh -c COMMANDS [NAME ARG…]``: a child shell.
 
         It has positional parameters of its own, and reads the same input.
@@ -427,6 +460,7 @@ class Interpreter:
             self.tools,
             {**self.variables, "0": name, "#": str(len(rest)), "@": " ".join(rest), **positional},
             read_line=self.read_line,
+            emit=emit,
         )
         child.variables["*"] = child.variables["@"]
         return child.run(text, depth=depth + 1)

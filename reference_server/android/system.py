@@ -33,7 +33,7 @@ from .packages import app_uid, built_in_packages
 from .processes import Process, ProcessTable
 from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
-from .sh import Done, Interpreter
+from .sh import Done, Emit, Interpreter
 from .text_tools import TextTools
 from .tools import AndroidTools
 from .ui import PhoneUI
@@ -245,17 +245,23 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
             self._deadline.at = None
 
     def execute_line(
-        self, line: str, *, read_line: Callable[[], bytes | None] | None = None
+        self,
+        line: str,
+        *,
+        read_line: Callable[[], bytes | None] | None = None,
+        emit: Emit | None = None,
     ) -> Done:
         """Run a shell command line: its output, its errors and its exit status apart.
 
-        ``read_line`` is the terminal the line was typed in (``read`` takes lines from it).
+        ``read_line`` is the terminal the line was typed in (``read`` takes lines from it);
+        ``emit`` its output, where what the line prints goes as soon as each part is done
+        (then the answer holds only the status).
         """
         with self._lock:
             self.commands.append(line)
-        if read_line is None:
+        if read_line is None and emit is None:
             return self.sh.run(line)
-        return Interpreter(self, self.sh.variables, read_line=read_line).run(line)
+        return Interpreter(self, self.sh.variables, read_line=read_line, emit=emit).run(line)
 
     # -- background jobs ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..android.app_commands import MAX_SESSION_BYTES
 from ..android.logcat import LogcatOptions, parse_logcat, render
+from ..android.sh import Done, Emit
 from ..android.shell import ShellSyntaxError, parse
 from ..android.system import AndroidSystem
 from .adbd import AdbDaemon, Stream
@@ -199,7 +200,7 @@ class VirtualPhone(AndroidSystem):
                     self.commands.append(line)
                 self._serve_u2(stream, [word for word in argv if "=" not in word or word[0] == "-"])
                 return
-        stream.write(self.execute_line(line, read_line=_line_reader(stream)).combined)
+        self.execute_line(line, read_line=_line_reader(stream), emit=_terminal(stream))
 
     def _exec(self, stream: Stream, line: str) -> None:
         """A command with no terminal: its output as it is (``adb exec-out screencap -p``).
@@ -225,12 +226,11 @@ class VirtualPhone(AndroidSystem):
         stream.write(done.combined)
 
     def _shell_v2(self, stream: Stream, line: str) -> None:
-        """Shell protocol v2: stdout (id 1) and stderr (id 2) apart, then the exit code (3)."""
-        done = self.execute_line(line)
-        for kind, data in ((1, done.out), (2, done.err)):
-            for start in range(0, len(data), 64 * 1024):
-                chunk = data[start : start + 64 * 1024]
-                stream.write(struct.pack("<BI", kind, len(chunk)) + chunk)
+        """Shell protocol v2: stdout (id 1) and stderr (id 2) apart, then the exit code (3).
+
+        What each part of the line prints is sent as soon as it is done.
+        """
+        done = self.execute_line(line, emit=_terminal(stream, v2=True))
         stream.write(struct.pack("<BIB", 3, 1, done.status & 0xFF))
 
     @staticmethod
@@ -437,6 +437,26 @@ def _streamed_size(argv: list[str]) -> int | None:
         return None  # an APK path: pm install reads the file
     size = words[words.index("-S") + 1]
     return int(size) if size.isdigit() else -1
+
+
+def _terminal(stream: Stream, *, v2: bool = False) -> Emit:
+    """A shell session's output on its stream: written whole by one thread at a time.
+
+    Protocol v1 has one stream for both; v2 frames output (id 1) and errors (id 2) apart.
+    """
+    lock = threading.Lock()
+
+    def emit(done: Done) -> None:
+        with lock:
+            if not v2:
+                stream.write(done.combined)
+                return
+            for kind, data in ((1, done.out), (2, done.err)):
+                for start in range(0, len(data), 64 * 1024):
+                    chunk = data[start : start + 64 * 1024]
+                    stream.write(struct.pack("<BI", kind, len(chunk)) + chunk)
+
+    return emit
 
 
 def _say(stream: Stream, text: str) -> None:

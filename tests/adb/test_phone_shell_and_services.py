@@ -117,3 +117,45 @@ def test_adb_root_and_tcpip_answer_as_a_production_phone(lab: VirtualLab) -> Non
     tcpip = adb(lab, "tcpip", "5555")
     assert tcpip.stdout + tcpip.stderr == "restarting in TCP mode port: 5555\n"
     assert adb(lab, "shell", "echo", "still here").stdout == "still here\n"
+
+
+def test_a_background_jobs_output_reaches_the_terminal_as_it_is_printed(
+    phone: adbutils.AdbDevice,
+) -> None:
+    """#35, item 6: not held until a `wait` that may never come."""
+    connection = phone.shell(
+        "sh -c 'echo first; sleep 1; echo later' & read REPLY; echo typed $REPLY", stream=True
+    )
+    try:
+        connection.conn.settimeout(20)
+        shown = b""
+        while b"first\n" not in shown:  # the job printed while the shell waits for input
+            chunk = connection.conn.recv(64)  # what has come (read(n) waits for n)
+            assert chunk, shown
+            shown += chunk
+        connection.send(b"go\n")  # the terminal's input: the shell's read ends
+        while b"typed go\n" not in shown:
+            chunk = connection.conn.recv(64)  # what has come (read(n) waits for n)
+            assert chunk, shown
+            shown += chunk
+    finally:
+        connection.close()
+    assert shown.startswith(b"first\n")
+    assert b"typed go\n" in shown
+
+
+def test_each_part_of_a_line_reaches_the_terminal_when_it_is_done(
+    phone: adbutils.AdbDevice,
+) -> None:
+    connection = phone.shell("echo one; read REPLY; echo two $REPLY", stream=True)
+    try:
+        connection.conn.settimeout(20)
+        assert connection.read(4) == b"one\n"  # before the line is over
+        connection.send(b"x\n")
+        rest = b""
+        while not rest.endswith(b"two x\n"):
+            chunk = connection.conn.recv(64)  # what has come (read(n) waits for n)
+            assert chunk, rest
+            rest += chunk
+    finally:
+        connection.close()
