@@ -135,6 +135,8 @@ class ServerState:
         self.fleet.clear()
         for phone in self.source.lab.phones if self.source.lab is not None else ():
             phone.ui.reset()  # a virtual phone's screen: the launcher, lit and upright
+            for package in list(phone.described):  # and the apps described to it, gone
+                phone.uninstall_described(package)
         if self.config.plan is not None:
             self.service.set_plan(self.config.plan)
         self.source.seed(self.service, self.fleet, devices)

@@ -11,6 +11,13 @@ from pathlib import Path
 import pytest
 
 from reference_server.android.app_commands import MAX_SESSION_BYTES, MAX_SESSIONS
+from reference_server.android.described_apps import (
+    MAX_APP_BYTES,
+    MAX_COORDINATE,
+    MAX_SCREENS,
+    MAX_TEXT,
+    MAX_WIDGETS,
+)
 from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
 from reference_server.android.system import MAX_FILE, MAX_JOBS
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
@@ -57,6 +64,8 @@ def _size(count: int) -> str:
         f"install sessions open at once; at most {MAX_ENTRIES:,} entries",
         f"inflated as a stream, up to {_size(MAX_INFLATED)}",
         f"| {MAX_JOBS} at once per phone;",
+        f"| {_size(MAX_APP_BYTES)} of JSON, {MAX_SCREENS} screens, {MAX_WIDGETS} widgets a "
+        f"screen, {MAX_TEXT:,} characters a text, coordinates up to {MAX_COORDINATE:,} |",
     ],
 )
 def test_the_page_states_the_bound_the_server_applies(stated: str) -> None:

@@ -45,9 +45,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _project_files() -> set[str]:
     """Every file of the project, as paths relative to its root."""
     if (ROOT / ".git").exists():
-        listed = subprocess.run(
-            ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.splitlines()
+        listed = subprocess.run(  # tracked, and new files not ignored: what a build takes
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.splitlines()  # fmt: skip
         return {path for path in listed if (ROOT / path).is_file()}
     return set(_walk(ROOT))
 

@@ -10,7 +10,8 @@ import base64
 import binascii
 import itertools
 
-from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, install
+from .described_apps import DescribedApp
+from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, described_in_apk, install
 from .settings import DEFAULT_SETTINGS
 from .sh import Done
 from .tools import AndroidTools
@@ -28,6 +29,7 @@ class AppCommands(AndroidTools):
     """The app commands; the phone provides its packages, screen and records."""
 
     gallery: list[str]
+    described: dict[str, DescribedApp]
     #: Open install sessions (``pm install-create``): their id and the APK written so far.
     sessions: dict[int, bytearray]
     _session_flags: dict[int, set[str]]
@@ -60,6 +62,7 @@ class AppCommands(AndroidTools):
             if name not in self.packages or name in SYSTEM_PACKAGES:
                 return "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
             self.force_stop(name)
+            self.described.pop(name, None)
             self.packages.discard(name)
             self.installed.pop(name, None)
             keyboard = ("secure", "default_input_method")
@@ -78,11 +81,27 @@ class AppCommands(AndroidTools):
         return self._installed(file.read_bytes(), flags, next(self._session_ids))
 
     def _installed(self, data: bytes, flags: set[str], session: int) -> str:
-        """Install ``data`` as session ``session``: the package manager's answer line."""
+        """Install ``data`` as session ``session``: the package manager's answer line.
+
+        An APK that carries its app described as data (``assets/tikmatrix-app.json``) is
+        installed as that app: its screens run on the phone.
+        """
+        described = described_in_apk(data)
+        if isinstance(described, str):
+            return f"Failure [INSTALL_FAILED_INVALID_APK: {described}]\n"
         line, package = install(self.installed, data, flags, session)
-        if package is not None:
-            self.packages.add(package.package)
-            self._log("PackageManager", f"installed {package.package} {package.version_name}")
+        if package is None:
+            return line + "\n"
+        if described is not None:
+            if described.package != package.package:
+                self.installed.pop(package.package, None)
+                return (
+                    "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
+                    f"{described.package}, the APK is {package.package}]\n"
+                )
+            self.described[package.package] = described
+        self.packages.add(package.package)
+        self._log("PackageManager", f"installed {package.package} {package.version_name}")
         return line + "\n"
 
     def _install_bytes(self, data: bytes, size: int, flags: set[str]) -> str | Done:

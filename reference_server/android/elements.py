@@ -51,6 +51,8 @@ class Element:
     enabled: bool = True
     on_click: Callable[[], None] | None = None
     bounds: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: Whether its bounds are its own (a described app's widget), not the screen's next row.
+    fixed: bool = False
 
     def node(self, package: str, *, focused: bool = False) -> Node:
         """The view as uiautomator sees it: every attribute of its dump, typed."""

@@ -10,11 +10,14 @@ Android's package manager words them (``Failure [INSTALL_FAILED_ALREADY_EXISTS: 
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 import zlib
 
 import attrs
+
+from .described_apps import MAX_APP_BYTES, DescribedApp, read_app
 
 __all__ = [
     "ADB_KEYBOARD",
@@ -22,8 +25,10 @@ __all__ = [
     "ApkInfo",
     "SYSTEM_PACKAGES",
     "InstalledPackage",
+    "DESCRIBED_ASSET",
     "app_uid",
     "built_in_packages",
+    "described_in_apk",
     "install",
     "read_apk",
 ]
@@ -259,3 +264,29 @@ def install(
     )
     installed[info.package] = package
     return "Success", package
+
+
+#: Where an APK carries its app described as data (:mod:`.described_apps`).
+DESCRIBED_ASSET = "assets/tikmatrix-app.json"
+
+
+def described_in_apk(data: bytes) -> DescribedApp | str | None:
+    """The app an APK describes in :data:`DESCRIBED_ASSET`, if any.
+
+    ``None`` when it has none; the reason as text when the description cannot be used. The
+    entry is read up to :data:`MAX_APP_BYTES` and no further, as the manifest is bounded.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if DESCRIBED_ASSET not in archive.NameToInfo:
+                return None
+            with archive.open(DESCRIBED_ASSET) as entry:
+                raw = entry.read(MAX_APP_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return None  # not a zip: the installer's own checks say so
+    if len(raw) > MAX_APP_BYTES:
+        return f"{DESCRIBED_ASSET} is larger than {MAX_APP_BYTES} bytes"
+    try:
+        return read_app(json.loads(raw))
+    except ValueError as error:  # not JSON, or an AppError naming the field
+        return f"{DESCRIBED_ASSET}: {error}"

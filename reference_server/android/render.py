@@ -99,12 +99,23 @@ def _draw(ui: PhoneUI) -> bytes:
     if not screen_on:  # a display that is off shows black, at its size as it is turned
         return _png(Image.new("RGB", ui.size, (0, 0, 0)))
     accent = ACCENTS[app.platform if app else ""]
-    launcher = app is None and ui.screen != "settings" and shade is None
+    launcher = app is None and ui.custom is None and ui.screen != "settings" and shade is None
     width, height = ui.size  # laid out for the display as it is turned, as apps are
     image = Image.new("RGB", (width, height), _WALLPAPER if launcher else _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, STATUS_BAR), fill=accent)
-    title = app.name if app else "Home" if launcher else "System" if shade else "Settings"
+    custom = None if shade else ui.custom
+    title = (
+        custom.label
+        if custom
+        else app.name
+        if app
+        else "Home"
+        if launcher
+        else "System"
+        if shade
+        else "Settings"
+    )
     status = f"{title} · {ui.phone.serial}"
     draw.text((32, STATUS_BAR // 2), status, font=_font(40), fill=_PAPER, anchor="lm")
     for element in elements:

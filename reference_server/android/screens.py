@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .apps import APPS, App
+from .described_apps import DescribedApp
 from .elements import LAUNCHER, SETTINGS, SYSTEM_UI, Element
 
 __all__ = ["PhoneSide", "Screens"]
@@ -24,6 +25,8 @@ class PhoneSide(Protocol):
     gallery: list[str]
     following: dict[str, set[str]]
     settings: dict[tuple[str, str], str]
+    #: The apps described as data that the phone has, by package.
+    described: dict[str, DescribedApp]
 
     def record(self, action: str, app: App, **details: Any) -> None:
         """Remember something the apps did."""
@@ -79,6 +82,15 @@ class Screens:
             )
             for app in APPS.values()
             if app.package in self.phone.packages
+        ]
+        icons += [
+            Element(
+                rid=f"{LAUNCHER}:id/icon",
+                text=described.label,
+                desc=described.label,
+                on_click=functools.partial(self.launch, package),
+            )
+            for package, described in sorted(self.phone.described.items())
         ]
         settings = Element(
             rid=f"{LAUNCHER}:id/icon", text="Settings", desc="Settings", on_click=self.settings

@@ -26,10 +26,11 @@ from tikmatrix_sdk._contract.records import MediaFile, make_record
 from ..orphan_sweep import folder_prefix
 from .app_commands import AppCommands
 from .apps import APPS, App
+from .described_apps import DescribedApp, read_app
 from .elements import LAUNCHER, SYSTEM_UI
 from .file_commands import FileCommands
 from .logcat import LogBuffer
-from .packages import app_uid, built_in_packages
+from .packages import InstalledPackage, app_uid, built_in_packages
 from .processes import Process, ProcessTable
 from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
@@ -88,6 +89,8 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         #: Every installed package's versions and install times (``dumpsys package``).
         self.installed = built_in_packages(self.packages)
         self.gallery: list[str] = []
+        #: The apps described as data that the phone has (:meth:`install_described`).
+        self.described: dict[str, DescribedApp] = {}
         self.following: dict[str, set[str]] = {platform: set() for platform in APPS}
         self.records: list[dict[str, Any]] = []
         #: The latest shell lines and commands run (bounded: a phone's log rotates too).
@@ -139,6 +142,46 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         with self._lock:
             self.records.append(make_record(action, platform=app.platform, **details))
             self._log(app.name, f"{action} {details}")
+
+    def install_described(self, app: DescribedApp) -> None:
+        """Install an app described as data, replacing one of its package.
+
+        Its icon is on the launcher, it opens on its start screen, and it is a package as
+        any other (listed, with versions, uninstalled by ``pm uninstall``).
+        """
+        with self._lock:
+            self.force_stop(app.package)
+            self.described[app.package] = app
+            self.packages.add(app.package)
+            self.installed[app.package] = InstalledPackage(
+                package=app.package,
+                version_code=app.version_code,
+                version_name=app.version_name,
+                label=app.label,
+            )
+            self._log("PackageManager", f"installed {app.package} {app.version_name}")
+
+    def install_app(self, description: Any) -> DescribedApp:
+        """Install the app ``description`` describes as data (see :mod:`.described_apps`).
+
+        :class:`~.described_apps.AppError` names the field of a description that cannot be
+        installed.
+        """
+        app = read_app(description)
+        self.install_described(app)
+        return app
+
+    def uninstall_described(self, package: str) -> bool:
+        """Remove an app described as data; whether the phone had it."""
+        with self._lock:
+            if package not in self.described:
+                return False
+            self.force_stop(package)
+            del self.described[package]
+            self.packages.discard(package)
+            self.installed.pop(package, None)
+            self._log("PackageManager", f"removed {package}")
+            return True
 
     def in_front(self, package: str) -> None:
         """An app came to the front: its process runs (started now if it was not running)."""

@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlparse
 from xml.sax.saxutils import quoteattr
 
 from .apps import APPS, App, app_for
+from .custom_screens import CustomScreens
+from .described_apps import DescribedApp
 from .elements import (
     HEIGHT,
     LAUNCHER,
@@ -43,12 +45,13 @@ __all__ = [
 ]
 
 
-class PhoneUI(Screens):
+class PhoneUI(Screens, CustomScreens):
     """The foreground app and its current screen; clicks and typing move between screens."""
 
     def __init__(self, phone: PhoneSide) -> None:
         self.phone = phone
         self.app: App | None = None
+        self.custom: DescribedApp | None = None
         self.screen = "launcher"
         self.context: dict[str, Any] = {}
         #: The text field that has the keyboard's focus (its key in the screen's context).
@@ -69,16 +72,22 @@ class PhoneUI(Screens):
     # -- navigation (from shell commands) ----------------------------------------------------
 
     def launch(self, package: str) -> None:
-        """Open an app on its home feed."""
+        """Open an app on its home feed (an app described as data: on its start screen)."""
         with self.lock:
             self.app = next((a for a in APPS.values() if a.package == package), None)
+            described = self.phone.described.get(package)
+            self.custom = None
+            if described is not None and self.app is None:
+                self._show(described)
+                return
             self._go("home" if self.app else "launcher")
 
     def stop(self, package: str) -> None:
         """Force-stop an app."""
         with self.lock:
-            if self.app and self.app.package == package:
-                self.app = None
+            in_front = self.app.package if self.app else self.custom.package if self.custom else ""
+            if in_front == package:
+                self.app = self.custom = None
                 self._go("launcher")
 
     def view(self, url: str) -> bool:
@@ -87,7 +96,7 @@ class PhoneUI(Screens):
         if app.package not in self.phone.packages:
             return False
         with self.lock:
-            self.app = app
+            self.app, self.custom = app, None
             path = unquote(urlparse(url).path).strip("/")
             if path.startswith(("music/", "reels/audio/")):
                 self._go("sound", sound=url)
@@ -103,7 +112,7 @@ class PhoneUI(Screens):
         if app is None or package not in self.phone.packages:
             return False
         with self.lock:
-            self.app = app
+            self.app, self.custom = app, None
             self._go("publish", picked=[device_path], caption="", way="share")
         return True
 
@@ -120,12 +129,16 @@ class PhoneUI(Screens):
             if self.shade is not None:
                 self.shade = None
                 return
+            if self.custom is not None:
+                if self._custom_back(self.custom):
+                    return
+                self.custom = None  # out of the app: it runs on behind the launcher
             self._go("home" if self.app else "launcher")
 
     def home(self) -> None:
         """The home key: the launcher, the app left running behind it."""
         with self.lock:
-            self.app = None
+            self.app = self.custom = None
             self._go("launcher")
 
     def press_key(self, code: int) -> None:
@@ -142,7 +155,7 @@ class PhoneUI(Screens):
     def reset(self) -> None:
         """As the phone started: the launcher on a lit, upright display; no toast."""
         with self.lock:
-            self.app = None
+            self.app = self.custom = None
             self._go("launcher")
             self.screen_on, self.rotation = True, 0
             self.last_toast = self.last_traversed_text = None
@@ -175,7 +188,7 @@ class PhoneUI(Screens):
     def settings(self) -> None:
         """Open the Settings app."""
         with self.lock:
-            self.app = None
+            self.app = self.custom = None
             self._go("settings")
 
     @property
@@ -186,12 +199,17 @@ class PhoneUI(Screens):
         app = self.app
         if app:
             return app.package
+        if self.custom is not None:
+            return self.custom.package
         return SETTINGS if self.screen == "settings" else LAUNCHER
 
     def caption(self) -> str:
         """What the screen shows, in a few words (the dashboard's caption under its picture)."""
         with self.lock:
             app, screen, context = self.app, self.screen, dict(self.context)
+            custom = self.custom
+        if custom is not None:
+            return f"{custom.label} · {screen}"
         if app is None:
             return "Settings" if screen == "settings" else "Home screen"
         words = {
@@ -219,8 +237,9 @@ class PhoneUI(Screens):
         with self.lock:
             views = self._views()
             width, height = self.size
-        step = min(ROW, (height - FIRST_ROW) // max(1, len(views)))
-        for index, element in enumerate(views):
+        rows = [element for element in views if not element.fixed]
+        step = min(ROW, (height - FIRST_ROW) // max(1, len(rows)))
+        for index, element in enumerate(rows):
             top = FIRST_ROW + index * step
             element.bounds = (0, top, width, top + step - ROW_GAP)
         return views
@@ -228,6 +247,8 @@ class PhoneUI(Screens):
     def _views(self) -> list[Element]:
         if self.shade is not None:
             return self._shade()
+        if self.custom is not None:
+            return self._custom_views(self.custom)
         app = self.app
         if app is None:
             return self._settings_screen() if self.screen == "settings" else self._launcher()
@@ -274,7 +295,9 @@ class PhoneUI(Screens):
             fields = [element.field for element in self._views() if element.editable]
             if not fields:
                 return False
-            self.context[self.focused if self.focused in fields else fields[0]] = ""
+            key = self.focused if self.focused in fields else fields[0]
+            self.context[key] = ""
+            self._custom_typed(key)
         return True
 
     def type_text(self, text: str) -> bool:
@@ -289,6 +312,7 @@ class PhoneUI(Screens):
                 return False
             self.focused = key
             self.context[key] = typed
+            self._custom_typed(key)
         return True
 
     def set_text(self, selector: dict[str, Any], text: str) -> bool:
@@ -300,6 +324,7 @@ class PhoneUI(Screens):
             return False
         with self.lock:
             self.context[found[0].field] = text
+            self._custom_typed(found[0].field)
         return True
 
     def swipe(self) -> None:

@@ -15,6 +15,7 @@ import attrs
 
 from tikmatrix_sdk._contract.codes import NOT_FOUND, ContractError, bad_request
 
+from ..android.described_apps import APP_SCHEMA, AppError, read_app
 from ..android.render import render_png
 from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
 from .fleet import DeviceSource, Fleet
@@ -22,7 +23,7 @@ from .leases import LeaseService
 from .runner import Runner
 from .service import TaskService
 
-__all__ = ["BEHAVIOUR_FIELDS", "FAILURE_MODES", "Lab"]
+__all__ = ["APP_SCHEMA", "BEHAVIOUR_FIELDS", "FAILURE_MODES", "Lab"]
 
 #: The fields of a simulated device's behaviour (``duration``, ``failure`` …).
 BEHAVIOUR_FIELDS = frozenset(field.name for field in attrs.fields(Behaviour))
@@ -116,6 +117,42 @@ class Lab:
         phone = self._phone(serial)
         phone.packages = set(packages)
         return sorted(phone.packages)
+
+    # -- apps described as data ----------------------------------------------------------------
+
+    def install_app(self, serial: str, description: Any) -> dict[str, Any]:
+        """Install an app described as data on a phone (virtual, or a simulated device's).
+
+        A description that cannot be installed is refused (40001) naming its field.
+        """
+        phone = self._system(serial)
+        try:
+            app = read_app(description)
+        except AppError as error:
+            raise bad_request(str(error)) from None
+        phone.install_described(app)
+        return app.to_json()
+
+    def apps(self, serial: str) -> list[dict[str, Any]]:
+        """The apps described as data that a phone has."""
+        phone = self._system(serial)
+        return [phone.described[package].to_json() for package in sorted(phone.described)]
+
+    def remove_app(self, serial: str, package: str) -> bool:
+        """Uninstall an app described as data; whether the phone had it."""
+        removed: bool = self._system(serial).uninstall_described(package)
+        return removed
+
+    def _system(self, serial: str) -> Any:
+        """The Android inside a device: a virtual phone's, or a simulated device's."""
+        self._known(serial)
+        phone = self._source.phone(serial)
+        if phone is not None:
+            return phone
+        device = self._fleet.get(serial)
+        if isinstance(device, SimulatedDevice):
+            return device.system
+        raise bad_request(f"device {serial!r} has no Android of this server's to install on")
 
     # -- what the dashboard shows ------------------------------------------------------------
 

@@ -171,6 +171,24 @@ def set_packages(serial: str) -> Response:
     return success({"packages": state().lab.set_packages(serial, packages)})
 
 
+@control.put("/devices/<serial>/apps")
+def install_app(serial: str) -> Response:
+    """Install an app described as data (see ``android.described_apps``) on a phone."""
+    return success(state().lab.install_app(serial, _object()))
+
+
+@control.get("/devices/<serial>/apps")
+def list_apps(serial: str) -> Response:
+    """The apps described as data that a phone has, as they were described."""
+    return success({"apps": state().lab.apps(serial)})
+
+
+@control.delete("/devices/<serial>/apps/<package>")
+def remove_app(serial: str, package: str) -> Response:
+    """Uninstall an app described as data."""
+    return success({"package": package, "removed": state().lab.remove_app(serial, package)})
+
+
 #: Each account field: the JSON types it takes, and whether it is required.
 _ACCOUNT_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "username": ((str,), True),

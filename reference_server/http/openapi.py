@@ -21,7 +21,7 @@ from tikmatrix_sdk._contract.schemas import create_schemas
 from tikmatrix_sdk._contract.scripts import SCRIPT_RULES
 
 from ..domain.custom_scripts import MAX_TIMEOUT, PLATFORMS
-from ..domain.device_control import FAILURE_MODES
+from ..domain.device_control import APP_SCHEMA, FAILURE_MODES
 from . import control_limits
 from .dashboard import STATE_COMPONENTS
 
@@ -162,6 +162,7 @@ SCHEMAS: dict[str, Any] = {
         },
         "additionalProperties": False,
     },
+    "ControlApp": APP_SCHEMA,
     "ControlClock": _object(
         {"seconds": {"type": "number", "minimum": 0, "maximum": control_limits.MAX_ADVANCE}}
     ),
@@ -235,6 +236,16 @@ _CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
         ("ControlPackages", True),
     ),
     ("/_control/devices/{serial}/reconnect", "post"): ("Plug a virtual phone back in", None),
+    ("/_control/devices/{serial}/apps", "put"): (
+        "Install an app described as data on a phone (screens of widgets, and what a tap, "
+        "typed text or back does)",
+        ("ControlApp", True),
+    ),
+    ("/_control/devices/{serial}/apps", "get"): ("The apps described as data a phone has", None),
+    ("/_control/devices/{serial}/apps/{package}", "delete"): (
+        "Uninstall an app described as data",
+        None,
+    ),
     ("/_control/accounts", "post"): (
         "Add or move accounts ({accounts: [...]})",
         ("ControlAccounts", True),
@@ -273,7 +284,7 @@ _CONTROL: dict[tuple[str, str], tuple[str, tuple[str, bool] | None]] = {
 for (_path, _method), (_summary, _body) in _CONTROL.items():
     _params = [
         {"name": name, "in": "path", "required": True, "schema": _STR}
-        for name in ("serial", "task_id", "name")
+        for name in ("serial", "task_id", "name", "package")
         if "{" + name + "}" in _path
     ]
     PATHS.setdefault(_path, {})[_method] = _operation(

@@ -45,6 +45,11 @@ ACCEPTED: list[tuple[str, str, dict[str, Any]]] = [
         {"path": "/api/v1/task/*", "latency": 0.1, "code": 50001, "times": 1},
     ),
     ("POST", "/_control/clock/advance", {"seconds": 60}),
+    (
+        "PUT",
+        "/_control/devices/device_serial_1/apps",
+        {"package": "com.example.hello", "screens": {"main": {"widgets": [{"text": "Hi"}]}}},
+    ),
 ]
 
 # Bodies the server refuses with 40001, each also outside the documented schema.
@@ -57,6 +62,21 @@ REFUSED: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/_control/faults", {"latency": 61}),
     ("POST", "/_control/faults", {"http_status": 99}),
     ("POST", "/_control/clock/advance", {"seconds": -1}),
+    (
+        "PUT",
+        "/_control/devices/device_serial_1/apps",
+        {"package": "hello", "screens": {"main": {"widgets": []}}},
+    ),
+    (
+        "PUT",
+        "/_control/devices/device_serial_1/apps",
+        {"package": "com.example.a", "screens": {"main": {"widgets": [{"colour": "red"}]}}},
+    ),
+    (
+        "PUT",
+        "/_control/devices/device_serial_1/apps",
+        {"package": "com.example.a", "screens": {"main": {"widgets": [{"bounds": [1, 2]}]}}},
+    ),
 ]
 
 
