@@ -106,3 +106,13 @@ def test_a_turned_display_lays_the_screen_out_again(u2: Any) -> None:
     finally:
         u2.set_orientation("natural")
     assert u2(text="Search").info["bounds"]["right"] == 1080
+
+
+def test_uiautomator2s_device_info_is_a_phones(u2: Any) -> None:
+    """#35, item 5: every field read from the phone's properties, the architecture too."""
+    info = u2.device_info
+    assert info["arch"] == "arm64-v8a"
+    assert (info["sdk"], info["version"]) == (33, 13)
+    assert all(info[name] for name in ("brand", "model", "serial"))
+    battery = u2.adb_device.battery()
+    assert battery.level == 85
