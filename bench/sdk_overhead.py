@@ -69,7 +69,32 @@ PAGE = json.dumps(
 ONE = json.dumps({"code": 0, "message": "success", "data": _task(7)}).encode()
 
 
+def _other_version(task_id: int) -> dict[str, Any]:
+    """A task as another TikMatrix version may send it: three optional keys left out, one
+    key the SDK does not know."""
+    task = _task(task_id)
+    for key in ("source", "start_time", "remark"):
+        del task[key]
+    return {**task, "device_group": "farm-a"}
+
+
+OTHER = json.dumps(
+    {
+        "code": 0,
+        "message": "success",
+        "data": {
+            "tasks": [_other_version(i) for i in range(100, 0, -1)],
+            "total": 1000,
+            "page": 1,
+            "page_size": 100,
+        },
+    }
+).encode()
+
+
 def _handler(request: httpx.Request) -> httpx.Response:
+    if request.url.params.get("source") == "other":  # the other version's page
+        return httpx.Response(200, content=OTHER, headers={"Content-Type": "application/json"})
     body = ONE if request.url.path.startswith("/api/v1/task/") else PAGE
     return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
 
@@ -194,6 +219,12 @@ def main() -> None:
             "raw": lambda: json.loads(raw.get("/api/v1/task", params={"page_size": "100"}).content),
             "sdk": lambda: sdk.tasks.list(page_size=100),
             "sdk-json": _with_stdlib_json(lambda: sdk.tasks.list(page_size=100)),
+        },
+        "tasks.list, another version": {
+            "raw": lambda: json.loads(
+                raw.get("/api/v1/task", params={"page_size": "100", "source": "other"}).content
+            ),
+            "sdk": lambda: sdk.tasks.list(page_size=100, extra_query={"source": "other"}),
         },
         "tasks.get": {
             "raw": lambda: json.loads(raw.get("/api/v1/task/7").content),

@@ -247,40 +247,26 @@ def _reader(type_: Any, namespace: dict[str, Any], where: str) -> str:
     return f"{hook}(v, {hook}_type)"
 
 
-def _constant(value: Any) -> Callable[[], Any]:
-    return lambda: value
+#: What a lookup answers for a key that is not there (no JSON value is this object).
+_MISSING = object()
 
 
-def _normaliser(
-    cls: type[Any], fields: list[attrs.Attribute[Any]]
-) -> Callable[[dict[str, Any]], tuple[dict[str, Any], Mapping[str, Any]]]:
-    """The slow path: aliases, unknown keys set apart, defaults filled in."""
-    known = frozenset(f.name for f in fields)
-    aliases: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(cls, "_wire_aliases", None)
-    defaults: dict[str, Callable[[], Any]] = {
-        f.name: f.default.factory if isinstance(f.default, attrs.Factory) else _constant(f.default)  # type: ignore[arg-type, union-attr]
-        for f in fields
-        if f.default is not attrs.NOTHING
-    }
-
-    def normalise(data: dict[str, Any]) -> tuple[dict[str, Any], Mapping[str, Any]]:
-        if aliases is not None:
-            data = aliases(data)
-        extra = {key: value for key, value in data.items() if key not in known} or _EMPTY
-        filled = {name: make() for name, make in defaults.items() if name not in data}
-        return {**data, **filled}, extra
-
-    return normalise
+def _unknown(data: dict[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
+    """The keys of an answer its model does not know, kept in the model's ``extra``."""
+    return {key: data[key] for key in data.keys() - known} or _EMPTY
 
 
 def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
     """Write the structure function of one model as straight-line Python, once.
 
-    When a payload holds exactly the documented keys (the common case) it costs one length
-    check, then per field one lookup and one type check; the model is then handed its
+    Every answer takes the same path, whatever keys it holds: per field one lookup (an
+    optional field's absence is a compare, and its default), one type check, and at the end
+    one length check says whether any key was unknown (then those are kept in ``extra``).
+    An answer from another TikMatrix version, with optional keys left out or keys the SDK
+    does not know, costs about what the documented one does. The model is then handed its
     whole ``__dict__`` at once (the models are dict-based for this: a frozen class's
     ``__init__`` sets each field through ``object.__setattr__``, several times slower).
-    Aliases, unknown keys, missing keys and lenient conversions are taken only when needed.
+    Lenient conversions are taken only when a value needs one.
     """
     attrs.resolve_types(cls)  # annotations written as text (``from __future__ import …``)
     fields = [f for f in attrs.fields(cls) if f.name != "extra"]
@@ -290,23 +276,50 @@ def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
         "_new": object.__new__,
         "_set": object.__setattr__,
         "_fromiso": _fromisoformat,
-        "_normalise": _normaliser(cls, fields),
         "_validate": attrs.validate,
+        "_aliases": getattr(cls, "_wire_aliases", None),
+        "_known": frozenset(f.name for f in fields),
+        "_M": _MISSING,
     }
-    reads = [f"v{index} = o[{field.name!r}]" for index, field in enumerate(fields)]
+    # Any other answer: each key looked up once, present or not, counting the known ones.
+    required = [f for f in fields if f.default is attrs.NOTHING]
+    any_keys = [f"n = {len(required)}"]
+    for index, field in enumerate(fields):
+        local = f"v{index}"
+        if field.default is attrs.NOTHING:
+            any_keys.append(f"{local} = o[{field.name!r}]")
+            continue
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"_f{index}"] = field.default.factory
+            default = f"_f{index}()"  # made fresh for each model
+        else:
+            namespace[f"_d{index}"] = field.default
+            default = f"_d{index}"
+        any_keys += [
+            f"{local} = o.get({field.name!r}, _M)",
+            f"if {local} is _M:",
+            f"    {local} = {default}",
+            "else:",
+            "    n += 1",
+        ]
+    # Every key found is the model's: nothing more to do; else the others go in extra.
+    any_keys.append("extra = _EMPTY if len(o) == n else _unknown(o, _known)")
     lines = [
         "def structure(o, _=None):",
         "    if o.__class__ is not dict:",
         "        o = _as_dict(o, _cls)",
-        "    extra = _EMPTY",
-        f"    if len(o) != {len(fields)}:",
-        "        o, extra = _normalise(o)",
-        # As many keys as fields and every field found: then no key is unknown.
-        "    try:",
-        *(f"        {read}" for read in reads),
-        "    except KeyError:",
-        "        o, extra = _normalise(o)",
-        *(f"        {read}" for read in reads),
+        *(["    o = _aliases(o)"] if namespace["_aliases"] is not None else []),
+        # The documented keys exactly (the common case): as many keys as fields, each found.
+        f"    exact = len(o) == {len(fields)}",
+        "    if exact:",
+        "        try:",
+        *(f"            v{index} = o[{field.name!r}]" for index, field in enumerate(fields)),
+        "        except KeyError:",
+        "            exact = False",
+        "    if exact:",
+        "        extra = _EMPTY",
+        "    else:",
+        *(f"        {line}" for line in any_keys),
     ]
     values = []
     for index, field in enumerate(fields):
