@@ -54,18 +54,15 @@ def _task(task_id: int) -> dict[str, Any]:
     }
 
 
-PAGE = json.dumps(
-    {
-        "code": 0,
-        "message": "success",
-        "data": {
-            "tasks": [_task(i) for i in range(100, 0, -1)],
-            "total": 1000,
-            "page": 1,
-            "page_size": 100,
-        },
-    }
-).encode()
+def _page(task: Callable[[int], dict[str, Any]]) -> bytes:
+    """The answer of a 100-task page, each task made by ``task``."""
+    data = {"tasks": [task(i) for i in range(100, 0, -1)], "total": 1000, "page": 1}
+    return json.dumps(
+        {"code": 0, "message": "success", "data": {**data, "page_size": 100}}
+    ).encode()
+
+
+PAGE = _page(_task)
 ONE = json.dumps({"code": 0, "message": "success", "data": _task(7)}).encode()
 
 
@@ -78,18 +75,7 @@ def _other_version(task_id: int) -> dict[str, Any]:
     return {**task, "device_group": "farm-a"}
 
 
-OTHER = json.dumps(
-    {
-        "code": 0,
-        "message": "success",
-        "data": {
-            "tasks": [_other_version(i) for i in range(100, 0, -1)],
-            "total": 1000,
-            "page": 1,
-            "page_size": 100,
-        },
-    }
-).encode()
+OTHER = _page(_other_version)
 
 
 def _handler(request: httpx.Request) -> httpx.Response:
