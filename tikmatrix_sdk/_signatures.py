@@ -10,6 +10,7 @@ only when an annotation names them.
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, get_args, get_origin
@@ -66,19 +67,15 @@ def show_signature(function: Callable[..., Any], signature: inspect.Signature) -
     function.__annotations__ = signature_annotations(signature)
 
 
-def _unpack_forms() -> frozenset[Any]:
-    """``Unpack`` as :mod:`typing` spells it, and as :mod:`typing_extensions` does if present."""
-    forms = {typing.Unpack}
-    try:
-        import typing_extensions
-    except ImportError:  # pragma: no cover - not a dependency of the SDK
-        pass
-    else:
-        forms.add(typing_extensions.Unpack)
-    return frozenset(forms)
+def _unpack_forms() -> tuple[Any, ...]:
+    """``Unpack`` as :mod:`typing` spells it, and as :mod:`typing_extensions` does.
 
-
-_UNPACK = _unpack_forms()
+    The latter only if something imported it: an annotation cannot hold its ``Unpack``
+    otherwise, and importing it here would cost every program that imports the SDK.
+    """
+    extensions = sys.modules.get("typing_extensions")
+    unpack = getattr(extensions, "Unpack", None)
+    return (typing.Unpack,) if unpack is None else (typing.Unpack, unpack)
 
 
 def _hints(target: Any) -> dict[str, Any]:
@@ -145,7 +142,7 @@ def _unpacked(fn: Callable[..., Any], parameter: inspect.Parameter, hints: dict[
     if parameter.kind is not inspect.Parameter.VAR_KEYWORD:
         return None
     annotation = hints.get(parameter.name)
-    if get_origin(annotation) in _UNPACK:
+    if get_origin(annotation) in _unpack_forms():
         return get_args(annotation)[0]
     raise TypeError(
         f"{fn.__qualname__}: **{parameter.name} must be annotated Unpack[SomeTypedDict], "

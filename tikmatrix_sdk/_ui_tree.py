@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,6 +60,13 @@ _FLAGS = (
 )  # fmt: skip
 
 
+def _element_tree() -> Any:
+    """The XML parser, loaded with the first hierarchy (a program may never ask for one)."""
+    import xml.etree.ElementTree as ElementTree
+
+    return ElementTree
+
+
 def _flag(value: str | None) -> bool:
     return value == "true"
 
@@ -68,8 +74,8 @@ def _flag(value: str | None) -> bool:
 def parse_hierarchy(xml: str | bytes) -> list[UiNode]:
     """Every ``node`` of a uiautomator dump, in document order."""
     try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as error:
+        root = _element_tree().fromstring(xml)
+    except _element_tree().ParseError as error:
         raise ValueError(f"the hierarchy is not XML: {error}") from None
     nodes = []
     for element in root.iter("node"):
