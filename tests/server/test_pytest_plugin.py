@@ -28,8 +28,10 @@ USES_THE_CLIENT = """
 
 
 def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    """Run ``source`` as a project's tests, in this process: these tests are about the
+    plugin's fixtures and options, not about a process (a child pytest cost 3 s each)."""
     pytester.makepyfile(test_app=textwrap.dedent(source))
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=120)
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
 
 def test_a_project_gets_a_server_and_clients_with_nothing_in_its_conftest(
