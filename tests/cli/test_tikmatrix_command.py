@@ -17,6 +17,7 @@ from reference_server.testing import ControlClient
 from tikmatrix_sdk import SCRIPT_CONFIGS
 
 from ..children import child
+from .in_process import run_in_process
 
 COMMAND = str(Path(sys.executable).parent / "tikmatrix")
 
@@ -26,12 +27,20 @@ def server(tikmatrix_server: str, tikmatrix_reset: None) -> str:
     return tikmatrix_server
 
 
-def tikmatrix(*args: str, url: str | None = None, env: dict[str, str] | None = None) -> Any:
-    """Run the command; its completed process (stdout and stderr as text)."""
+def tikmatrix(
+    *args: str, url: str | None = None, env: dict[str, str] | None = None, as_child: bool = False
+) -> Any:
+    """Run the command: its exit status, stdout and stderr as text.
+
+    In this process (:mod:`.in_process`), or with ``as_child`` as the installed entry point
+    in a process of its own, as a shell starts it.
+    """
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TIKMATRIX_")}
     environment.update(env or {})
     if url is not None:
         environment["TIKMATRIX_BASE_URL"] = url
+    if not as_child:
+        return run_in_process(list(args), environment)
     return subprocess.run(
         [COMMAND, *args], capture_output=True, text=True, timeout=120, env=environment, check=False
     )
@@ -44,7 +53,7 @@ def as_json(*args: str, url: str) -> Any:
 
 
 def test_help_lists_every_command() -> None:
-    done = tikmatrix("--help")
+    done = tikmatrix("--help", as_child=True)  # the installed entry point, end to end
     assert done.returncode == 0
     for command in ("license", "tasks", "accounts"):
         assert command in done.stdout
@@ -267,7 +276,7 @@ def test_errors_print_a_message_and_their_status(
 
 
 def test_no_server_is_a_connection_error() -> None:
-    done = tikmatrix("license", url="http://127.0.0.1:9")
+    done = tikmatrix("license", url="http://127.0.0.1:9", as_child=True)
     assert done.returncode == 3
     assert done.stderr.startswith("Error: Connection error")
 
