@@ -20,6 +20,7 @@ from reference_server.android.described_apps import (
 )
 from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
 from reference_server.android.system import MAX_FILE, MAX_JOBS
+from reference_server.android.text_tools import MAX_AWK_PROGRAM, MAX_PRINTF_WIDTH, MAX_TEST_WORDS
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
 from reference_server.http import control_limits as limits
 from tikmatrix_sdk._contract.limits import (
@@ -64,6 +65,8 @@ def _size(count: int) -> str:
         f"install sessions open at once; at most {MAX_ENTRIES:,} entries",
         f"inflated as a stream, up to {_size(MAX_INFLATED)}",
         f"| {MAX_JOBS} at once per phone;",
+        f"`printf` fields up to {MAX_PRINTF_WIDTH:,} characters wide, `test` up to "
+        f"{MAX_TEST_WORDS} words, an `awk` program up to {MAX_AWK_PROGRAM:,} characters",
         f"| {_size(MAX_APP_BYTES)} of JSON, {MAX_SCREENS} screens, {MAX_WIDGETS} widgets a "
         f"screen, {MAX_TEXT:,} characters a text, coordinates up to {MAX_COORDINATE:,} |",
     ],

@@ -11,7 +11,14 @@ import binascii
 import itertools
 
 from .described_apps import DescribedApp
-from .packages import ADB_KEYBOARD, SYSTEM_PACKAGES, described_in_apk, install
+from .packages import (
+    ADB_KEYBOARD,
+    SYSTEM_PACKAGES,
+    ApkInfo,
+    described_in_apk,
+    install,
+    read_apk,
+)
 from .settings import DEFAULT_SETTINGS
 from .sh import Done
 from .tools import AndroidTools
@@ -89,16 +96,22 @@ class AppCommands(AndroidTools):
         described = described_in_apk(data)
         if isinstance(described, str):
             return f"Failure [INSTALL_FAILED_INVALID_APK: {described}]\n"
+        if described is not None and described.package in SYSTEM_PACKAGES:
+            return (
+                "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
+                f"one of the phone's own apps, {described.package}]\n"
+            )
+        if described is not None:  # checked before anything is installed
+            info = read_apk(data)
+            if isinstance(info, ApkInfo) and described.package != info.package:
+                return (
+                    "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
+                    f"{described.package}, the APK is {info.package}]\n"
+                )
         line, package = install(self.installed, data, flags, session)
         if package is None:
             return line + "\n"
         if described is not None:
-            if described.package != package.package:
-                self.installed.pop(package.package, None)
-                return (
-                    "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
-                    f"{described.package}, the APK is {package.package}]\n"
-                )
             self.described[package.package] = described
         self.packages.add(package.package)
         self._log("PackageManager", f"installed {package.package} {package.version_name}")

@@ -173,7 +173,20 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 def read_app(data: Any) -> DescribedApp:
-    """A description, checked: :class:`AppError` names the first field that is wrong."""
+    """A description, checked: :class:`AppError` names the first field that is wrong.
+
+    Whatever ``data`` is, nothing else is raised: a value of a type no rule foresaw, or JSON
+    nested too deep to measure, is refused as the description's own mistake.
+    """
+    try:
+        return _read_app(data)
+    except AppError:
+        raise
+    except (TypeError, ValueError, RecursionError) as error:
+        raise AppError("app", f"cannot be read: {type(error).__name__}") from None
+
+
+def _read_app(data: Any) -> DescribedApp:
     if not isinstance(data, Mapping):
         raise AppError("app", "must be a JSON object")
     size = len(json.dumps(data, ensure_ascii=False).encode())
@@ -249,7 +262,7 @@ def _widget(data: Any, where: str) -> Widget:
         raise AppError(where, "must be an object")
     _only(data, where, {"id", "class", "text", "description", "bounds", "on_click", "on_text"})
     widget_id = data.get("id", "")
-    if widget_id:
+    if widget_id != "":  # any value but the empty string must be a name
         _matching(widget_id, f"{where}.id", _NAME)
     bounds = data.get("bounds")
     if bounds is not None:

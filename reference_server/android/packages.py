@@ -17,7 +17,7 @@ import zlib
 
 import attrs
 
-from .described_apps import MAX_APP_BYTES, DescribedApp, read_app
+from .described_apps import MAX_APP_BYTES, AppError, DescribedApp, read_app
 
 __all__ = [
     "ADB_KEYBOARD",
@@ -276,17 +276,24 @@ def described_in_apk(data: bytes) -> DescribedApp | str | None:
     ``None`` when it has none; the reason as text when the description cannot be used. The
     entry is read up to :data:`MAX_APP_BYTES` and no further, as the manifest is bounded.
     """
+    if _bounded(data) is not None:
+        return None  # past the APK's bounds: the installer refuses it in its own words
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if DESCRIBED_ASSET not in archive.NameToInfo:
                 return None
             with archive.open(DESCRIBED_ASSET) as entry:
                 raw = entry.read(MAX_APP_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-        return None  # not a zip: the installer's own checks say so
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError,
+            NotImplementedError) as error:  # fmt: skip
+        return f"{DESCRIBED_ASSET} cannot be read: {type(error).__name__}"
     if len(raw) > MAX_APP_BYTES:
         return f"{DESCRIBED_ASSET} is larger than {MAX_APP_BYTES} bytes"
     try:
-        return read_app(json.loads(raw))
-    except ValueError as error:  # not JSON, or an AppError naming the field
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return f"{DESCRIBED_ASSET}: not JSON"
+    try:
+        return read_app(parsed)
+    except AppError as error:
         return f"{DESCRIBED_ASSET}: {error}"

@@ -316,8 +316,13 @@ class Interpreter:
                     words, functools.partial(self._job_pipeline, pipeline, depth, self.emit)
                 )
                 if pid is None:  # as many jobs as the phone runs: as a real shell says it
-                    err += b"/system/bin/sh: fork: Resource temporarily unavailable\n"
+                    refused = Done(err=b"/system/bin/sh: fork: Resource temporarily unavailable\n")
                     self.status = 1
+                    if self.emit is not None:
+                        self.emit(refused)
+                    else:
+                        err += refused.err
+                        both += refused.err
                     continue
                 self.variables["!"] = str(pid)
                 self.status = 0
@@ -395,7 +400,7 @@ class Interpreter:
             return self._variables(fields[0], fields[1:])
         if fields[0] in ("exit", "return"):
             given = fields[1] if len(fields) > 1 else str(self.status)
-            if not given.lstrip("-").isdigit():
+            if not (given.isascii() and given.lstrip("-").isdigit() and given.count("-") <= 1):
                 message = f"/system/bin/sh: {fields[0]}: {given}: bad number\n"
                 return Done(err=message.encode(), status=1)
             raise _Exit(int(given) & 0xFF)

@@ -26,11 +26,11 @@ from tikmatrix_sdk._contract.records import MediaFile, make_record
 from ..orphan_sweep import folder_prefix
 from .app_commands import AppCommands
 from .apps import APPS, App
-from .described_apps import DescribedApp, read_app
+from .described_apps import AppError, DescribedApp, read_app
 from .elements import LAUNCHER, SYSTEM_UI
 from .file_commands import FileCommands
 from .logcat import LogBuffer
-from .packages import InstalledPackage, app_uid, built_in_packages
+from .packages import SYSTEM_PACKAGES, InstalledPackage, app_uid, built_in_packages
 from .processes import Process, ProcessTable
 from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
@@ -149,8 +149,10 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         Its icon is on the launcher, it opens on its start screen, and it is a package as
         any other (listed, with versions, uninstalled by ``pm uninstall``).
         """
+        if app.package in SYSTEM_PACKAGES or app.package in {a.package for a in APPS.values()}:
+            raise AppError("package", f"is one of the phone's own apps: {app.package}")
+        self.force_stop(app.package)  # outside the lock: the screen's lock comes first
         with self._lock:
-            self.force_stop(app.package)
             self.described[app.package] = app
             self.packages.add(app.package)
             self.installed[app.package] = InstalledPackage(
@@ -173,11 +175,12 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
 
     def uninstall_described(self, package: str) -> bool:
         """Remove an app described as data; whether the phone had it."""
+        if package not in self.described:
+            return False
+        self.force_stop(package)  # outside the lock: the screen's lock comes first
         with self._lock:
-            if package not in self.described:
+            if self.described.pop(package, None) is None:
                 return False
-            self.force_stop(package)
-            del self.described[package]
             self.packages.discard(package)
             self.installed.pop(package, None)
             self._log("PackageManager", f"removed {package}")

@@ -21,6 +21,9 @@ from .tools import AndroidTools
 
 __all__ = ["TextTools", "bre_to_ere", "sed_replacement"]
 
+#: The widest field and the most digits ``printf`` writes, and the most words ``test`` and
+#: ``awk`` read: a command's output and its work stay small.
+MAX_PRINTF_WIDTH, MAX_TEST_WORDS, MAX_AWK_PROGRAM = 10_000, 256, 4096
 _UNARY_FILE = {"-e", "-f", "-d", "-s", "-r", "-w", "-x", "-L", "-h"}
 _NUMBER_TESTS: dict[str, Callable[[int, int], bool]] = {
     "-eq": lambda a, b: a == b,
@@ -199,6 +202,8 @@ class TextTools(AndroidTools):
 
     def _test(self, args: list[str]) -> bool:
         """A ``test`` expression: ``!``, ``-a`` and ``-o`` over the primaries."""
+        if len(args) > MAX_TEST_WORDS:
+            raise _Usage(f"more than {MAX_TEST_WORDS} words")
         if "-o" in args[1:-1]:
             at = args.index("-o", 1)
             return self._test(args[:at]) or self._test(args[at + 1 :])
@@ -373,6 +378,8 @@ class TextTools(AndroidTools):
             separator, words = words[0][2:], words[1:]
         if not words:
             return Done(err=b"usage: awk [-F SEP] PROGRAM [FILE...]\n", status=2)
+        if len(words[0]) > MAX_AWK_PROGRAM:
+            return Done(err=f"awk: program longer than {MAX_AWK_PROGRAM}\n".encode(), status=2)
         try:
             rules = _awk_program(words[0])
         except _Usage as error:
@@ -612,15 +619,17 @@ def _printf_once(form: str, args: list[str]) -> tuple[str, int, str]:
             return "%"
         value = args[used] if used < len(args) else ""
         used += 1
+        if int(width or 0) > MAX_PRINTF_WIDTH or int(precision or 0) > MAX_PRINTF_WIDTH:
+            problem = f"field wider than {MAX_PRINTF_WIDTH}"
+            return ""
         spec = f"%{flags}{width}{'.' + precision if precision else ''}"
-        if kind in "diouxXc":
-            try:
-                number = int(value, 0) if value else 0
-            except ValueError:
+        if kind == "c":
+            return (spec + "s") % (value[:1])
+        if kind in "diouxX":
+            number = _printf_number(value)
+            if number is None:
                 problem = f"invalid number '{value}'"
                 number = 0
-            if kind == "c":
-                return (spec + "s") % (value[:1])
             return (spec + ("d" if kind in "iu" else kind)) % number
         if kind in "feEgG":
             try:
@@ -634,3 +643,16 @@ def _printf_once(form: str, args: list[str]) -> tuple[str, int, str]:
 
     text = _PRINTF.sub(fill, _unescape(form))
     return text, used, problem
+
+
+def _printf_number(text: str) -> int | None:
+    """A number as the shell's printf reads it: decimal, ``0x`` hex, ``0`` octal, signed."""
+    found = re.fullmatch(r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", text.strip())
+    if not text.strip():
+        return 0
+    if found is None or len(text) > 64:
+        return None
+    sign, digits = found.groups()
+    base = 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10
+    value = int(digits, base)
+    return -value if sign == "-" else value

@@ -128,9 +128,9 @@ class Lab:
         phone = self._system(serial)
         try:
             app = read_app(description)
+            phone.install_described(app)
         except AppError as error:
             raise bad_request(str(error)) from None
-        phone.install_described(app)
         return app.to_json()
 
     def apps(self, serial: str) -> list[dict[str, Any]]:

@@ -115,7 +115,7 @@ class VirtualPhone(AndroidSystem):
             return lambda stream: _say(stream, said)
         if name.startswith("tcpip:"):
             port = name[len("tcpip:") :]
-            if not port.isdigit() or not 0 < int(port) < 65536:
+            if not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536):
                 return lambda stream: _say(stream, f"invalid port: {port}\n")
             # This phone already answers over TCP, on its own port: what adbd says is all.
             return lambda stream: _say(stream, f"restarting in TCP mode port: {port}\n")
@@ -431,12 +431,10 @@ def _streamed_size(argv: list[str]) -> int | None:
         return None
     if words[0] == "install-write" and words[-1] != "-":
         return None  # it reads a file on the phone, not the stream
-    if words[0] == "install" and any(
-        not word.startswith("-") and not word.isdigit() for word in words[1:]
-    ):
-        return None  # an APK path: pm install reads the file
+    if words[0] == "install" and words[-1].endswith(".apk"):
+        return None  # an APK path on the phone: pm install reads the file
     size = words[words.index("-S") + 1]
-    return int(size) if size.isdigit() else -1
+    return int(size) if size.isascii() and size.isdigit() and len(size) <= 12 else -1
 
 
 def _terminal(stream: Stream, *, v2: bool = False) -> Emit:
