@@ -18,6 +18,7 @@ from .packages import (
     described_in_apk,
     install,
     read_apk,
+    staged_path,
 )
 from .settings import DEFAULT_SETTINGS
 from .sh import Done
@@ -101,14 +102,14 @@ class AppCommands(AndroidTools):
                 "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
                 f"one of the phone's own apps, {described.package}]\n"
             )
-        if described is not None:  # checked before anything is installed
-            info = read_apk(data)
-            if isinstance(info, ApkInfo) and described.package != info.package:
-                return (
-                    "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
-                    f"{described.package}, the APK is {info.package}]\n"
-                )
-        line, package = install(self.installed, data, flags, session)
+        info = read_apk(data, staged_path(session))  # read once, for the check and the install
+        apk_package = info.package if isinstance(info, ApkInfo) else None
+        if described is not None and apk_package not in (None, described.package):
+            return (  # checked before anything is installed
+                "Failure [INSTALL_FAILED_INVALID_APK: assets/tikmatrix-app.json describes "
+                f"{described.package}, the APK is {apk_package}]\n"
+            )
+        line, package = install(self.installed, data, flags, session, info)
         if package is None:
             return line + "\n"
         if described is not None:

@@ -33,8 +33,7 @@ class CustomScreens:
     def _show(self, app: DescribedApp) -> None:
         """Bring ``app`` to the front on its start screen, its widgets as described."""
         self.custom = app
-        self._go(app.start)
-        self.context = {}  # the widgets' texts: what was typed or set, by widget id
+        self._go(app.start)  # a new context: the widgets' texts (typed or set), by widget id
 
     def _custom_go(self, screen: str) -> None:
         """Another screen of the app in front; the texts typed and set stay."""

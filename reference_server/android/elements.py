@@ -44,18 +44,17 @@ class Element:
     editable: bool = False
     field: str = ""
     selected: bool = False
-    checkable: bool = False
-    checked: bool = False
-    scrollable: bool = False
-    password: bool = False
-    enabled: bool = True
     on_click: Callable[[], None] | None = None
     bounds: tuple[int, int, int, int] = (0, 0, 0, 0)
     #: Whether its bounds are its own (a described app's widget), not the screen's next row.
     fixed: bool = False
 
     def node(self, package: str, *, focused: bool = False) -> Node:
-        """The view as uiautomator sees it: every attribute of its dump, typed."""
+        """The view as uiautomator sees it: every attribute of its dump, typed.
+
+        No screen here has a checkbox, a list that scrolls or a password: those flags keep
+        the node's defaults.
+        """
         clickable = self.on_click is not None or self.editable
         return Node(
             text=self.text,
@@ -63,15 +62,9 @@ class Element:
             cls=self.cls,
             package=package,
             content_desc=self.desc,
-            checkable=self.checkable,
-            checked=self.checked,
             clickable=clickable,
-            enabled=self.enabled,
             focusable=clickable,
             focused=focused,
-            scrollable=self.scrollable,
-            long_clickable=False,
-            password=self.password,
             selected=self.selected,
             bounds=self.bounds,
         )

@@ -144,8 +144,11 @@ class FileCommands(AndroidTools):
         """The phone path a name stands for (relative ones from the shell's directory)."""
         return "/" + self.path(name).relative_to(self.root).as_posix().removeprefix(".")
 
-    def _long(self, name: str, file: Path) -> str:
-        """``ls -l``'s line: mode, links, owner, group, size, time and name, as toybox has it."""
+    def _long(self, name: str, file: Path, shown: str | None = None) -> str:
+        """``ls -l``'s line: mode, links, owner, group, size, time and name, as toybox has it.
+
+        ``name`` is the file's path as given; the line ends with ``shown`` (default: ``name``).
+        """
         info = file.stat()
         mode = self.mode_of(name, file)
         kind = "d" if file.is_dir() else "c" if file == self.root / "dev/null" else "-"
@@ -154,7 +157,7 @@ class FileCommands(AndroidTools):
         )
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.st_mtime))
         size = 0 if file.is_dir() else info.st_size
-        return f"{kind}{bits} 1 shell shell {size} {when} {name}"
+        return f"{kind}{bits} 1 shell shell {size} {when} {name if shown is None else shown}"
 
     def _cmd_ls(self, args: list[str]) -> Done:
         flags = "".join(a[1:] for a in args if a.startswith("-") and len(a) > 1)
@@ -176,10 +179,7 @@ class FileCommands(AndroidTools):
                 p.name for p in entries if show_all or not p.name.startswith(".")
             ]
             lines = [
-                self._long(f"{name.rstrip('/')}/{entry}", folder / entry).rsplit(" ", 1)[0]
-                + f" {entry}"
-                if long
-                else entry
+                self._long(f"{name.rstrip('/')}/{entry}", folder / entry, entry) if long else entry
                 for entry in names
             ]
             if long:

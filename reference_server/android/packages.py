@@ -31,6 +31,7 @@ __all__ = [
     "described_in_apk",
     "install",
     "read_apk",
+    "staged_path",
 ]
 
 #: The input method uiautomator2's helper app brings (``com.github.uiautomator``).
@@ -229,15 +230,26 @@ def built_in_packages(packages: set[str]) -> dict[str, InstalledPackage]:
     }
 
 
+def staged_path(session: int) -> str:
+    """Where the package manager copies the APK of install session ``session``."""
+    return f"/data/app/vmdl{session}.tmp/base.apk"
+
+
 def install(
-    installed: dict[str, InstalledPackage], data: bytes, flags: set[str], session: int = 1
+    installed: dict[str, InstalledPackage],
+    data: bytes,
+    flags: set[str],
+    session: int = 1,
+    info: ApkInfo | str | None = None,
 ) -> tuple[str, InstalledPackage | None]:
     """``pm install`` of the APK ``data`` with ``flags`` (``-r`` replace, ``-d`` downgrade).
 
-    ``session`` is the package manager's install session (the staged path it names). Returns
-    the answer's line and the package installed (``None`` on a failure).
+    ``session`` is the package manager's install session (the staged path it names);
+    ``info`` is what :func:`read_apk` made of ``data`` for it, if the caller read it
+    already. Returns the answer's line and the package installed (``None`` on a failure).
     """
-    info = read_apk(data, f"/data/app/vmdl{session}.tmp/base.apk")
+    if info is None:
+        info = read_apk(data, staged_path(session))
     if isinstance(info, str):
         return f"Failure [{info}]", None
     old = installed.get(info.package)

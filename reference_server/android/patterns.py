@@ -22,10 +22,15 @@ def compile_pattern(text: str, *, ignore_case: bool = False) -> re2._Regexp:
     pattern that is too long or that RE2 cannot match.
     """
     check_length(text)
+    return _compiled(text, ignore_case=ignore_case, capture=True)
+
+
+def _compiled(source: str, *, ignore_case: bool, capture: bool) -> re2._Regexp:
+    """``source`` compiled by RE2 with the contract's options; a refusal is a PatternError."""
     options = re2_options()
-    options.never_capture = False
+    options.never_capture = not capture
     try:
-        return re2.compile(("(?i)" if ignore_case else "") + text, options)
+        return re2.compile(("(?i)" if ignore_case else "") + source, options)
     except re2.error as error:
         raise PatternError(f"not a pattern RE2 can match: {error}") from None
 
@@ -42,8 +47,5 @@ def line_matcher(
         check_length(text)
     sources = [re2.escape(text) if fixed else text for text in patterns]
     combined = "|".join(f"(?:{source})" for source in sources)
-    try:
-        compiled = re2.compile(("(?i)" if ignore_case else "") + combined, re2_options())
-    except re2.error as error:
-        raise PatternError(f"not a pattern RE2 can match: {error}") from None
+    compiled = _compiled(combined, ignore_case=ignore_case, capture=False)
     return lambda line: compiled.search(line) is not None

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import attrs
 
+from .packages import app_uid
+
 __all__ = ["SIGNALS", "Process", "ProcessTable", "signal_number"]
 
 SHELL_UID = 2000
@@ -87,7 +89,7 @@ class ProcessTable:
             self._processes[process.pid] = process
             return process
 
-    def start_app(self, package: str, uid: int) -> Process:
+    def start_app(self, package: str) -> Process:
         """The process of an app brought to the front: its own, under the app's user id.
 
         Forked from zygote; one per package (an app already running keeps its pid).
@@ -95,6 +97,7 @@ class ProcessTable:
         running = self.app(package)
         if running is not None:
             return running
+        uid = app_uid(package)
         return self._add(f"u0_a{uid - 10000}", uid, [package], None, ppid=2)
 
     def stop_app(self, package: str) -> bool:

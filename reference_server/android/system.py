@@ -30,7 +30,7 @@ from .described_apps import AppError, DescribedApp, read_app
 from .elements import LAUNCHER, SYSTEM_UI
 from .file_commands import FileCommands
 from .logcat import LogBuffer
-from .packages import SYSTEM_PACKAGES, InstalledPackage, app_uid, built_in_packages
+from .packages import SYSTEM_PACKAGES, InstalledPackage, built_in_packages
 from .processes import Process, ProcessTable
 from .service_commands import ServiceCommands
 from .settings import DEFAULT_SETTINGS
@@ -188,7 +188,7 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
 
     def in_front(self, package: str) -> None:
         """An app came to the front: its process runs (started now if it was not running)."""
-        self.processes.start_app(package, app_uid(package))
+        self.processes.start_app(package)
 
     def force_stop(self, package: str) -> None:
         """``am force-stop``: the app's process ends, and its screen leaves the front.
@@ -197,7 +197,7 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         """
         self.ui.stop(package)
         if self.processes.stop_app(package) and package in (LAUNCHER, SYSTEM_UI):
-            self.processes.start_app(package, app_uid(package))
+            self.processes.start_app(package)
 
     def toggle_follow(self, app: App, user: str) -> None:
         """The follow button of a profile."""

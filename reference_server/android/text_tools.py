@@ -148,7 +148,7 @@ def _split_unescaped(text: str, delimiter: str, count: int) -> list[str]:
 class TextTools(AndroidTools):
     """``test``, ``[``, ``wc``, ``head``, ``tail``, ``sed`` and ``awk``; the phone gives input."""
 
-    def _inputs(self, tool: str, names: list[str]) -> list[tuple[str, bytes]]:
+    def _inputs(self, names: list[str]) -> list[tuple[str, bytes]]:
         """Each named file's bytes (standard input when none is named, or for ``-``)."""
         if not names:
             return [("", self._stdin)]
@@ -261,7 +261,7 @@ class TextTools(AndroidTools):
         wanted = [c for c in "lwc" if c in flags] or ["l", "w", "c"]
         lines = []
         totals = dict.fromkeys("lwc", 0)
-        for name, data in self._inputs("wc", names):
+        for name, data in self._inputs(names):
             counts = {"l": data.count(b"\n"), "w": len(data.split()), "c": len(data)}
             for key in totals:
                 totals[key] += counts[key]
@@ -307,7 +307,7 @@ class TextTools(AndroidTools):
         except _Usage as error:
             return Done(err=f"{error}\n".encode(), status=1)
         out = bytearray()
-        inputs = self._inputs(tool, names)
+        inputs = self._inputs(names)
         for index, (name, data) in enumerate(inputs):
             if len(inputs) > 1:
                 out += f"{'' if index == 0 else chr(10)}==> {name} <==\n".encode()
@@ -343,7 +343,7 @@ class TextTools(AndroidTools):
         except PatternError as error:
             return Done(err=f"sed: {error}\n".encode(), status=1)
         out = bytearray()
-        for name, data in self._inputs("sed", names):
+        for name, data in self._inputs(names):
             edited = _run_sed(data.decode("utf-8", "replace"), commands, programs, quiet)
             if in_place and name not in ("", "-"):
                 problem = self.write_file(name, edited.encode(), append=False)
@@ -392,7 +392,7 @@ class TextTools(AndroidTools):
             if rule.pattern == "BEGIN":
                 out += rule.run([], 0, separator)
         last: list[str] = []
-        for _, data in self._inputs("awk", words[1:]):
+        for _, data in self._inputs(words[1:]):
             for line in data.decode("utf-8", "replace").splitlines():
                 number += 1
                 last = [line]

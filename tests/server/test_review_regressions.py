@@ -168,3 +168,11 @@ def test_an_apk_past_the_entry_bound_is_refused_before_its_description_is_read(
     from reference_server.android.packages import MAX_ENTRIES, described_in_apk
 
     assert described_in_apk(_apk(json.dumps(APP), entries=MAX_ENTRIES + 1)) is None
+
+
+def test_ls_long_names_each_entry_whole(phone: AndroidSystem) -> None:
+    """An entry with a space in its name ended the listing's line cut at the space."""
+    assert run(phone, "mkdir /sdcard/d; echo x > '/sdcard/d/a b'")[2] == 0
+    lines = run(phone, "ls -l /sdcard/d")[0].splitlines()
+    assert lines[1].startswith("-rw-r--r-- 1 shell shell 2 ")
+    assert lines[1].endswith(" a b")
