@@ -117,3 +117,20 @@ def test_every_control_route_with_a_body_documents_it() -> None:
         and not path.endswith(("/disconnect", "/reconnect", "/run"))
     ]
     assert without == []
+
+
+def test_the_control_api_page_lists_every_control_route_and_no_other() -> None:
+    """docs/server/control-api.md's table is written for people: held to the document."""
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "server" / "control-api.md"
+    listed = set(re.findall(r"^\| `(GET|POST|PUT|DELETE) (/_control[^`]*)` \|", page.read_text(
+        encoding="utf-8"), flags=re.MULTILINE))  # fmt: skip
+    documented = {
+        (method.upper(), path)
+        for path, operations in document()["paths"].items()
+        if path.startswith("/_control")
+        for method in operations
+    }
+    assert listed == documented
