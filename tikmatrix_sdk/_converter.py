@@ -247,8 +247,11 @@ def _reader(type_: Any, namespace: dict[str, Any], where: str) -> str:
     return f"{hook}(v, {hook}_type)"
 
 
-#: What a lookup answers for a key that is not there (no JSON value is this object).
-_MISSING = object()
+#: How many key layouts of one model get a reader of their own (see :func:`_layout_reader`);
+#: an answer in any further layout takes the model's general reader.
+MAX_LAYOUTS = 16
+#: A layout with more keys than this takes the general reader (no JSON answer is that wide).
+MAX_LAYOUT_KEYS = 64
 
 
 def _unknown(data: dict[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
@@ -256,94 +259,175 @@ def _unknown(data: dict[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
     return {key: data[key] for key in data.keys() - known} or _EMPTY
 
 
+class _Reader:
+    """Writes one model's readers: Python source, compiled once per key layout.
+
+    Every reader does the same per field: one lookup, one type check (the lenient reader
+    only when the value needs it), and the model is then handed its whole ``__dict__`` at
+    once (the models are dict-based for this: a frozen class's ``__init__`` sets each field
+    through ``object.__setattr__``, several times slower). Readers differ only in how they
+    find the keys:
+
+    * the model's own function takes an answer holding exactly the model's fields (the
+      documented answer) with one subscript per field;
+    * a *layout reader* takes one other layout, the answer's keys in their order (another
+      TikMatrix version's, with optional keys left out or keys the SDK does not know): the
+      absent fields are its defaults and the unknown keys its ``extra``, written into its
+      source, so such an answer costs about what the documented one does. The first
+      :data:`MAX_LAYOUTS` layouts a model meets get one;
+    * the *general reader* takes any other answer: each key looked up with a default, the
+      unknown ones collected at the end.
+
+    A key the server sent never enters the source: a layout reader reads its unknown keys
+    through names bound to them.
+    """
+
+    def __init__(self, cls: type[Any]) -> None:
+        attrs.resolve_types(cls)  # annotations written as text (``from __future__ import …``)
+        self.cls = cls
+        self.fields = [f for f in attrs.fields(cls) if f.name != "extra"]
+        self.names = frozenset(f.name for f in self.fields)
+        self.required = frozenset(f.name for f in self.fields if f.default is attrs.NOTHING)
+        self.layouts: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {}
+        self.namespace: dict[str, Any] = {
+            **globals(),
+            "_cls": cls,
+            "_new": object.__new__,
+            "_fromiso": _fromisoformat,
+            "_validate": attrs.validate,
+            "_aliases": getattr(cls, "_wire_aliases", None),
+            "_known": self.names,
+            "_layouts": self.layouts,
+            "_layout": self.layout,
+        }
+        for index, field in enumerate(self.fields):
+            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+                self.namespace[f"_d{index}"] = field.default.factory
+            elif field.default is not attrs.NOTHING:
+                self.namespace[f"_d{index}"] = field.default
+        self.finish = self._finish()
+        self.general = self._compile("general", "_general", [*self._general(), *self.finish])
+
+    def _default(self, index: int) -> str:
+        """The expression of field ``index``'s default (a factory's made fresh each time)."""
+        factory = isinstance(self.fields[index].default, attrs.Factory)  # type: ignore[arg-type]
+        return f"_d{index}()" if factory else f"_d{index}"
+
+    def _finish(self, absent: frozenset[str] = frozenset()) -> list[str]:
+        """Lines that check the values ``v0`` … and return the model, ``extra`` set.
+
+        The fields in ``absent`` hold their defaults, taken as they are.
+        """
+        lines: list[str] = []
+        values = []
+        for index, field in enumerate(self.fields):
+            local = f"v{index}"
+            if field.name in absent:
+                values.append(f"{field.name!r}: {local}")
+            elif field.type == datetime | None:
+                lines.extend(_V.sub(local, line) for line in _DATETIME_LINES)
+                values.append(f"{field.name!r}: {local}")
+            else:
+                where = f"{self.cls.__name__}.{field.name}"
+                reader = _reader(field.type, self.namespace, where)
+                values.append(f"{field.name!r}: {_V.sub(local, reader)}")
+        validate = any(f.validator is not None for f in self.fields)
+        return [
+            *lines,
+            "inst = _new(_cls)",
+            f"inst.__dict__.update({{{', '.join(values)}, 'extra': extra}})",
+            *(["_validate(inst)"] if validate else []),
+            "return inst",
+        ]
+
+    def _general(self) -> list[str]:
+        """The general reader's body: each key looked up once, counting the known ones."""
+        lines = [f"n = {len(self.required)}"]
+        for index, field in enumerate(self.fields):
+            key, local = repr(field.name), f"v{index}"
+            if field.name in self.required:
+                lines.append(f"{local} = o[{key}]")
+            else:
+                lines += [
+                    f"if {key} in o:",
+                    f"    {local} = o[{key}]",
+                    "    n += 1",
+                    "else:",
+                    f"    {local} = {self._default(index)}",
+                ]
+        # Every key found is the model's: nothing more to do; else the others go in extra.
+        return [*lines, "extra = _EMPTY if len(o) == n else _unknown(o, _known)"]
+
+    def _compile(self, what: str, name: str, body: list[str]) -> Callable[..., Any]:
+        source = "\n".join([f"def {name}(o, _=None):", *(f"    {line}" for line in body)]) + "\n"
+        # Kept in linecache under its own name, as attrs and cattrs keep theirs: a debugger
+        # and a traceback show the generated lines.
+        cls = self.cls
+        filename = f"<tikmatrix_sdk generated {what} {cls.__module__}.{cls.__qualname__}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), self.namespace)
+        function: Callable[..., Any] = self.namespace.pop(name)
+        return function
+
+    def structure(self) -> Callable[..., Any]:
+        """The model's structure function: the documented answer's path, then the others."""
+        exact = [f"v{index} = o[{field.name!r}]" for index, field in enumerate(self.fields)]
+        body = [
+            "if o.__class__ is not dict:",
+            "    o = _as_dict(o, _cls)",
+            # The documented keys exactly (the common case): as many keys as fields, each found.
+            f"if len(o) == {len(self.fields)}:",
+            "    try:",
+            *(f"        {line}" for line in exact),
+            "    except KeyError:",
+            "        pass",
+            "    else:",
+            "        extra = _EMPTY",
+            *(f"        {line}" for line in self.finish),
+            # An alias renames a key that is not a field: an answer of the fields alone has none.
+            *(["o = _aliases(o)"] if self.namespace["_aliases"] is not None else []),
+            "keys = tuple(o)",
+            "read = _layouts.get(keys)",
+            "return (_layout(keys) if read is None else read)(o)",
+        ]
+        return self._compile("structure", "structure", body)
+
+    def layout(self, keys: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+        """The reader for answers whose keys are ``keys``, in that order; made on first sight.
+
+        The general reader when a required field is absent (it raises the ``KeyError``), the
+        layout is too wide, or the model has met :data:`MAX_LAYOUTS` layouts already.
+        """
+        if (
+            len(self.layouts) >= MAX_LAYOUTS
+            or len(keys) > MAX_LAYOUT_KEYS
+            or not self.required <= set(keys)
+        ):
+            return self.general
+        present = set(keys)
+        tag = len(self.namespace)
+        lines = []
+        for index, field in enumerate(self.fields):
+            found = f"o[{field.name!r}]" if field.name in present else self._default(index)
+            lines.append(f"v{index} = {found}")
+        unknown = [key for key in keys if key not in self.names]
+        for number, key in enumerate(unknown):
+            self.namespace[f"_k{tag}_{number}"] = key  # a server's key is bound, never written
+        pairs = ", ".join(f"_k{tag}_{n}: o[_k{tag}_{n}]" for n in range(len(unknown)))
+        lines.append(f"extra = {{{pairs}}}" if unknown else "extra = _EMPTY")
+        absent = self.names - present
+        read = self._compile("layout", "_read", [*lines, *self._finish(frozenset(absent))])
+        self.layouts[keys] = read
+        return read
+
+
 def _generate_structure(cls: type[Any]) -> Callable[..., Any]:
     """Write the structure function of one model as straight-line Python, once.
 
-    Every answer takes the same path, whatever keys it holds: per field one lookup (an
-    optional field's absence is a compare, and its default), one type check, and at the end
-    one length check says whether any key was unknown (then those are kept in ``extra``).
-    An answer from another TikMatrix version, with optional keys left out or keys the SDK
-    does not know, costs about what the documented one does. The model is then handed its
-    whole ``__dict__`` at once (the models are dict-based for this: a frozen class's
-    ``__init__`` sets each field through ``object.__setattr__``, several times slower).
-    Lenient conversions are taken only when a value needs one.
+    See :class:`_Reader`: the documented answer, another version's answer and any other
+    answer each take a path of their own, each a straight line of Python.
     """
-    attrs.resolve_types(cls)  # annotations written as text (``from __future__ import …``)
-    fields = [f for f in attrs.fields(cls) if f.name != "extra"]
-    namespace: dict[str, Any] = {
-        **globals(),
-        "_cls": cls,
-        "_new": object.__new__,
-        "_set": object.__setattr__,
-        "_fromiso": _fromisoformat,
-        "_validate": attrs.validate,
-        "_aliases": getattr(cls, "_wire_aliases", None),
-        "_known": frozenset(f.name for f in fields),
-        "_M": _MISSING,
-    }
-    # Any other answer: each key looked up once, present or not, counting the known ones.
-    required = [f for f in fields if f.default is attrs.NOTHING]
-    any_keys = [f"n = {len(required)}"]
-    for index, field in enumerate(fields):
-        local = f"v{index}"
-        if field.default is attrs.NOTHING:
-            any_keys.append(f"{local} = o[{field.name!r}]")
-            continue
-        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-            namespace[f"_f{index}"] = field.default.factory
-            default = f"_f{index}()"  # made fresh for each model
-        else:
-            namespace[f"_d{index}"] = field.default
-            default = f"_d{index}"
-        any_keys += [
-            f"{local} = o.get({field.name!r}, _M)",
-            f"if {local} is _M:",
-            f"    {local} = {default}",
-            "else:",
-            "    n += 1",
-        ]
-    # Every key found is the model's: nothing more to do; else the others go in extra.
-    any_keys.append("extra = _EMPTY if len(o) == n else _unknown(o, _known)")
-    lines = [
-        "def structure(o, _=None):",
-        "    if o.__class__ is not dict:",
-        "        o = _as_dict(o, _cls)",
-        *(["    o = _aliases(o)"] if namespace["_aliases"] is not None else []),
-        # The documented keys exactly (the common case): as many keys as fields, each found.
-        f"    exact = len(o) == {len(fields)}",
-        "    if exact:",
-        "        try:",
-        *(f"            v{index} = o[{field.name!r}]" for index, field in enumerate(fields)),
-        "        except KeyError:",
-        "            exact = False",
-        "    if exact:",
-        "        extra = _EMPTY",
-        "    else:",
-        *(f"        {line}" for line in any_keys),
-    ]
-    values = []
-    for index, field in enumerate(fields):
-        local = f"v{index}"
-        if field.type == datetime | None:
-            lines.extend(f"    {_V.sub(local, line)}" for line in _DATETIME_LINES)
-            values.append(f"{field.name!r}: {local}")
-        else:
-            reader = _reader(field.type, namespace, f"{cls.__name__}.{field.name}")
-            values.append(f"{field.name!r}: {_V.sub(local, reader)}")
-    lines += [
-        "    inst = _new(_cls)",
-        f"    _set(inst, '__dict__', {{{', '.join(values)}, 'extra': extra}})",
-        *(["    _validate(inst)"] if any(f.validator is not None for f in fields) else []),
-        "    return inst",
-    ]
-    source = "\n".join(lines) + "\n"
-    # Kept in linecache under its own name, as attrs and cattrs keep theirs: a debugger and a
-    # traceback show the generated lines.
-    filename = f"<tikmatrix_sdk generated structure {cls.__module__}.{cls.__qualname__}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)
-    structure: Callable[..., Any] = namespace["structure"]
-    return structure
+    return _Reader(cls).structure()
 
 
 def _as_dict(data: Any, cls: type[Any]) -> dict[str, Any]:

@@ -22,7 +22,11 @@ class _LazyModule(ModuleType):
     """
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module(self.__name__), name)
+        module = sys.modules.get(self.__name__)
+        # A module another thread is still executing is waited for, as ``import`` waits.
+        if module is None or getattr(module.__spec__, "_initializing", False):
+            module = importlib.import_module(self.__name__)
+        return getattr(module, name)
 
 
 def lazy_module(name: str) -> ModuleType:

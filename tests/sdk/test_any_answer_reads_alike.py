@@ -4,12 +4,14 @@ path, and a missing required key is still the answer's fault."""
 
 from __future__ import annotations
 
+import linecache
 from typing import Any
 
+import attrs
 import pytest
 
-from tikmatrix_sdk import TaskStatus
-from tikmatrix_sdk._converter import structure
+from tikmatrix_sdk import TaskStatus, _converter, models
+from tikmatrix_sdk._converter import is_api_model, structure
 from tikmatrix_sdk.models import Task, TaskPage
 
 DOCUMENTED: dict[str, Any] = {
@@ -57,3 +59,55 @@ def test_a_page_of_mixed_versions_reads_each_alike() -> None:
 def test_a_missing_required_key_is_the_answers_fault() -> None:
     with pytest.raises(KeyError, match="status"):
         structure({k: v for k, v in DOCUMENTED.items() if k != "status"}, Task)
+
+
+def _generated_sources() -> str:
+    return "".join(
+        "".join(linecache.getlines(name))
+        for name in list(linecache.cache)
+        if name.startswith("<tikmatrix_sdk generated")
+    )
+
+
+def test_a_layout_gets_a_reader_of_its_own_and_reads_as_the_general_one() -> None:
+    layout = {k: v for k, v in DOCUMENTED.items() if k not in ("serial", "finished_at")}
+    layout = {"status": "2", **layout, "lane": [1, 2]}  # another order, a lenient value
+    first, second = structure(layout, Task), structure(dict(layout), Task)
+    assert first == second
+    assert (first.status, first.serial, first.finished_at) == (TaskStatus.COMPLETED, None, None)
+    assert first.extra == second.extra == {"lane": [1, 2]}
+    assert first.extra is not second.extra  # each model its own extra
+    reader = _converter._Reader(Task)
+    answer = {**layout, "lane": []}
+    assert reader.layout(tuple(answer))(answer) == reader.general(answer)
+
+
+def test_layout_readers_are_bounded_and_later_layouts_still_read() -> None:
+    reader = _converter._Reader(Task)
+    read = reader.structure()
+    for number in range(_converter.MAX_LAYOUTS + 8):
+        answer = {**DOCUMENTED, f"key_{number}": number}
+        assert read(answer).extra == {f"key_{number}": number}
+    assert len(reader.layouts) == _converter.MAX_LAYOUTS
+    wide = {**DOCUMENTED, **{f"w{n}": n for n in range(_converter.MAX_LAYOUT_KEYS)}}
+    assert len(read(wide).extra) == _converter.MAX_LAYOUT_KEYS
+    assert len(reader.layouts) == _converter.MAX_LAYOUTS
+
+
+def test_a_servers_key_never_enters_the_generated_source() -> None:
+    odd = "x'] or __import__('os').getpid() or o['\n#"
+    task = structure({**DOCUMENTED, odd: 1}, Task)
+    assert task.extra == {odd: 1}
+    assert "__import__" not in _generated_sources()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in vars(models).values() if is_api_model(m) and hasattr(m, "_wire_aliases")],
+    ids=lambda m: m.__name__,
+)
+def test_an_alias_never_renames_a_field(model: type[Any]) -> None:
+    """The documented answer's path skips the aliases: an answer of the model's fields alone
+    must be one they leave as it is."""
+    fields = {f.name: None for f in attrs.fields(model) if f.name != "extra"}
+    assert model._wire_aliases(dict(fields)) == fields
