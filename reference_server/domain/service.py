@@ -31,7 +31,7 @@ from tikmatrix_sdk._contract.tasks import parse_create, plan_targets
 from ..clock import Clock
 from .catalogue import Catalogue
 from .custom_scripts import CustomScripts
-from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow, TaskStore
+from .store import AccountRow, DeviceRow, Finish, NewTask, StoredTask, TaskRow, TaskStore
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,12 @@ class TaskService:
     ) -> tuple[list[TaskRow], int]:
         """One page of tasks, newest first."""
         return self.store.list_tasks(filters, (page - 1) * page_size, page_size)
+
+    def list_stored_tasks(
+        self, filters: Mapping[str, Any], page: int, page_size: int
+    ) -> tuple[Sequence[StoredTask], int]:
+        """The page of :meth:`list_tasks` as stored, for an answer written straight from it."""
+        return self.store.list_stored_tasks(filters, (page - 1) * page_size, page_size)
 
     def stats(self) -> dict[str, int]:
         """Counts by status."""

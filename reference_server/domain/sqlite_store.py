@@ -281,6 +281,9 @@ class SQLiteStore:
                     "SELECT n FROM task_counts WHERE status = ?", params
                 ).fetchone()
                 total = found[0] if found else 0
+            elif table == "tasks" and not given:  # and these: no walk of an index
+                summed = "SELECT COALESCE(SUM(n), 0) FROM task_counts"
+                total = self._db.execute(summed).fetchone()[0]
             else:
                 total = self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[
                     0
@@ -400,8 +403,14 @@ class SQLiteStore:
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> tuple[list[TaskRow], int]:
         """One page of tasks matching ``filters``, newest first, and the total."""
-        rows, total = self._page("tasks", _TASK_COLUMNS, "id DESC", filters, offset, limit)
+        rows, total = self.list_stored_tasks(filters, offset, limit)
         return [_task(row) for row in rows], total
+
+    def list_stored_tasks(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[list[sqlite3.Row], int]:
+        """The page of :meth:`list_tasks` as the rows hold it (columns in TaskRow order)."""
+        return self._page("tasks", _TASK_COLUMNS, "id DESC", filters, offset, limit)
 
     def stats(self) -> dict[int, int]:
         """How many tasks are in each status (kept by triggers: no walk of the table)."""

@@ -12,7 +12,16 @@ from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["AccountRow", "DeviceRow", "Finish", "NewTask", "TaskRow", "TaskStore"]
+__all__ = [
+    "STORED_TASK_COLUMNS",
+    "AccountRow",
+    "DeviceRow",
+    "Finish",
+    "NewTask",
+    "StoredTask",
+    "TaskRow",
+    "TaskStore",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -51,6 +60,14 @@ class TaskRow:
     started_at: float | None
     finished_at: float | None
     job_index: int
+
+
+#: A task as the store holds it, for answers written straight from it: its values in
+#: :data:`STORED_TASK_COLUMNS` order, the times as seconds since the epoch, the
+#: configuration as its JSON text, ``enable_multi_account`` as 0 or 1.
+StoredTask = Sequence[Any]
+#: The order of a :data:`StoredTask`'s values: :class:`TaskRow`'s fields.
+STORED_TASK_COLUMNS: tuple[str, ...] = tuple(field.name for field in attrs.fields(TaskRow))
 
 
 @attrs.frozen(kw_only=True)
@@ -146,6 +163,12 @@ class TaskStore(Protocol):
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> tuple[list[TaskRow], int]:
         """One page of tasks, newest first, and the total."""
+        ...
+
+    def list_stored_tasks(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> tuple[Sequence[StoredTask], int]:
+        """The page of :meth:`list_tasks` as stored, unread (an answer is written from it)."""
         ...
 
     def stats(self) -> dict[int, int]:

@@ -21,7 +21,7 @@ from ..domain.faults import apply_fault
 from ..state import state
 from .envelope import json_body, success
 from .routing import contract_route, flask_path, install_converters
-from .wire import account_json, task_json
+from .wire import account_json, stored_tasks_json, task_json
 
 __all__ = ["api"]
 
@@ -67,8 +67,8 @@ def create_task() -> Response:
 def list_tasks() -> Response:
     """One page of tasks, newest first."""
     page, page_size = page_args(request.args)
-    tasks, total = state().service.list_tasks(task_filters(request.args), page, page_size)
-    return _page("tasks", [task_json(t) for t in tasks], total, page, page_size)
+    rows, total = state().service.list_stored_tasks(task_filters(request.args), page, page_size)
+    return _page("tasks", stored_tasks_json(rows), total, page, page_size)
 
 
 @contract_route(api, "task_stats")

@@ -51,9 +51,12 @@ def _follow_every_change(store: SQLiteStore) -> None:
         elif step % 10 == 0:
             store.delete_tasks([task_id])
         assert store.stats() == _truth(store)
+        if step % 50 == 0:
+            assert store.list_tasks({}, 0, 5)[1] == sum(_truth(store).values())
     filtered, total = store.list_tasks({"status": 2}, 0, 5)
     assert total == _truth(store).get(2, 0)
     assert all(task.status == 2 for task in filtered)
+    assert store.list_tasks({}, 0, 5)[1] == sum(_truth(store).values())
     store.reset()
     assert store.stats() == {}
     store.insert_tasks([_task("s0")])
