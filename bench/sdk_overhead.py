@@ -227,6 +227,7 @@ def main() -> None:
             raw.get("/api/v1/task/7").content
         )
 
+    _json.loads(b"0")  # the SDK binds its decoder on first use
     decoder = getattr(_json.loads, "__module__", None) or "json"
     print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}, SDK decoder: {decoder}")
     print(f"{'case':30} {'variant':10} {'us/call':>10} {'x raw':>8}")

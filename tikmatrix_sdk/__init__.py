@@ -18,7 +18,6 @@ from ._public import say_public
 from ._raw_response import RawResponse
 from ._request_options import RequestOptions
 from ._types import SequenceNotStr
-from ._ui_tree import UiNode
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -52,6 +51,9 @@ from .resources._lease_keeper import AsyncDeviceLease, DeviceLease
 #: configs are not needed to import the SDK or build a client, only to read the first answer
 #: or write a config. Their names are their modules' own ``__all__``.
 _LAZY_MODULES = ("models", "scripts")
+#: Single names that load on first use, and their modules: a leased device's screen nodes
+#: are read only by programs that lease a device.
+_LAZY_NAMES = {"UiNode": "_ui_tree"}
 
 #: The names this module holds from the start; the lazy modules' names are added to it.
 __all__ = [
@@ -91,7 +93,6 @@ __all__ = [
     "SyncPage",
     "TikMatrix",
     "TikMatrixError",
-    "UiNode",
     "UnexpectedResponseError",
     "UnsupportedScriptError",
     "WaitTimeoutError",
@@ -102,11 +103,13 @@ _EAGER: list[str]
 if TYPE_CHECKING:
     from . import models, scripts
     from ._contract.shapes import *  # noqa: F403
+    from ._ui_tree import UiNode
     from .models import *  # noqa: F403
     from .scripts import *  # noqa: F403
 
     __all__ += models.__all__
     __all__ += scripts.__all__
+    __all__ += ["UiNode"]
 else:  # the lazy names join it on first use of ``__all__`` (see ``__getattr__``)
     _EAGER = __all__
     del __all__
@@ -121,6 +124,7 @@ def _lazy() -> dict[str, str]:
             for module in _LAZY_MODULES
             for name in importlib.import_module(f"{__name__}.{module}").__all__
         }
+        found.update(_LAZY_NAMES)
         globals()["_LAZY"] = found
     return found
 
@@ -131,6 +135,10 @@ def __getattr__(name: str) -> object:
         names = sorted([*_EAGER, *_lazy()], key=lambda found: (found.upper() != found, found))
         globals()["__all__"] = names
         return names
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
     if not name.startswith("_"):  # a public name: never a probe's ``_x`` or ``__wrapped__``
         for module_name in _LAZY_MODULES:  # in order, each imported only if still needed
             module = importlib.import_module(f"{__name__}.{module_name}")

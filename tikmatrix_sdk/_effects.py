@@ -1,17 +1,17 @@
-"""The steps an operation asks its client to perform: the seam between rules and I/O.
+r"""The steps an operation asks its client to perform: the seam between rules and I/O.
 
 An operation (create a task, walk the pages, wait for a task) is written once as a generator
 that yields these effects and returns its result. The blocking client performs them with
 ``httpx.Client`` and ``time.sleep``, the async client with ``httpx.AsyncClient`` and
 ``anyio.sleep``; neither holds any rule of its own.
 
-These records, like the other internal ones on the import path, are standard-library
-dataclasses: attrs (for the models) then loads with the first answer, not with the import.
+These records, like the other internal ones on the import path, are :class:`Record`\ s
+written by hand: a dataclass or an attrs class costs about a millisecond each to create,
+and the import is the one moment every program pays for.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Generic, TypeVar
@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._logs import logger
+from ._records import Record, set_field
 from ._shown_url import shown_url
 
 __all__ = [
@@ -37,26 +38,49 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Send:
+class Send(Record):
     """Send one HTTP request.
 
     The client builds it with its own ``httpx`` client (so that client's headers, auth and
     hooks apply); the reply is the :class:`httpx.Response`, or the transport error, raised
     into the generator.
+
+    ``max_bytes`` is the most bytes of the answer to read (``None``: no bound); ``within``
+    the seconds the operation has left for this request (a wait's remaining time), if fewer
+    than the timeout's whole-call deadline.
     """
+
+    __slots__ = ("content", "headers", "max_bytes", "method", "params", "timeout", "url", "within")
 
     method: str
     url: str
-    params: Mapping[str, str] | None = None
-    content: bytes | None = None
-    headers: Mapping[str, str] | None = None
-    timeout: httpx.Timeout | None = None
-    #: The most bytes of the answer to read (``None``: no bound).
-    max_bytes: int | None = None
-    #: Seconds the operation has left for this request (a wait's remaining time), if fewer
-    #: than the timeout's whole-call deadline.
-    within: float | None = None
+    params: Mapping[str, str] | None
+    content: bytes | None
+    headers: Mapping[str, str] | None
+    timeout: httpx.Timeout | None
+    max_bytes: int | None
+    within: float | None
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        max_bytes: int | None = None,
+        within: float | None = None,
+    ) -> None:
+        set_field(self, "method", method)
+        set_field(self, "url", url)
+        set_field(self, "params", params)
+        set_field(self, "content", content)
+        set_field(self, "headers", headers)
+        set_field(self, "timeout", timeout)
+        set_field(self, "max_bytes", max_bytes)
+        set_field(self, "within", within)
 
     def build_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         """Build the request with ``http``, so its default headers, cookies and auth apply.
@@ -76,23 +100,32 @@ class Send:
         )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(Record):
     """Pause for ``seconds``; the reply is ``None``."""
+
+    __slots__ = ("seconds",)
 
     seconds: float
 
+    def __init__(self, seconds: float) -> None:
+        set_field(self, "seconds", seconds)
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Now:
+
+class Now(Record):
     """Read the monotonic clock; the reply is seconds, as :func:`time.monotonic` gives."""
 
+    __slots__ = ()
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Emit(Generic[T]):
+
+class Emit(Record, Generic[T]):
     """Hand ``item`` to the caller of a streaming operation; the reply is ``None``."""
 
+    __slots__ = ("item",)
+
     item: T
+
+    def __init__(self, item: T) -> None:
+        set_field(self, "item", item)
 
 
 class Extension:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -15,6 +14,7 @@ from ._effects import Now, Program, Send, Sleep
 from ._lazy import lazy_module
 from ._logs import logger
 from ._options import ClientOptions
+from ._records import Record, set_field
 from ._response import read_envelope
 from ._retry import backoff_delay, may_retry_answer, may_retry_transport_error, never_sent
 from .errors import (
@@ -39,8 +39,7 @@ else:  # the converter (and cattrs) load with the first answer, the routes with 
     _routes = lazy_module("tikmatrix_sdk._contract.routes")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Endpoint(Generic[T]):
+class Endpoint(Record, Generic[T]):
     """What one API operation sends and what its ``data`` is read into. Pure data, no I/O.
 
     ``returns`` is a model (``Task``) or any type the converter reads (``list[int]``);
@@ -49,15 +48,50 @@ class Endpoint(Generic[T]):
     answer's bytes as they are (a screenshot), errors still being envelopes.
     """
 
+    __slots__ = (
+        "binary",
+        "body",
+        "headers",
+        "loose",
+        "method",
+        "params",
+        "path",
+        "returns",
+        "within",
+    )
+
     method: str
     path: str
     returns: type[T] | None
-    params: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
-    body: Any = dataclasses.field(default=_NO_BODY, kw_only=True)
-    headers: Mapping[str, str] | None = dataclasses.field(default=None, kw_only=True)
-    loose: bool = dataclasses.field(default=False, kw_only=True)
-    binary: bool = dataclasses.field(default=False, kw_only=True)
-    within: float | None = dataclasses.field(default=None, kw_only=True)
+    params: Mapping[str, str] | None
+    body: Any
+    headers: Mapping[str, str] | None
+    loose: bool
+    binary: bool
+    within: float | None
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        returns: type[T] | None,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = _NO_BODY,
+        headers: Mapping[str, str] | None = None,
+        loose: bool = False,
+        binary: bool = False,
+        within: float | None = None,
+    ) -> None:
+        set_field(self, "method", method)
+        set_field(self, "path", path)
+        set_field(self, "returns", returns)
+        set_field(self, "params", params)
+        set_field(self, "body", body)
+        set_field(self, "headers", headers)
+        set_field(self, "loose", loose)
+        set_field(self, "binary", binary)
+        set_field(self, "within", within)
 
     @classmethod
     def of(
@@ -174,7 +208,7 @@ def call(options: ClientOptions, endpoint: Endpoint[T]) -> Program[T]:
     budget = None if endpoint.within is None else (yield Now()) + endpoint.within
     while True:
         if budget is not None:
-            send = dataclasses.replace(send, within=max(0.0, budget - (yield Now())))
+            send = send.replace(within=max(0.0, budget - (yield Now())))
         try:
             response: httpx.Response = yield send
         except httpx.RequestError as exc:

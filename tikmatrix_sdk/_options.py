@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping
@@ -10,6 +9,7 @@ from collections.abc import Mapping
 import httpx
 
 from ._deadline import DEFAULT_MAX_RESPONSE_BYTES
+from ._records import Record, set_field
 from ._shown_url import shown_url
 from ._version import __version__
 from .errors import ClientValidationError
@@ -76,18 +76,38 @@ def to_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(timeout)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class ClientOptions:
-    """Everything a client needs to turn an endpoint into a request, and to retry it."""
+class ClientOptions(Record):
+    """Everything a client needs to turn an endpoint into a request, and to retry it.
+
+    ``max_response_bytes`` is the most bytes of an answer the client reads (``None``: no
+    bound).
+    """
+
+    __slots__ = ("base_url", "headers", "max_response_bytes", "max_retries", "timeout")
 
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
-    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    #: The most bytes of an answer the client reads (``None``: no bound).
-    max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES
+    headers: Mapping[str, str]
+    max_response_bytes: int | None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: httpx.Timeout,
+        max_retries: int,
+        headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        set_field(self, "base_url", base_url)
+        set_field(self, "timeout", timeout)
+        set_field(self, "max_retries", max_retries)
+        set_field(self, "headers", {} if headers is None else headers)
+        set_field(self, "max_response_bytes", max_response_bytes)
+        self._check()
+
+    def _check(self) -> None:
         value = self.max_retries
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ClientValidationError(

@@ -8,7 +8,6 @@ sees them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any, TypedDict, TypeVar
 
@@ -17,6 +16,7 @@ import httpx
 from . import _json
 from ._effects import Program, Send, intercept
 from ._options import to_timeout
+from ._records import Record, set_field
 from ._shown_url import shown_url
 from .errors import ClientValidationError
 
@@ -71,14 +71,28 @@ def _mapping(name: str, value: Any) -> Mapping[str, Any]:
     return value
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class CallOptions:
+class CallOptions(Record):
     """The checked per-call options, ready to apply to each request of the call."""
 
-    timeout: httpx.Timeout | None = None
-    headers: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
-    query: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
-    body: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    __slots__ = ("body", "headers", "query", "timeout")
+
+    timeout: httpx.Timeout | None
+    headers: Mapping[str, str | None]
+    query: Mapping[str, str | None]
+    body: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        timeout: httpx.Timeout | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        query: Mapping[str, str | None] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        set_field(self, "timeout", timeout)
+        set_field(self, "headers", {} if headers is None else headers)
+        set_field(self, "query", {} if query is None else query)
+        set_field(self, "body", {} if body is None else body)
 
     @classmethod
     def check(cls, given: Mapping[str, Any]) -> CallOptions:
@@ -126,8 +140,7 @@ class CallOptions:
             content = _json.dumps({**current, **self.body})
             if not any(key.lower() == "content-type" for key in headers):
                 headers["Content-Type"] = "application/json"
-        return dataclasses.replace(
-            send,
+        return send.replace(
             headers=headers,
             params=params,
             content=content,

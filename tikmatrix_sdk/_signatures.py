@@ -16,7 +16,6 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, get_args, get_origin
 
 from ._effects import Emit
-from ._lazy import lazy_module
 from ._request_options import OPTION_NAMES
 from ._types import NOT_GIVEN
 
@@ -30,27 +29,31 @@ __all__ = [
 
 
 class _PublicNames(Mapping[str, Any]):
-    """The models' and the configs' names, each module loaded only when an annotation asks.
+    """The package's names that load on first use, each loaded only when an annotation asks.
 
-    Modules import the models and configs only for type checkers (they load on first use),
-    so their annotations name what their globals lack; those names are found here.
+    Modules import the models, the configs and the screen's nodes only for type checkers
+    (they load on first use), so their annotations name what their globals lack; those
+    names are found here, as ``tikmatrix_sdk`` itself finds them (its ``_lazy()``).
     """
 
+    @staticmethod
+    def _names() -> dict[str, str]:
+        package: Any = sys.modules["tikmatrix_sdk"]
+        names: dict[str, str] = package._lazy()
+        return names
+
     def __getitem__(self, name: str) -> Any:
-        for module in _LAZY:
-            if name in module.__all__:
-                return getattr(module, name)
+        if name in self._names():
+            return getattr(sys.modules["tikmatrix_sdk"], name)
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter([name for module in _LAZY for name in module.__all__])
+        return iter(list(self._names()))
 
     def __len__(self) -> int:
-        return sum(len(module.__all__) for module in _LAZY)
+        return len(self._names())
 
 
-#: What the package loads on first use (``tikmatrix_sdk.__init__``'s lazy modules).
-_LAZY = (lazy_module("tikmatrix_sdk.models"), lazy_module("tikmatrix_sdk.scripts"))
 _PUBLIC = _PublicNames()
 
 

@@ -8,7 +8,6 @@ coroutine on the async one.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import pathlib
 from collections.abc import Sequence
@@ -22,14 +21,15 @@ from .._lazy import lazy_module
 from .._polling import delays
 from .._request_options import RequestOptions
 from .._resource import ClientLike, M, Resource
-from .._ui_tree import UiNode, check_selector, find_nodes, parse_hierarchy
 from ..errors import ClientValidationError, ElementNotFoundError, TikMatrixError
 
 if TYPE_CHECKING:
-    from .. import models
+    from .. import _ui_tree, models
+    from .._ui_tree import UiNode
     from ..models import DeviceInfo
-else:  # the models load with the first answer, not with the import
+else:  # the models load with the first answer, the screen's nodes with the first look
     models = lazy_module("tikmatrix_sdk.models")
+    _ui_tree = lazy_module("tikmatrix_sdk._ui_tree")
 
 __all__ = ["KEYS", "LeaseState", "LeasedDevice"]
 
@@ -84,7 +84,8 @@ def _selector(
         "description": description,
         "class_name": class_name,
     }
-    return check_selector({key: value for key, value in given.items() if value is not None})
+    chosen = {key: value for key, value in given.items() if value is not None}
+    return _ui_tree.check_selector(chosen)
 
 
 def _seconds(value: float, name: str, *, low: float = 0.0, high: float = math.inf) -> float:
@@ -126,9 +127,7 @@ class LeasedDevice(Resource[M]):
         failure = self._state.failure if self._state is not None else None
         if failure is not None:
             raise failure
-        leased = dataclasses.replace(
-            endpoint, headers={"x-session-id": self.session_id}, loose=True
-        )
+        leased = endpoint.replace(headers={"x-session-id": self.session_id}, loose=True)
         return (yield from super()._call(leased))
 
     def _rpc(
@@ -196,7 +195,7 @@ class LeasedDevice(Resource[M]):
     def _nodes(self) -> Program[list[UiNode]]:
         xml = yield from self._bytes("hierarchy")
         try:
-            return parse_hierarchy(xml)
+            return _ui_tree.parse_hierarchy(xml)
         except ValueError as error:
             raise ClientValidationError(str(error)) from None
 
@@ -213,7 +212,7 @@ class LeasedDevice(Resource[M]):
     ) -> Program[list[UiNode]]:
         """Return the elements on screen now that match every given selector."""
         selector = _selector(text, text_contains, resource_id, description, class_name)
-        return find_nodes((yield from self._nodes()), selector)
+        return _ui_tree.find_nodes((yield from self._nodes()), selector)
 
     @operation
     def exists(
@@ -228,7 +227,7 @@ class LeasedDevice(Resource[M]):
     ) -> Program[bool]:
         """Return whether an element matching the selectors is on screen now."""
         selector = _selector(text, text_contains, resource_id, description, class_name)
-        return bool(find_nodes((yield from self._nodes()), selector))
+        return bool(_ui_tree.find_nodes((yield from self._nodes()), selector))
 
     def _wait_for(
         self, selector: dict[str, str], timeout: float, interval: float
@@ -236,7 +235,7 @@ class LeasedDevice(Resource[M]):
         deadline = (yield Now()) + timeout
         pauses = delays(interval)
         while True:
-            found = find_nodes((yield from self._nodes()), selector)
+            found = _ui_tree.find_nodes((yield from self._nodes()), selector)
             if found:
                 return found[0]
             remaining = deadline - (yield Now())
