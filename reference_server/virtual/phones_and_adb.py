@@ -52,7 +52,10 @@ class VirtualLab:
 
     def _adb(self, *args: str, timeout: float = 30) -> str:
         # The adb server this starts inherits the mark: a later server ends it if this dies.
-        env = {**os.environ, LAB_ENV: str(os.getpid())}
+        # ADB_LIBUSB=0: the lab's server reaches its phones over TCP only, and with libusb
+        # (adb's default on Linux) it answers nothing until its USB scan gives up, 3 s later
+        # on a machine without USB access.
+        env = {**os.environ, LAB_ENV: str(os.getpid()), "ADB_LIBUSB": "0"}
         result = subprocess.run(
             [self.adb_path, "-P", str(self.adb_port), *args],
             capture_output=True,
