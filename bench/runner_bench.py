@@ -2,7 +2,8 @@
 
 * throughput: 10,000 zero-length tasks over 200 simulated devices, run by the scheduler and
   its worker threads, against the store's own claim and finish writes for as many tasks
-  (the floor: what running a task must write);
+  (the floor: what running a task must write), and against the same two statements on a
+  bare ``sqlite3`` connection, each committed alone or all in one transaction;
 * hand-off lag: on each device, from the end of one task's script to the start of the next
   one's, as the runner's worker sees them (p50 and p99); every task is due from the start;
 * a deep queue: the rate of the first 2,000 tasks with 600,000 tasks pending, against the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -74,6 +76,37 @@ def floor(directory: Path, count: int) -> float:
     return rate
 
 
+def raw_floors(directory: Path, count: int) -> tuple[float, float]:
+    """Tasks per second a bare ``sqlite3`` connection claims and finishes.
+
+    With the store's settings: each statement committed alone, and every statement in one
+    transaction (the rate of the writes themselves, no commit between them).
+    """
+    rates = []
+    for name, grouped in (("raw-each", False), ("raw-one", True)):
+        _store(directory / f"{name}.sqlite3", count).close()
+        db = sqlite3.connect(directory / f"{name}.sqlite3", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        started = time.perf_counter()
+        if grouped:
+            db.execute("BEGIN IMMEDIATE")
+        for task_id in range(1, count + 1):
+            db.execute(
+                "UPDATE tasks SET status = ?, started_ts = ? WHERE id = ? AND status = ?",
+                (RUNNING, 0.0, task_id, PENDING),
+            )
+            db.execute(
+                "UPDATE tasks SET status = ?, finished_ts = ? WHERE id = ? AND status = ?",
+                (COMPLETED, 0.0, task_id, RUNNING),
+            )
+        if grouped:
+            db.execute("COMMIT")
+        rates.append(count / (time.perf_counter() - started))
+        db.close()
+    return rates[0], rates[1]
+
+
 def run(directory: Path, name: str, pending: int, measured: int) -> tuple[float, list[float]]:
     """Tasks per second over the first ``measured`` tasks, and each one's hand-off lag."""
     store = _store(directory / f"{name}.sqlite3", pending)
@@ -120,6 +153,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tikmatrix-runner-") as name:
         directory = Path(name)
         floor_rate = floor(directory, count)
+        raw_each, raw_one = raw_floors(directory, count)
         rate, lags = run(directory, "throughput", count, count)
         shallow_rate, _ = run(directory, "shallow", 1_000, min(1_000, measured))
         deep_rate, _ = run(directory, "deep", deep, measured)
@@ -128,9 +162,12 @@ def main() -> None:
     print(f"Python {sys.version.split()[0]}" + (" (quick)" if QUICK else ""))
     print(f"{'case':52} {'figure':>12}  ratio")
     print(f"{'store claim + finish writes alone (floor)':52} {floor_rate:9.0f}/s")
+    print(f"{'raw sqlite3 claim + finish, each committed':52} {raw_each:9.0f}/s")
+    print(f"{'raw sqlite3 claim + finish, one transaction':52} {raw_one:9.0f}/s")
     print(
         f"{f'runner: {count:,} tasks, {DEVICES} devices':52} {rate:9.0f}/s"
-        f"  {floor_rate / rate:.2f}x slower than the floor"
+        f"  {floor_rate / rate:.2f}x slower than the floor, "
+        f"{raw_each / rate:.2f}x / {raw_one / rate:.2f}x than raw (each / one transaction)"
     )
     print(f"{'hand-off lag p50':52} {p50:9.2f} ms")
     print(f"{'hand-off lag p99':52} {p99:9.2f} ms")

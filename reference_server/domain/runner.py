@@ -340,10 +340,14 @@ class Runner:
             self._stopping.set()
             self._generation += 1  # what runs now claims nothing more, even after a start
             events = list(self._cancels.values())
-            workers = list(self._workers)
         self._wake.set()
         for event in events:
             event.set()
-        for thread in [self._thread, *workers]:
-            if thread is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
+        if self._thread is not None:
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        # Read after the scheduler ends: its last tick may have started workers meanwhile
+        # (their tasks were claimed before the stop, and their cancels set above).
+        with self._lock:
+            workers = list(self._workers)
+        for thread in workers:
+            thread.join(max(0.0, deadline - time.monotonic()))

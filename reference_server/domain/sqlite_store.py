@@ -113,8 +113,10 @@ _TASK_COLUMNS = ", ".join(
 _QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
-def _task(row: sqlite3.Row) -> TaskRow:
+def _task(row: sqlite3.Row, **changed: Any) -> TaskRow:
+    """The stored row as a task; ``changed`` holds values written since it was read."""
     values = dict(row)
+    values.update(changed)
     values["script_config"] = fast_json.loads(values["script_config"])
     values["enable_multi_account"] = bool(values["enable_multi_account"])
     return TaskRow(**values)
@@ -526,7 +528,7 @@ class SQLiteStore:
                 "UPDATE tasks SET status = ?, started_ts = ? WHERE id = ?",
                 (running, now, row["id"]),
             )
-        return finished, _task(row)
+        return finished, _task(row, status=running, started_at=now)
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
         """Mark every running task failed (after a crash); the ids marked."""

@@ -11,7 +11,8 @@ from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
 from reference_server.domain.store import NewTask
 
 
-def _task(serial: str) -> NewTask:
+def new_task(serial: str, scheduled_at: float = 0.0) -> NewTask:
+    """A follow task for ``serial``, due at ``scheduled_at``."""
     return NewTask(
         serial=serial,
         username=None,
@@ -20,7 +21,7 @@ def _task(serial: str) -> NewTask:
         source="api",
         enable_multi_account=False,
         start_time=None,
-        scheduled_at=0.0,
+        scheduled_at=scheduled_at,
         created_at=0.0,
     )
 
@@ -38,7 +39,7 @@ def test_counts_follow_every_change(tmp_path: Path) -> None:
 
 def _follow_every_change(store: SQLiteStore) -> None:
     rng = random.Random(5)
-    ids = store.insert_tasks([_task(f"s{n % 3}") for n in range(60)])
+    ids = store.insert_tasks([new_task(f"s{n % 3}") for n in range(60)])
     for step in range(300):
         task_id = rng.choice(ids)
         action = rng.randrange(4)
@@ -59,7 +60,7 @@ def _follow_every_change(store: SQLiteStore) -> None:
     assert store.list_tasks({}, 0, 5)[1] == sum(_truth(store).values())
     store.reset()
     assert store.stats() == {}
-    store.insert_tasks([_task("s0")])
+    store.insert_tasks([new_task("s0")])
     assert store.stats() == {0: 1}
 
 
