@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["dumps", "embedded", "loads"]
+__all__ = ["dumps", "loads"]
 
 
 def _std_dumps(value: Any) -> bytes:
@@ -26,13 +26,9 @@ dumps: Callable[[Any], bytes]
 #: Decode a JSON document.
 loads: Callable[[str | bytes], Any]
 
-#: JSON text the server wrote itself, to go into a document as it is: orjson copies it
-#: unread; without orjson it is read, to be written again.
-embedded: Callable[[str], Any]
-
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson has no wheel here (PyPy)
-    dumps, loads, embedded = _std_dumps, _std_loads, _std_loads
+    dumps, loads = _std_dumps, _std_loads
 else:
-    dumps, loads, embedded = orjson.dumps, orjson.loads, orjson.Fragment
+    dumps, loads = orjson.dumps, orjson.loads

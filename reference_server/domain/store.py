@@ -168,7 +168,7 @@ class TaskStore(Protocol):
     def list_stored_tasks(
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> tuple[Sequence[StoredTask], int]:
-        """The page of :meth:`list_tasks` as stored, unread (an answer is written from it)."""
+        """The page of :meth:`list_tasks` as stored, for an answer written straight from it."""
         ...
 
     def stats(self) -> dict[int, int]:

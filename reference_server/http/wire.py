@@ -33,8 +33,10 @@ def _stored_writer(
     """Write the function that turns stored rows into ``shape``'s JSON objects, in one pass.
 
     What :func:`task_json` writes from a :class:`TaskRow`, written from the row as stored
-    (see :data:`~reference_server.domain.store.StoredTask`): no row object, no reading of
-    the configuration's JSON (it goes into the answer as it is). The source is made from the
+    (see :data:`~reference_server.domain.store.StoredTask`): no row object, no attrs class,
+    no generic writer. The configuration's stored text is read again rather than copied in
+    as it is: stores written by earlier versions hold it with spaces and ASCII escapes, and
+    an answer is the same bytes whatever wrote its rows. The source is made from the
     shape's own fields, so the two writers cannot drift; ``tests/server`` compares them.
     """
     model = cast("type[Any]", shape)
@@ -47,12 +49,12 @@ def _stored_writer(
         if field.type == datetime | None:
             value = f"_iso({value})"
         elif field.type == Mapping[str, Any]:
-            value = f"_embedded({value})"
+            value = f"_loads({value})"
         elif field.type is bool:
             value = f"{value} == 1"
         values.append(f"{field.name!r}: {value}")
     source = f"def write(rows):\n    return [{{{', '.join(values)}}} for r in rows]\n"
-    namespace: dict[str, Any] = {"_iso": to_iso, "_embedded": fast_json.embedded}
+    namespace: dict[str, Any] = {"_iso": to_iso, "_loads": fast_json.loads}
     exec(compile(source, f"<stored {shape.__name__} writer>", "exec"), namespace)
     writer: Callable[[Sequence[StoredTask]], list[dict[str, Any]]] = namespace["write"]
     return writer
