@@ -69,23 +69,47 @@ _CHECKER = doctest.OutputChecker()
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
+#: How many free ports a server command is tried on before its failure is the page's.
+_PORT_TRIES = 3
+
+
 @contextlib.contextmanager
-def serve(argv: list[str], port: int) -> Iterator[str]:
-    """Run a server command until the block ends; yield its base URL."""
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until_serving(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def serve(argv: list[str]) -> Iterator[str]:
+    """Run a server command on a free port until the block ends; yield its base URL.
+
+    A free port is only free until the server binds it, a second or more later: another
+    process may take it meanwhile. A server that says its port was taken is started again
+    on another one; any other early exit fails with what the server wrote.
+    """
+    for attempt in range(1, _PORT_TRIES + 1):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with tempfile.TemporaryFile() as output:
+            process = subprocess.Popen(
+                _with_option(argv, "--port", str(port)),
+                stdout=subprocess.DEVNULL,
+                stderr=output,
+            )
+            try:
+                try:
+                    wait_until_serving(url, process)
+                except RuntimeError as error:
+                    output.seek(0)
+                    said = output.read().decode("utf-8", "replace").strip()
+                    if f"port {port} " in said and attempt < _PORT_TRIES:
+                        continue  # taken meanwhile: try another
+                    raise RuntimeError(
+                        f"{error}; it said: {said or '(nothing)'}"
+                    ) from None
+                yield url
+                return
+            finally:
+                process.terminate()
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def _server_executable() -> str:
@@ -105,16 +129,13 @@ class LiveServer:
         directory = cls._stack.enter_context(
             tempfile.TemporaryDirectory(prefix="tikmatrix-docs-")
         )
-        port = free_port()
         argv = [
             _server_executable(),
-            "--port",
-            str(port),
             "--db",
             f"{directory}/tasks.sqlite3",
             "--allow-custom-scripts",  # as the custom scripts guide asks its reader to start it
         ]
-        cls.url = cls._stack.enter_context(serve(argv, port))
+        cls.url = cls._stack.enter_context(serve(argv))
         cls._stack.enter_context(_environment("TIKMATRIX_BASE_URL", cls.url))
 
     @classmethod
@@ -419,21 +440,18 @@ def _run_server_command(
         )
         return _matches(expected, done.stdout)
     named = argv[argv.index("--port") + 1] if "--port" in argv else "50809"
-    port = free_port()
     if named != "50809":  # the page's own server: it serves until the page ends
         stack = namespace.setdefault(_SCRATCH_STACK, contextlib.ExitStack())
-        argv = _with_option(argv, "--port", str(port))
         if "--db" not in argv:  # never the reader's default store
             argv += ["--db", ":memory:"]
-        url = stack.enter_context(serve(argv, port))
+        url = stack.enter_context(serve(argv))
         for host in ("localhost", "127.0.0.1"):
             _scratch(namespace)[f"http://{host}:{named}"] = url
         return None
     with tempfile.TemporaryDirectory(prefix="tikmatrix-docs-") as directory:
-        argv = _with_option(argv, "--port", str(port))
         if "--db" not in argv:
             argv += ["--db", str(Path(directory) / "tasks.sqlite3")]
-        with serve(argv, port) as url:
+        with serve(argv) as url:
             stats = httpx.get(f"{url}/api/v1/task/stats").json()
             if stats.get("code") != 0:
                 return f"the server started by {argv} answered {stats}"
