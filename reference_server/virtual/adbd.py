@@ -254,10 +254,13 @@ class AdbDaemon:
         return self
 
     def _accept(self) -> None:
-        while not self._stopped:
+        while True:  # until stop() wakes it
             try:
                 sock, _ = self._listener.accept()
             except OSError:
+                return
+            if self._stopped:  # the wake-up of stop(), or a host just too late: not served
+                sock.close()
                 return
             if getattr(self.phone, "offline", False):
                 sock.close()
@@ -280,7 +283,20 @@ class AdbDaemon:
             link.close()
 
     def stop(self) -> None:
-        """Stop listening and cut every connection."""
+        """Stop listening and cut every connection.
+
+        The accepting thread is woken and waited for before the listening socket is closed.
+        Closed under a thread blocked in ``accept``, the socket's descriptor number is free
+        for the next socket opened (often the next phone's listener), and a signal to the
+        blocked thread restarts its ``accept`` on that number: the stopped phone would then
+        serve the next phone's adb connections, answering as itself.
+        """
         self._stopped = True
+        with contextlib.suppress(OSError):  # wakes a blocked accept on Linux
+            self._listener.shutdown(socket.SHUT_RDWR)
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            with contextlib.suppress(OSError):  # elsewhere a connection of its own wakes it
+                socket.create_connection((self.host, self.port), timeout=1).close()
+            self._thread.join(5)
         self._listener.close()
         self.drop_connections()
