@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import linecache
 import re
+import threading
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -247,7 +248,7 @@ def _reader(type_: Any, namespace: dict[str, Any], where: str) -> str:
     return f"{hook}(v, {hook}_type)"
 
 
-#: How many key layouts of one model get a reader of their own (see :func:`_layout_reader`);
+#: How many key layouts of one model get a reader of their own (see :meth:`_Reader.layout`);
 #: an answer in any further layout takes the model's general reader.
 MAX_LAYOUTS = 16
 #: A layout with more keys than this takes the general reader (no JSON answer is that wide).
@@ -289,6 +290,9 @@ class _Reader:
         self.names = frozenset(f.name for f in self.fields)
         self.required = frozenset(f.name for f in self.fields if f.default is attrs.NOTHING)
         self.layouts: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {}
+        # Writing a reader binds names in the shared namespace and takes its function back
+        # out: two threads meeting new layouts at once (a fleet's) must not interleave.
+        self._writing = threading.Lock()
         self.namespace: dict[str, Any] = {
             **globals(),
             "_cls": cls,
@@ -361,7 +365,7 @@ class _Reader:
     def _compile(self, what: str, name: str, body: list[str]) -> Callable[..., Any]:
         source = "\n".join([f"def {name}(o, _=None):", *(f"    {line}" for line in body)]) + "\n"
         # Kept in linecache under its own name, as attrs and cattrs keep theirs: a debugger
-        # and a traceback show the generated lines.
+        # and a traceback show the generated lines (each layout's reader its own).
         cls = self.cls
         filename = f"<tikmatrix_sdk generated {what} {cls.__module__}.{cls.__qualname__}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -398,12 +402,17 @@ class _Reader:
         The general reader when a required field is absent (it raises the ``KeyError``), the
         layout is too wide, or the model has met :data:`MAX_LAYOUTS` layouts already.
         """
-        if (
-            len(self.layouts) >= MAX_LAYOUTS
-            or len(keys) > MAX_LAYOUT_KEYS
-            or not self.required <= set(keys)
-        ):
+        if len(keys) > MAX_LAYOUT_KEYS or not self.required <= set(keys):
             return self.general
+        with self._writing:
+            found = self.layouts.get(keys)  # written meanwhile by another thread
+            if found is not None:
+                return found
+            if len(self.layouts) >= MAX_LAYOUTS:
+                return self.general
+            return self._write_layout(keys)
+
+    def _write_layout(self, keys: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
         present = set(keys)
         tag = len(self.namespace)
         lines = []
@@ -416,7 +425,8 @@ class _Reader:
         pairs = ", ".join(f"_k{tag}_{n}: o[_k{tag}_{n}]" for n in range(len(unknown)))
         lines.append(f"extra = {{{pairs}}}" if unknown else "extra = _EMPTY")
         absent = self.names - present
-        read = self._compile("layout", "_read", [*lines, *self._finish(frozenset(absent))])
+        body = [*lines, *self._finish(frozenset(absent))]
+        read = self._compile(f"layout {len(self.layouts) + 1}", "_read", body)
         self.layouts[keys] = read
         return read
 

@@ -5,6 +5,7 @@ path, and a missing required key is still the answer's fault."""
 from __future__ import annotations
 
 import linecache
+import threading
 from typing import Any
 
 import attrs
@@ -111,3 +112,27 @@ def test_an_alias_never_renames_a_field(model: type[Any]) -> None:
     must be one they leave as it is."""
     fields = {f.name: None for f in attrs.fields(model) if f.name != "extra"}
     assert model._wire_aliases(dict(fields)) == fields
+
+
+def test_threads_meeting_new_layouts_at_once_each_get_their_own_reader() -> None:
+    reader = _converter._Reader(Task)
+    read = reader.structure()
+    count = _converter.MAX_LAYOUTS
+    start = threading.Barrier(count)
+    results: dict[int, Any] = {}
+
+    def meet(number: int) -> None:
+        answer = {**DOCUMENTED, f"key_{number}": number}
+        start.wait(10)
+        results[number] = read(answer).extra
+
+    threads = [threading.Thread(target=meet, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == {n: {f"key_{n}": n} for n in range(count)}
+    assert len(reader.layouts) == count
+    # Each layout's reader is kept in linecache under a name of its own.
+    names = [name for name in linecache.cache if "generated layout" in name]
+    assert len(set(names)) >= count
