@@ -21,23 +21,42 @@ nox.options.sessions = ["lint", "typecheck", "tests", "e2e", "docs", "openapi"]
 
 SDK_COVERAGE = "95"
 
+#: Python may write bytecode in every session, whatever the shell says: the suite starts many
+#: Python processes (servers, fleet hosts, the command line), and without ``__pycache__`` each
+#: compiles the server and the SDK from source again, and pytest rewrites every test module's
+#: asserts again in each worker (a third of the suite's processor time on a 2-core machine).
+BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
+
+
+def _workers() -> int:
+    """Two test workers per processor this process may use (at least 2, at most 8).
+
+    Much of the suite waits on what it started (a server process, a phone, a timeout), so
+    twice as many workers as processors keeps them busy; each worker has its own servers on
+    its own ports.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(8, max(2, 2 * (cpus or 1)))
+
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite with coverage; fail under 95% line coverage of tikmatrix_sdk.
 
-    It runs on two workers (pytest-xdist), each with its own servers on its own ports, and in
-    a random order (pytest-randomly prints its seed; ``-p no:randomly`` turns it off).
+    It runs on two workers per processor (pytest-xdist, see :func:`_workers`), each with its
+    own servers on its own ports, and in a random order (pytest-randomly prints its seed;
+    ``-p no:randomly`` turns it off).
     """
     session.install("-e", ".[test]")
     session.run(
         "pytest",
         "-n",
-        "2",
+        str(_workers()),
         "--cov=tikmatrix_sdk",
         "--cov-report=term-missing:skip-covered",
         f"--cov-fail-under={SDK_COVERAGE}",
         *session.posargs,
+        env=BYTECODE,
     )
 
 
@@ -100,13 +119,14 @@ def e2e(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory(prefix="tikmatrix-e2e-") as directory:
         server = os.path.join(session.bin, "tikmatrix-server")
         process = subprocess.Popen(
-            [server, "--port", str(port), "--db", os.path.join(directory, "tasks.sqlite3")]
+            [server, "--port", str(port), "--db", os.path.join(directory, "tasks.sqlite3")],
+            env={k: v for k, v in os.environ.items() if k not in BYTECODE},
         )
         try:
             _wait_until_up(url, process)
             session.run(
                 "pytest", "tests/e2e", "-p", "no:cacheprovider", f"--tikmatrix-url={url}",
-                *session.posargs,
+                *session.posargs, env=BYTECODE,
             )  # fmt: skip
         finally:
             process.terminate()
@@ -129,7 +149,7 @@ def docs(session: nox.Session) -> None:
         session.run(
             "pytest", "-p", "docs_examples", "-p", "no:cacheprovider",
             "README.md", "docs", "tikmatrix_sdk", "reference_server", *session.posargs,
-            env={"PYTHONPATH": "docs/_ext", "TIKMATRIX_DOCS_ORDER": order},
+            env={**BYTECODE, "PYTHONPATH": "docs/_ext", "TIKMATRIX_DOCS_ORDER": order},
         )  # fmt: skip
 
 
@@ -153,7 +173,7 @@ def fuzz(session: nox.Session) -> None:
     examples = os.environ.get("TIKMATRIX_FUZZ_EXAMPLES", "300")
     session.run(
         "pytest", "tests/fuzz", "tests/test_script_rules_agree.py", "-p", "no:cacheprovider",
-        *session.posargs, env={"TIKMATRIX_FUZZ_EXAMPLES": examples},
+        *session.posargs, env={**BYTECODE, "TIKMATRIX_FUZZ_EXAMPLES": examples},
     )  # fmt: skip
 
 

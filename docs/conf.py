@@ -86,6 +86,9 @@ nitpick_ignore_regex = [
     (r"py:class", r"tikmatrix_sdk\._client\.(HttpT|ShellT)"),
     # Type variables, the raw-face marker and the page-data protocol are internal names.
     (r"py:class", r"tikmatrix_sdk\._\w+\.(T|M|ItemT|Raw|PageData|SyncMode|AsyncMode)"),
+    # The same markers as the clients' resources name them (imported there for type checkers
+    # only, so that importing the SDK does not load the resources' machinery).
+    (r"py:class", r"(SyncMode|AsyncMode)"),
     # The fleet's type variables, and its results' generic base as the subclasses name it.
     (r"py:.*", r"tikmatrix_sdk\.fleet\._\w+\.(T|ClientT|ShellT|FleetResult)"),
     # The contract's Task, which the SDK's Task extends (a page's item_key names it).

@@ -6,7 +6,10 @@ child would wait for nothing. :func:`own_signals` starts the command through a s
 prologue that gives SIGINT and SIGTERM their default dispositions and then replaces itself with
 the command (``os.execvp``: same process, same pid), so the command's own interpreter installs
 its usual handlers whatever the test run inherited. (Not ``preexec_fn``, which Python says is
-unsafe in a process with threads, as a test process serving a reference server is.)
+unsafe in a process with threads, as a test process serving a reference server is.) The
+prologue runs without the ``site`` module (``-S``): it needs only built-in modules, and a
+``site`` run would start coverage's measurement (``.pth``) in a process about to be replaced,
+at a tenth of a second a child.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def own_signals(argv: Sequence[str]) -> list[str]:
     """``argv`` run with SIGINT and SIGTERM at their defaults (as it is, on Windows)."""
     if os.name != "posix":
         return list(argv)
-    return [sys.executable, "-c", _PROLOGUE, *argv]
+    return [sys.executable, "-S", "-c", _PROLOGUE, *argv]
 
 
 def reap(process: subprocess.Popen[Any], timeout: float = 10) -> None:

@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING
 from . import _logs
 from ._client import NOT_GIVEN, AsyncTikMatrix, NotGiven, TikMatrix
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._pages import AsyncPage, SyncPage
 from ._public import say_public
-from ._raw_response import RawResponse
-from ._request_options import RequestOptions
 from ._types import SequenceNotStr
 from ._version import __version__
 from .errors import (
@@ -44,16 +41,24 @@ from .errors import (
     UnsupportedScriptError,
     WaitTimeoutError,
 )
-from .resources import LeasedDevice
-from .resources._lease_keeper import AsyncDeviceLease, DeviceLease
 
 #: The modules whose public names load on first use (PEP 562): the models and the script
 #: configs are not needed to import the SDK or build a client, only to read the first answer
 #: or write a config. Their names are their modules' own ``__all__``.
 _LAZY_MODULES = ("models", "scripts")
-#: Single names that load on first use, and their modules: a leased device's screen nodes
-#: are read only by programs that lease a device.
-_LAZY_NAMES = {"UiNode": "_ui_tree"}
+#: Single names that load on first use, and their modules: the pages, raw answers and call
+#: options come with a client's first call; a leased device, its keeper and its screen's
+#: nodes are used only by programs that lease a device.
+_LAZY_NAMES = {
+    "AsyncDeviceLease": "resources._lease_keeper",
+    "AsyncPage": "_pages",
+    "DeviceLease": "resources._lease_keeper",
+    "LeasedDevice": "resources.leased_device",
+    "RawResponse": "_raw_response",
+    "RequestOptions": "_request_options",
+    "SyncPage": "_pages",
+    "UiNode": "_ui_tree",
+}
 
 #: The names this module holds from the start; the lazy modules' names are added to it.
 __all__ = [
@@ -65,32 +70,25 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
-    "AsyncDeviceLease",
-    "AsyncPage",
     "AsyncTikMatrix",
     "BadRequestError",
     "ClientValidationError",
     "DeviceBusyError",
-    "DeviceLease",
     "DeviceRPCError",
     "DeviceUnavailableError",
     "ElementNotFoundError",
     "InternalServerError",
     "LeaseError",
-    "LeasedDevice",
     "LicenseError",
     "MissingScriptNameError",
     "NoFreeSlotError",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
-    "RawResponse",
-    "RequestOptions",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "SequenceNotStr",
     "StoreUnavailableError",
-    "SyncPage",
     "TikMatrix",
     "TikMatrixError",
     "UnexpectedResponseError",
@@ -103,19 +101,33 @@ _EAGER: list[str]
 if TYPE_CHECKING:
     from . import models, scripts
     from ._contract.shapes import *  # noqa: F403
+    from ._pages import AsyncPage, SyncPage
+    from ._raw_response import RawResponse
+    from ._request_options import RequestOptions
     from ._ui_tree import UiNode
     from .models import *  # noqa: F403
+    from .resources._lease_keeper import AsyncDeviceLease, DeviceLease
+    from .resources.leased_device import LeasedDevice
     from .scripts import *  # noqa: F403
 
     __all__ += models.__all__
     __all__ += scripts.__all__
-    __all__ += ["UiNode"]
+    __all__ += [
+        "AsyncDeviceLease",
+        "AsyncPage",
+        "DeviceLease",
+        "LeasedDevice",
+        "RawResponse",
+        "RequestOptions",
+        "SyncPage",
+        "UiNode",
+    ]
 else:  # the lazy names join it on first use of ``__all__`` (see ``__getattr__``)
     _EAGER = __all__
     del __all__
 
 
-def _lazy() -> dict[str, str]:
+def _lazy_names() -> dict[str, str]:
     """Each lazy name and the module it lives in (importing those modules, once)."""
     found = globals().get("_LAZY")
     if found is None:
@@ -132,7 +144,7 @@ def _lazy() -> dict[str, str]:
 def __getattr__(name: str) -> object:
     """Load a model or a script config on first use; ``__all__`` lists them too."""
     if name == "__all__":
-        names = sorted([*_EAGER, *_lazy()], key=lambda found: (found.upper() != found, found))
+        names = sorted([*_EAGER, *_lazy_names()], key=lambda found: (found.upper() != found, found))
         globals()["__all__"] = names
         return names
     if name in _LAZY_NAMES:
@@ -150,7 +162,7 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EAGER) | set(_lazy()))
+    return sorted(set(globals()) | set(_EAGER) | set(_lazy_names()))
 
 
 say_public(_EAGER, globals())

@@ -13,6 +13,9 @@ import httpx
 if TYPE_CHECKING:
     from typing import Self
 
+    from ._resource import AsyncMode, SyncMode
+    from .resources import Accounts, Devices, LicenseResource, Tasks
+
 from ._deadline import DEFAULT_MAX_RESPONSE_BYTES
 from ._effect_shells import AsyncShell, SyncShell
 from ._http_methods import HttpMethod
@@ -23,13 +26,9 @@ from ._options import (
     resolve_base_url,
     to_timeout,
 )
-from ._resource import AsyncMode, SyncMode
 from ._resource_property import resource_property
-from ._sharded_pool import ShardedAsyncTransport
-from ._shared.tls import tls_context
 from ._shown_url import shown_url
 from ._types import NOT_GIVEN, NotGiven
-from .resources import Accounts, Devices, LicenseResource, Tasks
 
 #: Where a managed custom script finds the API (TikMatrix sets it).
 API_BASE_ENV = "TIKMATRIX_API_BASE"
@@ -218,21 +217,29 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     @resource_property
     def tasks(self) -> Tasks[SyncMode]:
         """Create, list, inspect, stop, retry and delete tasks."""
+        from .resources import Tasks
+
         return Tasks(self)
 
     @resource_property
     def license(self) -> LicenseResource[SyncMode]:
         """The license plan and its API access."""
+        from .resources import LicenseResource
+
         return LicenseResource(self)
 
     @resource_property
     def accounts(self) -> Accounts[SyncMode]:
         """The accounts TikMatrix knows, and their devices."""
+        from .resources import Accounts
+
         return Accounts(self)
 
     @resource_property
     def devices(self) -> Devices[SyncMode]:
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
+        from .resources import Devices
+
         return Devices(self)
 
     _shell_class = SyncShell
@@ -240,6 +247,7 @@ class TikMatrix(ClientCore[httpx.Client, SyncShell]):
     @staticmethod
     def _make_http(timeout: httpx.Timeout) -> httpx.Client:
         from ._deadline_backend import with_deadline_backend
+        from ._shared.tls import tls_context
 
         transport = httpx.HTTPTransport(verify=tls_context())
         with_deadline_backend(transport, time.monotonic)  # headers, too, end at the deadline
@@ -312,21 +320,29 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
     @resource_property
     def tasks(self) -> Tasks[AsyncMode]:
         """Create, list, inspect, stop, retry and delete tasks."""
+        from .resources import Tasks
+
         return Tasks(self)
 
     @resource_property
     def license(self) -> LicenseResource[AsyncMode]:
         """The license plan and its API access."""
+        from .resources import LicenseResource
+
         return LicenseResource(self)
 
     @resource_property
     def accounts(self) -> Accounts[AsyncMode]:
         """The accounts TikMatrix knows, and their devices."""
+        from .resources import Accounts
+
         return Accounts(self)
 
     @resource_property
     def devices(self) -> Devices[AsyncMode]:
         """List the devices, lease one, and drive its screen (TikMatrix's device API)."""
+        from .resources import Devices
+
         return Devices(self)
 
     _shell_class = AsyncShell
@@ -334,6 +350,8 @@ class AsyncTikMatrix(ClientCore[httpx.AsyncClient, AsyncShell]):
     @staticmethod
     def _make_http(timeout: httpx.Timeout) -> httpx.AsyncClient:
         # Several small pools: httpcore's one pool costs more per request the more it holds.
+        from ._sharded_pool import ShardedAsyncTransport
+
         return httpx.AsyncClient(timeout=timeout, transport=ShardedAsyncTransport())
 
     async def close(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from types import ModuleType
 from typing import Any
@@ -35,8 +34,4 @@ def lazy_module(name: str) -> ModuleType:
     ``models = lazy_module("tikmatrix_sdk.models")`` costs nothing at import; ``models.Task``
     inside a function loads the module the first time it runs.
     """
-    if name in sys.modules:
-        return sys.modules[name]
-    if importlib.util.find_spec(name) is None:  # pragma: no cover - a typo in the SDK itself
-        raise ImportError(f"no module named {name!r}")
-    return _LazyModule(name)
+    return sys.modules.get(name) or _LazyModule(name)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterat
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._deprecation import warn_deprecated
+from ._public import say_public
 
 if TYPE_CHECKING:
     from typing_extensions import deprecated
@@ -220,3 +221,6 @@ class AsyncPage(_Page[ItemT]):
         async for page in self.iter_pages():
             for item in page._unseen(seen):
                 yield item
+
+
+say_public(["AsyncPage", "SyncPage"], globals())

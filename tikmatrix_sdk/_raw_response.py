@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._effects import Program, intercept
+from ._public import say_public
 from ._shown_url import shown_url
 
 __all__ = ["RawResponse", "recording_response"]
@@ -91,3 +92,6 @@ def recording_response(program: Program[T]) -> Program[tuple[T, httpx.Response]]
     if not last:  # pragma: no cover - every API operation sends at least one request
         raise RuntimeError("the operation received no HTTP response")
     return result, last[0]
+
+
+say_public(["RawResponse"], globals())

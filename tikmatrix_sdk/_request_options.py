@@ -16,6 +16,7 @@ import httpx
 from . import _json
 from ._effects import Program, Send, intercept
 from ._options import to_timeout
+from ._public import say_public
 from ._records import Record, set_field
 from ._shown_url import shown_url
 from .errors import ClientValidationError
@@ -166,3 +167,6 @@ def split_options(
 def with_options(program: Program[T], options: CallOptions) -> Program[T]:
     """Run ``program``, sending each of its requests with ``options`` applied."""
     return (yield from intercept(program, before=options.apply))
+
+
+say_public(["RequestOptions"], globals())

@@ -74,7 +74,10 @@ class resource_property(functools.cached_property[T]):
         if not shown:
             return doc
         doc = f"{doc}\n\nType: ``{shown}``"
-        resource = self.func.__globals__.get(shown.split("[", 1)[0])
+        from . import resources  # loaded with the first resource, not with the SDK
+
+        name = shown.split("[", 1)[0]
+        resource = self.func.__globals__.get(name, getattr(resources, name, None))
         if isinstance(resource, type):
             doc += "\n\nMethods:\n\n" + "\n".join(methods_of(resource))
         return doc

@@ -33,13 +33,13 @@ class _PublicNames(Mapping[str, Any]):
 
     Modules import the models, the configs and the screen's nodes only for type checkers
     (they load on first use), so their annotations name what their globals lack; those
-    names are found here, as ``tikmatrix_sdk`` itself finds them (its ``_lazy()``).
+    names are found here, as ``tikmatrix_sdk`` itself finds them (its ``_lazy_names()``).
     """
 
     @staticmethod
     def _names() -> dict[str, str]:
         package: Any = sys.modules["tikmatrix_sdk"]
-        names: dict[str, str] = package._lazy()
+        names: dict[str, str] = package._lazy_names()
         return names
 
     def __getitem__(self, name: str) -> Any:

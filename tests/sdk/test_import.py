@@ -36,6 +36,28 @@ def test_importing_and_building_a_client_loads_nothing_it_does_not_need() -> Non
     assert _modules_after(code, HEAVY) == ["anyio"]
 
 
+#: What a default install's ``import httpx`` leaves out: httpx's command-line extras.
+_DEFAULT_INSTALL = (
+    "import sys\nfor name in ('click', 'rich', 'pygments'):\n    sys.modules[name] = None\n"
+)
+#: What only a client's first use of a resource or a lease needs.
+LATE = ("tikmatrix_sdk.resources", "tikmatrix_sdk._signatures", "tikmatrix_sdk._binders")
+
+
+def test_the_resources_load_with_a_clients_first_use_of_one() -> None:
+    code = f"{_DEFAULT_INSTALL}import tikmatrix_sdk\nimport httpx"
+    assert _modules_after(code, LATE) == []
+    code += "\nclient = tikmatrix_sdk.TikMatrix('http://tikmatrix.invalid')\nclient.close()"
+    assert _modules_after(code, LATE) == []
+    assert _modules_after(f"{code}\nclient.tasks", LATE) == [
+        "tikmatrix_sdk._binders",
+        "tikmatrix_sdk._signatures",
+        "tikmatrix_sdk.resources",
+    ]
+    code = f"{_DEFAULT_INSTALL}from tikmatrix_sdk import LeasedDevice"
+    assert "tikmatrix_sdk.resources" in _modules_after(code, LATE)
+
+
 def test_a_probe_for_a_private_name_loads_nothing() -> None:
     code = "import tikmatrix_sdk\nassert not hasattr(tikmatrix_sdk, '_pytest_probe')"
     assert _modules_after(code, HEAVY) == []
@@ -59,6 +81,8 @@ def test_lazy_names_say_they_live_in_the_package() -> None:
     assert done.stdout.splitlines()[0] == "tikmatrix_sdk"
     assert tikmatrix_sdk.Task.__module__ == "tikmatrix_sdk"
     assert tikmatrix_sdk.FollowConfig.__module__ == "tikmatrix_sdk"
+    for name in ("LeasedDevice", "DeviceLease", "AsyncDeviceLease", "UiNode"):
+        assert getattr(tikmatrix_sdk, name).__module__ == "tikmatrix_sdk"
 
 
 def test_every_public_name_is_there_and_listed() -> None:
@@ -73,7 +97,7 @@ def test_the_lazy_names_are_exactly_the_models_and_the_configs() -> None:
     from tikmatrix_sdk import models, scripts
     from tikmatrix_sdk._contract import shapes
 
-    lazy = tikmatrix_sdk._lazy()
+    lazy = tikmatrix_sdk._lazy_names()
     assert {name for name, module in lazy.items() if module == "models"} == set(models.__all__)
     assert set(models.__all__) == {*shapes.__all__, *shapes.EXTENDED}
     assert {name for name, module in lazy.items() if module == "scripts"} == set(scripts.__all__)

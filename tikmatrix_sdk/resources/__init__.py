@@ -8,6 +8,6 @@ from .tasks import Tasks
 
 __all__ = ["Accounts", "Devices", "LeasedDevice", "LicenseResource", "Tasks"]
 
-for _resource in (Accounts, Devices, LeasedDevice, LicenseResource, Tasks):
+for _resource in (Accounts, Devices, LicenseResource, Tasks):
     _resource.__module__ = __name__
 del _resource

@@ -19,6 +19,7 @@ from .._effects import Now, Program, Sleep
 from .._endpoint import Endpoint
 from .._lazy import lazy_module
 from .._polling import delays
+from .._public import say_public
 from .._request_options import RequestOptions
 from .._resource import ClientLike, M, Resource
 from ..errors import ClientValidationError, ElementNotFoundError, TikMatrixError
@@ -377,3 +378,6 @@ class LeasedDevice(Resource[M]):
             else _seconds(adb_timeout, "adb_timeout", low=0.001, high=_MAX_ADB_TIMEOUT)
         )
         return (yield from self._adb(args, timeout))
+
+
+say_public(["LeasedDevice"], globals())
