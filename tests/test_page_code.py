@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
 import page_code
 
@@ -42,6 +44,17 @@ client = TikMatrix("http://localhost:50809")
 1
 ```
 """
+
+
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for this file's checks: the first analyses the SDK and its libraries."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture(autouse=True)
+def _shared_mypy_cache(mypy_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MYPY_CACHE_DIR", str(mypy_cache))
 
 
 def _page(tmp_path: Path, text: str, name: str = "page.md") -> Path:

@@ -18,6 +18,7 @@ Each problem names the page and the page's line, not a temporary file.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -171,8 +172,11 @@ def check_mypy(page_list: Sequence[Path], mypy: Sequence[str]) -> list[str]:
         untyped = ",".join(f"{name}.*" for name in UNTYPED_LIBRARIES)
         config = f"{_MYPY_CONFIG}\n[mypy-{untyped}]\nignore_missing_imports = True\n"
         (Path(directory) / "mypy.ini").write_text(config, encoding="utf-8")
+        # mypy keeps a cache only where its caller keeps one (MYPY_CACHE_DIR, as the tests
+        # do): one in the temporary directory would go with it.
+        incremental = [] if os.environ.get("MYPY_CACHE_DIR") else ["--no-incremental"]
         done = _run(
-            [*mypy, "--config-file", "mypy.ini", "--no-incremental", "--hide-error-context",
+            [*mypy, "--config-file", "mypy.ini", *incremental, "--hide-error-context",
              "--no-error-summary", "--show-error-codes", *sorted(written)],
             directory,
         )  # fmt: skip
