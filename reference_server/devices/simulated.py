@@ -6,16 +6,16 @@ import random
 import shlex
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from tikmatrix_sdk._contract.records import make_record
 
-from ..android import uiautomator
-from ..android.render import render_png
-from ..android.system import AndroidSystem, CommandTimeout
 from .base import Device, DeviceError, RunContext, UiRpcError
+
+if TYPE_CHECKING:
+    from ..android.system import AndroidSystem
 
 __all__ = ["Behaviour", "SimulatedDevice"]
 
@@ -57,6 +57,10 @@ class SimulatedDevice(Device):
     @property
     def system(self) -> AndroidSystem:
         """The simulated phone behind the device API's calls, made on first use."""
+        # The simulated phone (screens, apps, shell) loads with the first device that shows
+        # one: a server whose devices only run tasks, as most tests' do, never imports it.
+        from ..android.system import AndroidSystem
+
         with self._lock:
             if self._system is None:
                 self._system = AndroidSystem(self.serial)
@@ -71,6 +75,8 @@ class SimulatedDevice(Device):
 
     def ui_call(self, method: str, params: Sequence[Any], timeout: float) -> Any:
         """Answer as uiautomator2's server would, from the simulated screens."""
+        from ..android import uiautomator
+
         try:
             return uiautomator.call(self.system.ui, method, list(params))
         except uiautomator.RpcError as error:
@@ -82,6 +88,8 @@ class SimulatedDevice(Device):
 
     def screenshot(self) -> bytes:
         """The simulated screen as a PNG."""
+        from ..android.render import render_png
+
         return render_png(self.system.ui)
 
     def adb_shell(self, argv: Sequence[str], timeout: float) -> str:
@@ -89,6 +97,8 @@ class SimulatedDevice(Device):
 
         A command still running after ``timeout`` seconds fails, as adb gives up on a phone.
         """
+        from ..android.system import CommandTimeout
+
         line = " ".join(shlex.quote(word) for word in argv)
         try:
             return self.system.execute(line, timeout=timeout)

@@ -16,7 +16,6 @@ import attrs
 from tikmatrix_sdk._contract.codes import NOT_FOUND, ContractError, bad_request
 
 from ..android.described_apps import APP_SCHEMA, AppError, read_app
-from ..android.render import render_png
 from ..devices import FAILURE_MODES, Behaviour, SimulatedDevice
 from .fleet import DeviceSource, Fleet
 from .leases import LeaseService
@@ -182,6 +181,8 @@ class Lab:
         """A device's screen now, as PNG (a virtual phone is drawn in-process, not over adb)."""
         self._known(serial)
         phone = self._source.phone(serial)
+        from ..android.render import render_png  # the screens load with the first look
+
         return render_png(phone.ui) if phone is not None else self._leases.peek_screen(serial)
 
     # -- lookups -----------------------------------------------------------------------------
