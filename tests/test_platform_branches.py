@@ -10,6 +10,7 @@ is skipped off its platforms (``pytest.mark.skipif`` on one of those).
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,10 +128,22 @@ def _sources() -> Iterator[Path]:
         yield from sorted((ROOT / folder).rglob("*.py"))
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """``path`` parsed, once per worker: the scans below each read every source."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of ``path``'s tree, in ``ast.walk``'s order."""
+    return tuple(ast.walk(_tree(path)))
+
+
 def test_platform_only_names_stand_in_their_platforms_branch() -> None:
     unguarded = []
     for path in _sources():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         parents = _parents(tree)
         for node, name, needs in _uses(tree):
             if not _guarded(node, needs, parents):
@@ -171,7 +184,7 @@ SELECTOR_ONLY = {"add_reader", "add_writer", "remove_reader", "remove_writer", "
 def test_nothing_assumes_the_selector_event_loop() -> None:
     found = []
     for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             name = node.attr if isinstance(node, ast.Attribute) else ""
             if name in SELECTOR_ONLY or name == "SelectorEventLoop":
                 found.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)} {name}")
@@ -194,7 +207,7 @@ def test_text_files_are_read_and_written_as_utf8_whatever_the_locale() -> None:
     # would be written in cp1252 there, and read back wrong.
     found = []
     for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
