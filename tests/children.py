@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-__all__ = ["child", "ended_pid", "mark_of", "own_signals", "reap"]
+__all__ = ["child", "ended_pid", "mark_of", "own_signals", "reap", "unmeasured_environment"]
 
 _PROLOGUE = (
     "import os, signal, sys\n"
@@ -38,6 +38,15 @@ def own_signals(argv: Sequence[str]) -> list[str]:
     if os.name != "posix":
         return list(argv)
     return [sys.executable, "-S", "-c", _PROLOGUE, *argv]
+
+
+def unmeasured_environment() -> dict[str, str]:
+    """This process's environment, without what starts coverage's measurement in a child.
+
+    For a child whose code is not the SDK this suite measures (a reference server, another
+    copy of the SDK): coverage's ``.pth`` hook would slow it and measure nothing wanted.
+    """
+    return {k: v for k, v in os.environ.items() if k != "COVERAGE_PROCESS_CONFIG"}
 
 
 def reap(process: subprocess.Popen[Any], timeout: float = 10) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from reference_server.testing import free_port, wait_until_serving
 
-from .children import own_signals, reap
+from .children import own_signals, reap, unmeasured_environment
 
 __all__ = ["free_port", "output_of", "server_process"]
 
@@ -42,7 +41,7 @@ def server_process(db: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
-            env={k: v for k, v in os.environ.items() if k != "COVERAGE_PROCESS_CONFIG"},
+            env=unmeasured_environment(),
         )
     _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"

@@ -9,7 +9,6 @@ the CI's own, and the tests that read the docs and the benchmarks pass when run 
 from __future__ import annotations
 
 import email
-import os
 import subprocess
 import sys
 import tarfile
@@ -18,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .children import unmeasured_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Files of the project that are not part of what it publishes: the CI's script.
@@ -116,7 +117,7 @@ def test_the_sdists_own_tests_of_the_docs_pass_from_it(
         "tests/sdk/test_docs_reference.py",
     ]
     # Coverage, which measures this checkout's SDK, does not follow the sdist's own copy.
-    unmeasured = {k: v for k, v in os.environ.items() if k != "COVERAGE_PROCESS_CONFIG"}
+    unmeasured = unmeasured_environment()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
          "-p", "no:xdist", *tests],

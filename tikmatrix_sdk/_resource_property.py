@@ -74,10 +74,12 @@ class resource_property(functools.cached_property[T]):
         if not shown:
             return doc
         doc = f"{doc}\n\nType: ``{shown}``"
-        from . import resources  # loaded with the first resource, not with the SDK
-
         name = shown.split("[", 1)[0]
-        resource = self.func.__globals__.get(name, getattr(resources, name, None))
+        resource = self.func.__globals__.get(name)
+        if resource is None:  # the clients import their resources for type checkers only
+            from . import resources
+
+            resource = getattr(resources, name, None)
         if isinstance(resource, type):
             doc += "\n\nMethods:\n\n" + "\n".join(methods_of(resource))
         return doc

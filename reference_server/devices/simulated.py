@@ -57,12 +57,13 @@ class SimulatedDevice(Device):
     @property
     def system(self) -> AndroidSystem:
         """The simulated phone behind the device API's calls, made on first use."""
-        # The simulated phone (screens, apps, shell) loads with the first device that shows
-        # one: a server whose devices only run tasks, as most tests' do, never imports it.
-        from ..android.system import AndroidSystem
-
         with self._lock:
             if self._system is None:
+                # The simulated phone (screens, apps, shell) loads with the first device that
+                # shows one: a server whose devices only run tasks, as most tests' do, never
+                # imports it.
+                from ..android.system import AndroidSystem
+
                 self._system = AndroidSystem(self.serial)
             return self._system
 
