@@ -1,10 +1,12 @@
 """How much the SDK costs over raw httpx, measured in one run on the same MockTransport.
 
-Three ways to fetch the same answers are timed back to back:
+Several ways to fetch the same answers are timed in turns:
 
 * raw: ``httpx.Client.get`` plus ``json.loads`` of the body (the floor any client pays);
-* sdk: ``TikMatrix.tasks.list`` / ``tasks.get`` (request building, envelope, models), with
-  orjson when it is installed, and again with the standard library's ``json`` ("sdk-json");
+* sdk: ``TikMatrix.tasks.list`` / ``tasks.get`` (request building, envelope, models) as
+  installed: msgspec's one pass where it is installed;
+* two-step: the same with the one pass off (orjson, then the generated readers), and
+  "sdk-json" with the standard library's ``json`` too, as on PyPy;
 * pydantic: raw httpx plus a pydantic v2 model of the same shape (``model_validate_json``), the
   way the Stainless-built SDKs decode; a peer figure, installed for this benchmark only.
 
@@ -24,7 +26,7 @@ from typing import Any
 import httpx
 from _turns import best_of_turns  # bench/ is on the path: these files run as scripts
 
-from tikmatrix_sdk import TikMatrix, _json
+from tikmatrix_sdk import TikMatrix, _json, _one_pass
 
 BASE = "http://bench.invalid"
 
@@ -174,16 +176,23 @@ def _cattrs_generated() -> Callable[[Any], object]:
     return lambda data: hook(data, TaskPage)
 
 
-def _with_stdlib_json(fn: Callable[[], object]) -> Callable[[], object]:
-    """Run ``fn`` with the SDK decoding through the standard library's json module."""
+def _two_step(fn: Callable[[], object], *, stdlib_json: bool = False) -> Callable[[], object]:
+    """Run ``fn`` with the SDK reading answers in two steps (the one pass off): a JSON decode,
+    then the generated readers; with ``stdlib_json`` the decode is the standard library's
+    (both as on PyPy, where msgspec and orjson have no wheels)."""
+
+    def miss(content: bytes, returns: object) -> object:
+        return _one_pass.MISS
 
     def run() -> object:
-        fast = _json.loads
-        _json.loads = json.loads
+        saved = _json.loads, _one_pass.read, _one_pass.learn
+        if stdlib_json:
+            _json.loads = json.loads
+        _one_pass.read, _one_pass.learn = miss, lambda returns, result: None
         try:
             return fn()
         finally:
-            _json.loads = fast
+            _json.loads, _one_pass.read, _one_pass.learn = saved
 
     return run
 
@@ -204,18 +213,23 @@ def main() -> None:
         "tasks.list (100-task page)": {
             "raw": lambda: json.loads(raw.get("/api/v1/task", params={"page_size": "100"}).content),
             "sdk": lambda: sdk.tasks.list(page_size=100),
-            "sdk-json": _with_stdlib_json(lambda: sdk.tasks.list(page_size=100)),
+            "two-step": _two_step(lambda: sdk.tasks.list(page_size=100)),
+            "sdk-json": _two_step(lambda: sdk.tasks.list(page_size=100), stdlib_json=True),
         },
         "tasks.list, another version": {
             "raw": lambda: json.loads(
                 raw.get("/api/v1/task", params={"page_size": "100", "source": "other"}).content
             ),
             "sdk": lambda: sdk.tasks.list(page_size=100, extra_query={"source": "other"}),
+            "two-step": _two_step(
+                lambda: sdk.tasks.list(page_size=100, extra_query={"source": "other"})
+            ),
         },
         "tasks.get": {
             "raw": lambda: json.loads(raw.get("/api/v1/task/7").content),
             "sdk": lambda: sdk.tasks.get(7),
-            "sdk-json": _with_stdlib_json(lambda: sdk.tasks.get(7)),
+            "two-step": _two_step(lambda: sdk.tasks.get(7)),
+            "sdk-json": _two_step(lambda: sdk.tasks.get(7), stdlib_json=True),
         },
     }
     if models is not None:
@@ -229,7 +243,11 @@ def main() -> None:
 
     _json.loads(b"0")  # the SDK binds its decoder on first use
     decoder = getattr(_json.loads, "__module__", None) or "json"
-    print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}, SDK decoder: {decoder}")
+    one_pass = "msgspec" if _one_pass.msgspec is not None else "off"
+    print(
+        f"Python {sys.version.split()[0]}, httpx {httpx.__version__}, SDK decoder: {decoder}, "
+        f"one pass: {one_pass}"
+    )
     print(f"{'case':30} {'variant':10} {'us/call':>10} {'x raw':>8}")
     for case, variants in cases.items():
         times = best_of_turns(variants, number=number, rounds=repeat)

@@ -156,6 +156,26 @@ _DATETIME_LINES = [
 _V = re.compile(r"\bv\b")
 
 
+def datetime_lines(local: str = "v") -> list[str]:
+    """Lines that read the date-time in ``local`` (text, a number or ``None``) in place."""
+    return [_V.sub(local, line) for line in _DATETIME_LINES]
+
+
+def compile_function(
+    what: str, name: str, source: str, namespace: dict[str, Any]
+) -> Callable[..., Any]:
+    """Compile generated ``source`` defining function ``name`` in ``namespace``; return it.
+
+    The source is kept in ``linecache`` under a name of its own, as attrs and cattrs keep
+    theirs: a debugger and a traceback show the generated lines.
+    """
+    filename = f"<tikmatrix_sdk generated {what}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+    function: Callable[..., Any] = namespace.pop(name)
+    return function
+
+
 def enum_reader(type_: Any) -> tuple[dict[Any, Any], Callable[[Any], Any]] | None:
     """The members by value and a lenient reader, for an enum field.
 
@@ -329,7 +349,7 @@ class _Reader:
             if field.name in absent:
                 values.append(f"{field.name!r}: {local}")
             elif field.type == datetime | None:
-                lines.extend(_V.sub(local, line) for line in _DATETIME_LINES)
+                lines.extend(datetime_lines(local))
                 values.append(f"{field.name!r}: {local}")
             else:
                 where = f"{self.cls.__name__}.{field.name}"
@@ -364,14 +384,10 @@ class _Reader:
 
     def _compile(self, what: str, name: str, body: list[str]) -> Callable[..., Any]:
         source = "\n".join([f"def {name}(o, _=None):", *(f"    {line}" for line in body)]) + "\n"
-        # Kept in linecache under its own name, as attrs and cattrs keep theirs: a debugger
-        # and a traceback show the generated lines (each layout's reader its own).
         cls = self.cls
-        filename = f"<tikmatrix_sdk generated {what} {cls.__module__}.{cls.__qualname__}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), self.namespace)
-        function: Callable[..., Any] = self.namespace.pop(name)
-        return function
+        return compile_function(
+            f"{what} {cls.__module__}.{cls.__qualname__}", name, source, self.namespace
+        )
 
     def structure(self) -> Callable[..., Any]:
         """The model's structure function: the documented answer's path, then the others."""

@@ -32,10 +32,11 @@ T = TypeVar("T")
 _NO_BODY = object()
 
 if TYPE_CHECKING:
-    from . import _converter
+    from . import _converter, _one_pass
     from ._contract import routes as _routes
-else:  # the converter (and cattrs) load with the first answer, the routes with the first call
+else:  # the readers (and cattrs) load with the first answer, the routes with the first call
     _converter = lazy_module("tikmatrix_sdk._converter")
+    _one_pass = lazy_module("tikmatrix_sdk._one_pass")
     _routes = lazy_module("tikmatrix_sdk._contract.routes")
 
 
@@ -160,7 +161,15 @@ class Endpoint(Record, Generic[T]):
         is_json = response.headers.get("content-type", "").startswith("application/json")
         if self.binary and response.status_code < 300 and not is_json:
             return self.parse(response.content)
-        return read_envelope(response, self.parse, loose=self.loose)
+        returns = self.returns
+        if returns is None or self.loose or response.status_code >= 400:
+            return read_envelope(response, self.parse, loose=self.loose)
+        found = _one_pass.read(response.content, returns)
+        if found is not _one_pass.MISS:
+            return found  # type: ignore[no-any-return]
+        result = read_envelope(response, self.parse)
+        _one_pass.learn(returns, result)
+        return result
 
 
 def _transport_error(exc: httpx.RequestError, *, idempotent: bool) -> APIConnectionError:
