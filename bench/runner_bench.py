@@ -3,9 +3,12 @@
 * throughput: 10,000 zero-length tasks over 200 simulated devices, run by the scheduler and
   its worker threads, against the store's own claim and finish writes for as many tasks
   (the floor: what running a task must write), and against the same two statements on a
-  bare ``sqlite3`` connection, each committed alone or all in one transaction;
+  bare ``sqlite3`` connection, each committed alone or all in one transaction (each floor
+  the best of three runs);
 * hand-off lag: on each device, from the end of one task's script to the start of the next
-  one's, as the runner's worker sees them (p50 and p99); every task is due from the start;
+  one's, as the runner's worker sees them (p50 and p99); every task is due from the start:
+  with zero-length scripts (the runner saturated: the lag is where its queue forms), and
+  with 100 ms scripts (200 devices asking for 2,000 hand-overs a second, as a busy farm);
 * a deep queue: the rate of the first 2,000 tasks with 600,000 tasks pending, against the
   rate with 1,000 pending.
 
@@ -26,6 +29,7 @@ import time
 from pathlib import Path
 
 from reference_server.clock import SystemClock
+from reference_server.devices.simulated import Behaviour
 from reference_server.domain.fleet import Fleet
 from reference_server.domain.runner import Runner
 from reference_server.domain.service import COMPLETED, PENDING, RUNNING, TaskService
@@ -64,26 +68,30 @@ def _store(path: Path, count: int) -> SQLiteStore:
     return store
 
 
-def floor(directory: Path, count: int) -> float:
-    """Tasks per second the store can claim and finish, with nothing else going on."""
-    store = _store(directory / "floor.sqlite3", count)
-    started = time.perf_counter()
-    for task_id in range(1, count + 1):
-        store.update_task(task_id, when_status=(PENDING,), status=RUNNING, started_at=0.0)
-        store.update_task(task_id, when_status=(RUNNING,), status=COMPLETED, finished_at=0.0)
-    rate = count / (time.perf_counter() - started)
-    store.close()
-    return rate
+def floor(directory: Path, count: int, runs: int = 3) -> float:
+    """Tasks per second the store can claim and finish, with nothing else going on (the
+    best of ``runs``: a floor is what the machine can do, not what one slow spell let it)."""
+    rates = []
+    for run_index in range(runs):
+        store = _store(directory / f"floor-{run_index}.sqlite3", count)
+        started = time.perf_counter()
+        for task_id in range(1, count + 1):
+            store.update_task(task_id, when_status=(PENDING,), status=RUNNING, started_at=0.0)
+            store.update_task(task_id, when_status=(RUNNING,), status=COMPLETED, finished_at=0.0)
+        rates.append(count / (time.perf_counter() - started))
+        store.close()
+    return max(rates)
 
 
-def raw_floors(directory: Path, count: int) -> tuple[float, float]:
-    """Tasks per second a bare ``sqlite3`` connection claims and finishes.
+def raw_floors(directory: Path, count: int, runs: int = 3) -> tuple[float, float]:
+    """Tasks per second a bare ``sqlite3`` connection claims and finishes (best of ``runs``).
 
     With the store's settings: each statement committed alone, and every statement in one
     transaction (the rate of the writes themselves, no commit between them).
     """
-    rates = []
-    for name, grouped in (("raw-each", False), ("raw-one", True)):
+    best = {False: 0.0, True: 0.0}
+    for run_index, grouped in itertools.product(range(runs), (False, True)):
+        name = f"raw-{'one' if grouped else 'each'}-{run_index}"
         _store(directory / f"{name}.sqlite3", count).close()
         db = sqlite3.connect(directory / f"{name}.sqlite3", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
@@ -102,19 +110,24 @@ def raw_floors(directory: Path, count: int) -> tuple[float, float]:
             )
         if grouped:
             db.execute("COMMIT")
-        rates.append(count / (time.perf_counter() - started))
+        best[grouped] = max(best[grouped], count / (time.perf_counter() - started))
         db.close()
-    return rates[0], rates[1]
+    return best[False], best[True]
 
 
-def run(directory: Path, name: str, pending: int, measured: int) -> tuple[float, list[float]]:
-    """Tasks per second over the first ``measured`` tasks, and each one's hand-off lag."""
+def run(
+    directory: Path, name: str, pending: int, measured: int, *, duration: float = 0.0
+) -> tuple[float, list[float]]:
+    """Tasks per second over the first ``measured`` tasks, and each one's hand-off lag.
+
+    ``duration`` is how long each script takes (its one action's).
+    """
     store = _store(directory / f"{name}.sqlite3", pending)
     service = TaskService(store, SystemClock(), rng=random.Random(1))
     service.set_plan("Business")  # 200 devices at once: Pro's 20 slots would cap the runner
     fleet = Fleet()
     for i in range(1, DEVICES + 1):
-        fleet.simulated(f"device_serial_{i}")
+        fleet.simulated(f"device_serial_{i}").configure(Behaviour(duration=duration))
     runner = Runner(service, fleet, poll_interval=0.2, seed=1)
     # When each task's script began and ended, on the runner's own clock: the lag users feel
     # runs from one task's end to its device's next task's start, whatever the store says.
@@ -145,6 +158,11 @@ def run(directory: Path, name: str, pending: int, measured: int) -> tuple[float,
     return rate, lags
 
 
+def _percentiles(lags: list[float]) -> tuple[float, float]:
+    """The p50 and p99 of ``lags``, in milliseconds."""
+    return statistics.median(lags) * 1000, statistics.quantiles(lags, n=100)[98] * 1000
+
+
 def main() -> None:
     """Run the three cases and print the table."""
     count = 2_000 if QUICK else 10_000
@@ -155,10 +173,11 @@ def main() -> None:
         floor_rate = floor(directory, count)
         raw_each, raw_one = raw_floors(directory, count)
         rate, lags = run(directory, "throughput", count, count)
+        _, busy_lags = run(directory, "busy", count, count // 2, duration=0.1)
         shallow_rate, _ = run(directory, "shallow", 1_000, min(1_000, measured))
         deep_rate, _ = run(directory, "deep", deep, measured)
-    p50 = statistics.median(lags) * 1000
-    p99 = statistics.quantiles(lags, n=100)[98] * 1000
+    p50, p99 = _percentiles(lags)
+    busy_p50, busy_p99 = _percentiles(busy_lags)
     print(f"Python {sys.version.split()[0]}" + (" (quick)" if QUICK else ""))
     print(f"{'case':52} {'figure':>12}  ratio")
     print(f"{'store claim + finish writes alone (floor)':52} {floor_rate:9.0f}/s")
@@ -171,6 +190,8 @@ def main() -> None:
     )
     print(f"{'hand-off lag p50':52} {p50:9.2f} ms")
     print(f"{'hand-off lag p99':52} {p99:9.2f} ms")
+    print(f"{'hand-off lag p50, 100 ms scripts':52} {busy_p50:9.2f} ms")
+    print(f"{'hand-off lag p99, 100 ms scripts':52} {busy_p99:9.2f} ms")
     print(f"{'1,000 pending':52} {shallow_rate:9.0f}/s")
     print(
         f"{f'{deep:,} pending':52} {deep_rate:9.0f}/s"

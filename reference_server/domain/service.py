@@ -278,18 +278,31 @@ class TaskService:
         ``outcome`` is ``None`` for a task stopped meanwhile (already ended). Returns the
         task claimed, if any.
         """
-        finish = None
-        if outcome is not None:
-            ok, remark = outcome
-            finish = Finish(
-                task_id=task_id, running=RUNNING, status=COMPLETED if ok else FAILED, remark=remark
-            )
-        finished, claimed = self.store.hand_over(finish, serial, PENDING, RUNNING, self.clock.now())
-        if finished and outcome is not None:
-            _log_end(task_id, ok=outcome[0], remark=outcome[1])
-        if claimed is not None:
-            log.info("task %d: pending -> running", claimed.id)
-        return claimed
+        return self.hand_over_many([(task_id, outcome, serial)])[0]
+
+    def hand_over_many(
+        self, items: Sequence[tuple[int, tuple[bool, str] | None, str | None]]
+    ) -> list[TaskRow | None]:
+        """:meth:`hand_over` for each ``(task_id, outcome, serial)``, all in one write.
+
+        An item without a serial only ends its task (as :meth:`finish` would).
+        """
+        writes = []
+        for task_id, outcome, serial in items:
+            finish = None
+            if outcome is not None:
+                status = COMPLETED if outcome[0] else FAILED
+                finish = Finish(task_id=task_id, running=RUNNING, status=status, remark=outcome[1])
+            writes.append((finish, serial))
+        done = self.store.hand_over_many(writes, PENDING, RUNNING, self.clock.now())
+        claimed_tasks = []
+        for (task_id, outcome, _), (finished, claimed) in zip(items, done, strict=True):
+            if finished and outcome is not None:
+                _log_end(task_id, ok=outcome[0], remark=outcome[1])
+            if claimed is not None:
+                log.info("task %d: pending -> running", claimed.id)
+            claimed_tasks.append(claimed)
+        return claimed_tasks
 
     def due(self, busy: Collection[str] = ()) -> list[TaskRow]:
         """The first due pending task of each device not in ``busy``."""

@@ -113,6 +113,16 @@ _TASK_COLUMNS = ", ".join(
 _QUALIFIED_TASK_COLUMNS = ", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
+#: How many hand-overs one set of statements writes: well within the 999 parameters that
+#: SQLite before 3.32 allows a statement (five a hand-over at most).
+_HAND_OVER_CHUNK = 64
+
+
+def _marks(count: int) -> str:
+    """``?, ?, …``: ``count`` parameters."""
+    return ", ".join(["?"] * count)
+
+
 def _task(row: sqlite3.Row, **changed: Any) -> TaskRow:
     """The stored row as a task; ``changed`` holds values written since it was read."""
     values = dict(row)
@@ -508,27 +518,94 @@ class SQLiteStore:
         A device's next task then starts the moment the last one ends, in the same commit,
         rather than after a look-up and a second commit of its own.
         """
+        return self.hand_over_many([(finish, serial)], pending, running, now)[0]
+
+    def hand_over_many(
+        self,
+        items: Sequence[tuple[Finish | None, str | None]],
+        pending: int,
+        running: int,
+        now: float,
+    ) -> list[tuple[bool, TaskRow | None]]:
+        """:meth:`hand_over` for each item, all in one transaction (one commit).
+
+        An item without a serial only finishes its task. The items are written a chunk at a
+        time, four statements a chunk whatever its size (each statement lets other threads
+        in, and a runner's workers are many): which tasks still run, their ends, each
+        device's next due task, and the claims. Only a task's first end and a device's
+        first claim in ``items`` count.
+        """
+        results: list[tuple[bool, TaskRow | None]] = []
         with self.transaction() as db:
-            finished = False
+            for start in range(0, len(items), _HAND_OVER_CHUNK):
+                chunk = items[start : start + _HAND_OVER_CHUNK]
+                results += self._hand_over_chunk(db, chunk, pending, running, now)
+        return results
+
+    def _hand_over_chunk(
+        self,
+        db: sqlite3.Connection,
+        items: Sequence[tuple[Finish | None, str | None]],
+        pending: int,
+        running: int,
+        now: float,
+    ) -> list[tuple[bool, TaskRow | None]]:
+        ends: dict[int, Finish] = {}
+        for finish, _ in items:
             if finish is not None:
-                cursor = db.execute(
-                    "UPDATE tasks SET status = ?, remark = ?, finished_ts = ? "
-                    "WHERE id = ? AND status = ?",
-                    (finish.status, finish.remark, now, finish.task_id, finish.running),
-                )
-                finished = cursor.rowcount == 1
-            row = db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_serial_status "
-                "WHERE serial = ? AND status = ? AND scheduled_ts <= ? ORDER BY id LIMIT 1",
-                (serial, pending, now),
-            ).fetchone()
-            if row is None:
-                return finished, None
-            db.execute(
-                "UPDATE tasks SET status = ?, started_ts = ? WHERE id = ?",
-                (running, now, row["id"]),
+                ends.setdefault(finish.task_id, finish)  # a task's first end
+        ended: set[int] = set()
+        if ends:
+            ids = list(ends)
+            states = db.execute(
+                f"SELECT id, status FROM tasks WHERE id IN ({_marks(len(ids))})", ids
             )
-        return finished, _task(row, status=running, started_at=now)
+            ending = [
+                ends[task_id] for task_id, status in states if status == ends[task_id].running
+            ]
+            if ending:
+                cases = " ".join(["WHEN ? THEN ?"] * len(ending))
+                values: list[Any] = []
+                for end in ending:
+                    values += (end.task_id, end.status)
+                for end in ending:
+                    values += (end.task_id, end.remark)
+                values.append(now)
+                values += [end.task_id for end in ending]
+                db.execute(
+                    f"UPDATE tasks SET status = CASE id {cases} END, "
+                    f"remark = CASE id {cases} END, finished_ts = ? "
+                    f"WHERE id IN ({_marks(len(ending))})",
+                    values,
+                )
+                ended = {end.task_id for end in ending}
+        serials = list(dict.fromkeys(serial for _, serial in items if serial is not None))
+        claimed: dict[str, sqlite3.Row] = {}
+        if serials:
+            rows = db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id IN ("
+                "SELECT (SELECT id FROM tasks INDEXED BY tasks_serial_status "
+                "WHERE serial = wanted.column1 AND status = ? AND scheduled_ts <= ? "
+                "ORDER BY id LIMIT 1) "
+                f"FROM (VALUES {', '.join(['(?)'] * len(serials))}) AS wanted)",
+                [pending, now, *serials],
+            ).fetchall()
+            if rows:
+                marks = _marks(len(rows))
+                db.execute(
+                    f"UPDATE tasks SET status = ?, started_ts = ? WHERE id IN ({marks})",
+                    [running, now, *(row["id"] for row in rows)],
+                )
+            claimed = {row["serial"]: row for row in rows}
+        results: list[tuple[bool, TaskRow | None]] = []
+        for finish, serial in items:
+            finished = finish is not None and finish.task_id in ended
+            if finish is not None and finished:
+                ended.remove(finish.task_id)  # a later end of the same task did not apply
+            row = claimed.pop(serial, None) if serial is not None else None  # a first claim
+            task = None if row is None else _task(row, status=running, started_at=now)
+            results.append((finished, task))
+        return results
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
         """Mark every running task failed (after a crash); the ids marked."""

@@ -204,6 +204,19 @@ class TaskStore(Protocol):
         """
         ...
 
+    def hand_over_many(
+        self,
+        items: Sequence[tuple[Finish | None, str | None]],
+        pending: int,
+        running: int,
+        now: float,
+    ) -> list[tuple[bool, TaskRow | None]]:
+        """:meth:`hand_over` for each ``(finish, serial)`` in turn, in one transaction.
+
+        An item without a serial only finishes its task.
+        """
+        ...
+
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:
         """Fail every running task with ``remark`` (after a crash); their ids."""
         ...
