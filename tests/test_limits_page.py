@@ -19,7 +19,7 @@ from reference_server.android.described_apps import (
     MAX_WIDGETS,
 )
 from reference_server.android.packages import MAX_ENTRIES, MAX_INFLATED
-from reference_server.android.system import MAX_FILE, MAX_JOBS
+from reference_server.android.system import MAX_FILE, MAX_HISTORY, MAX_JOBS
 from reference_server.android.text_tools import MAX_AWK_PROGRAM, MAX_PRINTF_WIDTH, MAX_TEST_WORDS
 from reference_server.devices.adb import MAX_SHELL_OUTPUT
 from reference_server.http import control_limits as limits
@@ -30,6 +30,7 @@ from tikmatrix_sdk._contract.limits import (
     MAX_UNKNOWN_BYTES,
 )
 from tikmatrix_sdk._contract.patterns import MAX_PATTERN
+from tikmatrix_sdk._contract.records import MAX_RECORDS
 from tikmatrix_sdk._deadline import DEFAULT_MAX_RESPONSE_BYTES
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "server" / "limits.md"
@@ -67,6 +68,8 @@ def _size(count: int) -> str:
         f"| {MAX_JOBS} at once per phone;",
         f"`printf` fields up to {MAX_PRINTF_WIDTH:,} characters wide, `test` up to "
         f"{MAX_TEST_WORDS} words, an `awk` program up to {MAX_AWK_PROGRAM:,} characters",
+        f"each device keeps its latest {MAX_RECORDS:,} records",
+        f"a virtual phone its latest {MAX_HISTORY:,} shell lines and commands",
         f"| {_size(MAX_APP_BYTES)} of JSON, {MAX_SCREENS} screens, {MAX_WIDGETS} widgets a "
         f"screen, {MAX_TEXT:,} characters a text, coordinates up to {MAX_COORDINATE:,} |",
     ],

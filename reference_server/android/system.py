@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tikmatrix_sdk._contract.records import MediaFile, make_record
+from tikmatrix_sdk._contract.records import MediaFile, make_record, record_log
 
 from ..orphan_sweep import folder_prefix
 from .app_commands import AppCommands
@@ -92,7 +92,7 @@ class AndroidSystem(FileCommands, AppCommands, TextTools, ServiceCommands, Andro
         #: The apps described as data that the phone has (:meth:`install_described`).
         self.described: dict[str, DescribedApp] = {}
         self.following: dict[str, set[str]] = {platform: set() for platform in APPS}
-        self.records: list[dict[str, Any]] = []
+        self.records = record_log()
         #: The latest shell lines and commands run (bounded: a phone's log rotates too).
         self.commands: collections.deque[str] = collections.deque(maxlen=MAX_HISTORY)
         self.executed: collections.deque[list[str]] = collections.deque(maxlen=MAX_HISTORY)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tikmatrix_sdk._contract.records import make_record
+from tikmatrix_sdk._contract.records import make_record, record_log
 
 from .base import Device, DeviceError, RunContext, UiRpcError
 
@@ -50,7 +50,7 @@ class SimulatedDevice(Device):
     def __init__(self, serial: str, behaviour: Behaviour | None = None) -> None:
         super().__init__(serial)
         self._lock = threading.Lock()
-        self.records: list[dict[str, Any]] = []
+        self.records = record_log()
         self._system: AndroidSystem | None = None
         self.configure(behaviour or Behaviour())
 

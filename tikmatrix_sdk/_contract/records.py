@@ -1,19 +1,38 @@
 """What a device did, in one shape whatever the kind of device: :class:`DeviceRecord`.
 
-A simulated device and a virtual phone both keep a list of these (as JSON), the control API's
-``/_control/devices/{serial}/records`` serves them and the dashboard's state route shows the
-latest. The shape is the class below; :data:`RECORD_SCHEMA` is the same shape as a JSON Schema,
-built from the class, which the tests check every record of every script against.
+A simulated device and a virtual phone both keep the latest :data:`MAX_RECORDS` of these (as
+JSON), the control API's ``/_control/devices/{serial}/records`` serves them and the
+dashboard's state route shows the latest. The shape is the class below; :data:`RECORD_SCHEMA`
+is the same shape as a JSON Schema, built from the class, which the tests check every record
+of every script against.
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
-__all__ = ["MEDIA_SCHEMA", "RECORD_SCHEMA", "DeviceRecord", "MediaFile", "make_record"]
+__all__ = [
+    "MAX_RECORDS",
+    "MEDIA_SCHEMA",
+    "RECORD_SCHEMA",
+    "DeviceRecord",
+    "MediaFile",
+    "make_record",
+    "record_log",
+]
+
+#: How many records a device keeps, the latest: a server that runs for weeks keeps its memory,
+#: and the records answer its size, whatever number of tasks it ran.
+MAX_RECORDS = 2_000
+
+
+def record_log() -> collections.deque[dict[str, Any]]:
+    """An empty log of a device's records, keeping the latest :data:`MAX_RECORDS`."""
+    return collections.deque(maxlen=MAX_RECORDS)
 
 
 @attrs.frozen(kw_only=True)
