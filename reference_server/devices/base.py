@@ -42,8 +42,24 @@ class RunContext:
     job_index: int
     clock: Clock
     cancel: threading.Event
-    rng: random.Random
+    #: The task's own random numbers, when given (``rng=``); else made from ``seed``.
+    _random: random.Random | None = attrs.field(default=None, alias="rng")
+    #: What :attr:`rng` is seeded with when none was given.
+    seed: float = 0.0
     platform: str | None = None
+
+    @property
+    def rng(self) -> random.Random:
+        """The task's own random numbers, made on first use.
+
+        Most scripts never draw one, and seeding a generator costs more than the rest of a
+        short task's context.
+        """
+        found = self._random
+        if found is None:
+            found = random.Random(self.seed)
+            object.__setattr__(self, "_random", found)
+        return found
 
     def wait(self, seconds: float) -> None:
         """Wait, unless the task is cancelled first."""

@@ -307,7 +307,7 @@ class Runner:
             job_index=task.job_index,
             clock=self.service.clock,
             cancel=cancel,
-            rng=random.Random(self._rng.random()),
+            seed=self._rng.random(),
         )
         try:
             with device.running(ctx):
