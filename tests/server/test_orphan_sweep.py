@@ -8,11 +8,13 @@ import re
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 
-from reference_server import ServerConfig, create_app
+import reference_server.state
+from reference_server import ServerConfig, create_app, orphan_sweep
 from reference_server.orphan_sweep import FOLDER_PREFIX, LAB_ENV, folder_prefix
 
 from ..children import ended_pid, mark_of
@@ -20,16 +22,22 @@ from ..waiting import wait_until
 
 
 def test_a_killed_servers_adb_server_and_phone_folders_are_cleaned_up(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The mark and the folders' prefix are this test's own: the servers other tests start
+    # meanwhile (other workers') sweep the machine too, and must not end these first.
+    own = f"{os.getpid()}x{uuid.uuid4().hex[:8]}"
+    mark = f"{LAB_ENV}_{own}"
+    monkeypatch.setattr(reference_server.state, "LAB_ENV", mark)
+    monkeypatch.setattr(orphan_sweep, "FOLDER_PREFIX", f"{FOLDER_PREFIX}{own}")
     dead = ended_pid()
-    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}-{dead}-phone1-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"{orphan_sweep.FOLDER_PREFIX}-{dead}-phone1-"))
     (folder / "sdcard").mkdir()
     mine = Path(tempfile.mkdtemp(prefix=folder_prefix()))  # a live server's: kept
-    env = {**os.environ, LAB_ENV: str(dead)}
+    env = {**os.environ, mark: str(dead)}
     adb = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
     try:
-        wait_until(lambda: mark_of(adb.pid, LAB_ENV) == str(dead), "the leftover's mark")
+        wait_until(lambda: mark_of(adb.pid, mark) == str(dead), "the leftover's mark")
         with caplog.at_level(logging.INFO, logger="reference_server"):
             app = create_app(ServerConfig(db=tmp_path / "tasks.sqlite3", run_scheduler=False))
         app.extensions["tikmatrix_close"]()
