@@ -182,7 +182,7 @@ def _two_step(fn: Callable[[], object], *, stdlib_json: bool = False) -> Callabl
     (both as on PyPy, where msgspec and orjson have no wheels)."""
 
     def miss(content: bytes, returns: object) -> object:
-        return _one_pass.MISS
+        return _one_pass.SKIPPED
 
     def run() -> object:
         saved = _json.loads, _one_pass.read, _one_pass.learn

@@ -165,6 +165,8 @@ class Endpoint(Record, Generic[T]):
         if returns is None or self.loose or response.status_code >= 400:
             return read_envelope(response, self.parse, loose=self.loose)
         found = _one_pass.read(response.content, returns)
+        if found is _one_pass.SKIPPED:
+            return read_envelope(response, self.parse)
         if found is not _one_pass.MISS:
             return found  # type: ignore[no-any-return]
         result = read_envelope(response, self.parse)

@@ -38,10 +38,20 @@ import attrs
 
 from . import _converter
 
-__all__ = ["MISS", "MAX_KEY_LENGTH", "MAX_LEARNED", "SKIP_AFTER_MISS", "learn", "read"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "MAX_LEARNED",
+    "MISS",
+    "SKIPPED",
+    "SKIP_AFTER_MISS",
+    "learn",
+    "read",
+]
 
-#: What :func:`read` returns when the answer needs the two-step path.
+#: What :func:`read` returns when it tried the answer and it needs the two-step path.
 MISS: Any = object()
+#: What :func:`read` returns when it did not try (no one pass for the type, or skipping).
+SKIPPED: Any = object()
 #: How many unknown keys one model learns at most.
 MAX_LEARNED = 16
 #: The longest key a model learns.
@@ -82,19 +92,20 @@ _learned: dict[type[Any], tuple[str, ...]] = {}
 
 
 def read(content: bytes, returns: Any) -> Any:
-    """The envelope's data read into ``returns`` in one pass, or :data:`MISS`.
+    """The envelope's data read into ``returns`` in one pass, :data:`MISS` or :data:`SKIPPED`.
 
-    Never raises for an answer: whatever the one pass cannot read is a miss.
+    Never raises for an answer: whatever the one pass cannot read is a miss (then call
+    :func:`learn` with what the two steps made of it).
     """
     try:
         plan = _plans[returns]
     except KeyError:
         plan = _plan_for(returns)
     if plan is None:
-        return MISS
+        return SKIPPED
     if plan.skip:
         plan.skip -= 1
-        return MISS
+        return SKIPPED
     try:
         envelope = plan.decoder.decode(content)
         if envelope.code != 0:
@@ -105,7 +116,7 @@ def read(content: bytes, returns: Any) -> Any:
 
 
 def learn(returns: Any, result: Any) -> None:
-    """After a miss that the two-step path read as ``result``: learn its unknown keys.
+    """After a :data:`MISS` that the two-step path read as ``result``: learn its unknown keys.
 
     When it teaches nothing, ``returns`` skips the one pass for a while.
     """

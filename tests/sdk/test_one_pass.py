@@ -203,6 +203,11 @@ def _assemble(
 _REFUSED = object()
 
 
+def _not_read(found: Any) -> bool:
+    """Whether the one pass left the answer to the two steps (tried and missed, or skipped)."""
+    return found is _one_pass.MISS or found is _one_pass.SKIPPED
+
+
 def read_both(model: type[Any], answer: Any) -> None:
     """Read ``answer`` both ways, learning as the SDK does; they must agree."""
     content = envelope(answer)
@@ -212,15 +217,15 @@ def read_both(model: type[Any], answer: Any) -> None:
     except Exception:
         slow = _REFUSED
     if slow is _REFUSED:
-        assert fast is _one_pass.MISS, "the one pass read what the two steps refuse"
+        assert _not_read(fast), "the one pass read what the two steps refuse"
         return
-    if fast is _one_pass.MISS:
+    if _not_read(fast):
         _one_pass.learn(model, slow)
         plan = _one_pass._plans.get(model)
         if plan is not None:
             plan.skip = 0
         fast = _one_pass.read(content, model)  # what it learned may read it now
-    if fast is not _one_pass.MISS:
+    if not _not_read(fast):
         assert same(fast, slow), (fast, slow)
 
 
@@ -294,7 +299,7 @@ def test_an_alias_key_is_never_learned_and_its_answers_keep_the_two_steps() -> N
     both = DOCUMENTED | {"script_args": "{}"}  # the alias does not fire: kept in extra
     for answer in (both, aliased):
         content = envelope(answer)
-        assert _one_pass.read(content, Task) is _one_pass.MISS
+        assert _not_read(_one_pass.read(content, Task))
         _one_pass.learn(Task, two_step(content, Task))
     assert Task not in _one_pass._learned
     assert two_step(envelope(aliased), Task).script_config == {"captions": "hi"}
@@ -339,8 +344,21 @@ def test_a_miss_that_teaches_nothing_skips_the_next_answers() -> None:
     assert _one_pass.read(lenient, Task) is _one_pass.MISS
     _one_pass.learn(Task, two_step(lenient, Task))
     skipped = [_one_pass.read(documented, Task) for _ in range(_one_pass.SKIP_AFTER_MISS)]
-    assert all(found is _one_pass.MISS for found in skipped)
-    assert _one_pass.read(documented, Task) is not _one_pass.MISS
+    assert all(found is _one_pass.SKIPPED for found in skipped)
+    assert isinstance(_one_pass.read(documented, Task), Task)
+
+
+def test_a_client_tries_the_one_pass_again_after_the_answers_it_skipped() -> None:
+    lenient = envelope(DOCUMENTED | {"status": "2"})  # always a miss, teaching nothing
+    skips = []
+    with _client({"/api/v1/task/7": (200, lenient)}) as client:
+        for _ in range(_one_pass.SKIP_AFTER_MISS + 2):
+            assert client.tasks.get(7).status == 2
+            plan = _one_pass._plans[Task]
+            assert plan is not None
+            skips.append(plan.skip)
+    countdown = list(range(_one_pass.SKIP_AFTER_MISS, -1, -1))
+    assert skips == [*countdown, _one_pass.SKIP_AFTER_MISS]  # tried again, missed again
 
 
 def test_a_servers_key_never_enters_the_generated_source() -> None:
@@ -386,7 +404,7 @@ def test_a_client_reads_errors_and_bad_answers_as_before() -> None:
 
 def test_without_msgspec_every_answer_takes_the_two_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_one_pass, "msgspec", None)
-    assert _one_pass.read(envelope(DOCUMENTED), Task) is _one_pass.MISS
+    assert _one_pass.read(envelope(DOCUMENTED), Task) is _one_pass.SKIPPED
     assert _one_pass._plans[Task] is None
     with _client({"/api/v1/task/3": (200, envelope(DOCUMENTED | {"colour": "red"}))}) as client:
         task = client.tasks.get(3)
