@@ -15,6 +15,10 @@ answers):
   lists of integers, and enums (msgspec asks the enum's ``_missing_``, as the converter does);
   a number sent as text, a float for an integer or any other leniency is a miss;
 * date-times are decoded as text and parsed by the converter's own lines;
+* an integer beyond 64 bits in a typed field is a miss (orjson reads it as a float); inside
+  a free-form value (a script's configuration, an unknown key's value) the one pass keeps
+  it exact where orjson makes it a float, the one difference left, for numbers no server
+  sends;
 * a key the model does not know is a miss, until it is *learned*: once the two-step path has
   read an answer holding it (into the model's ``extra``), the mirror gets an optional field for
   it, and later answers with or without it take the one pass, the key into ``extra`` again. A
@@ -32,7 +36,7 @@ import threading
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import attrs
 
@@ -67,6 +71,9 @@ except ImportError:  # pragma: no cover - PyPy, where msgspec has no wheel
 
 _ABSENT = object()  # a learned key the answer left out
 _SIMPLE = frozenset({int, str, bool, float, type(None)})
+#: Integers the one pass reads: signed 64-bit ones (msgspec bounds no wider), which orjson
+#: reads as integers too.
+_INT64: Any = int if msgspec is None else Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class _Unsupported(Exception):
@@ -103,8 +110,9 @@ def read(content: bytes, returns: Any) -> Any:
         plan = _plan_for(returns)
     if plan is None:
         return SKIPPED
-    if plan.skip:
-        plan.skip -= 1
+    skip = plan.skip
+    if skip > 0:  # threads may race here: at worst one answer more or less is skipped
+        plan.skip = skip - 1
         return SKIPPED
     try:
         envelope = plan.decoder.decode(content)
@@ -183,13 +191,12 @@ def _plan_for(returns: Any) -> _Plan | None:
         if msgspec is not None and _converter.is_api_model(returns):
             try:
                 mirror, convert = _Mirror.of(returns)
-            except _Unsupported:
-                pass
-            else:
                 envelope = msgspec.defstruct(
                     f"{returns.__name__}Envelope", [("code", int), ("data", mirror)]
                 )
                 plan = _Plan(msgspec.json.Decoder(envelope), convert)
+            except Exception:  # a type the one pass cannot mirror keeps the two steps
+                plan = None
         _plans[returns] = plan
         return plan
 
@@ -268,7 +275,7 @@ class _Mirror:
     def _field(self, name: str, type_: Any) -> tuple[Any, list[str]]:
         """The field's type in the mirror, and the lines that finish its value in ``d``."""
         if type_ in _SIMPLE or _is_simple_optional(type_):
-            return type_, []
+            return _bounded(type_), []
         if _converter.enum_reader(type_) is not None:
             # msgspec asks the enum's ``_missing_`` as the converter does; but in a union with
             # a plain type the converter keeps an unknown value plain, which msgspec cannot.
@@ -287,7 +294,7 @@ class _Mirror:
         if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
             item = args[0]
             if item in (int, str):
-                return tuple[item, ...], []  # type: ignore[valid-type]
+                return tuple[_bounded(item), ...], []  # type: ignore[misc]
             if _converter.is_api_model(item):
                 mirror, convert = _Mirror.of(item, self.made)
                 local = self._bind(convert)
@@ -317,6 +324,19 @@ class _Mirror:
         source = "\n".join(["def convert(s):", *(f"    {line}" for line in lines)]) + "\n"
         where = f"{self.cls.__module__}.{self.cls.__qualname__}"
         return _converter.compile_function(f"one-pass {where}", "convert", source, self.namespace)
+
+
+def _bounded(type_: Any) -> Any:
+    """``type_`` with its integers held to 64 bits (an integer outside them is a miss).
+
+    orjson reads an integer beyond 64 bits as a float, msgspec as the integer itself: the
+    two steps would make of ``10**23`` another number than the one pass.
+    """
+    if type_ is int:
+        return _INT64
+    if type_ == int | None:
+        return _INT64 | None
+    return type_
 
 
 def _is_simple_optional(type_: Any) -> bool:

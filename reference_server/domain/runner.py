@@ -84,6 +84,8 @@ class Runner:
         self.api_base = "http://127.0.0.1:50809"
         #: The mark of this server's custom script runs (see :mod:`.script_process`).
         self.script_owner = ""
+        if group < 1:
+            raise ValueError(f"group must be at least 1, got {group}")
         self.poll_interval = poll_interval
         self._rng = random.Random(seed)
         self._busy: dict[str, int] = {}

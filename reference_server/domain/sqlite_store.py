@@ -533,12 +533,23 @@ class SQLiteStore:
         time, four statements a chunk whatever its size (each statement lets other threads
         in, and a runner's workers are many): which tasks still run, their ends, each
         device's next due task, and the claims. Only a task's first end and a device's
-        first claim in ``items`` count.
+        first claim in ``items`` count, and the ends come before the claims (a runner has
+        one hand-over a device at a time, so neither differs from writing them in turn).
         """
         results: list[tuple[bool, TaskRow | None]] = []
+        ended: set[int] = set()  # across chunks: a task ends once, a device claims once
+        claiming: set[str] = set()
         with self.transaction() as db:
             for start in range(0, len(items), _HAND_OVER_CHUNK):
-                chunk = items[start : start + _HAND_OVER_CHUNK]
+                chunk = [
+                    (
+                        None if finish is None or finish.task_id in ended else finish,
+                        None if serial is None or serial in claiming else serial,
+                    )
+                    for finish, serial in items[start : start + _HAND_OVER_CHUNK]
+                ]
+                ended.update(finish.task_id for finish, _ in chunk if finish is not None)
+                claiming.update(serial for _, serial in chunk if serial is not None)
                 results += self._hand_over_chunk(db, chunk, pending, running, now)
         return results
 

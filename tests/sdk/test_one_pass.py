@@ -131,7 +131,13 @@ _UNKNOWN_KEYS = st.sampled_from(
 _PLAIN: dict[Any, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
     int: (
         st.integers(-(2**40), 2**40),
-        st.one_of(st.integers(0, 99).map(str), st.just(3.0), st.just(True)),
+        st.one_of(
+            st.integers(0, 99).map(str),
+            st.just(3.0),
+            st.just(True),
+            st.integers(2**63, 2**70),  # beyond 64 bits: orjson makes a float of it
+            st.integers(-(2**70), -(2**63) - 1),
+        ),
     ),
     str: (st.text(max_size=10), st.integers(0, 9)),
     bool: (st.booleans(), st.sampled_from(["true", "0", 1])),

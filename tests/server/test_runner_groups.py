@@ -147,3 +147,8 @@ def test_a_hand_over_alone_is_written_at_once_by_its_own_worker(runner: Runner) 
     assert following is not None
     assert following.serial == row.serial
     assert writers == [threading.current_thread().name]
+
+
+def test_a_group_holds_at_least_one_hand_over(runner: Runner) -> None:
+    with pytest.raises(ValueError, match="group must be at least 1, got 0"):
+        Runner(runner.service, runner.fleet, group=0)

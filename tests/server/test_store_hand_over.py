@@ -133,3 +133,20 @@ def test_a_group_larger_than_a_chunk_is_still_one_transaction(tmp_path: Path) ->
         assert [None if t is None else t.id for _, t in results] == nexts
         counts = store.stats()
         assert (counts.get(RUNNING), counts.get(COMPLETED), counts.get(PENDING, 0)) == (150, 150, 0)
+
+
+def test_a_devices_second_claim_counts_for_nothing_across_chunks_too(tmp_path: Path) -> None:
+    with contextlib.closing(SQLiteStore(tmp_path / "t.sqlite3")) as store:
+        serials = [f"s{n}" for n in range(70)]  # item 64 opens the second chunk
+        store.add_devices(serials)
+        firsts = store.insert_tasks([new_task(serial) for serial in serials])
+        nexts = store.insert_tasks([new_task(serial) for serial in serials])
+        store.claim(firsts, PENDING, RUNNING, 1.0)
+        items = [(_end(task_id), serial) for task_id, serial in zip(firsts, serials, strict=True)]
+        items[64] = (_end(firsts[0]), "s0")  # s0 again, and a0's end again
+        results = store.hand_over_many(items, PENDING, RUNNING, 2.0)
+        assert results[0][0]
+        assert results[0][1] is not None
+        assert results[0][1].id == nexts[0]
+        assert results[64] == (False, None)
+        assert [None if t is None else t.id for _, t in results[65:]] == nexts[65:]
