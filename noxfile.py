@@ -72,8 +72,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the SDK, the server, the tests and the docs' Python, per platform,
-    then over every Python block of the README and the docs pages.
+    """mypy --strict over the SDK, the server, the tests, the benchmarks and the docs'
+    Python, per platform, then over every Python block of the README and the docs pages.
 
     Checked as on Linux, Windows and macOS (mypy's ``--platform``): a call one platform lacks
     must sit behind a ``sys.platform`` branch that the type checker sees.
@@ -82,7 +82,7 @@ def typecheck(session: nox.Session) -> None:
     for platform in ("linux", "win32", "darwin"):
         session.run(
             "mypy", "--strict", "--platform", platform, "tikmatrix_sdk", "reference_server",
-            "tests", "docs/conf.py", "docs/_ext",
+            "tests", "bench", "docs/conf.py", "docs/_ext",
         )  # fmt: skip
     # Every Python block of the README and the docs, as a reader pastes it (a page's blocks
     # in order, as the docs runner runs them).

@@ -151,10 +151,14 @@ def _cattrs_generated() -> Callable[[Any], object]:
         converter.register_structure_hook(type_ | None, sdk._optional(read))
     converter.register_structure_hook(datetime | None, sdk._datetime)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], sdk._mapping)
-    converter.register_structure_hook_factory(
-        lambda t: sdk.enum_reader(t) is not None,
-        lambda t: sdk.enum_reader(t)[1],  # type: ignore[index]
-    )
+
+    def enum_hook(type_: Any) -> Callable[[Any, Any], Any]:
+        found = sdk.enum_reader(type_)
+        assert found is not None  # the predicate below chose only enum types
+        read = found[1]
+        return lambda value, _: read(value)
+
+    converter.register_structure_hook_factory(lambda t: sdk.enum_reader(t) is not None, enum_hook)
 
     def model_hook(cls: type[Any]) -> Callable[..., Any]:
         known = frozenset(f.name for f in attrs.fields(cls) if f.name != "extra")
