@@ -165,12 +165,11 @@ class Endpoint(Record, Generic[T]):
         if returns is None or self.loose or response.status_code >= 400:
             return read_envelope(response, self.parse, loose=self.loose)
         found = _one_pass.read(response.content, returns)
-        if found is _one_pass.SKIPPED:
-            return read_envelope(response, self.parse)
-        if found is not _one_pass.MISS:
+        if found is not _one_pass.MISS and found is not _one_pass.SKIPPED:
             return found  # type: ignore[no-any-return]
         result = read_envelope(response, self.parse)
-        _one_pass.learn(returns, result)
+        if found is _one_pass.MISS:  # tried and missed: there may be keys to learn
+            _one_pass.learn(returns, result)
         return result
 
 

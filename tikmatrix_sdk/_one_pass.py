@@ -131,13 +131,13 @@ def learn(returns: Any, result: Any) -> None:
     plan = _plans.get(returns)
     if plan is None:
         return
-    found: dict[type[Any], set[str]] = {}
+    found: dict[type[Any], set[Any]] = {}
     _collect(result, found)
     with _lock:
         taught = False
         for cls, keys in found.items():
             known = _learned.get(cls, ())
-            fresh = [key for key in sorted(keys) if key not in known]
+            fresh = [key for key in sorted(keys) if key not in known and _learnable(cls, key)]
             room = MAX_LEARNED - len(known)
             if fresh and room > 0:
                 _learned[cls] = (*known, *fresh[:room])
@@ -148,22 +148,35 @@ def learn(returns: Any, result: Any) -> None:
     plan.skip = SKIP_AFTER_MISS
 
 
-def _collect(value: Any, found: dict[type[Any], set[str]]) -> None:
-    """Put the learnable keys of every model's ``extra`` in ``value`` into ``found``."""
+def _collect(value: Any, found: dict[type[Any], set[Any]]) -> None:
+    """Put the keys of every model's ``extra`` in ``value`` into ``found``, by model."""
     if isinstance(value, tuple):
         for item in value:
             _collect(item, found)
         return
-    if not _converter.is_api_model(type(value)):
-        return
     cls = type(value)
+    if not _converter.is_api_model(cls):
+        return
     if value.extra:
-        keys = [key for key in value.extra if _learnable(cls, key)]
-        if keys:
-            found.setdefault(cls, set()).update(keys)
-    for field in attrs.fields(cls):
-        if field.name != "extra" and _holds_model(field.type):
-            _collect(getattr(value, field.name), found)
+        found.setdefault(cls, set()).update(value.extra)
+    for name in _nested_fields(cls):
+        _collect(getattr(value, name), found)
+
+
+#: The fields of each model class that hold models (filled as answers are read).
+_nested: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _nested_fields(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of a model class that hold models (one or a tuple of them)."""
+    found = _nested.get(cls)
+    if found is None:
+        found = _nested[cls] = tuple(
+            field.name
+            for field in attrs.fields(cls)
+            if field.name != "extra" and _holds_model(field.type)
+        )
+    return found
 
 
 def _learnable(cls: type[Any], key: Any) -> bool:
@@ -296,29 +309,29 @@ class _Mirror:
             if item in (int, str):
                 return tuple[_bounded(item), ...], []  # type: ignore[misc]
             if _converter.is_api_model(item):
-                mirror, convert = _Mirror.of(item, self.made)
-                local = self._bind(convert)
+                mirror, local = self._nested(item)
                 return tuple[mirror, ...], [  # type: ignore[valid-type]
                     f"d[{name!r}] = tuple([{local}(x) for x in d[{name!r}]])"
                 ]
         if _converter.is_api_model(type_):
-            mirror, convert = _Mirror.of(type_, self.made)
-            return mirror, [f"d[{name!r}] = {self._bind(convert)}(d[{name!r}])"]
+            mirror, local = self._nested(type_)
+            return mirror, [f"d[{name!r}] = {local}(d[{name!r}])"]
         if get_origin(type_) in (Union, types.UnionType) and type(None) in args and len(args) == 2:
             inner = next(arg for arg in args if arg is not type(None))
             if _converter.is_api_model(inner):
-                mirror, convert = _Mirror.of(inner, self.made)
-                local = self._bind(convert)
+                mirror, local = self._nested(inner)
                 return mirror | None, [
                     f"v = d[{name!r}]",
                     f"d[{name!r}] = None if v is None else {local}(v)",
                 ]
         raise _Unsupported(type_)
 
-    def _bind(self, value: Any) -> str:
+    def _nested(self, model: type[Any]) -> tuple[Any, str]:
+        """A nested model's mirror, and the name its converter is bound to here."""
+        mirror, convert = _Mirror.of(model, self.made)
         local = f"_c{len(self.namespace)}"
-        self.namespace[local] = value
-        return local
+        self.namespace[local] = convert
+        return mirror, local
 
     def _compile(self, lines: list[str]) -> Callable[[Any], Any]:
         source = "\n".join(["def convert(s):", *(f"    {line}" for line in lines)]) + "\n"

@@ -536,20 +536,23 @@ class SQLiteStore:
         first claim in ``items`` count, and the ends come before the claims (a runner has
         one hand-over a device at a time, so neither differs from writing them in turn).
         """
-        results: list[tuple[bool, TaskRow | None]] = []
-        ended: set[int] = set()  # across chunks: a task ends once, a device claims once
+        firsts: list[tuple[Finish | None, str | None]] = []
+        ending: set[int] = set()
         claiming: set[str] = set()
+        for finish, serial in items:  # a later end of a task, or claim of a device, is void
+            if finish is not None and finish.task_id in ending:
+                finish = None
+            elif finish is not None:
+                ending.add(finish.task_id)
+            if serial in claiming:
+                serial = None
+            elif serial is not None:
+                claiming.add(serial)
+            firsts.append((finish, serial))
+        results: list[tuple[bool, TaskRow | None]] = []
         with self.transaction() as db:
-            for start in range(0, len(items), _HAND_OVER_CHUNK):
-                chunk = [
-                    (
-                        None if finish is None or finish.task_id in ended else finish,
-                        None if serial is None or serial in claiming else serial,
-                    )
-                    for finish, serial in items[start : start + _HAND_OVER_CHUNK]
-                ]
-                ended.update(finish.task_id for finish, _ in chunk if finish is not None)
-                claiming.update(serial for _, serial in chunk if serial is not None)
+            for start in range(0, len(firsts), _HAND_OVER_CHUNK):
+                chunk = firsts[start : start + _HAND_OVER_CHUNK]
                 results += self._hand_over_chunk(db, chunk, pending, running, now)
         return results
 
@@ -561,15 +564,12 @@ class SQLiteStore:
         running: int,
         now: float,
     ) -> list[tuple[bool, TaskRow | None]]:
-        ends: dict[int, Finish] = {}
-        for finish, _ in items:
-            if finish is not None:
-                ends.setdefault(finish.task_id, finish)  # a task's first end
+        """One chunk of :meth:`hand_over_many`, no task or device twice in it."""
+        ends = {finish.task_id: finish for finish, _ in items if finish is not None}
         ended: set[int] = set()
         if ends:
-            ids = list(ends)
             states = db.execute(
-                f"SELECT id, status FROM tasks WHERE id IN ({_marks(len(ids))})", ids
+                f"SELECT id, status FROM tasks WHERE id IN ({_marks(len(ends))})", list(ends)
             )
             ending = [
                 ends[task_id] for task_id, status in states if status == ends[task_id].running
@@ -590,7 +590,7 @@ class SQLiteStore:
                     values,
                 )
                 ended = {end.task_id for end in ending}
-        serials = list(dict.fromkeys(serial for _, serial in items if serial is not None))
+        serials = [serial for _, serial in items if serial is not None]
         claimed: dict[str, sqlite3.Row] = {}
         if serials:
             rows = db.execute(
@@ -610,12 +610,9 @@ class SQLiteStore:
             claimed = {row["serial"]: row for row in rows}
         results: list[tuple[bool, TaskRow | None]] = []
         for finish, serial in items:
-            finished = finish is not None and finish.task_id in ended
-            if finish is not None and finished:
-                ended.remove(finish.task_id)  # a later end of the same task did not apply
-            row = claimed.pop(serial, None) if serial is not None else None  # a first claim
+            row = claimed.get(serial) if serial is not None else None
             task = None if row is None else _task(row, status=running, started_at=now)
-            results.append((finished, task))
+            results.append((finish is not None and finish.task_id in ended, task))
         return results
 
     def fail_running(self, running: int, failed: int, remark: str, now: float) -> list[int]:

@@ -3,21 +3,17 @@ stay bounded however long the server runs."""
 
 from __future__ import annotations
 
-import random
-import threading
-
 import pytest
 from flask.testing import FlaskClient
 
 from reference_server.android.apps import APPS
 from reference_server.android.system import AndroidSystem
-from reference_server.clock import ManualClock
-from reference_server.devices import RunContext
 from reference_server.devices.simulated import SimulatedDevice
 from reference_server.state import ServerState
 from tikmatrix_sdk._contract import records
 
 from .conftest import create, ok
+from .test_run_context import run_context
 
 KEPT = 3
 
@@ -28,22 +24,11 @@ def few(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(records, "MAX_RECORDS", KEPT)
 
 
-def _context(task_id: int) -> RunContext:
-    return RunContext(
-        task_id=task_id,
-        username=None,
-        job_index=0,
-        clock=ManualClock(0.0),
-        cancel=threading.Event(),
-        rng=random.Random(0),
-    )
-
-
 @pytest.mark.usefixtures("few")
 def test_a_simulated_device_keeps_its_latest_records() -> None:
     device = SimulatedDevice("s1")
     for n in range(KEPT + 2):
-        device.follow(_context(n), user=f"@{n}", access_method="search", undo=False)
+        device.follow(run_context(n), user=f"@{n}", access_method="search", undo=False)
     assert [record["user"] for record in device.records] == ["@2", "@3", "@4"]
 
 

@@ -9,9 +9,10 @@ from reference_server.clock import ManualClock
 from reference_server.devices import RunContext
 
 
-def _context(**given: object) -> RunContext:
+def run_context(task_id: int = 1, **given: object) -> RunContext:
+    """A task's context on a manual clock; ``given`` adds ``seed=``, ``rng=`` or others."""
     return RunContext(
-        task_id=1,
+        task_id=task_id,
         username=None,
         job_index=0,
         clock=ManualClock(0.0),
@@ -21,7 +22,7 @@ def _context(**given: object) -> RunContext:
 
 
 def test_the_random_numbers_come_from_the_seed_on_first_use() -> None:
-    context = _context(seed=0.25)
+    context = run_context(seed=0.25)
     assert context._random is None  # nothing seeded until a script draws
     first = context.rng
     assert context.rng is first
@@ -30,7 +31,7 @@ def test_the_random_numbers_come_from_the_seed_on_first_use() -> None:
 
 
 def test_the_same_seed_draws_the_same_numbers_and_a_given_generator_is_kept() -> None:
-    draws = [_context(seed=0.5).rng.random() for _ in range(2)]
+    draws = [run_context(seed=0.5).rng.random() for _ in range(2)]
     assert draws == [random.Random(0.5).random()] * 2
     given = random.Random(3)
-    assert _context(rng=given).rng is given
+    assert run_context(rng=given).rng is given
