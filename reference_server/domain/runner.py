@@ -1,7 +1,8 @@
 """The scheduler and its workers: due tasks go to their device, one task per device at a time.
 
-In a running server a scheduler thread ticks a few times a second and each task runs in a
-worker thread. Tests drive the same code without threads: :meth:`Runner.run_until_idle` runs
+In a running server a scheduler thread ticks a few times a second and claimed tasks run on
+worker threads (:mod:`.worker_pool`): as few as instant scripts need, one a task for scripts
+that block. Tests drive the same code without threads: :meth:`Runner.run_until_idle` runs
 every due task inline, and a manual clock makes waits instant.
 """
 
@@ -25,6 +26,7 @@ from .leases import LeaseService
 from .script_process import run_command
 from .service import TaskService
 from .store import TaskRow
+from .worker_pool import WorkerPool
 
 __all__ = ["GROUP", "Runner"]
 
@@ -38,30 +40,9 @@ log = logging.getLogger(__name__)
 GROUP = 256
 
 
-class _HandOver:
-    """A worker's hand-over waiting for its group's write, and then its answer."""
-
-    __slots__ = ("error", "generation", "leads", "outcome", "ready", "result", "task", "waiting")
-
-    def __init__(self, task: TaskRow, outcome: tuple[bool, str] | None, generation: int) -> None:
-        self.task = task
-        self.outcome = outcome
-        self.generation = generation
-        #: Held until the worker may go on (its answer is in, or it is to write): a bare lock
-        #: costs a fraction of an ``Event``, which makes a lock per wait besides its own.
-        self.ready = threading.Lock()
-        self.ready.acquire()
-        #: Set when the worker is to write the next group itself.
-        self.leads = False
-        self.waiting = True
-        self.result: TaskRow | None = None
-        self.error: BaseException | None = None
-
-    def answer(self) -> TaskRow | None:
-        """The task claimed for the device next, or the write's error raised."""
-        if self.error is not None:
-            raise self.error
-        return self.result
+#: A worker's hand-over: its task, the outcome (``None``: stopped meanwhile) and the
+#: generation its work began in.
+HandOver = tuple[TaskRow, tuple[bool, str] | None, int]
 
 
 class Runner:
@@ -94,14 +75,17 @@ class Runner:
         self._cancels: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
         #: Hand-overs waiting for a group write, and whether one is under way.
-        self._queue: list[_HandOver] = []
+        self._queue: list[HandOver] = []
         self._queue_lock = threading.Lock()
         self._writing = False
         self._group = group
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._workers: set[threading.Thread] = set()
+        #: Runs claimed tasks: instant ones on the threads already awake, and a thread each
+        #: for those that block (a phone's script), so a farm's devices need not each keep
+        #: a thread that every hand-off wakes.
+        self._pool: WorkerPool[tuple[TaskRow, int]] = WorkerPool(self._work, name="device")
         service.set_cancel_hook(self.cancel)
         service.set_new_work_hook(self._wake.set)
         self.leases.set_scheduler_hooks(self.hold, self._wake.set)
@@ -165,112 +149,113 @@ class Runner:
         self.service.unclaim([task.id for task in tasks])
 
     def tick(self) -> int:
-        """Start a worker for every idle device with a due task.
+        """Hand the first due task of every idle device to the worker threads.
 
-        A worker runs its device's tasks one after another: the write that ends one claims
-        the device's next due task, so the hand-off waits for no tick, no second commit and
-        no new thread.
+        From then on a device's tasks follow one another without the scheduler: the write
+        that ends one claims the device's next due task, which goes straight to the workers.
         """
         with self._lock:
             generation = self._generation
         batch = self._next_batch(generation=generation)
-        for task in batch:
-            worker = threading.Thread(
-                target=self._work,
-                args=(task, generation),
-                name=f"device-{task.serial}",
-                daemon=True,
-            )
-            with self._lock:
-                self._workers.add(worker)
-            worker.start()
+        self._dispatch([(task, generation) for task in batch])
         return len(batch)
 
-    def _work(self, task: TaskRow, generation: int) -> None:
-        serial = task.serial or ""
-        following: TaskRow | None = task
-        try:
-            while following is not None:
-                task = following
-                cancel = self._cancels[task.id]
-                outcome = self._outcome(task, cancel)
-                following = self._hand_over(task, None if cancel.is_set() else outcome, generation)
-        finally:
-            with self._lock:
-                self._busy.pop(serial, None)
-                self._cancels.pop(task.id, None)
-                self._workers.discard(threading.current_thread())
-            self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+    def _dispatch(self, claimed: list[tuple[TaskRow, int]]) -> None:
+        """Give claimed tasks to the workers; any the pool refuses (it closed) go back."""
+        refused = self._pool.submit(claimed)
+        if refused:
+            self._unclaim([task for task, _ in refused])
 
-    def _hand_over(
-        self, task: TaskRow, outcome: tuple[bool, str] | None, generation: int
-    ) -> TaskRow | None:
+    def _work(self, item: tuple[TaskRow, int]) -> None:
+        """Run one claimed task on a worker thread, then queue its hand-over."""
+        task, generation = item
+        cancel = self._cancels[task.id]
+        try:
+            outcome = self._outcome(task, cancel)
+        except BaseException:
+            self._release([task])
+            raise
+        self._hand_over(task, None if cancel.is_set() else outcome, generation)
+
+    def _release(self, tasks: list[TaskRow]) -> None:
+        """Free the devices of ``tasks``, which claim nothing more, for the scheduler."""
+        with self._lock:
+            for task in tasks:
+                self._cancels.pop(task.id, None)
+                if self._busy.get(task.serial or "") == task.id:
+                    del self._busy[task.serial or ""]
+        self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+
+    def _hand_over(self, task: TaskRow, outcome: tuple[bool, str] | None, generation: int) -> None:
         """Record ``task``'s outcome and claim its device's next due task, in one write.
 
         ``outcome`` is ``None`` for a task stopped meanwhile. Nothing is claimed once the
-        runner stops, after a reset, or while the device is lent.
+        runner stops, after a reset, or while the device is lent. The task claimed goes to
+        the workers; a device with none is free again.
 
         Hand-overs are written in groups (a group commit): the worker that finds no write
-        under way writes every hand-over waiting, up to ``group`` at a time, in one
-        transaction, until its own is written; then the first worker still waiting writes
-        the next group. Under load one commit serves many devices; alone, a hand-over is
+        under way writes every hand-over waiting, up to ``group`` at a time, one
+        transaction each, until none is left; the others queue theirs and go on to the
+        next task waiting. Under load one commit serves many devices; alone, a hand-over is
         written at once, waiting for nobody.
         """
-        mine = _HandOver(task, outcome, generation)
         with self._queue_lock:
-            self._queue.append(mine)
-            leading = not self._writing
+            self._queue.append((task, outcome, generation))
+            if self._writing:
+                return
             self._writing = True
-        if not leading:
-            mine.ready.acquire()
-            if not mine.leads:
-                return mine.answer()
         try:
-            while mine.waiting:
+            while True:
                 with self._queue_lock:
                     group = self._queue[: self._group]
                     del self._queue[: self._group]
-                self._write_group(group)
-                for other in group:
-                    if other is not mine:
-                        other.ready.release()
-        finally:
+                    if not group:
+                        self._writing = False
+                        return
+                self._dispatch(self._write_group(group))
+        except BaseException:
             with self._queue_lock:
-                if self._queue:  # the next writer is the first still waiting
-                    self._queue[0].leads = True
-                    self._queue[0].ready.release()
-                else:
-                    self._writing = False
-        return mine.answer()
+                self._writing = False
+            raise
 
-    def _write_group(self, group: list[_HandOver]) -> None:
-        """Write the hand-overs of ``group`` in one transaction; each gets its answer."""
+    def _write_group(self, group: list[HandOver]) -> list[tuple[TaskRow, int]]:
+        """Write the hand-overs of ``group`` in one transaction; the tasks it claimed.
+
+        If the write fails, the group's tasks stay running (a restart fails them as
+        interrupted, as it does after a crash), their devices are free, and the error is
+        logged once.
+        """
         try:
             with self._lock:
                 leased = self.leases.leased_serials()
                 items: list[tuple[int, tuple[bool, str] | None, str | None]] = []
-                for handing in group:
-                    task = handing.task
+                for task, outcome, generation in group:
                     self._cancels.pop(task.id, None)
                     serial = task.serial or ""
                     claims = (
                         not self._stopping.is_set()
-                        and handing.generation == self._generation
+                        and generation == self._generation
                         and serial not in leased
                     )
-                    items.append((task.id, handing.outcome, serial if claims else None))
+                    items.append((task.id, outcome, serial if claims else None))
                 claimed = self.service.hand_over_many(items)
-                for handing, following in zip(group, claimed, strict=True):
-                    if following is not None:
-                        self._busy[following.serial or ""] = following.id
-                        self._cancels[following.id] = threading.Event()
-                    handing.result = following
-        except BaseException as error:  # each worker raises it; the groups go on
-            for handing in group:
-                handing.error = error
-        finally:
-            for handing in group:
-                handing.waiting = False
+                following: list[tuple[TaskRow, int]] = []
+                freed = False
+                for (task, _, generation), next_task in zip(group, claimed, strict=True):
+                    if next_task is not None:
+                        self._busy[next_task.serial or ""] = next_task.id
+                        self._cancels[next_task.id] = threading.Event()
+                        following.append((next_task, generation))
+                    elif self._busy.get(task.serial or "") == task.id:
+                        del self._busy[task.serial or ""]
+                        freed = True
+        except Exception:
+            log.exception("writing %d hand-overs failed; their tasks stay running", len(group))
+            self._release([task for task, _, _ in group])
+            return []
+        if freed:
+            self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+        return following
 
     @contextlib.contextmanager
     def hold(self, serial: str) -> Iterator[Mapping[str, int]]:
@@ -402,6 +387,7 @@ class Runner:
         with self._lock:
             self._generation += 1
             self._stopping = stopping
+        self._pool.reopen()  # closed by an earlier stop
         self._thread = threading.Thread(
             target=self._loop, args=(stopping,), name="scheduler", daemon=True
         )
@@ -431,9 +417,9 @@ class Runner:
             event.set()
         if self._thread is not None:
             self._thread.join(max(0.0, deadline - time.monotonic()))
-        # Read after the scheduler ends: its last tick may have started workers meanwhile
-        # (their tasks were claimed before the stop, and their cancels set above).
-        with self._lock:
-            workers = list(self._workers)
-        for thread in workers:
+        # Claimed tasks that no worker started go back to the queue; the tasks the workers
+        # run end cancelled (their cancels were set above), and claim nothing more.
+        unstarted = self._pool.close()
+        self._unclaim([task for task, _ in unstarted])
+        for thread in self._pool.threads():
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -6,7 +6,8 @@ from flask.testing import FlaskClient
 
 from reference_server.state import ServerState
 
-from .conftest import create, ok
+from ..waiting import wait_until
+from .conftest import create, hand_over_now, ok
 
 FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["@a"]}}
 
@@ -55,23 +56,39 @@ def test_a_worker_of_a_stopped_runner_claims_nothing_after_a_restart(
     with runner._lock:
         runner._generation += 1
         runner._stopping.clear()
-    assert runner._hand_over(row, None, old) is None  # its hand-over claims nothing
+    assert hand_over_now(runner, row, None, old) is None  # its hand-over claims nothing
     assert ok(client.get(f"/api/v1/task/{row.id}"))["status"] == 0
 
 
-def test_stop_waits_its_timeout_once_not_once_per_worker(server: ServerState) -> None:
+def test_stop_waits_its_timeout_once_not_once_per_worker(
+    client: FlaskClient, server: ServerState
+) -> None:
     import threading
     import time
 
     runner = server.runner
-    hung = [threading.Thread(target=time.sleep, args=(0.6,), daemon=True) for _ in range(5)]
-    for thread in hung:  # workers that do not end when cancelled
-        thread.start()
-        runner._workers.add(thread)
-    started = time.monotonic()
-    runner.stop(timeout=0.2)
-    assert time.monotonic() - started < 0.5  # not 5 x 0.2 s
-    runner._workers.clear()
+    release = threading.Event()
+    started: list[int] = []
+
+    def hung(task: object, cancel: object) -> tuple[bool, str]:  # ends on no cancel
+        started.append(1)
+        release.wait()
+        return True, "done"
+
+    serials = [f"device_serial_{n}" for n in range(1, 6)]
+    create(client, **FOLLOW, serials=serials)
+    runner._outcome = hung  # type: ignore[method-assign]
+    runner.start()
+    try:
+        # each on a thread of its own
+        wait_until(lambda: len(started) == len(serials), "every task", interval=0.001)
+        began = time.monotonic()
+        runner.stop(timeout=0.2)
+        assert time.monotonic() - began < 0.5  # not 5 x 0.2 s
+    finally:
+        release.set()
+        for thread in runner._pool.threads():
+            thread.join()
 
 
 def test_an_error_in_one_inline_task_leaves_none_of_its_round_running(
@@ -106,7 +123,7 @@ def test_a_hand_over_ends_a_task_and_starts_the_next_in_one_write(
     first, second, third = create(client, **follow, serials=["device_serial_1"])
     (row,) = server.runner._next_batch()
     assert row.id == first
-    following = server.runner._hand_over(row, (True, "done"), server.runner._generation)
+    following = hand_over_now(server.runner, row, (True, "done"), server.runner._generation)
     assert following is not None
     assert following.id == second
     tasks = {t["id"]: t for t in ok(client.get("/api/v1/task"))["tasks"]}
@@ -116,13 +133,14 @@ def test_a_hand_over_ends_a_task_and_starts_the_next_in_one_write(
     assert server.runner.running() == {"device_serial_1": second}
     # A task stopped while it ran stays stopped; the device still goes on to its next task.
     ok(client.post(f"/api/v1/task/{second}/stop"))
-    following = server.runner._hand_over(following, None, server.runner._generation)
+    following = hand_over_now(server.runner, following, None, server.runner._generation)
     assert following is not None
     assert following.id == third
     stopped = ok(client.get(f"/api/v1/task/{second}"))
     assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
     # Nothing left: the hand-over ends the last task and claims nothing.
-    assert server.runner._hand_over(following, (False, "no"), server.runner._generation) is None
+    assert hand_over_now(server.runner, following, (False, "no"), server.runner._generation) is None
+    assert server.runner.running() == {}  # the device is free again
     assert ok(client.get(f"/api/v1/task/{third}"))["status"] == 3
 
 
@@ -136,6 +154,6 @@ def test_a_hand_over_claims_nothing_for_a_device_on_loan(
     (row,) = server.runner._next_batch()
     with pytest.MonkeyPatch.context() as patch:  # as a custom script's own lease does
         patch.setattr(server.runner.leases, "leased_serials", lambda: {"device_serial_1"})
-        assert server.runner._hand_over(row, (True, "done"), server.runner._generation) is None
+        assert hand_over_now(server.runner, row, (True, "done"), server.runner._generation) is None
     assert ok(client.get(f"/api/v1/task/{first}"))["status"] == 2
     assert ok(client.get(f"/api/v1/task/{second}"))["status"] == 0
