@@ -133,7 +133,10 @@ class WorkerPool(Generic[T]):
         return left
 
     def threads(self) -> list[threading.Thread]:
-        """The pool's threads, the watcher among them (to wait for after :meth:`close`)."""
+        """The pool's started threads, the watcher among them: to wait for after a close.
+
+        A thread not yet started is not among them: it ends by itself, the pool closed.
+        """
         with self._lock:
             found = [w.thread for w in self._workers if w.thread is not None]
             return [*found, self._watcher] if self._watcher is not None else found
@@ -193,10 +196,9 @@ class WorkerPool(Generic[T]):
             with self._lock:
                 self._started += 1
                 name = f"{self._name}-{self._started}"
-            worker.thread = threading.Thread(
-                target=self._serve, args=(worker,), name=name, daemon=True
-            )
-            worker.thread.start()
+            thread = threading.Thread(target=self._serve, args=(worker,), name=name, daemon=True)
+            thread.start()
+            worker.thread = thread  # only then: a thread not yet started cannot be joined
 
     def _watch_queue(self) -> None:
         """Start the threads made for items; wake more whenever the queue stalls."""

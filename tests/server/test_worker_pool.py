@@ -177,6 +177,27 @@ def test_close_hands_back_what_did_not_start_and_refuses_more(
     wait_until(lambda: recorder.items() == [0, 4], "the items run", interval=0.001)
 
 
+def test_a_thread_being_started_is_not_yet_one_to_wait_for(
+    pool: WorkerPool[int], recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop may ask for the threads while the watcher starts one: it gets only threads
+    it can join (joining one not yet started raises)."""
+    seen: list[list[int | None]] = []
+    start = threading.Thread.start
+
+    def starting(thread: threading.Thread) -> None:
+        if thread.name.startswith("test-pool-") and not thread.name.endswith("watcher"):
+            # (the watcher is started with the lock held)
+            seen.append([found.ident for found in pool.threads()])
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", starting)
+    pool.submit([1])
+    wait_until(lambda: recorder.items() == [1], "the item", interval=0.001)
+    assert seen
+    assert all(ident is not None for idents in seen for ident in idents)
+
+
 def test_idle_threads_and_the_watcher_end_after_lingering(recorder: Recorder) -> None:
     pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", linger=0.05)
     pool.submit([1])
