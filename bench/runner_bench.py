@@ -12,12 +12,16 @@
 * a deep queue: the rate of the first 2,000 tasks with 600,000 tasks pending, against the
   rate with 1,000 pending.
 
+Each case freezes what its setup built (:func:`reference_server.cli.settle_heap`), as the
+server does before it serves: full collections then walk only what the run makes.
+
 Nothing here asserts a time. Run it with ``python bench/runner_bench.py`` (``--quick`` for a
 short run); ``nox -s bench`` runs it with the other benchmarks.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import sqlite3
@@ -28,6 +32,7 @@ import threading
 import time
 from pathlib import Path
 
+from reference_server.cli import settle_heap
 from reference_server.clock import SystemClock
 from reference_server.devices.simulated import Behaviour
 from reference_server.domain.fleet import Fleet
@@ -142,12 +147,14 @@ def run(
             spans.setdefault(task.serial or "", []).append((began, time.perf_counter()))
 
     runner._outcome = timed  # type: ignore[method-assign]
+    settle_heap()  # as the server does before it serves
     started = time.perf_counter()
     runner.start()
     while service.stats()["completed"] < measured:
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
     runner.stop()
+    gc.unfreeze()  # the next case's setup is not this one's
     rate = measured / elapsed
     lags = [
         following[0] - previous[1]

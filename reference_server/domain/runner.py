@@ -28,7 +28,7 @@ from .service import TaskService
 from .store import TaskRow
 from .worker_pool import WorkerPool
 
-__all__ = ["GROUP", "Runner"]
+__all__ = ["GROUP", "Claim", "Runner"]
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,23 @@ log = logging.getLogger(__name__)
 GROUP = 256
 
 
-#: A worker's hand-over: its task, the outcome (``None``: stopped meanwhile) and the
-#: generation its work began in.
-HandOver = tuple[TaskRow, tuple[bool, str] | None, int]
+class Claim:
+    """A claimed task on its way through the workers.
+
+    It carries the task, the generation its claim was made in, and its own cancel: a reset
+    starts ids again, so an id alone may name a later task.
+    """
+
+    __slots__ = ("cancel", "generation", "task")
+
+    def __init__(self, task: TaskRow, generation: int) -> None:
+        self.task = task
+        self.generation = generation
+        self.cancel = threading.Event()
+
+
+#: A worker's hand-over: its claim and the outcome (``None``: stopped meanwhile).
+HandOver = tuple[Claim, tuple[bool, str] | None]
 
 
 class Runner:
@@ -69,10 +83,12 @@ class Runner:
             raise ValueError(f"group must be at least 1, got {group}")
         self.poll_interval = poll_interval
         self._rng = random.Random(seed)
-        self._busy: dict[str, int] = {}
+        #: Each busy device's claim, and each claimed task's (by id: a stop or a delete
+        #: cancels by id). A claim is current while it is in both.
+        self._busy: dict[str, Claim] = {}
+        self._claims: dict[int, Claim] = {}
         #: Goes up at each reset: work begun before it claims nothing after it.
         self._generation = 0
-        self._cancels: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
         #: Hand-overs waiting for a group write, and whether one is under way.
         self._queue: list[HandOver] = []
@@ -85,7 +101,7 @@ class Runner:
         #: Runs claimed tasks: instant ones on the threads already awake, and a thread each
         #: for those that block (a phone's script), so a farm's devices need not each keep
         #: a thread that every hand-off wakes.
-        self._pool: WorkerPool[tuple[TaskRow, int]] = WorkerPool(self._work, name="device")
+        self._pool: WorkerPool[Claim] = WorkerPool(self._work, name="device")
         service.set_cancel_hook(self.cancel)
         service.set_new_work_hook(self._wake.set)
         self.leases.set_scheduler_hooks(self.hold, self._wake.set)
@@ -93,7 +109,11 @@ class Runner:
     # -- scheduling --------------------------------------------------------------------------
 
     def _next_batch(self, generation: int | None = None) -> list[TaskRow]:
-        """The first due task of every idle device, claimed in one write.
+        """The first due task of every idle device, claimed in one write."""
+        return [claim.task for claim in self._claim_batch(generation)]
+
+    def _claim_batch(self, generation: int | None = None) -> list[Claim]:
+        """Claim the first due task of every idle device, in one write.
 
         Nothing is claimed once the runner stops, nor from a look-up that began before a
         reset (``generation``): its rows may name tasks that are gone.
@@ -114,11 +134,29 @@ class Runner:
             free = max(0, limit - len(set(self._busy) | leased))
             due = sorted(due, key=lambda task: (task.scheduled_at, task.id))[:free]
             claimed = set(self.service.claim_many([task.id for task in due]))
-            batch = [task for task in due if task.id in claimed]
-            for task in batch:
-                self._busy[task.serial or ""] = task.id
-                self._cancels[task.id] = threading.Event()
+            batch = [Claim(task, started) for task in due if task.id in claimed]
+            for claim in batch:
+                self._mark(claim)
         return batch
+
+    def _mark(self, claim: Claim) -> None:
+        """Record ``claim`` as its device's current one (the lock held)."""
+        self._busy[claim.task.serial or ""] = claim
+        self._claims[claim.task.id] = claim
+
+    def _forget(self, claim: Claim) -> bool:
+        """Drop ``claim``'s records where still its own (the lock held); whether it was current.
+
+        A claim from before a reset may find a later task's claim under the same id: that
+        one stays, and the old claim's device is freed all the same.
+        """
+        serial = claim.task.serial or ""
+        if self._busy.get(serial) is claim:
+            del self._busy[serial]
+        if self._claims.get(claim.task.id) is not claim:
+            return False
+        del self._claims[claim.task.id]
+        return True
 
     def run_until_idle(self, max_rounds: int = 10_000) -> int:
         """Run every due task inline, device by device in id order; how many ran.
@@ -128,25 +166,24 @@ class Runner:
         """
         ran = 0
         for _ in range(max_rounds):
-            batch = self._next_batch()
+            batch = self._claim_batch()
             if not batch:
                 return ran
-            for index, task in enumerate(batch):
+            for index, claim in enumerate(batch):
                 try:
-                    self._run(task)
+                    self._run(claim)
                 except BaseException:
                     self._unclaim(batch[index + 1 :])
                     raise
                 ran += 1
         raise RuntimeError("tasks kept becoming due; is the clock moving?")
 
-    def _unclaim(self, tasks: list[TaskRow]) -> None:
-        """Give claimed tasks that never started back to the queue, and their devices."""
+    def _unclaim(self, claims: list[Claim]) -> None:
+        """Give claimed tasks that never started back to the queue, and free their devices."""
         with self._lock:
-            for task in tasks:
-                self._busy.pop(task.serial or "", None)
-                self._cancels.pop(task.id, None)
-        self.service.unclaim([task.id for task in tasks])
+            current = [claim.task.id for claim in claims if self._forget(claim)]
+        self.service.unclaim(current)
+        self._wake.set()  # the scheduler looks again: the devices are free
 
     def tick(self) -> int:
         """Hand the first due task of every idle device to the worker threads.
@@ -156,38 +193,43 @@ class Runner:
         """
         with self._lock:
             generation = self._generation
-        batch = self._next_batch(generation=generation)
-        self._dispatch([(task, generation) for task in batch])
+        batch = self._claim_batch(generation=generation)
+        self._dispatch(batch)
         return len(batch)
 
-    def _dispatch(self, claimed: list[tuple[TaskRow, int]]) -> None:
+    def _dispatch(self, claims: list[Claim]) -> None:
         """Give claimed tasks to the workers; any the pool refuses (it closed) go back."""
-        refused = self._pool.submit(claimed)
+        refused = self._pool.submit(claims)
         if refused:
-            self._unclaim([task for task, _ in refused])
+            self._unclaim(refused)
 
-    def _work(self, item: tuple[TaskRow, int]) -> None:
-        """Run one claimed task on a worker thread, then queue its hand-over."""
-        task, generation = item
-        cancel = self._cancels[task.id]
+    def _work(self, claim: Claim) -> None:
+        """Run one claimed task on a worker thread, then queue its hand-over.
+
+        A task whose runner stopped, or was reset, before the task started is not started:
+        it goes back to pending (or is gone, after a reset).
+        """
+        if claim.cancel.is_set() and (
+            self._stopping.is_set() or claim.generation != self._generation
+        ):
+            self._unclaim([claim])
+            return
         try:
-            outcome = self._outcome(task, cancel)
+            outcome = self._outcome(claim.task, claim.cancel)
         except BaseException:
-            self._release([task])
+            self._release([claim])
             raise
-        self._hand_over(task, None if cancel.is_set() else outcome, generation)
+        self._hand_over(claim, None if claim.cancel.is_set() else outcome)
 
-    def _release(self, tasks: list[TaskRow]) -> None:
-        """Free the devices of ``tasks``, which claim nothing more, for the scheduler."""
+    def _release(self, claims: list[Claim]) -> None:
+        """Free the devices of ``claims``, which claim nothing more, for the scheduler."""
         with self._lock:
-            for task in tasks:
-                self._cancels.pop(task.id, None)
-                if self._busy.get(task.serial or "") == task.id:
-                    del self._busy[task.serial or ""]
+            for claim in claims:
+                self._forget(claim)
         self._wake.set()  # the scheduler looks again: a task may have come meanwhile
 
-    def _hand_over(self, task: TaskRow, outcome: tuple[bool, str] | None, generation: int) -> None:
-        """Record ``task``'s outcome and claim its device's next due task, in one write.
+    def _hand_over(self, claim: Claim, outcome: tuple[bool, str] | None) -> None:
+        """Record ``claim``'s outcome and claim its device's next due task, in one write.
 
         ``outcome`` is ``None`` for a task stopped meanwhile. Nothing is claimed once the
         runner stops, after a reset, or while the device is lent. The task claimed goes to
@@ -200,7 +242,7 @@ class Runner:
         written at once, waiting for nobody.
         """
         with self._queue_lock:
-            self._queue.append((task, outcome, generation))
+            self._queue.append((claim, outcome))
             if self._writing:
                 return
             self._writing = True
@@ -218,50 +260,49 @@ class Runner:
                 self._writing = False
             raise
 
-    def _write_group(self, group: list[HandOver]) -> list[tuple[TaskRow, int]]:
-        """Write the hand-overs of ``group`` in one transaction; the tasks it claimed.
+    def _write_group(self, group: list[HandOver]) -> list[Claim]:
+        """Write the hand-overs of ``group`` in one transaction; the claims it made.
 
-        If the write fails, the group's tasks stay running (a restart fails them as
-        interrupted, as it does after a crash), their devices are free, and the error is
-        logged once.
+        A hand-over whose claim is no longer current (a reset came, and its task's id may
+        name a later task) writes nothing. If the write fails, the group's tasks stay
+        running (a restart fails them as interrupted, as it does after a crash), their
+        devices are free, and the error is logged once.
         """
         try:
             with self._lock:
                 leased = self.leases.leased_serials()
+                current: list[Claim] = []
                 items: list[tuple[int, tuple[bool, str] | None, str | None]] = []
-                for task, outcome, generation in group:
-                    self._cancels.pop(task.id, None)
-                    serial = task.serial or ""
+                for claim, outcome in group:
+                    if not self._forget(claim):
+                        continue
+                    serial = claim.task.serial or ""
                     claims = (
                         not self._stopping.is_set()
-                        and generation == self._generation
+                        and claim.generation == self._generation
                         and serial not in leased
                     )
-                    items.append((task.id, outcome, serial if claims else None))
-                claimed = self.service.hand_over_many(items)
-                following: list[tuple[TaskRow, int]] = []
-                freed = False
-                for (task, _, generation), next_task in zip(group, claimed, strict=True):
+                    current.append(claim)
+                    items.append((claim.task.id, outcome, serial if claims else None))
+                claimed = self.service.hand_over_many(items) if items else []
+                following: list[Claim] = []
+                for claim, next_task in zip(current, claimed, strict=True):
                     if next_task is not None:
-                        self._busy[next_task.serial or ""] = next_task.id
-                        self._cancels[next_task.id] = threading.Event()
-                        following.append((next_task, generation))
-                    elif self._busy.get(task.serial or "") == task.id:
-                        del self._busy[task.serial or ""]
-                        freed = True
+                        following.append(Claim(next_task, claim.generation))
+                        self._mark(following[-1])
         except Exception:
             log.exception("writing %d hand-overs failed; their tasks stay running", len(group))
-            self._release([task for task, _, _ in group])
+            self._release([claim for claim, _ in group])
             return []
-        if freed:
-            self._wake.set()  # the scheduler looks again: a task may have come meanwhile
+        if len(following) < len(group):
+            self._wake.set()  # the scheduler looks again: a device is free
         return following
 
     @contextlib.contextmanager
     def hold(self, serial: str) -> Iterator[Mapping[str, int]]:
         """Claim nothing meanwhile; yield the task each busy device runs (for a lease)."""
         with self._lock:
-            yield dict(self._busy)
+            yield {serial: claim.task.id for serial, claim in self._busy.items()}
 
     def wake(self) -> None:
         """Look for due work now rather than at the next tick."""
@@ -269,18 +310,14 @@ class Runner:
 
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, task: TaskRow) -> None:
+    def _run(self, claim: Claim) -> None:
         """Run one task inline and free its device."""
-        cancel = self._cancels[task.id]
         try:
-            ok, remark = self._outcome(task, cancel)
-            if not cancel.is_set():
-                self.service.finish(task.id, ok=ok, remark=remark)
+            ok, remark = self._outcome(claim.task, claim.cancel)
+            if not claim.cancel.is_set():
+                self.service.finish(claim.task.id, ok=ok, remark=remark)
         finally:
-            with self._lock:
-                self._busy.pop(task.serial or "", None)
-                self._cancels.pop(task.id, None)
-            self._wake.set()
+            self._release([claim])
 
     def _outcome(self, task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
         device = self.fleet.get(task.serial)
@@ -357,22 +394,22 @@ class Runner:
     def cancel(self, task_id: int) -> None:
         """Interrupt a running task (after the service marked it stopped or deleted it)."""
         with self._lock:
-            event = self._cancels.get(task_id)
-        if event is not None:
-            event.set()
+            claim = self._claims.get(task_id)
+        if claim is not None:
+            claim.cancel.set()
 
     def cancel_all(self) -> None:
         """Interrupt every running task, and let no worker claim another (a reset)."""
         with self._lock:
             self._generation += 1
-            events = list(self._cancels.values())
-        for event in events:
-            event.set()
+            claims = list(self._claims.values())
+        for claim in claims:
+            claim.cancel.set()
 
     def running(self) -> dict[str, int]:
         """The task each busy device runs."""
         with self._lock:
-            return dict(self._busy)
+            return {serial: claim.task.id for serial, claim in self._busy.items()}
 
     # -- the background thread ---------------------------------------------------------------
 
@@ -411,15 +448,16 @@ class Runner:
         with self._lock:
             self._stopping.set()
             self._generation += 1  # what runs now claims nothing more, even after a start
-            events = list(self._cancels.values())
+            claims = list(self._claims.values())
         self._wake.set()
-        for event in events:
-            event.set()
+        for claim in claims:
+            claim.cancel.set()
+        # Claimed tasks that no worker started go back to the queue (as do any the last
+        # tick claims, refused by the closed pool). The scripts running are cancelled;
+        # their tasks stay running in the store, as after a crash, and the next start fails
+        # them as interrupted; they claim nothing more.
+        self._unclaim(self._pool.close())
         if self._thread is not None:
             self._thread.join(max(0.0, deadline - time.monotonic()))
-        # Claimed tasks that no worker started go back to the queue; the tasks the workers
-        # run end cancelled (their cancels were set above), and claim nothing more.
-        unstarted = self._pool.close()
-        self._unclaim([task for task, _ in unstarted])
         for thread in self._pool.threads():
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -4,11 +4,17 @@ The runner's scripts may be instant (a simulated device) or block for seconds (a
 ADB). A thread per busy device serves both, but when scripts are instant its threads spend
 their time waking one another: every task is a wake-up. Here items wait in one queue, first
 in first out, and a thread that finishes an item takes the next one without sleeping, so
-instant work is run by the threads already awake. A watcher wakes more only when the oldest
-item has waited :attr:`WorkerPool.patience` seconds: as many as it takes to run what waits
-within that time, reckoned from how long items have lately taken (one more for instant
-items, one per item for items that block), less the threads that took an item within that
-time (they may be free soon). A thread idle for :attr:`WorkerPool.linger` seconds ends.
+instant work is run by the threads already awake.
+
+Threads are woken, or made, as the items waiting need: enough to start them within
+:attr:`WorkerPool.patience` seconds at the length items have lately taken (one thread
+between instant items, one each for items that block), less the threads already coming and,
+for instant items, those that took an item within that time (they will soon be free). Each
+submit reckons it; a watcher reckons it again whenever the oldest item has waited patience,
+and when every busy thread has been on its item for as long (instant items that turned into
+blocking ones), it at least doubles the threads. The watcher also starts the threads made
+(a start waits for the new thread to run). A thread idle for :attr:`WorkerPool.linger`
+seconds ends, and so does the watcher.
 """
 
 from __future__ import annotations
@@ -231,6 +237,9 @@ class WorkerPool(Generic[T]):
                 self._watch.wait(self.patience - waited)
                 continue
             wanted = self._wanted(now)
+            if not self._active(now):  # every busy thread is stuck: its item blocks
+                busy = len(self._workers) - len(self._idle) - self._coming
+                wanted = max(wanted, min(len(self._ready), busy) - self._coming)
             if wanted > 0:
                 self._wake(wanted)
             else:

@@ -14,8 +14,7 @@ from werkzeug.test import TestResponse
 
 from reference_server import ServerConfig, create_app
 from reference_server.clock import ManualClock
-from reference_server.domain.runner import Runner
-from reference_server.domain.store import TaskRow
+from reference_server.domain.runner import Claim, Runner
 from reference_server.state import ServerState
 
 from ..openapi_check import check_answer
@@ -95,13 +94,12 @@ def create(client: FlaskClient, **body: Any) -> list[int]:
 POST = {"script_name": "post", "script_config": {"captions": "hi", "material_list": ["C:/v.mp4"]}}
 
 
-def hand_over_now(
-    runner: Runner, task: TaskRow, outcome: tuple[bool, str] | None, generation: int
-) -> TaskRow | None:
-    """``task``'s hand-over, written by this thread; the task it claims (kept from the workers)."""
-    claimed: list[tuple[TaskRow, int]] = []
+def hand_over_now(runner: Runner, claim: Claim, outcome: tuple[bool, str] | None) -> Claim | None:
+    """``claim``'s hand-over, written by this thread; the claim it makes (kept from the
+    workers)."""
+    made: list[Claim] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "_dispatch", claimed.extend)
-        runner._hand_over(task, outcome, generation)
-    assert len(claimed) <= 1
-    return claimed[0][0] if claimed else None
+        patch.setattr(runner, "_dispatch", made.extend)
+        runner._hand_over(claim, outcome)
+    assert len(made) <= 1
+    return made[0] if made else None

@@ -238,3 +238,34 @@ def test_a_call_is_served_beside_hundreds_of_idle_keep_alive_connections(
         finally:
             for sock in idle:
                 sock.close()
+
+
+def test_the_server_leaves_what_it_built_out_of_later_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By the time it serves, everything built so far is frozen (:func:`gc.freeze`): the
+    full collections of a long-running server walk only what came later."""
+    import gc
+
+    from reference_server import cli
+
+    frozen: list[int] = []
+
+    class Served:
+        effective_port = 0
+
+        def run(self) -> None:
+            frozen.append(gc.get_freeze_count())
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(cli, "make_server", lambda app, **_: Served())
+    monkeypatch.setattr(cli, "_stop_on_signals", lambda: None)
+    assert gc.get_freeze_count() == 0
+    try:
+        assert cli.main(["--port", "0", "--db", str(tmp_path / "tasks.sqlite3")]) == 0
+    finally:
+        gc.unfreeze()
+    (count,) = frozen
+    assert count > 10_000  # the modules, the app, the store

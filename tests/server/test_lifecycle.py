@@ -106,11 +106,11 @@ def test_stop_pending_and_retry_all(client: FlaskClient, server: ServerState) ->
 def test_one_task_per_device_in_id_order(client: FlaskClient, server: ServerState) -> None:
     first = create(client, **FOLLOW, serials=["device_serial_1"])
     second = create(client, **FOLLOW, serials=["device_serial_1", "device_serial_2"])
-    batch = server.runner._next_batch()
-    assert [task.id for task in batch] == [first[0], second[3]]  # one per device, lowest id first
+    batch = server.runner._claim_batch()
+    assert [claim.task.id for claim in batch] == [first[0], second[3]]  # one per device, lowest id
     assert ok(client.get("/api/v1/task/stats"))["running"] == 2
-    for task in batch:
-        server.runner._run(task)
+    for claim in batch:
+        server.runner._run(claim)
     server.runner.run_until_idle()
     records = ok(client.get("/_control/devices/device_serial_1/records"))["records"]
     assert [r["task_id"] for r in records] == sorted(r["task_id"] for r in records)

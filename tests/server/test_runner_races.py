@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from reference_server.domain.runner import Claim
 from reference_server.state import ServerState
 
 from ..waiting import wait_until
@@ -56,7 +57,10 @@ def test_a_worker_of_a_stopped_runner_claims_nothing_after_a_restart(
     with runner._lock:
         runner._generation += 1
         runner._stopping.clear()
-    assert hand_over_now(runner, row, None, old) is None  # its hand-over claims nothing
+    claim = Claim(row, old)  # a claim an old worker holds
+    with runner._lock:
+        runner._mark(claim)
+    assert hand_over_now(runner, claim, None) is None  # its hand-over claims nothing
     assert ok(client.get(f"/api/v1/task/{row.id}"))["status"] == 0
 
 
@@ -121,11 +125,11 @@ def test_a_hand_over_ends_a_task_and_starts_the_next_in_one_write(
 ) -> None:
     follow = {**FOLLOW, "script_config": {"target_users": ["@a", "@b", "@c"]}}
     first, second, third = create(client, **follow, serials=["device_serial_1"])
-    (row,) = server.runner._next_batch()
-    assert row.id == first
-    following = hand_over_now(server.runner, row, (True, "done"), server.runner._generation)
+    (claim,) = server.runner._claim_batch()
+    assert claim.task.id == first
+    following = hand_over_now(server.runner, claim, (True, "done"))
     assert following is not None
-    assert following.id == second
+    assert following.task.id == second
     tasks = {t["id"]: t for t in ok(client.get("/api/v1/task"))["tasks"]}
     assert (tasks[first]["status"], tasks[first]["remark"]) == (2, "done")
     assert tasks[second]["status"] == 1
@@ -133,13 +137,13 @@ def test_a_hand_over_ends_a_task_and_starts_the_next_in_one_write(
     assert server.runner.running() == {"device_serial_1": second}
     # A task stopped while it ran stays stopped; the device still goes on to its next task.
     ok(client.post(f"/api/v1/task/{second}/stop"))
-    following = hand_over_now(server.runner, following, None, server.runner._generation)
+    following = hand_over_now(server.runner, following, None)
     assert following is not None
-    assert following.id == third
+    assert following.task.id == third
     stopped = ok(client.get(f"/api/v1/task/{second}"))
     assert (stopped["status"], stopped["remark"]) == (3, "stopped by user")
     # Nothing left: the hand-over ends the last task and claims nothing.
-    assert hand_over_now(server.runner, following, (False, "no"), server.runner._generation) is None
+    assert hand_over_now(server.runner, following, (False, "no")) is None
     assert server.runner.running() == {}  # the device is free again
     assert ok(client.get(f"/api/v1/task/{third}"))["status"] == 3
 
@@ -151,9 +155,9 @@ def test_a_hand_over_claims_nothing_for_a_device_on_loan(
 
     follow = {**FOLLOW, "script_config": {"target_users": ["@a", "@b"]}}
     first, second = create(client, **follow, serials=["device_serial_1"])
-    (row,) = server.runner._next_batch()
+    (claim,) = server.runner._claim_batch()
     with pytest.MonkeyPatch.context() as patch:  # as a custom script's own lease does
         patch.setattr(server.runner.leases, "leased_serials", lambda: {"device_serial_1"})
-        assert hand_over_now(server.runner, row, (True, "done"), server.runner._generation) is None
+        assert hand_over_now(server.runner, claim, (True, "done")) is None
     assert ok(client.get(f"/api/v1/task/{first}"))["status"] == 2
     assert ok(client.get(f"/api/v1/task/{second}"))["status"] == 0

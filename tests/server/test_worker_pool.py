@@ -134,6 +134,26 @@ def test_threads_that_just_took_an_item_count_only_if_items_are_instant(
     assert len(new) == threads
 
 
+def test_instant_items_that_turn_into_blocking_ones_at_least_double_the_threads(
+    recorder: Recorder,
+) -> None:
+    """The latest items were instant, but every busy thread has been on its item for
+    patience: the threads are at least doubled, not grown one a round."""
+    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
+    pool._took = [10e-6] * RECENT
+    pool._done = RECENT
+    pool._ready.extend((time.monotonic() - 1, item) for item in range(100))
+    with pool._lock:
+        pool._wake(4)
+        busy, pool._unstarted = pool._unstarted, []
+        pool._coming = 0  # they came, each took an item a second ago, and still run it
+        for worker in busy:
+            worker.took = time.monotonic() - 1
+        new = pool._watch_once()
+    assert new is not None
+    assert len(new) == 4
+
+
 def test_items_that_usually_block_get_their_threads_at_once(recorder: Recorder) -> None:
     """No waiting for patience (here a minute) when the latest items each blocked."""
     started: list[int] = []
