@@ -122,7 +122,7 @@ def page_cases(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     app = create_app(ServerConfig(db=db, run_scheduler=False, devices=DEVICES))
     number, rounds = (20, 3) if QUICK else (100, 7)
     queries = {
-        "page: status + serial": "/api/v1/task?status=2&serial=device_serial_7&page_size=100",
+        "page: status + serial": "/api/v1/task?status=2&serial=device_serial_1&page_size=100",
         "page: status only": "/api/v1/task?status=2&page_size=100",
         "page 1 (unfiltered)": "/api/v1/task?page=1&page_size=100",
         "page 1,000 (unfiltered)": "/api/v1/task?page=1000&page_size=100",
