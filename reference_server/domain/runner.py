@@ -254,7 +254,12 @@ class Runner:
                     if not group:
                         self._writing = False
                         return
-                self._dispatch(self._write_group(group))
+                claims = self._write_group(group)
+                try:
+                    self._dispatch(claims)
+                except Exception:  # the hand-overs queued behind are still written
+                    log.exception("handing %d claimed tasks to the workers failed", len(claims))
+                    self._release(claims)  # their tasks stay running, as after a crash
         except BaseException:
             with self._queue_lock:
                 self._writing = False

@@ -265,6 +265,35 @@ def test_a_claim_a_worker_takes_after_a_stop_began_goes_back_unrun(runner: Runne
     assert runner.service.stats()["pending"] == 2 * DEVICES  # none failed as interrupted
 
 
+def test_a_failed_hand_to_the_workers_frees_its_devices_and_the_queue_goes_on(
+    runner: Runner, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the workers' pool to fail (it cannot start a thread), the tasks a write
+    claimed free their devices, and the hand-overs queued behind are still written."""
+    claims = runner._claim_batch()
+    queued = threading.Event()
+
+    def before(write: int) -> None:
+        if write == 0:
+            wait_until(lambda: len(runner._queue) == DEVICES - 1, "the queue", interval=0.001)
+            queued.set()
+
+    def refuse(claims: list[Claim]) -> list[Claim]:
+        raise RuntimeError("can't start new thread")
+
+    sizes = _watch(runner, before)
+    monkeypatch.setattr(runner._pool, "submit", refuse)
+    with caplog.at_level("ERROR", logger="reference_server.domain.runner"):
+        _hand_over_all(runner, claims)
+    assert queued.is_set()
+    assert sizes == [1, GROUP, GROUP, DEVICES - 1 - 2 * GROUP]  # every hand-over written
+    assert len(caplog.records) == len(sizes)
+    assert runner.running() == {}
+    assert runner._claims == {}
+    assert (runner._queue, runner._writing) == ([], False)
+    assert runner.service.stats()["completed"] == DEVICES
+
+
 def test_a_group_holds_at_least_one_hand_over(runner: Runner) -> None:
     with pytest.raises(ValueError, match="group must be at least 1, got 0"):
         Runner(runner.service, runner.fleet, group=0)
