@@ -101,6 +101,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_id ON tasks (id);
     CREATE INDEX accounts_id ON accounts (id);
     """,
+    # 4: no query reads (status, scheduled time): each due look-up goes by device
+    # (tasks_serial_status), and a status filter by id (tasks_status). Every end and claim
+    # moved its entries all the same: with 600,000 tasks a hand-over wrote 37 us a task
+    # with it, 29-35 us without.
+    """
+    DROP INDEX IF EXISTS tasks_due;
+    """,
 )
 
 #: The column of each of a row's times.

@@ -282,7 +282,8 @@ def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     indexes = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"tasks_status", "tasks_serial", "tasks_script", "tasks_source", "tasks_due"} <= indexes
+    assert {"tasks_status", "tasks_serial", "tasks_script", "tasks_source"} <= indexes
+    assert "tasks_due" not in indexes  # read by no query (migration 4)
     plan = raw.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE serial = ? ORDER BY id DESC LIMIT 20", ("x",)
     ).fetchall()

@@ -82,3 +82,32 @@ def test_a_first_version_store_gets_its_counts(tmp_path: Path) -> None:
         assert store.stats() == {0: 1, 2: 2, 3: 1}
     finally:
         store.close()
+
+
+def test_a_third_version_store_loses_the_index_no_query_reads(tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite3"
+    db = sqlite3.connect(path)
+    for step in MIGRATIONS[:3]:
+        db.executescript(step)
+    db.execute("PRAGMA user_version = 3")
+    db.execute(
+        "INSERT INTO tasks (serial, script_name, script_config, status, scheduled_ts, "
+        "created_ts) VALUES ('s', 'follow', '{}', 0, 0, 0)"
+    )
+    db.commit()
+    assert "tasks_due" in {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    store = SQLiteStore(path)
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        names = {row[0] for row in store._db.execute("SELECT name FROM sqlite_master")}
+        assert "tasks_due" not in names
+        assert "tasks_status" in names
+        assert store.stats() == {0: 1}
+        plan = store._db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE status = ? ORDER BY id DESC LIMIT 5",
+            (0,),
+        ).fetchall()
+        assert "tasks_status" in str([tuple(step) for step in plan])
+    finally:
+        store.close()
