@@ -111,10 +111,17 @@ class WorkerPool(Generic[T]):
             now = time.monotonic()
             self._ready.extend((now, item) for item in added)
             if self._watcher is None:
-                self._watcher = threading.Thread(
+                watcher = threading.Thread(
                     target=self._watch_queue, name=f"{self._name}-watcher", daemon=True
                 )
-                self._watcher.start()
+                try:
+                    watcher.start()
+                except RuntimeError:  # no thread to be had: the items are refused
+                    log.exception("%s: could not start its watcher", self._name)
+                    for _ in added:
+                        self._ready.pop()
+                    return added
+                self._watcher = watcher
             wanted = self._wanted(now)
             if wanted > 0:
                 self._wake(wanted)  # any thread to start, the watcher starts
@@ -196,15 +203,29 @@ class WorkerPool(Generic[T]):
         self._workers.update(new)
         self._unstarted += new
 
-    def _start(self, workers: list[_Worker]) -> None:
-        """Start a thread for each of ``workers`` (made by :meth:`_wake`), the lock not held."""
-        for worker in workers:
+    def _start(self, workers: list[_Worker]) -> bool:
+        """Start a thread for each of ``workers`` (made by :meth:`_wake`); whether all started.
+
+        The lock is not held. One that cannot start (the process has no thread to spare) is
+        forgotten, with those after it: the items stay queued, and the watcher reckons them
+        again.
+        """
+        for index, worker in enumerate(workers):
             with self._lock:
                 self._started += 1
                 name = f"{self._name}-{self._started}"
             thread = threading.Thread(target=self._serve, args=(worker,), name=name, daemon=True)
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:
+                log.exception("%s: could not start a thread", self._name)
+                with self._lock:
+                    for unstarted in workers[index:]:
+                        self._workers.discard(unstarted)
+                        self._coming -= 1
+                return False
             worker.thread = thread  # only then: a thread not yet started cannot be joined
+        return True
 
     def _watch_queue(self) -> None:
         """Start the threads made for items; wake more whenever the queue stalls."""
@@ -215,7 +236,8 @@ class WorkerPool(Generic[T]):
                     if self._watcher is threading.current_thread():
                         self._watcher = None
                     return
-            self._start(new)
+            if not self._start(new):
+                time.sleep(self.patience)  # before trying again
 
     def _watch_once(self) -> list[_Worker] | None:
         """The workers to start, waited for with the lock held.

@@ -254,3 +254,37 @@ def test_an_item_that_fails_is_logged_and_its_thread_goes_on(
 def test_patience_and_linger_must_be_positive(patience: float, linger: float) -> None:
     with pytest.raises(ValueError, match="patience and linger must be positive"):
         WorkerPool(print, name="x", patience=patience, linger=linger)
+
+
+def test_threads_that_cannot_start_are_tried_again_and_a_pool_without_a_watcher_refuses(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the process has no thread to spare (``Thread.start`` raises), no item is lost:
+    a pool that cannot start its watcher refuses the items; a worker that cannot start is
+    tried again, and the items run once threads can be had."""
+    start = threading.Thread.start
+    refusals = {"watcher": 1, "worker": 3}
+
+    def scarce(thread: threading.Thread) -> None:
+        kind = "watcher" if thread.name.endswith("watcher") else "worker"
+        if thread.name.startswith("test-pool") and refusals[kind] > 0:
+            refusals[kind] -= 1
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", scarce)
+    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
+    with caplog.at_level("ERROR", logger="reference_server.domain.worker_pool"):
+        assert pool.submit([1, 2]) == [1, 2]  # no watcher: refused, nothing queued
+        assert (list(pool._ready), pool.threads()) == ([], [])
+        assert pool.submit([3, 4]) == []
+        wait_until(lambda: recorder.items() == [3, 4], "the items", interval=0.001)
+    messages = [record.getMessage() for record in caplog.records]
+    assert (
+        messages
+        == ["test-pool: could not start its watcher"] + ["test-pool: could not start a thread"] * 3
+    )
+    assert pool._coming >= 0
+    pool.close()
+    for thread in pool.threads():
+        thread.join()
