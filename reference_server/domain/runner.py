@@ -108,10 +108,6 @@ class Runner:
 
     # -- scheduling --------------------------------------------------------------------------
 
-    def _next_batch(self, generation: int | None = None) -> list[TaskRow]:
-        """The first due task of every idle device, claimed in one write."""
-        return [claim.task for claim in self._claim_batch(generation)]
-
     def _claim_batch(self, generation: int | None = None) -> list[Claim]:
         """Claim the first due task of every idle device, in one write.
 

@@ -111,8 +111,8 @@ def test_a_device_running_a_task_cannot_be_leased(client: FlaskClient, server: S
     (task_id,) = create(client, **POST, serials=[SERIAL])
     with server.runner.hold(SERIAL) as running:
         assert running == {}
-    batch = server.runner._next_batch()  # claim it, as a scheduler tick does
-    assert [task.id for task in batch] == [task_id]
+    batch = server.runner._claim_batch()  # claim it, as a scheduler tick does
+    assert [claim.task.id for claim in batch] == [task_id]
     error(
         client.post("/api/v1/rpc/session", json={"serial": SERIAL}),
         40901,

@@ -206,7 +206,7 @@ def test_tasks_left_running_become_interrupted_on_start(tmp_path: Path, clock: M
     client = app.test_client()
     ids = create(client, **POST, serials=["device_serial_1", "device_serial_2"])
     state: ServerState = app.extensions["tikmatrix"]
-    state.runner._next_batch()  # both claimed (running), then the process "dies"
+    state.runner._claim_batch()  # both claimed (running), then the process "dies"
     state.service.close()
     again = create_app(ServerConfig(db=db, clock=clock, run_scheduler=False))
     client = again.test_client()

@@ -181,21 +181,25 @@ def test_a_device_with_nothing_more_to_run_is_free_and_the_scheduler_is_told(
     assert runner.service.stats()["completed"] == 2 * DEVICES
 
 
-def test_claimed_tasks_run_on_the_workers_and_go_back_if_the_runner_stopped(
-    runner: Runner,
-) -> None:
+def _record_runs(runner: Runner) -> list[int]:
+    """Run no script: record each task the runner would have run; the list."""
     ran: list[int] = []
-    done = threading.Event()
 
     def outcome(task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
         ran.append(task.id)
-        if len(ran) == 2 * DEVICES:
-            done.set()
-        return True, "done"
+        return True, "ran"
 
     runner._outcome = outcome  # type: ignore[method-assign]
+    return ran
+
+
+def test_claimed_tasks_run_on_the_workers_and_go_back_if_the_runner_stopped(
+    runner: Runner,
+) -> None:
+    ran = _record_runs(runner)
     assert runner.tick() == DEVICES
-    done.wait()  # each device's two tasks, the second claimed by the first's hand-over
+    # each device's two tasks, the second claimed by the first's hand-over
+    wait_until(lambda: len(ran) == 2 * DEVICES, "every task run", interval=0.001)
     wait_until(lambda: runner.running() == {}, "every device free", interval=0.001)
     assert sorted(ran) == sorted(set(ran))
     assert runner.service.stats()["completed"] == 2 * DEVICES
@@ -211,18 +215,6 @@ def test_claimed_tasks_run_on_the_workers_and_go_back_if_the_runner_stopped(
     assert runner.running() == {}
     assert runner.service.stats()["pending"] == 1
     assert len(ran) == 2 * DEVICES
-
-
-def _record_runs(runner: Runner) -> list[int]:
-    """Run no script: record each task the runner would have run; the list."""
-    ran: list[int] = []
-
-    def outcome(task: TaskRow, cancel: threading.Event) -> tuple[bool, str]:
-        ran.append(task.id)
-        return True, "ran"
-
-    runner._outcome = outcome  # type: ignore[method-assign]
-    return ran
 
 
 def test_a_claim_from_before_a_reset_leaves_a_later_task_under_its_id_alone(

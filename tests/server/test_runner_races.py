@@ -19,15 +19,15 @@ def test_nothing_is_claimed_from_a_look_up_older_than_a_reset(
     create(client, **FOLLOW, serials=["device_serial_1"])
     before = server.runner._generation
     server.runner.cancel_all()  # what a reset does first
-    assert server.runner._next_batch(generation=before) == []
+    assert server.runner._claim_batch(generation=before) == []
     assert ok(client.get("/api/v1/task/stats"))["pending"] == 1
-    assert len(server.runner._next_batch()) == 1  # a fresh look-up claims it
+    assert len(server.runner._claim_batch()) == 1  # a fresh look-up claims it
 
 
 def test_nothing_is_claimed_once_the_runner_stops(client: FlaskClient, server: ServerState) -> None:
     create(client, **FOLLOW, serials=["device_serial_1"])
     server.runner._stopping.set()
-    assert server.runner._next_batch() == []
+    assert server.runner._claim_batch() == []
     assert ok(client.get("/api/v1/task/stats"))["pending"] == 1
 
 

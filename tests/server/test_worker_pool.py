@@ -67,17 +67,33 @@ def test_blocked_items_do_not_hold_up_the_others(pool: WorkerPool[int], recorder
     assert len({name for _, name in recorder.ran}) >= 3
 
 
+def _stalled(recorder: Recorder, waiting: int, usual: float | None = None) -> WorkerPool[int]:
+    """A pool with no thread yet, ``waiting`` items queued a second ago, and the latest
+    items each taking ``usual`` seconds (``None``: no item has ended yet)."""
+    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
+    if usual is not None:
+        pool._took = [usual] * RECENT
+        pool._done = RECENT
+    pool._ready.extend((time.monotonic() - 1, item) for item in range(waiting))
+    return pool
+
+
+def _busy(pool: WorkerPool[int], count: int, ran_for: float) -> None:
+    """Give ``pool`` (its lock held) ``count`` threads that came, each on an item it took
+    ``ran_for`` seconds ago."""
+    pool._wake(count)
+    busy, pool._unstarted = pool._unstarted, []
+    pool._coming = 0
+    for worker in busy:
+        worker.took = time.monotonic() - ran_for
+
+
 def test_before_any_item_ends_items_that_run_past_patience_count_as_blocking(
     recorder: Recorder,
 ) -> None:
-    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
-    pool._ready.extend((time.monotonic() - 1, item) for item in range(10))
+    pool = _stalled(recorder, 10)
     with pool._lock:
-        pool._wake(1)
-        (busy,) = pool._unstarted
-        pool._unstarted = []
-        pool._coming = 0
-        busy.took = time.monotonic() - 0.5  # its item has run for half a second
+        _busy(pool, 1, ran_for=0.5)
         new = pool._watch_once()
     assert new is not None
     assert len(new) == 10
@@ -101,11 +117,7 @@ def test_a_stalled_queue_gets_the_threads_its_items_usually_need(
 ) -> None:
     """100 items have waited past patience, with no thread awake: instant items (as the
     latest took) need one thread between them, items that block one each."""
-    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
-    pool._took = [usual] * RECENT
-    pool._done = RECENT
-    long_ago = time.monotonic() - 1
-    pool._ready.extend((long_ago, item) for item in range(100))
+    pool = _stalled(recorder, 100, usual)
     with pool._lock:
         new = pool._watch_once()
     assert new is not None
@@ -119,16 +131,9 @@ def test_threads_that_just_took_an_item_count_only_if_items_are_instant(
 ) -> None:
     """1,000 instant items need five threads to start within patience, and three have just
     taken an item (they will soon be free); an item that blocks keeps its thread."""
-    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
-    pool._took = [usual] * RECENT
-    pool._done = RECENT
-    pool._ready.extend((time.monotonic() - 1, item) for item in range(waiting))
+    pool = _stalled(recorder, waiting, usual)
     with pool._lock:
-        pool._wake(3)
-        busy, pool._unstarted = pool._unstarted, []
-        pool._coming = 0  # they came, and each took an item just now
-        for worker in busy:
-            worker.took = time.monotonic()
+        _busy(pool, 3, ran_for=0.0)  # each took an item just now
         new = pool._watch_once()
     assert new is not None
     assert len(new) == threads
@@ -139,16 +144,9 @@ def test_instant_items_that_turn_into_blocking_ones_at_least_double_the_threads(
 ) -> None:
     """The latest items were instant, but every busy thread has been on its item for
     patience: the threads are at least doubled, not grown one a round."""
-    pool: WorkerPool[int] = WorkerPool(recorder, name="test-pool", patience=0.002)
-    pool._took = [10e-6] * RECENT
-    pool._done = RECENT
-    pool._ready.extend((time.monotonic() - 1, item) for item in range(100))
+    pool = _stalled(recorder, 100, usual=10e-6)
     with pool._lock:
-        pool._wake(4)
-        busy, pool._unstarted = pool._unstarted, []
-        pool._coming = 0  # they came, each took an item a second ago, and still run it
-        for worker in busy:
-            worker.took = time.monotonic() - 1
+        _busy(pool, 4, ran_for=1.0)  # each still on the item it took a second ago
         new = pool._watch_once()
     assert new is not None
     assert len(new) == 4
