@@ -106,11 +106,13 @@ def raw_floors(directory: Path, count: int, runs: int = 3) -> tuple[float, float
             db.execute("BEGIN IMMEDIATE")
         for task_id in range(1, count + 1):
             db.execute(
-                "UPDATE tasks SET status = ?, started_ts = ? WHERE id = ? AND status = ?",
+                "UPDATE tasks SET status = ?, started_ts = ?, rev = rev + 1 "
+                "WHERE id = ? AND status = ?",
                 (RUNNING, 0.0, task_id, PENDING),
             )
             db.execute(
-                "UPDATE tasks SET status = ?, finished_ts = ? WHERE id = ? AND status = ?",
+                "UPDATE tasks SET status = ?, finished_ts = ?, rev = rev + 1 "
+                "WHERE id = ? AND status = ?",
                 (COMPLETED, 0.0, task_id, RUNNING),
             )
         if grouped:

@@ -10,7 +10,7 @@ import random
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tikmatrix_sdk._contract.codes import bad_request
 from tikmatrix_sdk._contract.lifecycle import (
@@ -31,9 +31,20 @@ from tikmatrix_sdk._contract.tasks import parse_create, plan_targets
 from ..clock import Clock
 from .catalogue import Catalogue
 from .custom_scripts import CustomScripts
-from .store import AccountRow, DeviceRow, Finish, NewTask, StoredTask, TaskRow, TaskStore
+from .store import (
+    AccountRow,
+    DeviceRow,
+    Finish,
+    NewTask,
+    TaskKey,
+    TaskPage,
+    TaskRow,
+    TaskStore,
+)
 
 log = logging.getLogger(__name__)
+
+_Kept = TypeVar("_Kept")
 
 __all__ = [
     "COMPLETED",
@@ -177,11 +188,15 @@ class TaskService:
         """One page of tasks, newest first."""
         return self.store.list_tasks(filters, (page - 1) * page_size, page_size)
 
-    def list_stored_tasks(
-        self, filters: Mapping[str, Any], page: int, page_size: int
-    ) -> tuple[Sequence[StoredTask], int]:
-        """The page of :meth:`list_tasks` as stored, for an answer written straight from it."""
-        return self.store.list_stored_tasks(filters, (page - 1) * page_size, page_size)
+    def task_page(
+        self,
+        filters: Mapping[str, Any],
+        page: int,
+        page_size: int,
+        known: Callable[[TaskKey], _Kept | None] | None,
+    ) -> TaskPage[_Kept]:
+        """The page of :meth:`list_tasks` by key, with the stored rows ``known`` lacks."""
+        return self.store.list_task_page(filters, (page - 1) * page_size, page_size, known)
 
     def stats(self) -> dict[str, int]:
         """Counts by status."""

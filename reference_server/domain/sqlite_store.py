@@ -10,15 +10,15 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from .. import fast_json
-from .store import AccountRow, DeviceRow, Finish, NewTask, TaskRow
+from .store import AccountRow, DeviceRow, Finish, NewTask, TaskKey, TaskPage, TaskRow
 from .store_file import (
     APPLICATION_ID,
     StoreError,
@@ -32,6 +32,8 @@ from .store_file import (
 __all__ = ["MIGRATIONS", "SQLiteStore", "StoreError"]
 
 log = logging.getLogger(__name__)
+
+_Kept = TypeVar("_Kept")
 
 #: Each entry moves the schema one version up; ``PRAGMA user_version`` records where a file is.
 MIGRATIONS: tuple[str, ...] = (
@@ -107,6 +109,19 @@ MIGRATIONS: tuple[str, ...] = (
     # with it, 29-35 us without.
     """
     DROP INDEX IF EXISTS tasks_due;
+    """,
+    # 5: each write of a task gives it a new revision, unique in the file: an answer written
+    # from a task is kept under (id, rev), and is good for as long as the row keeps that
+    # rev. The triggers refuse a write that would keep an old rev (or insert none), so no
+    # write can leave a kept answer stale.
+    """
+    ALTER TABLE tasks ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER tasks_rev_inserted BEFORE INSERT ON tasks WHEN NEW.rev <= 0 BEGIN
+        SELECT RAISE(ABORT, 'a task is stored with a revision (tasks.rev)');
+    END;
+    CREATE TRIGGER tasks_rev_moved BEFORE UPDATE ON tasks WHEN NEW.rev <= OLD.rev BEGIN
+        SELECT RAISE(ABORT, 'a change of a task gives it a new revision (tasks.rev)');
+    END;
     """,
 )
 
@@ -189,6 +204,10 @@ class SQLiteStore:
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._migrate()
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            # Revisions go on from the highest stored: one scan of the table, once.
+            self._last_rev: int = self._db.execute(
+                "SELECT COALESCE(MAX(rev), 0) FROM tasks"
+            ).fetchone()[0]
         except sqlite3.Error as error:
             self._db.close()
             raise StoreError(f"the task store {self.path} cannot be opened: {error}") from None
@@ -251,6 +270,11 @@ class SQLiteStore:
                     self._db.execute("ROLLBACK")
                 raise self._unwritable(error) from None
 
+    def _next_rev(self) -> int:
+        """A revision no task has had in this file (taken inside a transaction)."""
+        self._last_rev += 1
+        return self._last_rev
+
     def _unwritable(self, error: sqlite3.OperationalError) -> Exception:
         """A write's failure: 50302 when the disk is full, the error itself otherwise."""
         if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error):
@@ -293,20 +317,8 @@ class SQLiteStore:
     ) -> tuple[list[sqlite3.Row], int]:
         """One page of a table's rows matching ``filters`` (column = value), and the total."""
         where, params = _where(filters)
-        given = {column for column, value in filters.items() if value is not None}
         with self._lock:
-            if table == "tasks" and given == {"status"}:  # the triggers keep this count
-                found = self._db.execute(
-                    "SELECT n FROM task_counts WHERE status = ?", params
-                ).fetchone()
-                total = found[0] if found else 0
-            elif table == "tasks" and not given:  # and these: no walk of an index
-                summed = "SELECT COALESCE(SUM(n), 0) FROM task_counts"
-                total = self._db.execute(summed).fetchone()[0]
-            else:
-                total = self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[
-                    0
-                ]
+            total = self._total(table, filters, where, params)
             # The page's ids first, skipping through an index that holds only ids (and the
             # filter's columns): a deep page costs a walk of small entries, not of the rows.
             rows = self._db.execute(
@@ -315,7 +327,21 @@ class SQLiteStore:
                 f"ORDER BY {order}",
                 [*params, limit, offset],
             ).fetchall()
-        return rows, int(total)
+        return rows, total
+
+    def _total(self, table: str, filters: Mapping[str, Any], where: str, params: list[Any]) -> int:
+        """How many rows of ``table`` match ``filters`` (under the lock)."""
+        given = {column for column, value in filters.items() if value is not None}
+        if table == "tasks" and given == {"status"}:  # the triggers keep this count
+            found = self._db.execute(
+                "SELECT n FROM task_counts WHERE status = ?", params
+            ).fetchone()
+            return int(found[0]) if found else 0
+        if table == "tasks" and not given:  # and these: no walk of an index
+            return int(
+                self._db.execute("SELECT COALESCE(SUM(n), 0) FROM task_counts").fetchone()[0]
+            )
+        return int(self._db.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[0])
 
     # -- devices and accounts ----------------------------------------------------------------
 
@@ -392,8 +418,8 @@ class SQLiteStore:
             for task in tasks:
                 cursor = db.execute(
                     "INSERT INTO tasks (serial, username, script_name, script_config, source, "
-                    "enable_multi_account, start_time, scheduled_ts, created_ts, job_index) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "enable_multi_account, start_time, scheduled_ts, created_ts, job_index, rev) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         task.serial,
                         task.username,
@@ -405,6 +431,7 @@ class SQLiteStore:
                         task.scheduled_at,
                         task.created_at,
                         task.job_index,
+                        self._next_rev(),
                     ),
                 )
                 ids.append(int(cursor.lastrowid or 0))
@@ -431,6 +458,51 @@ class SQLiteStore:
         """The page of :meth:`list_tasks` as the rows hold it (columns in TaskRow order)."""
         return self._page("tasks", _TASK_COLUMNS, "id DESC", filters, offset, limit)
 
+    def list_task_page(
+        self,
+        filters: Mapping[str, Any],
+        offset: int,
+        limit: int,
+        known: Callable[[TaskKey], _Kept | None] | None,
+    ) -> TaskPage[_Kept]:
+        """The page of :meth:`list_tasks` by key, and the stored rows ``known`` lacks.
+
+        Where a page's answer is kept, its tasks are read as two values each: a row's
+        sixteen values cost more to read than orjson takes to write the whole page.
+        ``known`` is asked while the store is held, so the keys, what it knew and the rows
+        are one state of the store. Without ``known``, every row is read at once.
+        """
+        where, params = _where(filters)
+        page_ids = f"SELECT id FROM tasks{where} ORDER BY id DESC LIMIT ? OFFSET ?"
+        with self._lock:
+            total = self._total("tasks", filters, where, params)
+            reader = self._db.cursor()
+            reader.row_factory = None  # plain tuples: the keys as they are
+            if known is None:
+                rows = reader.execute(
+                    f"SELECT {_TASK_COLUMNS}, rev FROM tasks WHERE id IN ({page_ids}) "
+                    "ORDER BY id DESC",
+                    [*params, limit, offset],
+                ).fetchall()
+                keys = [(row[0], row[-1]) for row in rows]
+                return TaskPage(keys=keys, known=[None] * len(keys), rows=rows, total=total)
+            keys = reader.execute(
+                f"SELECT id, rev FROM tasks WHERE id IN ({page_ids}) ORDER BY id DESC",
+                [*params, limit, offset],
+            ).fetchall()
+            held = [known(key) for key in keys]
+            lacking = [key[0] for key, value in zip(keys, held, strict=True) if value is None]
+            rows = (
+                reader.execute(
+                    f"SELECT {_TASK_COLUMNS}, rev FROM tasks WHERE id IN ({_marks(len(lacking))}) "
+                    "ORDER BY id DESC",
+                    lacking,
+                ).fetchall()
+                if lacking
+                else []
+            )
+        return TaskPage(keys=keys, known=held, rows=rows, total=total)
+
     def stats(self) -> dict[int, int]:
         """How many tasks are in each status (kept by triggers: no walk of the table)."""
         with self._lock:
@@ -442,9 +514,9 @@ class SQLiteStore:
         assignments = ", ".join(f"{_COLUMN.get(name, name)} = ?" for name in values)
         with self.transaction() as db:
             cursor = db.execute(
-                f"UPDATE tasks SET {assignments} WHERE id = ? "
+                f"UPDATE tasks SET {assignments}, rev = ? WHERE id = ? "
                 f"AND status IN ({','.join('?' * len(when_status))})",
-                [*values.values(), task_id, *when_status],
+                [*values.values(), self._next_rev(), task_id, *when_status],
             )
         return cursor.rowcount == 1
 
@@ -459,9 +531,9 @@ class SQLiteStore:
             ]
             db.execute(
                 "UPDATE tasks SET status = ?, retry_count = retry_count + 1, remark = '', "
-                "started_ts = NULL, finished_ts = NULL, scheduled_ts = MAX(scheduled_ts, ?) "
-                "WHERE status = ?",
-                (pending, scheduled_ts, failed),
+                "started_ts = NULL, finished_ts = NULL, scheduled_ts = MAX(scheduled_ts, ?), "
+                "rev = ? WHERE status = ?",
+                (pending, scheduled_ts, self._next_rev(), failed),
             )
         return ids
 
@@ -511,9 +583,9 @@ class SQLiteStore:
             claimed = [int(row[0]) for row in rows]
             if claimed:
                 db.execute(
-                    f"UPDATE tasks SET status = ?, started_ts = ? "
+                    f"UPDATE tasks SET status = ?, started_ts = ?, rev = ? "
                     f"WHERE id IN ({', '.join('?' for _ in claimed)})",
-                    [running, now, *claimed],
+                    [running, now, self._next_rev(), *claimed],
                 )
         return sorted(claimed)
 
@@ -588,11 +660,11 @@ class SQLiteStore:
                     values += (end.task_id, end.status)
                 for end in ending:
                     values += (end.task_id, end.remark)
-                values.append(now)
+                values += (now, self._next_rev())
                 values += [end.task_id for end in ending]
                 db.execute(
                     f"UPDATE tasks SET status = CASE id {cases} END, "
-                    f"remark = CASE id {cases} END, finished_ts = ? "
+                    f"remark = CASE id {cases} END, finished_ts = ?, rev = ? "
                     f"WHERE id IN ({_marks(len(ending))})",
                     values,
                 )
@@ -611,8 +683,8 @@ class SQLiteStore:
             if rows:
                 marks = _marks(len(rows))
                 db.execute(
-                    f"UPDATE tasks SET status = ?, started_ts = ? WHERE id IN ({marks})",
-                    [running, now, *(row["id"] for row in rows)],
+                    f"UPDATE tasks SET status = ?, started_ts = ?, rev = ? WHERE id IN ({marks})",
+                    [running, now, self._next_rev(), *(row["id"] for row in rows)],
                 )
             claimed = {row["serial"]: row for row in rows}
         results: list[tuple[bool, TaskRow | None]] = []
@@ -630,8 +702,9 @@ class SQLiteStore:
                 for row in db.execute("SELECT id FROM tasks WHERE status = ?", (running,))
             ]
             db.execute(
-                "UPDATE tasks SET status = ?, remark = ?, finished_ts = ? WHERE status = ?",
-                (failed, remark, now, running),
+                "UPDATE tasks SET status = ?, remark = ?, finished_ts = ?, rev = ? "
+                "WHERE status = ?",
+                (failed, remark, now, self._next_rev(), running),
             )
         return ids
 

@@ -7,8 +7,8 @@ would implement the same protocol beside it, and nothing above the service would
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -19,6 +19,8 @@ __all__ = [
     "Finish",
     "NewTask",
     "StoredTask",
+    "TaskKey",
+    "TaskPage",
     "TaskRow",
     "TaskStore",
 ]
@@ -68,6 +70,32 @@ class TaskRow:
 StoredTask = Sequence[Any]
 #: The order of a :data:`StoredTask`'s values: :class:`TaskRow`'s fields.
 STORED_TASK_COLUMNS: tuple[str, ...] = tuple(field.name for field in attrs.fields(TaskRow))
+
+
+#: A task at one revision: ``(id, rev)``. Every write of a task gives it a rev that no task
+#: of the store has had, so what was written from a task at a key is good while it holds it.
+TaskKey = tuple[int, int]
+
+_Kept = TypeVar("_Kept")
+
+
+@attrs.frozen(kw_only=True)
+class TaskPage(Generic[_Kept]):
+    """One page of tasks, for an answer that keeps what it writes of each task by its key.
+
+    The store asks the caller's ``known`` for each of the page's keys while it holds the
+    page, and reads the rows of only those it does not know (of all, without ``known``).
+    """
+
+    #: The page's tasks, newest first.
+    keys: list[TaskKey]
+    #: What ``known`` gave for each key, ``None`` where it knew nothing.
+    known: list[_Kept | None]
+    #: The stored rows of the keys ``known`` did not know, in page order:
+    #: :data:`STORED_TASK_COLUMNS`, then the rev.
+    rows: list[StoredTask]
+    #: How many tasks match the filters.
+    total: int
 
 
 @attrs.frozen(kw_only=True)
@@ -165,10 +193,14 @@ class TaskStore(Protocol):
         """One page of tasks, newest first, and the total."""
         ...
 
-    def list_stored_tasks(
-        self, filters: Mapping[str, Any], offset: int, limit: int
-    ) -> tuple[Sequence[StoredTask], int]:
-        """The page of :meth:`list_tasks` as stored, for an answer written straight from it."""
+    def list_task_page(
+        self,
+        filters: Mapping[str, Any],
+        offset: int,
+        limit: int,
+        known: Callable[[TaskKey], _Kept | None] | None,
+    ) -> TaskPage[_Kept]:
+        """The page of :meth:`list_tasks` by key, and the stored rows ``known`` lacks."""
         ...
 
     def stats(self) -> dict[int, int]:

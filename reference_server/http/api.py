@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from tikmatrix_sdk._contract import routes
@@ -21,7 +21,8 @@ from ..domain.faults import apply_fault
 from ..state import state
 from .envelope import json_body, success
 from .routing import contract_route, flask_path, install_converters
-from .wire import account_json, stored_tasks_json, task_json
+from .task_pages import TaskPages
+from .wire import account_json, task_json
 
 __all__ = ["api"]
 
@@ -29,6 +30,14 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 api.record_once(install_converters)
+
+
+def _keep_task_pages(setup: BlueprintSetupState) -> None:
+    """Give the app the tasks' JSON its pages keep (one store's revisions: one app's)."""
+    setup.app.extensions["tikmatrix_task_pages"] = TaskPages()
+
+
+api.record_once(_keep_task_pages)
 
 
 def _task_rule_views(setup: BlueprintSetupState) -> None:
@@ -67,8 +76,9 @@ def create_task() -> Response:
 def list_tasks() -> Response:
     """One page of tasks, newest first."""
     page, page_size = page_args(request.args)
-    rows, total = state().service.list_stored_tasks(task_filters(request.args), page, page_size)
-    return _page("tasks", stored_tasks_json(rows), total, page, page_size)
+    pages: TaskPages = current_app.extensions["tikmatrix_task_pages"]
+    tasks, total = pages.page(state().service, task_filters(request.args), page, page_size)
+    return _page("tasks", tasks, total, page, page_size)
 
 
 @contract_route(api, "task_stats")

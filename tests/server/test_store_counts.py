@@ -10,6 +10,8 @@ from pathlib import Path
 from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
 from reference_server.domain.store import NewTask
 
+from .old_stores import old_store
+
 
 def new_task(serial: str, scheduled_at: float = 0.0) -> NewTask:
     """A follow task for ``serial``, due at ``scheduled_at``."""
@@ -66,16 +68,7 @@ def _follow_every_change(store: SQLiteStore) -> None:
 
 def test_a_first_version_store_gets_its_counts(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0])
-    db.execute("PRAGMA user_version = 1")
-    db.executemany(
-        "INSERT INTO tasks (serial, script_name, script_config, status, scheduled_ts, "
-        "created_ts) VALUES ('s', 'follow', '{}', ?, 0, 0)",
-        [(0,), (2,), (2,), (3,)],
-    )
-    db.commit()
-    db.close()
+    old_store(path, 1, [0, 2, 2, 3])
     store = SQLiteStore(path)
     try:
         assert store.schema_version == len(MIGRATIONS)
@@ -86,15 +79,8 @@ def test_a_first_version_store_gets_its_counts(tmp_path: Path) -> None:
 
 def test_a_third_version_store_loses_the_index_no_query_reads(tmp_path: Path) -> None:
     path = tmp_path / "v3.sqlite3"
+    old_store(path, 3, [0])
     db = sqlite3.connect(path)
-    for step in MIGRATIONS[:3]:
-        db.executescript(step)
-    db.execute("PRAGMA user_version = 3")
-    db.execute(
-        "INSERT INTO tasks (serial, script_name, script_config, status, scheduled_ts, "
-        "created_ts) VALUES ('s', 'follow', '{}', 0, 0, 0)"
-    )
-    db.commit()
     assert "tasks_due" in {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     db.close()
     store = SQLiteStore(path)

@@ -1,0 +1,331 @@
+"""A page keeps each task's JSON by (id, rev) (#36), and answers what a fresh read writes.
+
+Every write of a task gives it a revision no task of its store has had; the store's triggers
+refuse a write that does not. Random runs of every kind of write, read through one
+:class:`TaskPages` between them (a small one, so that it also lets tasks go), must answer the
+same bytes as the page written afresh from the stored rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reference_server import fast_json
+from reference_server.clock import ManualClock
+from reference_server.domain.service import TaskService
+from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
+from reference_server.domain.store import Finish, NewTask
+from reference_server.http import wire
+from reference_server.http.task_pages import TaskPages
+
+from .old_stores import old_store
+
+PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+SERIALS = ["d1", "d2"]
+_EXAMPLES = int(os.environ.get("TIKMATRIX_FUZZ_EXAMPLES", "15")) * 2
+
+
+def _new(serial: str | None, n: int = 0) -> NewTask:
+    return NewTask(
+        serial=serial,
+        username=None if serial else "@someone",
+        script_name="follow",
+        script_config={"target_users": [f"@user{n}"], "note": "ü ✓"},
+        source="api",
+        enable_multi_account=False,
+        start_time=None,
+        scheduled_at=1_764_000_000.5 + n,
+        created_at=1_764_000_000.25 + n,
+    )
+
+
+def _service(store: SQLiteStore) -> TaskService:
+    return TaskService(store, ManualClock(1_764_000_000.0))
+
+
+def _fresh(store: SQLiteStore, filters: dict[str, Any], page: int, size: int) -> bytes:
+    rows, total = store.list_stored_tasks(filters, (page - 1) * size, size)
+    return fast_json.dumps({"tasks": wire.stored_tasks_json(rows), "total": total})
+
+
+def _kept(
+    pages: TaskPages, store: SQLiteStore, filters: dict[str, Any], page: int, size: int
+) -> bytes:
+    tasks, total = pages.page(_service(store), filters, page, size)
+    return fast_json.dumps({"tasks": tasks, "total": total})
+
+
+def _revs(store: SQLiteStore) -> dict[int, int]:
+    return dict(store._db.execute("SELECT id, rev FROM tasks").fetchall())
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    store = SQLiteStore(tmp_path / "tasks.sqlite3")
+    store.add_devices(SERIALS)
+    yield store
+    store.close()
+
+
+_WRITES = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), st.sampled_from([*SERIALS, None]), st.integers(1, 4)),
+        st.tuples(st.just("claim"), st.integers(1, 30)),
+        st.tuples(st.just("end"), st.integers(1, 30), st.sampled_from([COMPLETED, FAILED])),
+        st.tuples(st.just("hand_over"), st.sampled_from(SERIALS), st.integers(1, 30)),
+        st.tuples(st.just("stop"), st.integers(1, 30)),
+        st.tuples(st.just("retry_all")),
+        st.tuples(st.just("fail_running")),
+        st.tuples(st.just("delete"), st.integers(1, 30)),
+        st.tuples(st.just("reset")),
+    ),
+    max_size=25,
+)
+
+
+def _write(store: SQLiteStore, write: tuple[Any, ...], now: float) -> None:
+    kind, *args = write
+    if kind == "insert":
+        serial, count = args
+        store.insert_tasks([_new(serial, n) for n in range(count)])
+    elif kind == "claim":
+        store.claim([args[0]], PENDING, RUNNING, now)
+    elif kind == "end":
+        store.update_task(args[0], when_status=(RUNNING,), status=args[1], remark="done")
+    elif kind == "hand_over":
+        serial, task_id = args
+        store.hand_over(Finish(task_id=task_id, running=RUNNING, status=COMPLETED, remark="ok"),
+                        serial, PENDING, RUNNING, now)  # fmt: skip
+    elif kind == "stop":
+        store.update_task(args[0], when_status=(PENDING, RUNNING), status=FAILED, remark="x")
+    elif kind == "retry_all":
+        store.retry_failed(FAILED, PENDING, now)
+    elif kind == "fail_running":
+        store.fail_running(RUNNING, FAILED, "interrupted", now)
+    elif kind == "delete":
+        store.delete_tasks([args[0]])
+    else:
+        store.reset()
+        store.add_devices(SERIALS)
+
+
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    writes=_WRITES,
+    filters=st.fixed_dictionaries(
+        {"status": st.sampled_from([None, 0, 1, 2, 3]), "serial": st.sampled_from([None, "d1"])}
+    ),
+    size=st.integers(1, 8),
+)
+def test_a_kept_page_answers_what_a_fresh_read_writes(
+    writes: list[tuple[Any, ...]], filters: dict[str, Any], size: int
+) -> None:
+    store = SQLiteStore(":memory:")
+    store.add_devices(SERIALS)
+    pages = TaskPages(limit=7)  # fewer than the tasks: some are let go and written again
+    try:
+        for step, write in enumerate(writes):
+            _write(store, write, 1_764_000_100.0 + step)
+            for page in (1, 2):
+                kept = _kept(pages, store, filters, page, size)
+                assert kept == _fresh(store, filters, page, size)
+            assert len(pages) <= pages.limit
+    finally:
+        store.close()
+
+
+def test_every_write_gives_the_tasks_it_changes_a_new_rev(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1", 1), _new("d1", 2), _new("d2", 3), _new(None, 4)])
+    assert len(set(_revs(store).values())) == 4, "each inserted task has a rev of its own"
+
+    def changed(write: tuple[Any, ...], *touched: int) -> None:
+        before = _revs(store)
+        _write(store, write, 1_764_000_200.0)
+        after = _revs(store)
+        moved = {task_id for task_id in after if after[task_id] != before.get(task_id)}
+        assert moved == set(touched), write
+        for task_id in moved:
+            assert after[task_id] > max(before.values()), "a rev no task had"
+
+    changed(("claim", 1), 1)
+    changed(("end", 1, FAILED), 1)
+    changed(("retry_all",), 1)
+    changed(("hand_over", "d1", 99), 1)  # no end to write; the device's next task is claimed
+    changed(("hand_over", "d1", 1), 1, 2)  # task 1 ends and task 2 is claimed
+    changed(("stop", 3), 3)
+    changed(("fail_running",), 2)
+    changed(("claim", 3))  # a write that changes nothing moves nothing
+
+
+def test_revs_go_on_above_the_stored_ones_after_a_reopen_and_a_reset(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    store = SQLiteStore(path)
+    store.insert_tasks([_new("d1", n) for n in range(3)])
+    before = _revs(store)
+    store.close()
+    store = SQLiteStore(path)
+    try:
+        store.update_task(1, when_status=(PENDING,), status=FAILED)
+        assert _revs(store)[1] > max(before.values())
+        highest = max(_revs(store).values())
+        store.reset()
+        (task_id,) = store.insert_tasks([_new("d2")])
+        assert task_id == 1, "ids start again after a reset"
+        assert _revs(store)[1] > highest, "so a kept (id, rev) cannot name the new task"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE tasks SET status = 2 WHERE id = 1",
+        "UPDATE tasks SET status = 2, rev = rev - 1 WHERE id = 1",
+        "INSERT INTO tasks (script_name, script_config, scheduled_ts, created_ts) "
+        "VALUES ('follow', '{}', 0, 0)",
+    ],
+)
+def test_the_store_refuses_a_write_that_keeps_an_old_rev(
+    store: SQLiteStore, statement: str
+) -> None:
+    store.insert_tasks([_new("d1")])
+    with pytest.raises(sqlite3.IntegrityError, match="revision"), store.transaction() as db:
+        db.execute(statement)
+    assert store.list_tasks({}, 0, 10)[1] == 1
+
+
+def test_a_page_read_again_reads_no_row(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1", n) for n in range(5)])
+    pages = TaskPages()
+    service = _service(store)
+    first = service.task_page({}, 1, 3, pages._kept.get)
+    assert len(first.rows) == 3
+    assert first.known == [None] * 3
+    pages.page(service, {}, 1, 3)
+    again = service.task_page({}, 1, 3, pages._kept.get)
+    assert again.rows == []
+    assert None not in again.known
+    store.update_task(4, when_status=(PENDING,), status=FAILED)
+    changed = service.task_page({}, 1, 3, pages._kept.get)
+    assert [row[0] for row in changed.rows] == [4], "only the changed task is read again"
+
+
+def test_the_oldest_are_let_go_first(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1", n) for n in range(30)])
+    pages = TaskPages(limit=20)
+    service = _service(store)
+    pages.page(service, {}, 3, 10)  # ids 10..1, kept first
+    pages.page(service, {}, 2, 10)
+    pages.page(service, {}, 1, 10)  # 30 kept: over the limit by 10, and a tenth more go
+    kept_ids = {task_id for task_id, _ in pages._kept}
+    assert len(pages) == 18
+    assert kept_ids == set(range(11, 19)) | set(range(21, 31))
+
+
+@pytest.mark.parametrize("limits", [{"limit": -1}, {"pages": -1}])
+def test_a_limit_below_zero_is_refused(limits: dict[str, int]) -> None:
+    (name,) = limits
+    with pytest.raises(ValueError, match=f"{name} must be 0 or more"):
+        TaskPages(**limits)
+
+
+def test_with_no_page_remembered_every_page_is_read_whole(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1", n) for n in range(3)])
+    pages = TaskPages(pages=0)
+    spy = _spy(store)
+    for _ in range(3):
+        assert _kept(pages, store, {}, 1, 3) == _fresh(store, {}, 1, 3)
+        pages.page(spy, {}, 1, 3)
+    assert spy.by_key == [False] * 3
+
+
+def test_without_orjson_the_kept_page_is_the_same(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.insert_tasks([_new("d1", n) for n in range(4)])
+    expected = json.loads(_fresh(store, {}, 1, 10))
+    monkeypatch.setattr(fast_json, "dumps", fast_json._std_dumps)
+    pages = TaskPages()
+    for _ in range(2):  # written, then kept
+        assert json.loads(_kept(pages, store, {}, 1, 10)) == expected
+
+
+def test_a_fourth_version_store_gets_its_revs(tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite3"
+    old_store(path, 4, [PENDING, COMPLETED])
+    store = SQLiteStore(path)
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert _revs(store) == {1: 0, 2: 0}
+        pages = TaskPages()
+        assert _kept(pages, store, {}, 1, 10) == _fresh(store, {}, 1, 10)
+        store.update_task(1, when_status=(PENDING,), status=FAILED)
+        assert _revs(store)[1] == 1
+        assert _kept(pages, store, {}, 1, 10) == _fresh(store, {}, 1, 10)
+    finally:
+        store.close()
+
+
+class _Spy(TaskService):
+    """A service that records whether each page was asked for by key."""
+
+    by_key: list[bool]
+
+    def task_page(self, *args: Any) -> Any:
+        self.by_key.append(args[-1] is not None)
+        return super().task_page(*args)
+
+
+def _spy(store: SQLiteStore) -> _Spy:
+    spy = _Spy(store, ManualClock(1_764_000_000.0))
+    spy.by_key = []
+    return spy
+
+
+def test_a_page_is_read_whole_the_first_time_and_by_key_after(store: SQLiteStore) -> None:
+    """A walk through every page reads each once: whole, as cheap as before anything was kept."""
+    store.insert_tasks([_new("d1", n) for n in range(10)])
+    pages = TaskPages()
+    spy = _spy(store)
+    for page in (1, 2, 1, 1, 2):
+        pages.page(spy, {"status": PENDING}, page, 5)
+    assert spy.by_key == [False, False, True, True, True]
+    pages.page(spy, {"status": FAILED}, 1, 5)  # other filters: another page
+    pages.page(spy, {"status": PENDING}, 1, 4)  # another size: another page
+    assert spy.by_key[-2:] == [False, False]
+
+
+def test_a_page_that_mostly_changed_is_read_whole_next_time(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1", n) for n in range(4)])
+    pages = TaskPages()
+    spy = _spy(store)
+    pages.page(spy, {}, 1, 4)
+    store.update_task(1, when_status=(PENDING,), status=FAILED)  # one of four: by key still
+    pages.page(spy, {}, 1, 4)
+    for task_id in (1, 2, 3):
+        store.update_task(task_id, when_status=(PENDING, FAILED), status=COMPLETED)
+    pages.page(spy, {}, 1, 4)  # three of four changed: whole next time
+    pages.page(spy, {}, 1, 4)
+    pages.page(spy, {}, 1, 4)
+    assert spy.by_key == [False, True, True, False, True]
+    assert _kept(pages, store, {}, 1, 4) == _fresh(store, {}, 1, 4)
+
+
+def test_the_pages_remembered_are_bounded_too(store: SQLiteStore) -> None:
+    store.insert_tasks([_new("d1")])
+    pages = TaskPages(pages=10)
+    service = _service(store)
+    for size in range(1, 31):
+        pages.page(service, {}, 1, size)
+        assert len(pages._read) <= 10
+    pages.page(service, {}, 1, 30)
+    assert len(pages._read) <= 10
