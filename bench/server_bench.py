@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -86,13 +87,22 @@ def fill(path: Path, count: int, *, due: bool = True) -> None:
             batch = []
     if batch:
         store.insert_tasks(batch)
-    # a realistic mix: most tasks done, some failed, the newest pending (a new revision each,
-    # as every write of a task takes; the store is closed before anything reads it again)
+    # a realistic mix: most tasks done, some failed, the newest pending
     with store.transaction() as db:
-        db.execute("UPDATE tasks SET status = 2, rev = rev + 1 WHERE id % 10 < 7")
-        db.execute("UPDATE tasks SET status = 3, rev = rev + 1 WHERE id % 10 = 7")
-        db.execute("UPDATE tasks SET status = 0, rev = rev + 1 WHERE id % 10 > 7")
+        set_status(db, 2, "id % 10 < 7")
+        set_status(db, 3, "id % 10 = 7")
+        set_status(db, 0, "id % 10 > 7")
     store.close()
+
+
+def set_status(db: sqlite3.Connection, status: int, where: str) -> None:
+    """Move the tasks ``where`` holds to ``status``, each with a new revision (as the store's
+    triggers ask of every writer: a revision taken from ``task_revs`` first)."""
+    db.execute("UPDATE task_revs SET last = last + 1")
+    db.execute(
+        f"UPDATE tasks SET status = ?, rev = (SELECT last FROM task_revs) WHERE {where}",
+        (status,),
+    )
 
 
 @contextmanager
@@ -228,7 +238,7 @@ def rss_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:
     db = directory / "pending.sqlite3"
     fill(db, 10_000, due=False)
     with closing(SQLiteStore(db)) as store, store.transaction() as conn:
-        conn.execute("UPDATE tasks SET status = 0, rev = rev + 1")
+        set_status(conn, 0, "1")
 
     def measure(kind: str) -> int:
         done = subprocess.run(

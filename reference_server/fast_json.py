@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["dumps", "loads"]
+__all__ = ["Fragment", "dumps", "loads"]
 
 
 def _std_dumps(value: Any) -> bytes:
@@ -25,10 +25,13 @@ def _std_loads(text: str | bytes) -> Any:
 dumps: Callable[[Any], bytes]
 #: Decode a JSON document.
 loads: Callable[[str | bytes], Any]
+#: JSON text that :func:`dumps` writes into a document as it is (orjson's ``Fragment``), or
+#: ``None`` without orjson.
+Fragment: Callable[[bytes], Any] | None
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson has no wheel here (PyPy)
-    dumps, loads = _std_dumps, _std_loads
+    dumps, loads, Fragment = _std_dumps, _std_loads, None
 else:
-    dumps, loads = orjson.dumps, orjson.loads
+    dumps, loads, Fragment = orjson.dumps, orjson.loads, orjson.Fragment

@@ -110,17 +110,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP INDEX IF EXISTS tasks_due;
     """,
-    # 5: each write of a task gives it a new revision, unique in the file: an answer written
-    # from a task is kept under (id, rev), and is good for as long as the row keeps that
-    # rev. The triggers refuse a write that would keep an old rev (or insert none), so no
-    # write can leave a kept answer stale.
+    # 5: each write of a task gives it a revision no task of the file has had: an answer
+    # written from a task is kept under (id, rev), good for as long as the row keeps that
+    # rev. Revisions are taken from task_revs.last, which only goes up (a reset leaves it):
+    # a writer raises it, then writes revisions up to it. The triggers refuse a write that
+    # keeps an old revision, or writes one not yet taken, whoever writes.
     """
     ALTER TABLE tasks ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
-    CREATE TRIGGER tasks_rev_inserted BEFORE INSERT ON tasks WHEN NEW.rev <= 0 BEGIN
-        SELECT RAISE(ABORT, 'a task is stored with a revision (tasks.rev)');
+    CREATE TABLE task_revs (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+    INSERT INTO task_revs (id, last) VALUES (1, 0);
+    CREATE TRIGGER task_revs_rise BEFORE UPDATE ON task_revs WHEN NEW.last < OLD.last BEGIN
+        SELECT RAISE(ABORT, 'task_revs.last only goes up');
     END;
-    CREATE TRIGGER tasks_rev_moved BEFORE UPDATE ON tasks WHEN NEW.rev <= OLD.rev BEGIN
-        SELECT RAISE(ABORT, 'a change of a task gives it a new revision (tasks.rev)');
+    CREATE TRIGGER tasks_rev_inserted BEFORE INSERT ON tasks
+        WHEN NEW.rev <= 0 OR NEW.rev > (SELECT last FROM task_revs) BEGIN
+        SELECT RAISE(ABORT, 'a task is stored with a revision taken from task_revs');
+    END;
+    CREATE TRIGGER tasks_rev_moved BEFORE UPDATE ON tasks
+        WHEN NEW.rev <= OLD.rev OR NEW.rev > (SELECT last FROM task_revs) BEGIN
+        SELECT RAISE(ABORT, 'a change of a task gives it a new revision, from task_revs');
     END;
     """,
 )
@@ -204,10 +212,6 @@ class SQLiteStore:
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._migrate()
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            # Revisions go on from the highest stored: one scan of the table, once.
-            self._last_rev: int = self._db.execute(
-                "SELECT COALESCE(MAX(rev), 0) FROM tasks"
-            ).fetchone()[0]
         except sqlite3.Error as error:
             self._db.close()
             raise StoreError(f"the task store {self.path} cannot be opened: {error}") from None
@@ -271,9 +275,15 @@ class SQLiteStore:
                 raise self._unwritable(error) from None
 
     def _next_rev(self) -> int:
-        """A revision no task has had in this file (taken inside a transaction)."""
-        self._last_rev += 1
-        return self._last_rev
+        """A revision no task of the file has had, for the next statement of a transaction.
+
+        Taken from the file each time (two statements of a microsecond each), not from a
+        count of the store's own: whoever else wrote to the file, and whatever a rollback
+        undid, the next is above them all.
+        """
+        self._db.execute("UPDATE task_revs SET last = last + 1")
+        rev: int = self._db.execute("SELECT last FROM task_revs").fetchone()[0]
+        return rev
 
     def _unwritable(self, error: sqlite3.OperationalError) -> Exception:
         """A write's failure: 50302 when the disk is full, the error itself otherwise."""
@@ -415,6 +425,7 @@ class SQLiteStore:
         """Store tasks in one transaction and return their ids, in order."""
         ids: list[int] = []
         with self.transaction() as db:
+            rev = self._next_rev()  # one for them all: each is a new id
             for task in tasks:
                 cursor = db.execute(
                     "INSERT INTO tasks (serial, username, script_name, script_config, source, "
@@ -431,7 +442,7 @@ class SQLiteStore:
                         task.scheduled_at,
                         task.created_at,
                         task.job_index,
-                        self._next_rev(),
+                        rev,
                     ),
                 )
                 ids.append(int(cursor.lastrowid or 0))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,6 +63,13 @@ def _kept(
 ) -> bytes:
     tasks, total = pages.page(_service(store), filters, page, size)
     return fast_json.dumps({"tasks": tasks, "total": total})
+
+
+def _check_bounds(pages: TaskPages) -> None:
+    """The kept bytes are counted right, and within the budget."""
+    assert pages.kept_bytes == sum(pages._sizes.values()) <= pages.budget
+    assert list(pages._sizes) == list(pages._kept)
+    assert len(pages._read) <= pages.pages
 
 
 def _revs(store: SQLiteStore) -> dict[int, int]:
@@ -131,21 +139,22 @@ def test_a_kept_page_answers_what_a_fresh_read_writes(
 ) -> None:
     store = SQLiteStore(":memory:")
     store.add_devices(SERIALS)
-    pages = TaskPages(limit=7)  # fewer than the tasks: some are let go and written again
+    pages = TaskPages(budget=2_000)  # a few tasks: the others are let go and written again
     try:
         for step, write in enumerate(writes):
             _write(store, write, 1_764_000_100.0 + step)
             for page in (1, 2):
                 kept = _kept(pages, store, filters, page, size)
                 assert kept == _fresh(store, filters, page, size)
-            assert len(pages) <= pages.limit
+            _check_bounds(pages)
     finally:
         store.close()
 
 
 def test_every_write_gives_the_tasks_it_changes_a_new_rev(store: SQLiteStore) -> None:
     store.insert_tasks([_new("d1", 1), _new("d1", 2), _new("d2", 3), _new(None, 4)])
-    assert len(set(_revs(store).values())) == 4, "each inserted task has a rev of its own"
+    (last,) = store._db.execute("SELECT last FROM task_revs").fetchone()
+    assert set(_revs(store).values()) == {last}, "one rev taken for the insert: new ids all"
 
     def changed(write: tuple[Any, ...], *touched: int) -> None:
         before = _revs(store)
@@ -166,41 +175,83 @@ def test_every_write_gives_the_tasks_it_changes_a_new_rev(store: SQLiteStore) ->
     changed(("claim", 3))  # a write that changes nothing moves nothing
 
 
-def test_revs_go_on_above_the_stored_ones_after_a_reopen_and_a_reset(tmp_path: Path) -> None:
+def test_revs_go_on_above_every_one_the_file_has_had(tmp_path: Path) -> None:
+    """Across reopens, resets (after which ids start again) and the newest task's delete."""
     path = tmp_path / "tasks.sqlite3"
-    store = SQLiteStore(path)
-    store.insert_tasks([_new("d1", n) for n in range(3)])
-    before = _revs(store)
-    store.close()
-    store = SQLiteStore(path)
-    try:
-        store.update_task(1, when_status=(PENDING,), status=FAILED)
-        assert _revs(store)[1] > max(before.values())
-        highest = max(_revs(store).values())
-        store.reset()
-        (task_id,) = store.insert_tasks([_new("d2")])
-        assert task_id == 1, "ids start again after a reset"
-        assert _revs(store)[1] > highest, "so a kept (id, rev) cannot name the new task"
-    finally:
-        store.close()
+    had: set[tuple[int, int]] = set()
+    for round_ in range(3):
+        store = SQLiteStore(path)
+        try:
+            ids = store.insert_tasks([_new("d1", n) for n in range(3)])
+            assert ids[0] == 1, "ids start again after a reset"
+            store.update_task(ids[0], when_status=(PENDING,), status=FAILED)
+            keys = set(_revs(store).items())
+            assert not keys & had, "a key names one state of one task, ever"
+            had |= keys
+            store.delete_tasks([ids[-1]])  # the newest rev goes with it
+            if round_ == 1:
+                store.close()
+                store = SQLiteStore(path)
+            store.reset()
+        finally:
+            store.close()
+
+
+def test_a_rolled_back_write_leaves_the_next_rev_above_the_kept_ones(store: SQLiteStore) -> None:
+    (task_id,) = store.insert_tasks([_new("d1")])
+    before = _revs(store)[task_id]
+
+    def undone() -> None:
+        with store.transaction() as db:
+            db.execute(
+                "UPDATE tasks SET status = 2, rev = ? WHERE id = ?", (store._next_rev(), task_id)
+            )
+            raise RuntimeError("undone")
+
+    with pytest.raises(RuntimeError):
+        undone()
+    assert _revs(store)[task_id] == before
+    store.update_task(task_id, when_status=(PENDING,), status=FAILED)
+    (last,) = store._db.execute("SELECT last FROM task_revs").fetchone()
+    assert before < _revs(store)[task_id] == last
 
 
 @pytest.mark.parametrize(
-    "statement",
+    "statements",
     [
-        "UPDATE tasks SET status = 2 WHERE id = 1",
-        "UPDATE tasks SET status = 2, rev = rev - 1 WHERE id = 1",
-        "INSERT INTO tasks (script_name, script_config, scheduled_ts, created_ts) "
-        "VALUES ('follow', '{}', 0, 0)",
+        ["UPDATE tasks SET status = 2 WHERE id = 1"],
+        ["UPDATE tasks SET status = 2, rev = rev - 1 WHERE id = 1"],
+        ["UPDATE tasks SET status = 2, rev = (SELECT last FROM task_revs) + 1 WHERE id = 1"],
+        ["INSERT INTO tasks (script_name, script_config, scheduled_ts, created_ts) "
+         "VALUES ('follow', '{}', 0, 0)"],
+        ["INSERT INTO tasks (script_name, script_config, scheduled_ts, created_ts, rev) "
+         "VALUES ('follow', '{}', 0, 0, (SELECT last FROM task_revs) + 1)"],
+        ["UPDATE task_revs SET last = last - 1"],
     ],
-)
-def test_the_store_refuses_a_write_that_keeps_an_old_rev(
-    store: SQLiteStore, statement: str
+)  # fmt: skip
+def test_the_store_refuses_a_write_that_keeps_an_old_rev_or_takes_none(
+    store: SQLiteStore, statements: list[str]
 ) -> None:
     store.insert_tasks([_new("d1")])
-    with pytest.raises(sqlite3.IntegrityError, match="revision"), store.transaction() as db:
-        db.execute(statement)
+
+    def write() -> None:
+        with store.transaction() as db:
+            for statement in statements:
+                db.execute(statement)
+
+    with pytest.raises(sqlite3.IntegrityError, match=r"revision|only goes up"):
+        write()
     assert store.list_tasks({}, 0, 10)[1] == 1
+
+
+def test_a_writer_that_takes_its_rev_first_is_let_write(store: SQLiteStore) -> None:
+    (task_id,) = store.insert_tasks([_new("d1")])
+    with store.transaction() as db:
+        db.execute("UPDATE task_revs SET last = last + 1")
+        db.execute("UPDATE tasks SET status = 2, rev = (SELECT last FROM task_revs)")
+    raw = _revs(store)[task_id]
+    store.update_task(task_id, when_status=(COMPLETED,), status=FAILED)
+    assert _revs(store)[task_id] > raw, "the store's next rev is above the raw writer's"
 
 
 def test_a_page_read_again_reads_no_row(store: SQLiteStore) -> None:
@@ -221,21 +272,37 @@ def test_a_page_read_again_reads_no_row(store: SQLiteStore) -> None:
 
 def test_the_oldest_are_let_go_first(store: SQLiteStore) -> None:
     store.insert_tasks([_new("d1", n) for n in range(30)])
-    pages = TaskPages(limit=20)
     service = _service(store)
-    pages.page(service, {}, 3, 10)  # ids 10..1, kept first
-    pages.page(service, {}, 2, 10)
-    pages.page(service, {}, 1, 10)  # 30 kept: over the limit by 10, and a tenth more go
-    kept_ids = {task_id for task_id, _ in pages._kept}
-    assert len(pages) == 18
-    assert kept_ids == set(range(11, 19)) | set(range(21, 31))
+    measure = TaskPages()
+    for page in (3, 2):
+        measure.page(service, {}, page, 10)
+    pages = TaskPages(budget=measure.kept_bytes)  # room for two pages of the three
+    order = []
+    for page in (3, 2, 1):  # ids 10..1 kept first, then 20..11, then 30..21
+        pages.page(service, {}, page, 10)
+        order += [30 - 10 * (page - 1) - n for n in range(10)]
+    _check_bounds(pages)
+    assert pages.kept_bytes <= pages.budget - pages.budget // 10, "a tenth more is let go"
+    kept = [task_id for task_id, _ in pages._kept]
+    assert kept == order[len(order) - len(kept) :], "the newest kept, in their order"
+    assert set(range(21, 31)) <= set(kept)
 
 
-@pytest.mark.parametrize("limits", [{"limit": -1}, {"pages": -1}])
+@pytest.mark.parametrize("limits", [{"budget": -1}, {"pages": -1}])
 def test_a_limit_below_zero_is_refused(limits: dict[str, int]) -> None:
     (name,) = limits
     with pytest.raises(ValueError, match=f"{name} must be 0 or more"):
         TaskPages(**limits)
+
+
+def test_big_configurations_are_kept_within_the_budget(store: SQLiteStore) -> None:
+    big = {"x": ["abcdefgh"] * 1_500}  # about 16 KB of JSON, the most a config may add
+    store.insert_tasks([attrs.evolve(_new("d1", n), script_config=big) for n in range(40)])
+    pages = TaskPages(budget=100_000)
+    for page in (1, 2, 3, 4, 1, 2):
+        assert _kept(pages, store, {}, page, 10) == _fresh(store, {}, page, 10)
+        _check_bounds(pages)
+    assert 0 < len(pages) <= 100_000 // 12_000
 
 
 def test_with_no_page_remembered_every_page_is_read_whole(store: SQLiteStore) -> None:
@@ -248,15 +315,20 @@ def test_with_no_page_remembered_every_page_is_read_whole(store: SQLiteStore) ->
     assert spy.by_key == [False] * 3
 
 
-def test_without_orjson_the_kept_page_is_the_same(
+def test_without_orjson_every_page_is_read_whole(
     store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.insert_tasks([_new("d1", n) for n in range(4)])
     expected = json.loads(_fresh(store, {}, 1, 10))
     monkeypatch.setattr(fast_json, "dumps", fast_json._std_dumps)
+    monkeypatch.setattr(fast_json, "Fragment", None)
     pages = TaskPages()
-    for _ in range(2):  # written, then kept
+    spy = _spy(store)
+    for _ in range(2):
         assert json.loads(_kept(pages, store, {}, 1, 10)) == expected
+        pages.page(spy, {}, 1, 10)
+    assert spy.by_key == [False, False]
+    assert len(pages) == 0
 
 
 def test_a_fourth_version_store_gets_its_revs(tmp_path: Path) -> None:
