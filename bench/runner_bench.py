@@ -104,7 +104,8 @@ def raw_floors(directory: Path, count: int, runs: int = 3) -> tuple[float, float
         started = time.perf_counter()
         if grouped:
             db.execute("BEGIN IMMEDIATE")
-        # Revisions as the store takes them: a block from task_revs, then one a write.
+        # Revisions taken from task_revs once for the run (the store takes one a statement,
+        # and a statement of its writes a whole group), then one a write.
         (rev,) = db.execute("SELECT last FROM task_revs").fetchone()
         db.execute("UPDATE task_revs SET last = ?", (rev + 2 * count,))
         for task_id in range(1, count + 1):

@@ -122,6 +122,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER task_revs_rise BEFORE UPDATE ON task_revs WHEN NEW.last < OLD.last BEGIN
         SELECT RAISE(ABORT, 'task_revs.last only goes up');
     END;
+    CREATE TRIGGER task_revs_stay BEFORE DELETE ON task_revs BEGIN
+        SELECT RAISE(ABORT, 'task_revs.last only goes up');
+    END;
+    CREATE TRIGGER task_revs_once BEFORE INSERT ON task_revs BEGIN
+        SELECT RAISE(ABORT, 'task_revs.last only goes up');
+    END;
     CREATE TRIGGER tasks_rev_inserted BEFORE INSERT ON tasks
         WHEN NEW.rev <= 0 OR NEW.rev > (SELECT last FROM task_revs) BEGIN
         SELECT RAISE(ABORT, 'a task is stored with a revision taken from task_revs');
@@ -273,6 +279,19 @@ class SQLiteStore:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise self._unwritable(error) from None
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the file, whatever another process writes meanwhile."""
+        with self._lock:
+            if self._db.in_transaction:  # pragma: no cover - reads are not made inside writes
+                yield
+                return
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
 
     def _next_rev(self) -> int:
         """A revision no task of the file has had, for the next statement of a transaction.
@@ -485,7 +504,7 @@ class SQLiteStore:
         """
         where, params = _where(filters)
         page_ids = f"SELECT id FROM tasks{where} ORDER BY id DESC LIMIT ? OFFSET ?"
-        with self._lock:
+        with self._snapshot():
             total = self._total("tasks", filters, where, params)
             reader = self._db.cursor()
             reader.row_factory = None  # plain tuples: the keys as they are

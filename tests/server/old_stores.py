@@ -10,7 +10,11 @@ from reference_server.domain.sqlite_store import MIGRATIONS
 
 
 def old_store(path: Path, version: int, statuses: Sequence[int]) -> None:
-    """Write a store at schema ``version`` holding a follow task on ``s`` per status."""
+    """Write a store at schema ``version`` holding a follow task on ``s`` per status.
+
+    Versions before 5 only: from 5 on a task is stored with a revision.
+    """
+    assert version < 5, "a store of version 5 or later stores its tasks with revisions"
     db = sqlite3.connect(path)
     for step in MIGRATIONS[:version]:
         db.executescript(step)

@@ -24,7 +24,7 @@ from reference_server import fast_json
 from reference_server.clock import ManualClock
 from reference_server.domain.service import TaskService
 from reference_server.domain.sqlite_store import MIGRATIONS, SQLiteStore
-from reference_server.domain.store import Finish, NewTask
+from reference_server.domain.store import Finish, NewTask, TaskPage
 from reference_server.http import wire
 from reference_server.http.task_pages import TaskPages
 
@@ -227,6 +227,8 @@ def test_a_rolled_back_write_leaves_the_next_rev_above_the_kept_ones(store: SQLi
         ["INSERT INTO tasks (script_name, script_config, scheduled_ts, created_ts, rev) "
          "VALUES ('follow', '{}', 0, 0, (SELECT last FROM task_revs) + 1)"],
         ["UPDATE task_revs SET last = last - 1"],
+        ["INSERT OR REPLACE INTO task_revs (id, last) VALUES (1, 0)"],
+        ["DELETE FROM task_revs"],
     ],
 )  # fmt: skip
 def test_the_store_refuses_a_write_that_keeps_an_old_rev_or_takes_none(
@@ -401,3 +403,39 @@ def test_the_pages_remembered_are_bounded_too(store: SQLiteStore) -> None:
         assert len(pages._read) <= 10
     pages.page(service, {}, 1, 30)
     assert len(pages._read) <= 10
+
+
+def test_a_page_with_long_filters_is_not_remembered(store: SQLiteStore) -> None:
+    """Its filters' text would be kept: a name asked for has no bound of its own."""
+    store.insert_tasks([_new("d1")])
+    pages = TaskPages()
+    spy = _spy(store)
+    for _ in range(3):
+        pages.page(spy, {"script_name": "x" * 300}, 1, 10)
+        pages.page(spy, {"script_name": "follow"}, 1, 10)
+    assert spy.by_key == [False, False, False, True, False, True]
+    assert len(pages._read) == 1
+
+
+def test_a_page_is_one_state_of_the_file_whatever_another_process_writes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    store = SQLiteStore(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        store.insert_tasks([_new("d1", n) for n in range(3)])
+        expected: TaskPage[object] = store.list_task_page({}, 0, 10, None)
+
+        def known_while_another_deletes(key: tuple[int, int]) -> object | None:
+            other.execute("DELETE FROM tasks WHERE id = ?", (key[0],))  # between the reads
+            return None
+
+        found = store.list_task_page({}, 0, 10, known_while_another_deletes)
+        assert (found.keys, found.rows, found.total) == (
+            expected.keys, expected.rows, expected.total,
+        )  # fmt: skip
+        assert store.list_tasks({}, 0, 10)[1] == 0, "the deletes were written all the same"
+    finally:
+        other.close()
+        store.close()
