@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from reference_server.domain.store import Finish, NewTask, TaskPage
 from reference_server.http import wire
 from reference_server.http.task_pages import TaskPages
 
+from .conftest import create, ok
 from .old_stores import old_store
 
 PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
@@ -439,3 +441,29 @@ def test_a_page_is_one_state_of_the_file_whatever_another_process_writes(
     finally:
         other.close()
         store.close()
+
+
+def test_every_change_through_the_api_shows_on_a_page_read_again(client: FlaskClient) -> None:
+    """Each page read again (by key) holds what each task's own answer holds."""
+
+    def page_is_each_tasks_answer(expected_ids: list[int]) -> None:
+        for _ in range(2):  # read whole the first time, by key after
+            data = ok(client.get("/api/v1/task?page_size=10"))
+            assert [task["id"] for task in data["tasks"]] == expected_ids
+            assert data["total"] == len(expected_ids)
+            for task in data["tasks"]:
+                assert task == ok(client.get(f"/api/v1/task/{task['id']}"))
+
+    target = {"serials": ["device_serial_1"], "script_name": "follow"}
+    create(client, **target, script_config={"target_users": ["@a", "@b", "@c"]})
+    page_is_each_tasks_answer([3, 2, 1])
+    ok(client.post("/api/v1/task/2/stop"))
+    page_is_each_tasks_answer([3, 2, 1])
+    ok(client.post("/api/v1/task/2/retry"))
+    page_is_each_tasks_answer([3, 2, 1])
+    ok(client.delete("/api/v1/task/3"))
+    page_is_each_tasks_answer([2, 1])
+    ok(client.post("/_control/reset", json={}))
+    create(client, **target, script_config={"target_users": ["@new"]})  # id 1 again
+    page_is_each_tasks_answer([1])
+    assert ok(client.get("/api/v1/task"))["tasks"][0]["script_config"]["target_users"] == ["@new"]
