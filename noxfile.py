@@ -128,7 +128,7 @@ def e2e(session: nox.Session) -> None:
                 "pytest", "tests/e2e", "-p", "no:cacheprovider", f"--tikmatrix-url={url}",
                 *session.posargs, env=BYTECODE,
             )  # fmt: skip
-        finally:
+        finally:  # reference_server.testing.stop_server's steps: nox's own Python lacks the project
             process.terminate()
             try:
                 process.wait(20)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reference_server.testing import free_port, wait_until_serving
+from reference_server.testing import free_port, stop_server, wait_until_serving
 from tikmatrix_sdk import FollowConfig
 from tikmatrix_sdk.fleet import Fleet
 
@@ -46,19 +46,10 @@ def servers(directory: Path, names: list[str]) -> Iterator[dict[str, str]]:
             ]  # fmt: skip
             log = stack.enter_context((directory / f"{name}.log").open("w", encoding="utf-8"))
             process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-            stack.callback(_stop, process)
+            stack.callback(stop_server, process)
             urls[name] = f"http://127.0.0.1:{port}"
             wait_until_serving(urls[name], process, seconds=60)
         yield urls
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
 
 
 def run(urls: dict[str, str]) -> dict[str, float]:

@@ -47,7 +47,7 @@ from reference_server.domain.store import NewTask
 from reference_server.http.serving import make_server
 from reference_server.http.task_pages import TaskPages
 from reference_server.scripts import SCRIPTS
-from reference_server.testing import free_port, wait_until_serving
+from reference_server.testing import free_port, stop_server, wait_until_serving
 from tikmatrix_sdk import AsyncTikMatrix, TikMatrix
 
 DEVICES = 200
@@ -221,7 +221,7 @@ else:
 from reference_server.http.serving import make_server
 from reference_server.http.task_pages import TaskPages
 from reference_server.scripts import SCRIPTS
-from reference_server.testing import free_port, wait_until_serving
+from reference_server.testing import free_port, stop_server, wait_until_serving
 server = make_server(app, host="127.0.0.1", port=0, threads=4)
 threading.Thread(target=server.run, daemon=True).start()
 time.sleep(2)  # let the scheduler tick over the pending tasks
@@ -268,8 +268,7 @@ def server_process(directory: Path, name: str) -> Iterator[tuple[str, int]]:
         wait_until_serving(url, process, seconds=30)
         yield url, process.pid
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_server(process)
 
 
 def async_case(directory: Path, rows: list[tuple[str, float, str]]) -> None:

@@ -59,7 +59,7 @@ from sybil.parsers.myst import CodeBlockParser, PythonCodeBlockParser
 from sybil.parsers.rest import DocTestParser
 from sybil.region import Lexeme
 
-from reference_server.testing import free_port, wait_until_serving
+from reference_server.testing import free_port, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ADDRESSES = ("http://localhost:50809", "http://127.0.0.1:50809")
@@ -104,12 +104,7 @@ def serve(argv: list[str]) -> Iterator[str]:
                 yield url
                 return
             finally:
-                process.terminate()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_server(process)
 
 
 def _server_executable() -> str:
