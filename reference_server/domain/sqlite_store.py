@@ -348,13 +348,8 @@ class SQLiteStore:
         where, params = _where(filters)
         with self._lock:
             total = self._total(table, filters, where, params)
-            # The page's ids first, skipping through an index that holds only ids (and the
-            # filter's columns): a deep page costs a walk of small entries, not of the rows.
             rows = self._db.execute(
-                f"SELECT {columns} FROM {table} WHERE id IN "
-                f"(SELECT id FROM {table}{where} ORDER BY {order} LIMIT ? OFFSET ?) "
-                f"ORDER BY {order}",
-                [*params, limit, offset],
+                _page_query(table, columns, where, order), [*params, limit, offset]
             ).fetchall()
         return rows, total
 
@@ -503,22 +498,19 @@ class SQLiteStore:
         are one state of the store. Without ``known``, every row is read at once.
         """
         where, params = _where(filters)
-        page_ids = f"SELECT id FROM tasks{where} ORDER BY id DESC LIMIT ? OFFSET ?"
         with self._snapshot():
             total = self._total("tasks", filters, where, params)
             reader = self._db.cursor()
             reader.row_factory = None  # plain tuples: the keys as they are
             if known is None:
                 rows = reader.execute(
-                    f"SELECT {_TASK_COLUMNS}, rev FROM tasks WHERE id IN ({page_ids}) "
-                    "ORDER BY id DESC",
+                    _page_query("tasks", f"{_TASK_COLUMNS}, rev", where, "id DESC"),
                     [*params, limit, offset],
                 ).fetchall()
                 keys = [(row[0], row[-1]) for row in rows]
                 return TaskPage(keys=keys, known=[None] * len(keys), rows=rows, total=total)
             keys = reader.execute(
-                f"SELECT id, rev FROM tasks WHERE id IN ({page_ids}) ORDER BY id DESC",
-                [*params, limit, offset],
+                _page_query("tasks", "id, rev", where, "id DESC"), [*params, limit, offset]
             ).fetchall()
             held = [known(key) for key in keys]
             lacking = [key[0] for key, value in zip(keys, held, strict=True) if value is None]
@@ -755,6 +747,18 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \n;"):
                 yield pending
             pending = ""
+
+
+def _page_query(table: str, columns: str, where: str, order: str) -> str:
+    """A page of ``table``'s rows; its parameters are ``where``'s, then limit and offset.
+
+    The page's ids come first, skipped to through an index that holds only ids (and the
+    filter's columns): a deep page costs a walk of small entries, not of the rows.
+    """
+    return (
+        f"SELECT {columns} FROM {table} WHERE id IN "
+        f"(SELECT id FROM {table}{where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+    )
 
 
 def _where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
